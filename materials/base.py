@@ -1,0 +1,126 @@
+"""The material interface: complex refractive index ``n + ik`` of a vacuum wavelength in nm.
+
+Sign convention (``k > 0`` absorbs) and units: see :mod:`cavity.conventions`.  Every material is
+immutable and exposes
+
+* ``n(wavelength)`` -> complex ndarray of the same shape as ``wavelength`` (nm);
+* ``name``, ``reference`` (where the numbers come from) and ``wavelength_range`` (nm, inclusive).
+
+A wavelength outside ``wavelength_range``, a NaN or a non-positive wavelength raises
+``ValueError`` naming the material, the value and the range.  Passive materials never return
+``k < 0``: an implementation that would is rejected at evaluation with a ``ValueError``.
+"""
+from __future__ import annotations
+
+import abc
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Material", "Constant", "check_range"]
+
+
+def check_range(wavelength_range, owner: str) -> tuple[float, float]:
+    """Validate a ``(min, max)`` wavelength range in nm and return it as floats."""
+    try:
+        lo, hi = (float(v) for v in wavelength_range)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"wavelength_range of {owner} must be a (min, max) pair in nm, got {wavelength_range!r}") from exc
+    if not (lo > 0 and hi > lo) or math.isnan(lo) or math.isnan(hi):
+        raise ValueError(f"wavelength_range of {owner} must satisfy 0 < min < max, got {wavelength_range!r}")
+    return (lo, hi)
+
+
+class Material(abc.ABC):
+    """Abstract optical material.  Subclasses implement :meth:`_index` on a validated array."""
+
+    name: str
+    reference: str
+    wavelength_range: tuple[float, float]
+
+    @abc.abstractmethod
+    def _index(self, wavelength: np.ndarray) -> np.ndarray:
+        """Complex index at validated wavelengths (float64 ndarray, nm)."""
+
+    def n(self, wavelength):
+        """Complex refractive index ``n + ik`` at the vacuum wavelength(s) (nm).
+
+        Returns an ndarray of the same shape as ``wavelength`` (a 0-d array for a scalar).
+        """
+        try:
+            wl = np.asarray(wavelength, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"wavelength for material {self.name!r} must be numeric, got {wavelength!r}") from exc
+        if wl.size:
+            if np.any(np.isnan(wl)):
+                raise ValueError(f"wavelength for material {self.name!r} is NaN")
+            if np.any(wl <= 0):
+                raise ValueError(f"wavelength for material {self.name!r} must be > 0 nm, got {float(wl[wl <= 0].ravel()[0])!r}")
+            lo, hi = self.wavelength_range
+            outside = (wl < lo) | (wl > hi)
+            if np.any(outside):
+                v = float(wl[outside].ravel()[0])
+                raise ValueError(
+                    f"wavelength {v!r} nm is outside the range of material {self.name!r}: "
+                    f"{lo:g}-{hi:g} nm ({self.reference})"
+                )
+        out = np.asarray(self._index(wl), dtype=np.complex128)
+        out = np.broadcast_to(out, wl.shape).copy()
+        if out.size:
+            if not np.all(np.isfinite(out)):
+                raise ValueError(f"material {self.name!r} gave a non-finite index in {self.wavelength_range} nm")
+            if np.any(out.imag < 0):
+                v = wl[out.imag < 0].ravel()[0]
+                raise ValueError(
+                    f"material {self.name!r} gives k < 0 (gain) at {v:g} nm; passive materials must have k >= 0 "
+                    "(gain enters through Layer(..., gain=True), see cavity.conventions)"
+                )
+        return out
+
+    def __repr__(self) -> str:  # compact, informative
+        lo, hi = self.wavelength_range
+        return f"{type(self).__name__}({self.name!r}, {lo:g}-{hi:g} nm)"
+
+
+@dataclass(frozen=True, repr=False)
+class Constant(Material):
+    """A wavelength-independent index ``n + ik``.
+
+    Parameters
+    ----------
+    n : float
+        Real part of the refractive index (> 0).
+    k : float, default 0
+        Extinction coefficient (>= 0; k > 0 absorbs).
+    name : str, optional
+        Defaults to ``"n=<n>+<k>i"``.
+    wavelength_range : (float, float), default (1, 1e7) nm
+    reference : str
+    """
+
+    n_value: float
+    k: float = 0.0
+    name: str | None = None
+    wavelength_range: tuple[float, float] = (1.0, 1.0e7)
+    reference: str = "constant index (user given)"
+
+    def __init__(self, n, k=0.0, name=None, *, wavelength_range=(1.0, 1.0e7), reference="constant index (user given)"):
+        try:
+            nv, kv = float(n), float(k)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"Constant index n and k must be real numbers, got n={n!r}, k={k!r}") from exc
+        if not math.isfinite(nv) or nv <= 0:
+            raise ValueError(f"Constant index n must be finite and > 0, got n={n!r}")
+        if not math.isfinite(kv) or kv < 0:
+            raise ValueError(f"Constant index k must be finite and >= 0 (k > 0 absorbs), got k={k!r}")
+        if name is None:
+            name = f"n={nv:g}" + (f"+{kv:g}i" if kv else "")
+        object.__setattr__(self, "n_value", nv)
+        object.__setattr__(self, "k", kv)
+        object.__setattr__(self, "name", str(name))
+        object.__setattr__(self, "wavelength_range", check_range(wavelength_range, f"material {name!r}"))
+        object.__setattr__(self, "reference", str(reference))
+
+    def _index(self, wavelength):
+        return np.full(wavelength.shape, complex(self.n_value, self.k))
