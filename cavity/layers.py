@@ -1,0 +1,206 @@
+"""Layers and stacks: immutable descriptions of a planar multilayer.
+
+A :class:`Stack` is a sequence of :class:`Layer` objects (listed from the incident medium towards
+the substrate) between two semi-infinite media.  Units and signs: :mod:`cavity.conventions`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+import numpy as np
+
+from materials import Constant, Material
+
+__all__ = ["Layer", "Stack", "AIR"]
+
+#: vacuum/air as the default outer medium
+AIR = Constant(1.0, name="air", reference="vacuum index 1 (air at 1.0003 neglected)")
+
+
+def _check_material(material, what: str) -> Material:
+    if not isinstance(material, Material):
+        raise TypeError(f"{what} must be a materials.Material (e.g. materials.Constant(1.5)), got {material!r}")
+    return material
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One homogeneous layer.
+
+    Parameters
+    ----------
+    material : materials.Material
+        Passive optical constants of the layer (for a QD film: the host without the band-edge
+        transition; the gain model adds it).
+    thickness : float
+        Physical thickness (nm), finite and >= 0.  A zero-thickness layer is optically inert.
+    name : str, optional
+        Label used in reports and plots; defaults to the material's name.
+    gain : bool, default False
+        Marks a gain layer for the threshold solvers.  It changes nothing in a passive spectrum.
+    """
+
+    material: Material
+    thickness: float
+    name: str | None = None
+    gain: bool = False
+
+    def __post_init__(self):
+        _check_material(self.material, "Layer material")
+        try:
+            d = float(self.thickness)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"thickness of layer {self.label!r} must be a number in nm, got {self.thickness!r}") from exc
+        if math.isnan(d) or math.isinf(d):
+            raise ValueError(f"thickness of layer {self.label!r} must be finite, got {self.thickness!r}")
+        if d < 0:
+            raise ValueError(f"thickness of layer {self.label!r} must be >= 0 nm, got {d!r}")
+        object.__setattr__(self, "thickness", d)
+        if not isinstance(self.gain, (bool, np.bool_)):
+            raise TypeError(f"gain of layer {self.label!r} must be True or False, got {self.gain!r}")
+        object.__setattr__(self, "gain", bool(self.gain))
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name is not None else getattr(self.material, "name", "?")
+
+    def with_thickness(self, thickness: float) -> "Layer":
+        """A copy with another thickness (nm)."""
+        return replace(self, thickness=thickness)
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A planar multilayer between two semi-infinite media.
+
+    Parameters
+    ----------
+    layers : iterable of Layer
+        From the incident medium towards the substrate.  Must not be empty.
+    incident : materials.Material, default air
+        The medium light comes from (lossless for oblique incidence).
+    substrate : materials.Material, default air
+        The exit medium.
+
+    Notes
+    -----
+    ``a + b`` concatenates (``a``'s incident medium, ``b``'s substrate; ``b`` may also be a
+    Layer or a sequence of layers), ``a * 3`` repeats the layers, ``a.reversed()`` mirrors the
+    stack (layers and outer media), ``a.between(inc, sub)`` replaces the outer media.
+    """
+
+    layers: tuple[Layer, ...]
+    incident: Material = AIR
+    substrate: Material = AIR
+
+    def __post_init__(self):
+        if isinstance(self.layers, Layer):
+            raise TypeError("Stack layers must be a sequence of Layer objects; wrap a single layer in a list")
+        layers = tuple(self.layers)
+        if len(layers) == 0:
+            raise ValueError("Stack must contain at least one layer, got an empty layer list")
+        for i, lay in enumerate(layers):
+            if not isinstance(lay, Layer):
+                raise TypeError(f"Stack layer {i} must be a cavity.Layer, got {lay!r}")
+        object.__setattr__(self, "layers", layers)
+        _check_material(self.incident, "Stack incident medium")
+        _check_material(self.substrate, "Stack substrate")
+
+    @classmethod
+    def of(cls, *layers: Layer, incident: Material = AIR, substrate: Material = AIR) -> "Stack":
+        """``Stack.of(layer1, layer2, ...)``."""
+        return cls(layers, incident=incident, substrate=substrate)
+
+    # -- composition -----------------------------------------------------------------------------
+    def __add__(self, other):
+        if isinstance(other, Stack):
+            return Stack(self.layers + other.layers, self.incident, other.substrate)
+        if isinstance(other, Layer):
+            return Stack(self.layers + (other,), self.incident, self.substrate)
+        if isinstance(other, (list, tuple)):
+            return Stack(self.layers + tuple(other), self.incident, self.substrate)
+        return NotImplemented
+
+    def __radd__(self, other):
+        if isinstance(other, Layer):
+            return Stack((other,) + self.layers, self.incident, self.substrate)
+        if isinstance(other, (list, tuple)):
+            return Stack(tuple(other) + self.layers, self.incident, self.substrate)
+        return NotImplemented
+
+    def __mul__(self, times):
+        if not isinstance(times, (int, np.integer)) or isinstance(times, bool):
+            return NotImplemented
+        if times < 1:
+            raise ValueError(f"a Stack can be repeated a positive number of times, got {times!r}")
+        return Stack(self.layers * int(times), self.incident, self.substrate)
+
+    __rmul__ = __mul__
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def reversed(self) -> "Stack":
+        """The mirror image: layers in reverse order, incident and substrate swapped."""
+        return Stack(self.layers[::-1], incident=self.substrate, substrate=self.incident)
+
+    def between(self, incident: Material, substrate: Material) -> "Stack":
+        """The same layers between other outer media."""
+        return Stack(self.layers, incident=incident, substrate=substrate)
+
+    def replace_layer(self, index: int, layer: Layer) -> "Stack":
+        layers = list(self.layers)
+        layers[index] = layer
+        return Stack(tuple(layers), self.incident, self.substrate)
+
+    # -- derived quantities ----------------------------------------------------------------------
+    @property
+    def thicknesses(self) -> np.ndarray:
+        """Layer thicknesses (nm), a new float64 array."""
+        return np.array([lay.thickness for lay in self.layers], dtype=np.float64)
+
+    @property
+    def total_thickness(self) -> float:
+        return float(self.thicknesses.sum())
+
+    @property
+    def gain_layer_indices(self) -> tuple[int, ...]:
+        """Indices (0-based, into ``layers``) of the layers marked ``gain=True``."""
+        return tuple(i for i, lay in enumerate(self.layers) if lay.gain)
+
+    def media(self) -> tuple[Material, ...]:
+        """All media from incident to substrate (length ``len(layers) + 2``)."""
+        return (self.incident,) + tuple(lay.material for lay in self.layers) + (self.substrate,)
+
+    def indices(self, wavelength) -> np.ndarray:
+        """Complex indices ``n[medium, wavelength]`` (incident, layers..., substrate).
+
+        Each distinct material is evaluated once.  Raises the material's ``ValueError`` when a
+        wavelength lies outside its data.
+        """
+        wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
+        media = self.media()
+        out = np.empty((len(media), wl.size), dtype=np.complex128)
+        cache: dict[int, np.ndarray] = {}
+        for m, mat in enumerate(media):
+            key = id(mat)
+            if key not in cache:
+                cache[key] = mat.n(wl)
+            out[m] = cache[key]
+        return out
+
+    def padded_thicknesses(self) -> np.ndarray:
+        """Thicknesses with zeros for the outer media (length ``len(layers) + 2``)."""
+        return np.concatenate(([0.0], self.thicknesses, [0.0]))
+
+    def __repr__(self) -> str:
+        body = " | ".join(f"{lay.label} {lay.thickness:g}" + ("*" if lay.gain else "") for lay in self.layers)
+        return f"Stack({self.incident.name} | {body} | {self.substrate.name})"

@@ -1,0 +1,357 @@
+"""Spectra, fields and absorption of planar stacks (the public face of the TMM kernels).
+
+Every function validates its input, evaluates the materials with numpy, calls the jitted kernels
+of :mod:`cavity._tmm_kernels` and returns a frozen result.  Conventions: :mod:`cavity.conventions`.
+"""
+from __future__ import annotations
+
+import enum
+import math
+
+import numba
+import numpy as np
+
+from . import _tmm_kernels as K
+from ._validation import as_float_array, require_finite, require_wavelength
+from .conventions import gain_to_k
+from .layers import Stack
+from .results import FieldProfile, LayerAbsorption, Spectrum
+
+__all__ = [
+    "Polarization",
+    "spectrum",
+    "spectrum_arrays",
+    "field_profile",
+    "absorption_by_layer",
+    "stack_arrays",
+    "PARALLEL_MIN_WORK",
+]
+
+#: Below this many layer-wavelength evaluations a batched call runs on one thread: thread start-up
+#: and a busy second core cost more than they save (measured in benchmarks/bench_tmm.py).
+PARALLEL_MIN_WORK = 400_000
+_BLOCK = 256
+
+
+class Polarization(str, enum.Enum):
+    """Polarization of the incident plane wave.  ``"TE"``/``"TM"`` are accepted for s/p."""
+
+    S = "s"
+    P = "p"
+    UNPOLARIZED = "unpolarized"
+
+    @classmethod
+    def parse(cls, value, *, allow_unpolarized=True) -> "Polarization":
+        if isinstance(value, cls):
+            pol = value
+        else:
+            key = str(value).strip().lower() if isinstance(value, str) else None
+            aliases = {"s": cls.S, "te": cls.S, "p": cls.P, "tm": cls.P, "unpolarized": cls.UNPOLARIZED}
+            if key not in aliases:
+                raise ValueError(f"polarization must be 's' (TE), 'p' (TM) or 'unpolarized', got {value!r}")
+            pol = aliases[key]
+        if pol is cls.UNPOLARIZED and not allow_unpolarized:
+            raise ValueError("polarization must be 's' or 'p' here (amplitudes need one polarization), got 'unpolarized'")
+        return pol
+
+    @property
+    def code(self) -> int:
+        return 0 if self is Polarization.S else 1
+
+
+def _angles(angle):
+    arr = as_float_array(angle, "angle")
+    require_finite(arr, "angle")
+    if arr.ndim > 1:
+        raise ValueError(f"angle must be a scalar or a 1-D array (degrees), got shape {arr.shape}")
+    if np.any((arr < 0) | (arr >= 90)):
+        bad = arr[(arr < 0) | (arr >= 90)].ravel()[0]
+        raise ValueError(f"angle must be in [0, 90) degrees, got {float(bad)!r}")
+    return arr
+
+
+def stack_arrays(stack: Stack, wavelength, gain=None):
+    """Index and thickness arrays of a stack: ``n[M, W]`` complex128 and ``d[M]`` float64.
+
+    ``gain`` (cm^-1, scalar or array over wavelength) is added as ``k = -g lambda/(4 pi)`` to the
+    layers marked ``gain=True``.
+    """
+    if not isinstance(stack, Stack):
+        raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
+    wl = require_wavelength(np.atleast_1d(wavelength))
+    n = stack.indices(wl)
+    if gain is not None:
+        g = as_float_array(gain, "gain")
+        require_finite(g, "gain")
+        idx = stack.gain_layer_indices
+        if not idx:
+            raise ValueError("gain was given but the stack has no layer with gain=True")
+        dk = gain_to_k(np.broadcast_to(g, wl.shape), wl)
+        for i in idx:
+            n[i + 1] = n[i + 1] + 1j * dk
+    return n, stack.padded_thicknesses()
+
+
+def _check_outer(n, angles):
+    """Outer media: no gain; a lossless incident medium at oblique incidence."""
+    for which, col in (("incident medium", n[..., 0, :]), ("substrate", n[..., -1, :])):
+        if np.any(col.imag < 0):
+            raise ValueError(
+                f"gain (k < 0) in the semi-infinite {which} is ambiguous (which wave is incoming?); "
+                "put the gain in a finite layer (physics.md s.5.2)"
+            )
+    if np.any(angles > 0) and np.any(n[..., 0, :].imag != 0):
+        raise ValueError("oblique incidence needs a lossless incident medium (k = 0); got an absorbing incident medium")
+    if np.any(~np.isfinite(n)):
+        raise ValueError("refractive indices must be finite")
+
+
+def _run_rt(n, d, wl, sin_t, pol_code, threads):
+    """Dispatch to the serial or threaded kernel; outputs ``[D, A, W]``."""
+    D, M, W = n.shape
+    A = sin_t.shape[0]
+    r = np.empty((D, A, W), np.complex128)
+    t = np.empty((D, A, W), np.complex128)
+    T = np.empty((D, A, W), np.float64)
+    work = D * A * W * M
+    if threads is None:
+        threads = numba.get_num_threads() if work >= PARALLEL_MIN_WORK else 1
+    if threads > 1:
+        old = numba.get_num_threads()
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            K.rt_batch_parallel(n, d, wl, sin_t, pol_code, _BLOCK, r, t, T)
+        finally:
+            numba.set_num_threads(old)
+    else:
+        K.rt_batch(n, d, wl, sin_t, pol_code, r, t, T)
+    return r, t, T
+
+
+def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=None):
+    """Batched entry on plain arrays: many designs x angles x wavelengths in one call.
+
+    Parameters
+    ----------
+    n : complex array (D, M, W) or (M, W)
+        Indices of the media (incident, layers..., substrate) of each design at each wavelength.
+        Interior layers may have gain (k < 0); the outer media may not.
+    d : float array (D, M) or (M,)
+        Thicknesses (nm); the outer entries are ignored.
+    wavelength : float array (W,)
+        Vacuum wavelengths (nm).
+    angle : float or array (A,)
+        Angles of incidence (degrees) in the (lossless) incident medium.
+    polarization : "s", "p" or "unpolarized"
+    threads : int, optional
+        Force the number of threads; by default threads are used only above
+        :data:`PARALLEL_MIN_WORK` layer-wavelength evaluations.
+
+    Returns
+    -------
+    dict with ``R, T`` (D, A, W) and, for one polarization, ``r, t`` (D, A, W).
+    """
+    pol = Polarization.parse(polarization)
+    wl = require_wavelength(np.atleast_1d(wavelength))
+    n = np.ascontiguousarray(n, dtype=np.complex128)
+    d = np.ascontiguousarray(d, dtype=np.float64)
+    if n.ndim == 2:
+        n = n[None]
+    if d.ndim == 1:
+        d = d[None]
+    if n.ndim != 3 or d.ndim != 2 or n.shape[0] != d.shape[0] or n.shape[1] != d.shape[1] or n.shape[2] != wl.size:
+        raise ValueError(
+            f"shapes must be n (designs, media, wavelengths) and d (designs, media) matching the {wl.size} wavelengths; "
+            f"got n {n.shape} and d {d.shape}"
+        )
+    if n.shape[1] < 2:
+        raise ValueError(f"a stack needs at least the two outer media, got {n.shape[1]} media")
+    require_finite(d, "thickness")
+    if np.any(d < 0):
+        raise ValueError(f"thickness must be >= 0 nm, got {float(d[d < 0][0])!r}")
+    angles = np.atleast_1d(_angles(angle))
+    _check_outer(n, angles)
+    sin_t = np.sin(np.deg2rad(angles))
+    out = {}
+    if pol is Polarization.UNPOLARIZED:
+        rs, _, Ts = _run_rt(n, d, wl, sin_t, 0, threads)
+        rp, _, Tp = _run_rt(n, d, wl, sin_t, 1, threads)
+        out["R"] = 0.5 * (np.abs(rs) ** 2 + np.abs(rp) ** 2)
+        out["T"] = 0.5 * (Ts + Tp)
+    else:
+        r, t, T = _run_rt(n, d, wl, sin_t, pol.code, threads)
+        out.update(r=r, t=t, R=np.abs(r) ** 2, T=T)
+    for key, val in out.items():
+        if not np.all(np.isfinite(val)):
+            raise FloatingPointError(
+                f"non-finite {key} in the transfer-matrix result: the stack's single-pass gain overflows "
+                "(reduce the gain or thickness of the gain layers)"
+            )
+    return out
+
+
+def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None, threads=None) -> Spectrum:
+    """Reflectance, transmittance and amplitude coefficients of a stack.
+
+    Parameters
+    ----------
+    stack : Stack
+    wavelength : float or array (W,)
+        Vacuum wavelengths (nm).
+    angle : float or array (A,), default 0
+        Angle of incidence in the incident medium (degrees, [0, 90)).  An array adds a leading
+        angle axis to every output.
+    polarization : {"s", "p", "unpolarized"}
+        ``"unpolarized"`` averages the power quantities; ``r`` and ``t`` are then None.
+    gain : float or array (W,), optional
+        Material power gain (cm^-1) in the layers marked ``gain=True``
+        (``k = -g lambda / (4 pi)``, :mod:`cavity.conventions`).
+    threads : int, optional
+        See :func:`spectrum_arrays`.
+
+    Returns
+    -------
+    Spectrum
+
+    Notes
+    -----
+    Stable recursion of reflection coefficients (Rouard; equivalently the Redheffer star product
+    of S-matrices), see :mod:`cavity._tmm_kernels` and physics.md s.5.3.  ``A = 1 - R - T`` is the
+    power absorbed (negative where gain amplifies).
+    """
+    scalar_angle = np.ndim(angle) == 0
+    n, d = stack_arrays(stack, wavelength, gain)
+    wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
+    res = spectrum_arrays(n, d, wl, angle, polarization, threads=threads)
+    pol = Polarization.parse(polarization)
+
+    def shape(a):
+        if a is None:
+            return None
+        a = a[0]
+        return a[0] if scalar_angle else a
+
+    R, T = shape(res["R"]), shape(res["T"])
+    ang = float(angle) if scalar_angle else np.asarray(angle, dtype=float)
+    return Spectrum(wl, ang, pol.value, R, T, 1.0 - R - T, shape(res.get("r")), shape(res.get("t")))
+
+
+def absorption_by_layer(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None) -> LayerAbsorption:
+    """Fraction of the incident power absorbed in each layer (and R, T).
+
+    For each layer, the drop of the normal Poynting flux across it, both fluxes evaluated from
+    the layer's own forward and backward amplitudes (physics.md s.5).  With ``"unpolarized"``
+    the s and p fractions are averaged.
+    """
+    pol = Polarization.parse(polarization)
+    ang = float(_angles(angle))
+    n, d = stack_arrays(stack, wavelength, gain)
+    _check_outer(n, np.array([ang]))
+    wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
+    sin_t = math.sin(math.radians(ang))
+    codes = (0, 1) if pol is Polarization.UNPOLARIZED else (pol.code,)
+    acc = np.zeros((n.shape[0], wl.size))
+    for code in codes:
+        out = np.empty((n.shape[0], wl.size))
+        K.absorption_range(n, d, wl, sin_t, code, out)
+        acc += out / len(codes)
+    if not np.all(np.isfinite(acc)):
+        raise FloatingPointError("non-finite absorption: the single-pass gain of the gain layers overflows")
+    names = tuple(lay.label for lay in stack.layers)
+    return LayerAbsorption(wl, names, acc[1:-1], acc[0], acc[-1])
+
+
+def field_profile(
+    stack: Stack,
+    wavelength: float,
+    angle: float = 0.0,
+    polarization="s",
+    *,
+    step: float = 1.0,
+    outside: float = 100.0,
+    gain=None,
+) -> FieldProfile:
+    """|E(z)|^2, the index and the power flow through the stack at one wavelength.
+
+    Parameters
+    ----------
+    stack : Stack
+    wavelength : float          vacuum wavelength (nm)
+    angle : float               degrees
+    polarization : "s" or "p"
+    step : float                sampling step (nm); every layer gets at least 2 points
+    outside : float             length (nm) of incident medium and substrate to include
+    gain : float, optional      material gain (cm^-1) in the gain layers
+
+    Notes
+    -----
+    For s, ``E = E_y``.  For p the kernel propagates H_y and ``E_x = Y (a - b)``,
+    ``E_z = -(kx / n^2) (a + b)`` in units where the incident |E|^2 is ``|a|^2 / n0^2``.
+    The power flow is ``Re[E_t conj(H_t)]`` normalised to the incident flux.
+    """
+    pol = Polarization.parse(polarization, allow_unpolarized=False)
+    wl = float(require_wavelength(wavelength).ravel()[0]) if np.ndim(wavelength) == 0 else None
+    if wl is None:
+        raise ValueError(f"field_profile takes one wavelength (nm), got an array of shape {np.shape(wavelength)}")
+    ang = float(_angles(angle))
+    if not (step > 0 and math.isfinite(step)):
+        raise ValueError(f"step must be a positive length in nm, got {step!r}")
+    if not (outside >= 0 and math.isfinite(outside)):
+        raise ValueError(f"outside must be a length >= 0 nm, got {outside!r}")
+    n2d, d = stack_arrays(stack, [wl], gain)
+    _check_outer(n2d, np.array([ang]))
+    n = n2d[:, 0].copy()
+    M = n.size
+    kx = n[0].real * math.sin(math.radians(ang))
+    q = np.empty(M, np.complex128)
+    y = np.empty(M, np.complex128)
+    al = np.empty(M, np.complex128)
+    br = np.empty(M, np.complex128)
+    ph = np.empty(M, np.complex128)
+    K.amplitudes(n, d, wl, kx, pol.code, q, y, al, br, ph)
+    k0 = 2 * np.pi / wl
+    bounds = np.concatenate(([0.0], np.cumsum(d[1:-1])))
+    zs, es, ns, fs, ids = [], [], [], [], []
+    for m in range(M):
+        if m == 0:
+            zl, zr = -outside, 0.0
+        elif m == M - 1:
+            zl, zr = bounds[-1], bounds[-1] + outside
+        else:
+            zl, zr = bounds[m - 1], bounds[m]
+        npts = max(2, int(math.ceil((zr - zl) / step)) + 1)
+        z = np.linspace(zl, zr, npts)
+        if m == 0:
+            fwd = al[0] * np.exp(1j * q[0] * k0 * z)  # reference plane z = 0
+            bwd = br[0] * np.exp(-1j * q[0] * k0 * z)
+        elif m == M - 1:
+            fwd = al[m] * np.exp(1j * q[m] * k0 * (z - zl))
+            bwd = np.zeros_like(fwd)
+        else:
+            fwd = al[m] * np.exp(1j * q[m] * k0 * (z - zl))
+            bwd = br[m] * np.exp(1j * q[m] * k0 * (zr - z))
+        if pol is Polarization.S:
+            e2 = np.abs(fwd + bwd) ** 2
+        else:
+            ex = y[m] * (fwd - bwd)
+            ez = -(kx / n[m] ** 2) * (fwd + bwd)
+            e2 = (np.abs(ex) ** 2 + np.abs(ez) ** 2) * abs(n[0]) ** 2
+        flow = (np.conj(y[m]) * (fwd + bwd) * np.conj(fwd - bwd)).real / y[0].real
+        zs.append(z)
+        es.append(e2)
+        ns.append(np.full(z.shape, n[m]))
+        fs.append(flow)
+        ids.append(np.full(z.shape, m))
+    z = np.concatenate(zs)
+    flow = np.concatenate(fs)
+    idx = np.concatenate(ids)
+    # absorbed density: k0 Im(eps) |E|^2 (s) -- take it from the local flux derivative per medium
+    dens = np.empty_like(flow)
+    for m in range(M):
+        sel = idx == m
+        eps_im = (n[m] ** 2).imag
+        if pol is Polarization.S:
+            dens[sel] = k0 * eps_im * np.concatenate(es)[sel] / y[0].real
+        else:
+            dens[sel] = k0 * eps_im * np.concatenate(es)[sel] / abs(n[0]) ** 2 / y[0].real
+    return FieldProfile(z, np.concatenate(es), np.concatenate(ns), flow, dens, bounds, idx, wl, ang, pol.value)
