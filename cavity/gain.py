@@ -1,0 +1,746 @@
+"""Electrically injected colloidal-quantum-dot gain: J -> generation rate -> p_N -> g(lambda).
+
+The model (``shared/physics.md`` sections 1 and 2):
+
+1. A current density ``J`` (A/cm^2) creates excitons at the per-dot rate
+   ``G = eta_inj J / (e n_areal)`` (s.2.1).
+2. Each dot is a birth-death chain on the exciton number ``N = 0 .. N_max``: births at the
+   uniform rate ``G`` (blocked at the state-filling cap ``N_max``), deaths ``N -> N-1`` at
+   ``k_N = k_N^rad + k_N^Auger + k_N^trap``.  Its steady state obeys detailed balance,
+   ``p_N = p_0 prod_{m<=N} G / k_m`` (s.1.5), evaluated here in log space.
+3. A dot with ``N`` excitons and ``n_extra`` extra electrons has, in a band of electron
+   degeneracy ``d``, the per-dot gain (normalised to the absorption of an empty dot, -1)
+   ``G_N = [min(n_e, n_h) - (d - max(n_e, n_h))] / d`` (s.1.2, s.1.3).
+4. The material gain is ``g(lambda) = sum_bands alpha_b L_b(lambda) sum_N p_N G_N^b`` with a
+   Gaussian (inhomogeneous) line shape ``L_b`` of unit peak (s.1.5, s.1.6).
+
+Heating enters as a temperature rise ``dT`` (K) that red-shifts each band by
+``peak_shift_nm_per_K * dT`` and scales its strength by ``exp(-dT / T0)``; the temperature rise
+itself comes from :class:`cavity.thermal.ThermalModel`.
+
+Units follow :mod:`cavity.conventions`: nm, cm^-1, A/cm^2, ns, K.
+"""
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from scipy.optimize import brentq, least_squares
+from scipy.special import logsumexp
+
+from ._validation import as_float_array, require_positive, require_scalar_finite, require_wavelength
+from .conventions import ELEMENTARY_CHARGE, NM_TO_CM
+
+__all__ = [
+    "AugerScaling",
+    "RadiativeScaling",
+    "GaussianBand",
+    "QDGainModel",
+    "CalibrationResult",
+    "hexagonal_areal_density",
+    "state_filling_gain",
+    "DEFAULT_BAND_1S",
+    "DEFAULT_BAND_1P",
+]
+
+_FOUR_LN2 = 4.0 * math.log(2.0)
+#: electron degeneracy of the 1S and 1P levels (spin x orbital), physics.md s.1.1 and s.1.3
+DEGENERACY_1S = 2
+DEGENERACY_1P = 6
+
+
+class AugerScaling(str, enum.Enum):
+    """How the Auger rate of the ``N -> N-1`` step scales with ``N`` (physics.md s.1.4).
+
+    ``STATISTICAL``: ``k_N = N^2 (N-1) / 4 / tau_XX,A`` (trion-pathway counting).
+    ``QUADRATIC``: ``k_N = (N/2)^2 / tau_XX,A`` for ``N >= 2``.
+    A custom exponent ``p`` (a float given as ``auger_scaling``) means ``k_N = (N/2)^p / tau_XX,A``.
+    """
+
+    STATISTICAL = "statistical"
+    QUADRATIC = "quadratic"
+
+
+class RadiativeScaling(str, enum.Enum):
+    """How the radiative rate scales with ``N`` (physics.md s.1.4).
+
+    ``LINEAR``: ``k_N = N / tau_X`` (independent excitons).
+    ``QUADRATIC``: ``k_N = N^2 / tau_X`` (statistical, ``k_XX = 4 k_X``).
+    """
+
+    LINEAR = "linear"
+    QUADRATIC = "quadratic"
+
+
+def hexagonal_areal_density(dot_spacing_nm: float, monolayers: float = 1.0) -> float:
+    """Areal dot density (cm^-2) of ``monolayers`` hexagonally close-packed layers.
+
+    .. math:: n_{areal} = N_{ML} \\cdot 2 / (\\sqrt{3} D^2)
+
+    physics.md s.1.6: 1.155e12 cm^-2 for one monolayer at D = 10 nm.
+
+    Parameters
+    ----------
+    dot_spacing_nm : float
+        Centre-to-centre spacing D (nm).
+    monolayers : float
+        Number of monolayers (may be fractional for a partial layer).
+    """
+    d = require_scalar_finite(dot_spacing_nm, "dot_spacing_nm")
+    ml = require_scalar_finite(monolayers, "monolayers")
+    require_positive(d, "dot_spacing_nm", unit="nm")
+    require_positive(ml, "monolayers")
+    d_cm = d * NM_TO_CM
+    return ml * 2.0 / (math.sqrt(3.0) * d_cm * d_cm)
+
+
+def state_filling_gain(n_excitons, degeneracy: int = DEGENERACY_1S, lower_states: int = 0, extra_electrons: int = 0):
+    """Per-dot gain of one band, normalised so that an empty dot absorbs ``-1``.
+
+    .. math::
+        n_e = \\min(\\max(N + n_{extra} - s, 0), d), \\quad n_h = \\min(\\max(N - s, 0), d)
+
+        G_N = [\\min(n_e, n_h) - (d - \\max(n_e, n_h))] / d
+
+    with ``d`` the electron degeneracy of the band and ``s`` the number of states below it
+    (0 for 1S; 2 for 1P).  Each channel with both carriers emits, each empty channel absorbs,
+    a half-filled one is blocked (physics.md s.1.2; the 1P generalisation of s.1.3 assumes the
+    hole degeneracy equals the electron one).  Neutral 1S: ``G = -1, 0, +1`` for ``N = 0, 1, >=2``.
+
+    Parameters
+    ----------
+    n_excitons : int or array of int
+        Excitons per dot ``N >= 0``.
+    degeneracy : int
+        Electron degeneracy ``d`` of the band (2 for 1S, 6 for 1P).
+    lower_states : int
+        Electron states below the band ``s`` that fill first.
+    extra_electrons : int
+        Extra (charging) electrons per dot.
+    """
+    n = np.asarray(n_excitons)
+    if not np.issubdtype(n.dtype, np.integer) or np.any(n < 0):
+        raise ValueError(f"n_excitons must be non-negative integers, got {n_excitons!r}")
+    for name, v in (("degeneracy", degeneracy), ("lower_states", lower_states), ("extra_electrons", extra_electrons)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
+    if degeneracy == 0:
+        raise ValueError("degeneracy must be >= 1, got 0")
+    ne = np.clip(n + extra_electrons - lower_states, 0, degeneracy)
+    nh = np.clip(n - lower_states, 0, degeneracy)
+    return (np.minimum(ne, nh) - (degeneracy - np.maximum(ne, nh))) / degeneracy
+
+
+@dataclass(frozen=True, slots=True)
+class GaussianBand:
+    """One absorption/gain band of the QD film with an inhomogeneous Gaussian line shape.
+
+    .. math:: L(\\lambda) = \\exp[-4 \\ln 2 (\\lambda - \\lambda_c)^2 / w^2]
+
+    normalised to a unit peak, so the unexcited film absorbs ``alpha_0 L(lambda)`` (cm^-1) in
+    this band and full inversion gives the gain ``+alpha_0 L(lambda)`` (physics.md s.1.1, s.1.6).
+    A Gaussian in wavelength is a simplification of a Gaussian in energy; at FWHM/centre of
+    ~5% the two differ by less than the uncertainty of the width itself.
+
+    Parameters
+    ----------
+    center_nm : float
+        Centre wavelength lambda_c (nm).
+    fwhm_nm : float
+        Full width at half maximum w (nm).
+    peak_absorption_per_cm : float
+        Absorption coefficient alpha_0 of the *unexcited* film at the centre (cm^-1).
+    """
+
+    center_nm: float
+    fwhm_nm: float
+    peak_absorption_per_cm: float
+
+    def __post_init__(self):
+        for name in ("center_nm", "fwhm_nm", "peak_absorption_per_cm"):
+            v = require_scalar_finite(getattr(self, name), name)
+            require_positive(v, name)
+            object.__setattr__(self, name, v)
+
+    @classmethod
+    def from_cross_section(cls, center_nm: float, fwhm_nm: float, cross_section_cm2: float, volume_density_per_cm3: float):
+        """Band whose peak absorption is ``alpha_0 = sigma n_vol`` (physics.md s.1.6).
+
+        Parameters
+        ----------
+        cross_section_cm2 : float
+            Per-dot absorption cross section at the band centre (cm^2).
+        volume_density_per_cm3 : float
+            Dot volume density (cm^-3); ``sqrt(2)/D^3`` for close packing.
+        """
+        s = require_scalar_finite(cross_section_cm2, "cross_section_cm2")
+        nv = require_scalar_finite(volume_density_per_cm3, "volume_density_per_cm3")
+        require_positive(s, "cross_section_cm2", unit="cm^2")
+        require_positive(nv, "volume_density_per_cm3", unit="cm^-3")
+        return cls(center_nm=center_nm, fwhm_nm=fwhm_nm, peak_absorption_per_cm=s * nv)
+
+    def line_shape(self, wavelength_nm, shift_nm: float = 0.0) -> np.ndarray:
+        """Unit-peak Gaussian ``L(lambda - shift)`` at the wavelengths (nm)."""
+        x = (np.asarray(wavelength_nm, dtype=np.float64) - (self.center_nm + shift_nm)) / self.fwhm_nm
+        return np.exp(-_FOUR_LN2 * x * x)
+
+
+#: Default 1S band.  Centre 625 nm: the red cg-QD emission (Roh 2020 lasing at 624.6 nm,
+#: physics.md s.2.3).  FWHM 30 nm: assumption (no ensemble linewidth retrieved, s.1.6).
+#: alpha_1S = 2500 cm^-1: estimate -- Leatherdale's sigma(350 nm) = 5.501e5 a^3 cm^-1 for a 4 nm
+#: radius gives 3.5e-14 cm^2; the band-edge cross section taken as ~1/20 of it (assumption)
+#: times the close-packed density sqrt(2)/D^3 = 1.41e18 cm^-3 (D = 10 nm) gives ~2.5e3 cm^-1.
+DEFAULT_BAND_1S = GaussianBand(center_nm=625.0, fwhm_nm=30.0, peak_absorption_per_cm=2500.0)
+#: Example 1P band (used only when passed as ``band_1p``): ~0.15 eV above the 1S band (580 nm),
+#: FWHM 35 nm, absorption 3x the 1S one for 3x the degeneracy.  All three are assumptions.
+DEFAULT_BAND_1P = GaussianBand(center_nm=580.0, fwhm_nm=35.0, peak_absorption_per_cm=7500.0)
+
+#: parameters that :meth:`QDGainModel.calibrate` may fit (all positive floats)
+_FITTABLE = (
+    "exciton_lifetime_ns",
+    "biexciton_auger_lifetime_ns",
+    "trap_lifetime_ns",
+    "injection_efficiency",
+    "dot_spacing_nm",
+    "monolayers",
+    "areal_density_per_cm2",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QDGainModel:
+    """Steady-state material gain of an electrically injected CQD film (immutable).
+
+    Parameters
+    ----------
+    dot_spacing_nm : float, default 10.0
+        Centre spacing of hexagonally close-packed dots (nm).  Assumption: Lim 2018's dot size
+        was not retrieved (physics.md s.2.5); 10 nm is the worked example of s.1.6.
+    monolayers : float, default 1.0
+        Number of QD monolayers.  Lim 2018 used 1-2 ML (brief, unverified, s.2.2).
+    areal_density_per_cm2 : float or None, default None
+        Explicit total areal dot density (cm^-2); overrides ``dot_spacing_nm``/``monolayers``.
+    injection_efficiency : float, default 1.0
+        Fraction eta_inj of the current that forms excitons in the QD layer, in (0, 1].
+        1 is an upper bound (assumption).
+    exciton_lifetime_ns : float, default 20.0
+        Single-exciton lifetime tau_X (ns) that sets the radiative channel.  Typical of CdSe-based
+        dots [M]; not retrieved for cg-QDs.
+    biexciton_auger_lifetime_ns : float or None, default 5.0
+        Biexciton Auger lifetime tau_XX,A (ns); ``None`` disables Auger decay.  Assumption:
+        cg-QDs have "ns" Auger lifetimes (physics.md s.1.4: several ns for alloyed interfaces,
+        ~7 ns for n-doped cubes).
+    auger_scaling : AugerScaling, str or float, default "statistical"
+        ``"statistical"``: ``k_N = N^2(N-1)/4/tau_XX,A``; ``"quadratic"``: ``(N/2)^2/tau_XX,A``;
+        a float ``p``: ``(N/2)^p/tau_XX,A`` (N >= 2).  s.1.4.
+    radiative_scaling : RadiativeScaling or str, default "linear"
+        ``"linear"``: ``k_N = N/tau_X``; ``"quadratic"``: ``N^2/tau_X``.  s.1.4.
+    trap_lifetime_ns : float or None, default None
+        Optional trap channel, each exciton trapped independently: ``k_N^trap = N/tau_trap``.
+    max_excitons : int, default 8
+        State-filling cap N_max: injection into a dot holding N_max excitons is blocked.
+        8 fills the 1S + 1P electron shells (2 + 6, s.1.3; Jung 2022 reached ~8).
+    extra_electrons : int, default 0
+        Extra electrons per dot (0, 1 or 2), s.1.2.  The decay rates are those of the
+        excitons only (charged-exciton Auger is not modelled).
+    band_1s : GaussianBand, default :data:`DEFAULT_BAND_1S`
+        The band-edge band (electron degeneracy 2).
+    band_1p : GaussianBand or None, default None
+        The 1P band (degeneracy 6); off unless given (e.g. :data:`DEFAULT_BAND_1P`).
+    peak_shift_nm_per_K : float, default 0.1
+        Red shift of the bands with the temperature rise (nm/K).  From dE_g/dT ~ -0.3 meV/K of
+        CdSe [M], i.e. 0.3e-3 * lambda^2/hc = 0.09 nm/K at 625 nm.
+    gain_characteristic_temperature_K : float or None, default 150.0
+        T0 of the band-strength reduction ``exp(-dT/T0)``; ``None`` means no reduction.
+        Assumption (no CQD value retrieved, physics.md s.2.4).
+
+    Notes
+    -----
+    Per-dot generation ``G = eta_inj J/(e n_areal)`` (s.2.1); steady state of the birth-death
+    chain ``p_N = p_0 prod_{m=1}^{N} G/k_m`` (s.1.5); gain
+    ``g(lambda) = sum_b alpha_b L_b(lambda) sum_N p_N G_N^b`` (s.1.5) with ``G_N^b`` from
+    :func:`state_filling_gain`.  With linear decay only, ``p_N`` is Poisson with mean
+    ``G tau_X`` and the neutral 1S gain crosses zero at ``<N> = 1.146193`` (s.1.1).
+
+    Examples
+    --------
+    >>> m = QDGainModel(biexciton_auger_lifetime_ns=None)
+    >>> round(m.mean_occupancy(18.50) * 1e9 / 1e8 / m.exciton_lifetime_ns, 3)  # <N> = G tau_X
+    1.0
+    """
+
+    dot_spacing_nm: float = 10.0
+    monolayers: float = 1.0
+    areal_density_per_cm2: float | None = None
+    injection_efficiency: float = 1.0
+    exciton_lifetime_ns: float = 20.0
+    biexciton_auger_lifetime_ns: float | None = 5.0
+    auger_scaling: AugerScaling | float = AugerScaling.STATISTICAL
+    radiative_scaling: RadiativeScaling = RadiativeScaling.LINEAR
+    trap_lifetime_ns: float | None = None
+    max_excitons: int = 8
+    extra_electrons: int = 0
+    band_1s: GaussianBand = DEFAULT_BAND_1S
+    band_1p: GaussianBand | None = None
+    peak_shift_nm_per_K: float = 0.1
+    gain_characteristic_temperature_K: float | None = 150.0
+    # derived, read-only caches
+    _n_areal: float = field(init=False, repr=False, compare=False, default=0.0)
+    _rates: np.ndarray = field(init=False, repr=False, compare=False, default=None)
+    _cum_log_k: np.ndarray = field(init=False, repr=False, compare=False, default=None)
+    _table_1s: np.ndarray = field(init=False, repr=False, compare=False, default=None)
+    _table_1p: np.ndarray = field(init=False, repr=False, compare=False, default=None)
+    _n_index: np.ndarray = field(init=False, repr=False, compare=False, default=None)
+
+    # ------------------------------------------------------------------ validation
+    def __post_init__(self):
+        s = object.__setattr__
+        for name in ("dot_spacing_nm", "monolayers", "exciton_lifetime_ns", "peak_shift_nm_per_K"):
+            s(self, name, require_scalar_finite(getattr(self, name), name))
+        for name in ("dot_spacing_nm", "monolayers", "exciton_lifetime_ns"):
+            require_positive(getattr(self, name), name)
+        for name in ("areal_density_per_cm2", "biexciton_auger_lifetime_ns", "trap_lifetime_ns",
+                     "gain_characteristic_temperature_K"):
+            v = getattr(self, name)
+            if v is not None:
+                v = require_scalar_finite(v, name)
+                require_positive(v, name)
+                s(self, name, v)
+        eta = require_scalar_finite(self.injection_efficiency, "injection_efficiency")
+        if not 0.0 < eta <= 1.0:
+            raise ValueError(f"injection_efficiency must be in (0, 1], got {self.injection_efficiency!r}")
+        s(self, "injection_efficiency", eta)
+        s(self, "auger_scaling", _parse_auger(self.auger_scaling))
+        s(self, "radiative_scaling", _parse_enum(RadiativeScaling, self.radiative_scaling, "radiative_scaling"))
+        for name, lo, hi in (("max_excitons", 1, 1000), ("extra_electrons", 0, 2)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+                raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
+            s(self, name, int(v))
+        if not isinstance(self.band_1s, GaussianBand):
+            raise TypeError(f"band_1s must be a GaussianBand, got {self.band_1s!r}")
+        if self.band_1p is not None and not isinstance(self.band_1p, GaussianBand):
+            raise TypeError(f"band_1p must be a GaussianBand or None, got {self.band_1p!r}")
+
+        n_areal = (self.areal_density_per_cm2 if self.areal_density_per_cm2 is not None
+                   else hexagonal_areal_density(self.dot_spacing_nm, self.monolayers))
+        s(self, "_n_areal", n_areal)
+        rates = self.decay_rates()
+        cum = np.concatenate(([0.0], np.cumsum(np.log(rates))))
+        n = np.arange(self.max_excitons + 1)
+        t1s = state_filling_gain(n, DEGENERACY_1S, 0, self.extra_electrons)
+        t1p = state_filling_gain(n, DEGENERACY_1P, DEGENERACY_1S, self.extra_electrons)
+        for name, arr in (("_rates", rates), ("_cum_log_k", cum), ("_table_1s", t1s), ("_table_1p", t1p),
+                          ("_n_index", n.astype(np.float64))):
+            arr.setflags(write=False)
+            s(self, name, arr)
+
+    # ------------------------------------------------------------------ basic quantities
+    @property
+    def areal_density(self) -> float:
+        """Total areal dot density n_areal (cm^-2) over all monolayers."""
+        return self._n_areal
+
+    def decay_rates(self) -> np.ndarray:
+        """Decay rates ``k_N`` (s^-1) of the steps ``N -> N-1`` for ``N = 1 .. N_max``.
+
+        .. math:: k_N = k_N^{rad} + k_N^{A} + k_N^{trap}
+
+        physics.md s.1.4; see the class parameters for each scaling.
+        """
+        n = np.arange(1, self.max_excitons + 1, dtype=np.float64)
+        k = self.radiative_rates()
+        if self.biexciton_auger_lifetime_ns is not None:
+            kxx = 1e9 / self.biexciton_auger_lifetime_ns
+            if self.auger_scaling is AugerScaling.STATISTICAL:
+                ka = n * n * (n - 1.0) / 4.0
+            else:
+                p = 2.0 if self.auger_scaling is AugerScaling.QUADRATIC else float(self.auger_scaling)
+                ka = np.where(n >= 2, (n / 2.0) ** p, 0.0)
+            k = k + kxx * ka
+        if self.trap_lifetime_ns is not None:
+            k = k + n * 1e9 / self.trap_lifetime_ns
+        return k
+
+    def radiative_rates(self) -> np.ndarray:
+        """Radiative part of ``k_N`` (s^-1), ``N = 1 .. N_max``: ``N/tau_X`` or ``N^2/tau_X``."""
+        n = np.arange(1, self.max_excitons + 1, dtype=np.float64)
+        return 1e9 / self.exciton_lifetime_ns * (n if self.radiative_scaling is RadiativeScaling.LINEAR else n * n)
+
+    def generation_rate(self, current_density):
+        """Excitons generated per dot per second (s^-1).
+
+        .. math:: G = \\eta_{inj} J / (e\\, n_{areal})
+
+        physics.md s.2.1 (1 ML at 10 nm, eta = 1: 18.50 A/cm^2 <-> 1e8 s^-1).
+
+        Parameters
+        ----------
+        current_density : float or array
+            J (A/cm^2), >= 0.
+        """
+        j = _current(current_density)
+        return self.injection_efficiency * j / (ELEMENTARY_CHARGE * self._n_areal)
+
+    def current_for_generation_rate(self, generation_rate):
+        """Inverse of :meth:`generation_rate`: ``J = e n_areal G / eta_inj`` (A/cm^2)."""
+        g = as_float_array(generation_rate, "generation_rate")
+        require_positive(g, "generation_rate", strict=False, unit="s^-1")
+        out = ELEMENTARY_CHARGE * self._n_areal * g / self.injection_efficiency
+        return float(out) if out.ndim == 0 else out
+
+    # ------------------------------------------------------------------ occupancy
+    def _occupancy_from_generation(self, g: np.ndarray) -> np.ndarray:
+        """p_N for generation rates ``g`` (any shape, >= 0) -> shape ``g.shape + (N_max+1,)``."""
+        n = self._n_index
+        g = np.asarray(g, dtype=np.float64)
+        if g.ndim == 0:  # fast path (threshold searches call this in a loop)
+            p = np.zeros(n.size)
+            if g <= 0.0:
+                p[0] = 1.0
+                return p
+            logw = n * math.log(g) - self._cum_log_k
+            w = np.exp(logw - logw.max())
+            return w / w.sum()
+        with np.errstate(divide="ignore"):
+            logg = np.log(g)[..., None]
+        zero = (g == 0)[..., None]
+        logw = np.where(zero, 0.0, n * np.where(zero, 0.0, logg)) - self._cum_log_k
+        logw = np.where(zero & (n > 0), -np.inf, logw)
+        return np.exp(logw - logsumexp(logw, axis=-1, keepdims=True))
+
+    def occupancy(self, current_density) -> np.ndarray:
+        """Steady-state probabilities ``p_N``, ``N = 0 .. N_max``, of the birth-death chain.
+
+        .. math:: p_N = p_0 \\prod_{m=1}^{N} G / k_m, \\qquad \\sum_N p_N = 1
+
+        Detailed balance of a chain with uniform generation ``G`` (blocked at ``N_max``) and
+        decay ``k_N`` (physics.md s.1.5), computed as a log-sum-exp in log space.
+
+        Parameters
+        ----------
+        current_density : float or array
+            J (A/cm^2), >= 0.
+
+        Returns
+        -------
+        ndarray
+            Shape ``np.shape(J) + (max_excitons + 1,)``.
+        """
+        return self._occupancy_from_generation(self.generation_rate(current_density))
+
+    def mean_occupancy(self, current_density):
+        """Mean excitons per dot ``<N> = sum_N N p_N`` at the current density(ies) (A/cm^2)."""
+        p = self.occupancy(current_density)
+        out = p @ np.arange(self.max_excitons + 1, dtype=np.float64)
+        return float(out) if out.ndim == 0 else out
+
+    def radiative_rate_per_area(self, current_density):
+        """Spontaneous radiative recombination per unit area (cm^-2 s^-1): ``n_areal sum p_N k_N^rad``."""
+        p = self.occupancy(current_density)
+        out = self._n_areal * (p[..., 1:] @ self.radiative_rates())
+        return float(out) if out.ndim == 0 else out
+
+    # ------------------------------------------------------------------ gain
+    def band_inversion(self, current_density):
+        """Ensemble per-dot band gain ``sum_N p_N G_N`` of the 1S and 1P bands (each in [-1, 1]).
+
+        Returns
+        -------
+        (ndarray, ndarray)
+            1S and 1P values, each of shape ``np.shape(J)``.
+        """
+        p = self.occupancy(current_density)
+        return p @ self._table_1s, p @ self._table_1p
+
+    def _bands(self, temperature_rise_K: float):
+        shift = self.peak_shift_nm_per_K * temperature_rise_K
+        scale = 1.0 if self.gain_characteristic_temperature_K is None else math.exp(
+            -temperature_rise_K / self.gain_characteristic_temperature_K)
+        return shift, scale
+
+    def _gain_from_p(self, p, wl, temperature_rise_K=0.0):
+        shift, scale = self._bands(temperature_rise_K)
+        b = self.band_1s
+        x = (wl - (b.center_nm + shift)) * (1.0 / b.fwhm_nm)
+        g = (scale * b.peak_absorption_per_cm * float(p @ self._table_1s)) * np.exp(-_FOUR_LN2 * x * x)
+        if self.band_1p is not None:
+            b = self.band_1p
+            x = (wl - (b.center_nm + shift)) * (1.0 / b.fwhm_nm)
+            g = g + (scale * b.peak_absorption_per_cm * float(p @ self._table_1p)) * np.exp(-_FOUR_LN2 * x * x)
+        return g
+
+    def material_gain(self, current_density: float, wavelength, temperature_rise_K: float = 0.0):
+        """Material power gain g (cm^-1) at one current density; negative values absorb.
+
+        .. math::
+            g(\\lambda) = \\sum_{b} \\alpha_b\\, e^{-\\Delta T/T_0}\\,
+            L_b(\\lambda - s\\,\\Delta T) \\sum_{N} p_N(J)\\, G_N^{b}
+
+        physics.md s.1.5 (spectrum), s.1.2-1.3 (``G_N``), s.2.4 (heating, a documented model).
+
+        Parameters
+        ----------
+        current_density : float
+            J (A/cm^2), a scalar >= 0.
+        wavelength : float or array
+            Vacuum wavelength(s) (nm).
+        temperature_rise_K : float, default 0
+            Temperature rise dT (K) above the reference temperature of the bands.
+
+        Returns
+        -------
+        float or ndarray
+            Same shape as ``wavelength``.
+        """
+        j = _scalar_current(current_density)
+        wl = require_wavelength(wavelength)
+        dt = require_scalar_finite(temperature_rise_K, "temperature_rise_K")
+        p = self._occupancy_from_generation(np.float64(self.injection_efficiency * j / (ELEMENTARY_CHARGE * self._n_areal)))
+        g = self._gain_from_p(p, wl, dt)
+        return float(g) if g.ndim == 0 else g
+
+    def max_gain(self, wavelength, temperature_rise_K: float = 0.0):
+        """Saturated gain (cm^-1) for ``J -> infinity``: every dot holds ``N_max`` excitons.
+
+        .. math:: g_{max}(\\lambda) = \\sum_b \\alpha_b L_b(\\lambda) G^b_{N_{max}}
+
+        For the 1S band this is full inversion, ``+alpha_1S L(lambda)`` (physics.md s.1.1).
+        """
+        wl = require_wavelength(wavelength)
+        dt = require_scalar_finite(temperature_rise_K, "temperature_rise_K")
+        p = np.zeros(self.max_excitons + 1)
+        p[-1] = 1.0
+        g = self._gain_from_p(p, wl, dt)
+        return float(g) if g.ndim == 0 else g
+
+    # ------------------------------------------------------------------ inverses
+    @property
+    def characteristic_current(self) -> float:
+        """Current density (A/cm^2) at which ``G tau_X = 1``: ``e n_areal / (eta tau_X)``."""
+        return ELEMENTARY_CHARGE * self._n_areal / (self.injection_efficiency * self.exciton_lifetime_ns * 1e-9)
+
+    def _solve_increasing(self, fun, what: str, maximum: float) -> float:
+        """Root in J of an increasing ``fun(J)`` with ``fun(0) < 0``, by brentq in log J."""
+        jc = self.characteristic_current
+        lo, hi = -8.0, 1.0
+        flo = fun(jc * math.exp(lo))
+        while flo >= 0.0 and lo > -60.0:
+            lo -= 6.0
+            flo = fun(jc * math.exp(lo))
+        fhi = fun(jc * math.exp(hi))
+        while fhi <= 0.0 and hi < 80.0:
+            hi += 4.0
+            fhi = fun(jc * math.exp(hi))
+        if not (flo < 0.0 < fhi):
+            raise ValueError(f"cannot reach {what}: the gain saturates at {maximum:.6g} cm^-1 "
+                             f"(reached within {jc * math.exp(hi):.3g} A/cm^2 to {fhi + 0:.3g} short)")
+        x = brentq(lambda u: fun(jc * math.exp(u)), lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=200)
+        return jc * math.exp(x)
+
+    def current_for_gain(self, gain_per_cm: float, wavelength: float) -> float:
+        """Current density (A/cm^2) at which the material gain at ``wavelength`` equals ``g``.
+
+        Inverse of :meth:`material_gain`, which increases monotonically with J (p_N shifts to
+        higher N as G grows and every ``G_N`` is non-decreasing in N).  Solved with
+        ``scipy.optimize.brentq`` in ``log J``.
+
+        Parameters
+        ----------
+        gain_per_cm : float
+            Target material gain (cm^-1).
+        wavelength : float
+            Vacuum wavelength (nm), a scalar.
+
+        Returns
+        -------
+        float
+            J >= 0; 0 when the unpumped film already has at least that gain.
+
+        Raises
+        ------
+        ValueError
+            When ``g`` is not below the saturated maximum :meth:`max_gain` (the message gives it).
+        """
+        target = require_scalar_finite(gain_per_cm, "gain_per_cm")
+        wl = _scalar_wavelength(wavelength)
+        gmax = self.max_gain(wl)
+        if target >= gmax:
+            raise ValueError(f"gain_per_cm={target!r} cm^-1 is out of reach at {wl} nm: the saturated "
+                             f"maximum gain (all dots at N_max={self.max_excitons}) is {gmax:.6g} cm^-1")
+        if self.material_gain(0.0, wl) >= target:
+            return 0.0
+        return self._solve_increasing(lambda j: self.material_gain(j, wl) - target,
+                                      f"gain_per_cm={target!r} at {wl} nm", gmax)
+
+    def transparency_current(self, wavelength: float) -> float:
+        """Current density (A/cm^2) at which the film becomes transparent at ``wavelength``.
+
+        ``g(J_tr, lambda) = 0``; 0 for dots with two extra electrons (physics.md s.1.2).
+        """
+        return self.current_for_gain(0.0, wavelength)
+
+    def inversion_current(self) -> float:
+        """Current density (A/cm^2) of band-edge (1S) population inversion, ``sum_N p_N G_N^1S = 0``.
+
+        Independent of wavelength and of the 1P band; equal to :meth:`transparency_current` at
+        any wavelength when the 1P band is off.  This is what Lim 2018 report at 3-4 A/cm^2
+        (physics.md s.2.2).
+        """
+        if self._table_1s[0] >= 0.0:
+            return 0.0
+        return self._solve_increasing(lambda j: float(self.band_inversion(j)[0]), "1S inversion", 1.0)
+
+    # ------------------------------------------------------------------ calibration
+    def calibrate(self, *, occupancy_points=(), inversion_currents=(),
+                  free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"), bounds=None) -> "CalibrationResult":
+        """Fit model parameters to measured data by least squares in log space.
+
+        Residuals are ``log(<N>_model(J_i) / <N>_i)`` for each ``(J_i, <N>_i)`` pair and
+        ``log(J_inv,model / J_inv,k)`` for each measured 1S inversion current (see
+        :meth:`inversion_current`).  The free parameters are fitted in log space with
+        ``scipy.optimize.least_squares`` from the current values.  Lim 2018 (physics.md s.2.2):
+        ``occupancy_points=[(18.0, 3.2)], inversion_currents=[3.5]``.
+
+        Parameters
+        ----------
+        occupancy_points : sequence of (float, float)
+            Pairs (J in A/cm^2, <N>).
+        inversion_currents : sequence of float
+            Measured band-edge inversion currents (A/cm^2).
+        free : sequence of str
+            Parameter names to fit, from ``exciton_lifetime_ns``, ``biexciton_auger_lifetime_ns``,
+            ``trap_lifetime_ns``, ``injection_efficiency``, ``dot_spacing_nm``, ``monolayers``,
+            ``areal_density_per_cm2``.  Each must currently have a value (not None).
+        bounds : dict or None
+            ``{name: (low, high)}``; defaults to (value/1e3, value*1e3), and (1e-4, 1) for the
+            injection efficiency.
+
+        Returns
+        -------
+        CalibrationResult
+        """
+        occ = [(float(j), float(n)) for j, n in occupancy_points]
+        inv = [float(j) for j in inversion_currents]
+        for j, n in occ:
+            require_positive(j, "occupancy_points current", unit="A/cm^2")
+            require_positive(n, "occupancy_points <N>")
+        for j in inv:
+            require_positive(j, "inversion_currents", unit="A/cm^2")
+        free = tuple(free)
+        if not free:
+            raise ValueError("free must name at least one parameter")
+        if not occ and not inv:
+            raise ValueError("give at least one of occupancy_points or inversion_currents")
+        bounds = dict(bounds or {})
+        x0, lo, hi = [], [], []
+        for name in free:
+            if name not in _FITTABLE:
+                raise ValueError(f"free parameter {name!r} is not fittable; choose from {_FITTABLE}")
+            v = getattr(self, name)
+            if v is None:
+                raise ValueError(f"free parameter {name!r} is None in this model; give it a starting value")
+            b = bounds.pop(name, (1e-4, 1.0) if name == "injection_efficiency" else (v / 1e3, v * 1e3))
+            if not (0 < b[0] <= v <= b[1]):
+                raise ValueError(f"bounds for {name!r} must satisfy 0 < low <= start <= high, got {b!r} with start {v!r}")
+            x0.append(math.log(v))
+            lo.append(math.log(b[0]))
+            hi.append(math.log(b[1]))
+        if bounds:
+            raise ValueError(f"bounds given for parameters that are not free: {sorted(bounds)}")
+
+        def build(x):
+            return replace(self, **{n: float(math.exp(v)) for n, v in zip(free, x)})
+
+        def residuals(x):
+            m = build(x)
+            r = [math.log(m.mean_occupancy(j) / n) for j, n in occ]
+            r += [math.log(max(m.inversion_current(), 1e-300) / j) for j in inv]
+            return np.asarray(r)
+
+        sol = least_squares(residuals, np.asarray(x0), bounds=(lo, hi), x_scale=1.0, xtol=1e-12, ftol=1e-12, gtol=1e-12)
+        model = build(sol.x)
+        return CalibrationResult(model=model, parameters=tuple((n, float(math.exp(v))) for n, v in zip(free, sol.x)),
+                                 residuals=tuple(float(r) for r in sol.fun), success=bool(sol.success),
+                                 message=str(sol.message))
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationResult:
+    """Result of :meth:`QDGainModel.calibrate`.
+
+    Attributes
+    ----------
+    model : QDGainModel
+        The model with the fitted parameters.
+    parameters : tuple of (str, float)
+        Fitted values, in the order of ``free``.
+    residuals : tuple of float
+        Final log residuals (occupancy points first, then inversion currents).
+    success : bool
+        ``least_squares`` convergence flag.
+    message : str
+        ``least_squares`` status message.
+    """
+
+    model: QDGainModel
+    parameters: tuple
+    residuals: tuple
+    success: bool
+    message: str
+
+    @property
+    def parameter_dict(self) -> dict:
+        """The fitted parameters as a ``{name: value}`` dict (a copy)."""
+        return dict(self.parameters)
+
+    @property
+    def max_abs_residual(self) -> float:
+        """Largest |log residual| (0.01 means a 1% misfit)."""
+        return max(abs(r) for r in self.residuals) if self.residuals else 0.0
+
+
+# ---------------------------------------------------------------------- helpers
+def _parse_enum(enum_cls, value, name):
+    if isinstance(value, enum_cls):
+        return value
+    if isinstance(value, str):
+        for member in enum_cls:
+            if value.lower() == member.value:
+                return member
+    raise ValueError(f"{name} must be one of {[m.value for m in enum_cls]!r}, got {value!r}")
+
+
+def _parse_auger(value):
+    if isinstance(value, (AugerScaling, str)):
+        return _parse_enum(AugerScaling, value, "auger_scaling")
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"auger_scaling must be an AugerScaling, 'statistical', 'quadratic' or an exponent, got {value!r}")
+    p = float(value)
+    if not math.isfinite(p) or p < 0:
+        raise ValueError(f"auger_scaling exponent must be finite and >= 0, got {value!r}")
+    return p
+
+
+def _current(current_density) -> np.ndarray:
+    j = as_float_array(current_density, "current_density")
+    require_positive(j, "current_density", strict=False, unit="A/cm^2")
+    return j
+
+
+def _scalar_current(current_density) -> float:
+    j = require_scalar_finite(current_density, "current_density")
+    if j < 0:
+        raise ValueError(f"current_density must be >= 0 A/cm^2, got {current_density!r}")
+    return j
+
+
+def _scalar_wavelength(wavelength) -> float:
+    if np.ndim(wavelength) != 0:
+        raise ValueError(f"wavelength must be a scalar (nm), got shape {np.shape(wavelength)}")
+    w = require_scalar_finite(wavelength, "wavelength")
+    require_positive(w, "wavelength", unit="nm")
+    return w
+
