@@ -1,0 +1,191 @@
+"""Pole (self-oscillation) kernels: the lasing threshold and the passive resonances.
+
+The pole condition at a reference plane -- the left boundary of medium ``plane`` (the first gain
+layer, or any interior layer for passive resonances) -- is
+
+    f(lambda, g) = 1 - r_L r_R = 0,
+
+``r_L`` the reflection coefficient looking towards the incident medium and ``r_R`` the one
+looking towards the substrate (including the propagation through medium ``plane``), both from
+the stable recursion of :mod:`cavity._tmm_kernels` (physics.md s.3.1 and s.5.3).
+
+Dispersion inside the iterations comes from tables: the passive indices ``n_tab[M, K]`` and a
+gain spectrum ``gain_tab[K]`` (cm^-1, multiplied by the unknown scale) sampled on the uniform
+grid ``lam_tab[K]`` (nm), interpolated with cubic Catmull-Rom splines (C1, exact for linear
+dispersion).  Gain adds ``k = -scale * gain(lambda) * lambda / (4 pi)`` (lambda in cm) to the
+media with ``mask[m] = 1``.  For a complex wavelength the indices are taken at ``Re lambda``
+(no analytic continuation of the dispersion) and ``k0 = 2 pi / lambda`` is complex.
+
+Kernels return status codes instead of raising: 0 converged, 1 not converged within the
+iteration limit, 2 left the tabulated window, 3 singular Jacobian.
+"""
+from __future__ import annotations
+
+import cmath
+import math
+
+import numpy as np
+
+from ._jit import kernel
+from ._tmm_kernels import normal_wavenumber, reflection_towards
+
+CONVERGED = 0
+NOT_CONVERGED = 1
+OUT_OF_WINDOW = 2
+SINGULAR = 3
+
+_GAIN_TO_K = 1e-7 / (4.0 * math.pi)  # k = -g[cm^-1] * lambda[nm] * 1e-7 / (4 pi)
+
+
+@kernel
+def _spline_weights(lam, lam_tab):
+    """Index i and Catmull-Rom weights for the points i-1..i+2 (clamped at the ends)."""
+    K = lam_tab.shape[0]
+    h = (lam_tab[K - 1] - lam_tab[0]) / (K - 1)
+    x = (lam - lam_tab[0]) / h
+    i = int(math.floor(x))
+    if i < 0:
+        i = 0
+    if i > K - 2:
+        i = K - 2
+    u = x - i
+    u2 = u * u
+    u3 = u2 * u
+    w0 = -0.5 * u3 + u2 - 0.5 * u
+    w1 = 1.5 * u3 - 2.5 * u2 + 1.0
+    w2 = -1.5 * u3 + 2.0 * u2 + 0.5 * u
+    w3 = 0.5 * u3 - 0.5 * u2
+    return i, w0, w1, w2, w3
+
+
+@kernel
+def _interp_row(row, i, w0, w1, w2, w3):
+    K = row.shape[0]
+    im1 = i - 1 if i > 0 else 0
+    ip2 = i + 2 if i + 2 < K else K - 1
+    # at the ends, linear extrapolation of the missing neighbour keeps linear data exact
+    a = row[im1] if i > 0 else 2.0 * row[i] - row[i + 1]
+    dd = row[ip2] if i + 2 < K else 2.0 * row[i + 1] - row[i]
+    return w0 * a + w1 * row[i] + w2 * row[i + 1] + w3 * dd
+
+
+@kernel
+def indices_at(lam_re, lam_tab, n_tab, gain_tab, scale, mask, out):
+    """Interpolated indices of all media at ``lam_re`` (nm) with gain ``scale * gain_tab``."""
+    i, w0, w1, w2, w3 = _spline_weights(lam_re, lam_tab)
+    g = scale * _interp_row(gain_tab, i, w0, w1, w2, w3)
+    dk = -g * lam_re * _GAIN_TO_K
+    for m in range(n_tab.shape[0]):
+        out[m] = _interp_row(n_tab[m], i, w0, w1, w2, w3)
+        if mask[m] != 0:
+            out[m] = out[m] + 1j * dk
+
+
+@kernel
+def pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work):
+    """``f = 1 - r_L r_R`` at the left boundary of medium ``plane``; ``lam`` may be complex."""
+    indices_at(lam.real, lam_tab, n_tab, gain_tab, scale, mask, work)
+    M = work.shape[0]
+    k0 = 2.0 * math.pi / lam
+    kx2 = kx * kx
+    r_left = reflection_towards(work, d, k0, kx2, pol, plane, 0)
+    # r_R at the left boundary of `plane`: the recursion gives it at the right boundary
+    r_right = reflection_towards(work, d, k0, kx2, pol, plane, M - 1)
+    q = normal_wavenumber(work[plane], kx2)
+    ph = cmath.exp(2j * q * k0 * d[plane])
+    return 1.0 - r_left * r_right * ph
+
+
+@kernel
+def threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit):
+    """Real (lambda, scale) with ``f = 0``: 2x2 Newton with finite-difference Jacobian.
+
+    Returns ``(lam, scale, iterations, status, residual)``; the residual is ``|f|``.
+    Steps are damped so that lambda stays inside the table and moves by at most 1/20 of the
+    window per iteration.
+    """
+    M = n_tab.shape[0]
+    work = np.empty(M, dtype=np.complex128)
+    lo = lam_tab[0]
+    hi = lam_tab[lam_tab.shape[0] - 1]
+    max_step = (hi - lo) / 20.0
+    lam = lam0
+    g = g0
+    status = NOT_CONVERGED
+    it = 0
+    res = 0.0
+    for it in range(1, maxit + 1):
+        f = pole_function(lam + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        res = abs(f)
+        hl = 1e-7 * lam
+        hg = 1e-6 * (abs(g) + 1.0)
+        fl = pole_function(lam + hl + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        fg = pole_function(lam + 0j, g + hg, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        a = (fl - f) / hl
+        b = (fg - f) / hg
+        # solve [Re a, Re b; Im a, Im b] [dl, dg] = -[Re f, Im f]
+        det = a.real * b.imag - b.real * a.imag
+        if det == 0.0 or not math.isfinite(det):
+            status = SINGULAR
+            break
+        dl = -(f.real * b.imag - b.real * f.imag) / det
+        dg = -(a.real * f.imag - f.real * a.imag) / det
+        if abs(dl) > max_step:
+            s = max_step / abs(dl)
+            dl *= s
+            dg *= s
+        lam += dl
+        g += dg
+        if lam < lo or lam > hi:
+            status = OUT_OF_WINDOW
+            break
+        if abs(dl) < tol * lam and abs(dg) < tol * (abs(g) + 1.0):
+            f = pole_function(lam + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+            res = abs(f)
+            status = CONVERGED
+            break
+    return lam, g, it, status, res
+
+
+@kernel
+def complex_pole_newton(lam0, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit):
+    """Complex wavelength ``lam`` with ``f(lam) = 0`` at fixed gain scale (secant-type Newton
+    with a complex finite-difference derivative).  Returns ``(lam, iterations, status, |f|)``."""
+    M = n_tab.shape[0]
+    work = np.empty(M, dtype=np.complex128)
+    lo = lam_tab[0]
+    hi = lam_tab[lam_tab.shape[0] - 1]
+    max_step = (hi - lo) / 20.0
+    lam = lam0
+    status = NOT_CONVERGED
+    it = 0
+    res = 0.0
+    for it in range(1, maxit + 1):
+        f = pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        res = abs(f)
+        h = 1e-7 * abs(lam)
+        f1 = pole_function(lam + h, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        der = (f1 - f) / h
+        if der == 0:
+            status = SINGULAR
+            break
+        step = -f / der
+        if abs(step) > max_step:
+            step = step * (max_step / abs(step))
+        lam = lam + step
+        if lam.real < lo or lam.real > hi:
+            status = OUT_OF_WINDOW
+            break
+        if abs(step) < tol * abs(lam):
+            res = abs(pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work))
+            status = CONVERGED
+            break
+    return lam, it, status, res
+
+
+@kernel
+def scan_abs_f(lams, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, out):
+    """``|f|`` on a real wavelength grid (for locating resonances)."""
+    work = np.empty(n_tab.shape[0], dtype=np.complex128)
+    for i in range(lams.shape[0]):
+        out[i] = abs(pole_function(lams[i] + 0j, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work))

@@ -1,0 +1,514 @@
+"""Passive resonances and lasing thresholds of planar stacks (poles of r and t).
+
+A lasing threshold is a self-oscillation: a pole of the stack's response at a *real* wavelength
+once the gain layers carry the material gain ``g`` (physics.md s.3.1).  During the search every
+gain layer's index is ``n_host(lambda) - i g lambda / (4 pi)`` (lambda in cm, g in cm^-1;
+:mod:`cavity.conventions`); several gain layers share one value of ``g``.  The pole condition
+``1 - r_L r_R = 0`` is evaluated at the left boundary of the first gain layer with the stable
+recursion, and solved by a jitted 2x2 Newton iteration in (lambda, g) started from the passive
+resonance (:mod:`cavity._pole_kernels`).
+
+Passive resonances are complex-wavelength poles at zero gain: with fields ``exp(-i w t)`` a
+decaying mode has ``Im w < 0``, i.e. ``Im lambda > 0``; ``Q = Re lambda / (2 Im lambda)``, the
+FWHM linewidth is ``2 Im lambda`` (nm) and the photon lifetime ``Q / w``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _pole_kernels as PK
+from ._validation import require_scalar_finite
+from .conventions import SPEED_OF_LIGHT_NM_PER_NS
+from .layers import Stack
+from .optics import Polarization, _angles, field_profile
+
+__all__ = [
+    "Resonance",
+    "Threshold",
+    "ThresholdModes",
+    "resonances",
+    "lasing_threshold",
+    "threshold_modes",
+]
+
+_TABLE_STEP_NM = 0.25
+_NEWTON_TOL = 1e-12
+_NEWTON_MAXIT = 60
+
+
+@dataclass(frozen=True)
+class Resonance:
+    """A passive cavity mode (pole of r and t at zero gain).
+
+    Attributes
+    ----------
+    complex_wavelength : complex      pole position (nm); ``Im > 0`` for a decaying mode
+    wavelength : float                ``Re`` of the pole (nm)
+    Q : float                         quality factor ``Re lambda / (2 Im lambda)``
+    linewidth : float                 FWHM (nm), ``2 Im lambda``
+    photon_lifetime : float           ``Q / omega`` (ns)
+    converged : bool
+    """
+
+    complex_wavelength: complex
+    Q: float
+    linewidth: float
+    photon_lifetime: float
+    converged: bool
+
+    @property
+    def wavelength(self) -> float:
+        return float(self.complex_wavelength.real)
+
+    @classmethod
+    def from_pole(cls, lam: complex, converged: bool = True) -> "Resonance":
+        im = lam.imag
+        q = lam.real / (2.0 * im) if im != 0 else math.inf
+        omega = 2.0 * math.pi * SPEED_OF_LIGHT_NM_PER_NS / lam.real  # rad/ns
+        return cls(complex(lam), float(q), float(2.0 * im), float(q / omega), bool(converged))
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """The lasing threshold of one longitudinal mode.
+
+    Attributes
+    ----------
+    wavelength : float             lasing wavelength (nm)
+    material_gain : float          threshold material gain g_th of the gain layers (cm^-1)
+    confinement : float            longitudinal confinement Gamma = n_a int_a |E|^2 dz /
+                                   int_stack Re(n) |E|^2 dz over all gain layers (energy fraction,
+                                   index-weighted as in waveguides, physics.md s.4.6)
+    standing_wave_factor : float   Gamma_r of the (first) gain layer: int_a |E|^2 dz over the same
+                                   integral without the interference term of the forward and
+                                   backward waves; 2 at an antinode of a thin layer, 0 at a node,
+                                   ``1 + cos(2 beta z0) sin(beta d)/(beta d)`` for equal amplitudes
+                                   (physics.md s.3.3)
+    modal_gain : float             Gamma * g_th (cm^-1)
+    internal_loss : float          index- and field-weighted absorption of the passive layers (cm^-1)
+    mirror_loss : float            modal_gain - internal_loss (cm^-1): the out-coupling loss
+    converged : bool
+    iterations : int
+    residual : float               |1 - r_L r_R| at the solution
+    passive : Resonance or None    the passive resonance the search started from
+    gain_layers : tuple of int     indices of the gain layers in ``stack.layers``
+    """
+
+    wavelength: float
+    material_gain: float
+    confinement: float
+    standing_wave_factor: float
+    modal_gain: float
+    internal_loss: float
+    mirror_loss: float
+    converged: bool
+    iterations: int
+    residual: float
+    passive: Resonance | None
+    gain_layers: tuple
+
+
+@dataclass(frozen=True)
+class ThresholdModes:
+    """Every longitudinal mode in a window, sorted by threshold gain.
+
+    ``side_mode_margin`` is the gain gap (cm^-1) between the two lowest thresholds (``inf`` when
+    only one mode lases in the window).
+    """
+
+    modes: tuple
+    side_mode_margin: float
+
+    def __len__(self):
+        return len(self.modes)
+
+    def __getitem__(self, i):
+        return self.modes[i]
+
+    @property
+    def lowest(self) -> Threshold:
+        return self.modes[0]
+
+
+# ------------------------------------------------------------------------------------------------
+class _PoleProblem:
+    """Tables and arguments for the pole kernels of one stack over one wavelength window."""
+
+    def __init__(self, stack: Stack, window, gain_layers, angle, polarization, gain_spectrum=None, plane=None):
+        if not isinstance(stack, Stack):
+            raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
+        lo, hi = (float(v) for v in window)
+        if not (0 < lo < hi) or not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ValueError(f"wavelength_range must be (min, max) with 0 < min < max (nm), got {window!r}")
+        self.stack = stack
+        self.angle = float(_angles(angle))
+        pol = Polarization.parse(polarization, allow_unpolarized=False)
+        self.polarization = pol
+        self.pol = pol.code
+        k = max(16, int(math.ceil((hi - lo) / _TABLE_STEP_NM)) + 1)
+        self.lam_tab = np.linspace(lo, hi, k)
+        self.n_tab = np.ascontiguousarray(stack.indices(self.lam_tab))
+        if np.any(self.n_tab[0].imag != 0) and self.angle > 0:
+            raise ValueError("oblique incidence needs a lossless incident medium (k = 0)")
+        self.d = stack.padded_thicknesses()
+        self.gain_layers = tuple(gain_layers)
+        self.mask = np.zeros(len(stack) + 2, dtype=np.float64)
+        for i in self.gain_layers:
+            self.mask[i + 1] = 1.0
+        if gain_spectrum is None:
+            self.gain_tab = np.ones(k)
+        else:
+            self.gain_tab = np.ascontiguousarray(gain_spectrum(self.lam_tab), dtype=np.float64)
+        if plane is None:
+            plane = (self.gain_layers[0] + 1) if self.gain_layers else _default_plane(stack, self.n_tab)
+        self.plane = int(plane)
+        self.kx = float(self.n_tab[0, k // 2].real * math.sin(math.radians(self.angle)))
+
+    @property
+    def window(self):
+        return float(self.lam_tab[0]), float(self.lam_tab[-1])
+
+    def f(self, lam, scale=0.0):
+        work = np.empty(self.n_tab.shape[0], np.complex128)
+        return PK.pole_function(complex(lam), float(scale), self.lam_tab, self.n_tab, self.gain_tab, self.mask,
+                                self.d, self.plane, self.kx, self.pol, work)
+
+    def complex_pole(self, lam0, scale=0.0):
+        return PK.complex_pole_newton(complex(lam0), float(scale), self.lam_tab, self.n_tab, self.gain_tab, self.mask,
+                                      self.d, self.plane, self.kx, self.pol, _NEWTON_TOL, _NEWTON_MAXIT)
+
+    def real_threshold(self, lam0, g0):
+        return PK.threshold_newton(float(lam0), float(g0), self.lam_tab, self.n_tab, self.gain_tab, self.mask,
+                                   self.d, self.plane, self.kx, self.pol, _NEWTON_TOL, _NEWTON_MAXIT)
+
+    def scan(self, grid, scale=0.0):
+        out = np.empty(grid.size)
+        PK.scan_abs_f(grid, float(scale), self.lam_tab, self.n_tab, self.gain_tab, self.mask, self.d, self.plane,
+                      self.kx, self.pol, out)
+        return out
+
+
+def _default_plane(stack: Stack, n_tab) -> int:
+    """Reference medium for passive poles: the least absorbing, optically thickest layer."""
+    k_mean = np.abs(n_tab[1:-1].imag).mean(axis=1)
+    opt = n_tab[1:-1].real.mean(axis=1) * stack.thicknesses
+    order = np.lexsort((-opt, np.round(k_mean, 6)))
+    return int(order[0]) + 1
+
+
+def _resolve_gain_layers(stack: Stack, gain_layers):
+    if gain_layers is None:
+        idx = stack.gain_layer_indices
+        if not idx:
+            raise ValueError("the stack has no gain layer: mark one with Layer(..., gain=True) or pass gain_layers")
+        return idx
+    idx = tuple(int(i) for i in np.atleast_1d(gain_layers))
+    if not idx:
+        raise ValueError("gain_layers must name at least one layer")
+    for i in idx:
+        if not 0 <= i < len(stack):
+            raise ValueError(f"gain_layers entry {i} is not a layer index of a {len(stack)}-layer stack")
+    return tuple(sorted(set(idx)))
+
+
+def _scan_grid(problem: _PoleProblem, lo, hi):
+    """A real-wavelength grid fine enough to separate neighbouring longitudinal modes."""
+    n_mid = problem.n_tab[:, problem.n_tab.shape[1] // 2]
+    opt = float(np.sum(np.abs(n_mid[1:-1].real) * problem.d[1:-1]))
+    lam = 0.5 * (lo + hi)
+    fsr = lam * lam / (2.0 * max(opt, lam / 4))
+    step = min(fsr / 24.0, (hi - lo) / 200.0)
+    count = int(min(200_000, max(201, math.ceil((hi - lo) / step) + 1)))
+    return np.linspace(lo, hi, count)
+
+
+def _find_poles(problem: _PoleProblem, lo, hi, scale=0.0):
+    """Complex poles with ``lo <= Re lambda <= hi``: local minima of |f| on the real axis,
+    refined by complex Newton, deduplicated."""
+    grid = _scan_grid(problem, lo, hi)
+    vals = problem.scan(grid, scale)
+    interior = np.nonzero((vals[1:-1] <= vals[:-2]) & (vals[1:-1] <= vals[2:]))[0] + 1
+    poles = []
+    for i in interior:
+        lam, it, status, res = problem.complex_pole(grid[i] + 1e-3j * (grid[1] - grid[0]), scale)
+        if status != PK.CONVERGED or not (lo <= lam.real <= hi):
+            continue
+        tol = 1e-6 * abs(lam)
+        if any(abs(lam - p) < tol for p in poles):
+            continue
+        poles.append(lam)
+    poles.sort(key=lambda z: z.real)
+    return poles
+
+
+def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, min_Q: float = 0.0):
+    """The passive cavity modes with resonance wavelength in ``wavelength_range``.
+
+    Parameters
+    ----------
+    stack : Stack
+    wavelength_range : (float, float)
+        Window (nm).  The materials must cover it.
+    angle, polarization
+        Incidence in the incident medium (degrees; "s" or "p").
+    min_Q : float
+        Drop modes with a lower quality factor (default keeps every pole found).
+
+    Returns
+    -------
+    tuple of Resonance, sorted by wavelength.
+
+    Notes
+    -----
+    Poles of ``1 - r_L r_R`` at a plane in the least absorbing, optically thickest layer (or the
+    first gain layer).  The real axis is scanned with ~24 points per free spectral range of the
+    whole stack, every local minimum of ``|f|`` is refined by complex Newton, and duplicates are
+    removed.  Dispersion is evaluated at ``Re lambda``.
+    """
+    lo, hi = _window(wavelength_range)
+    problem = _PoleProblem(stack, _padded(lo, hi), stack.gain_layer_indices, angle, polarization)
+    out = []
+    for lam in _find_poles(problem, lo, hi):
+        res = Resonance.from_pole(lam)
+        if res.Q >= min_Q and lam.imag > 0:
+            out.append(res)
+    return tuple(out)
+
+
+def _window(wavelength_range):
+    try:
+        lo, hi = (require_scalar_finite(v, "wavelength_range") for v in wavelength_range)
+    except TypeError as exc:
+        raise TypeError(f"wavelength_range must be a (min, max) pair in nm, got {wavelength_range!r}") from exc
+    if not 0 < lo < hi:
+        raise ValueError(f"wavelength_range must satisfy 0 < min < max (nm), got {wavelength_range!r}")
+    return lo, hi
+
+
+def _padded(lo, hi):
+    pad = 0.02 * (hi - lo) + 1.0
+    return (max(lo - pad, 0.5 * lo), hi + pad)
+
+
+def _threshold_from_pole(problem: _PoleProblem, pole: complex):
+    """Newton in real (lambda, g) from a passive pole, with a continuation fallback."""
+    # linearise f around the pole: f ~ f_l (lam - pole) + f_g g
+    h = 1e-6 * abs(pole)
+    f0 = problem.f(pole, 0.0)
+    f_l = (problem.f(pole + h, 0.0) - f0) / h
+    hg = 1.0
+    f_g = (problem.f(pole, hg) - f0) / hg
+    ratio = f_g / f_l
+    if ratio.imag != 0:
+        g0 = pole.imag / ratio.imag
+        lam0 = pole.real - g0 * ratio.real
+    else:
+        g0, lam0 = 0.0, pole.real
+    lam, g, it, status, res = problem.real_threshold(lam0, g0)
+    if status == PK.CONVERGED:
+        return lam, g, it, True, res
+    return _continuation(problem, pole, g0)
+
+
+def _continuation(problem: _PoleProblem, pole: complex, g_guess: float):
+    """Track the complex pole as the gain grows; secant on Im(lambda)(g) = 0."""
+    def im_of(g, start):
+        lam, it, status, res = problem.complex_pole(start, g)
+        return lam, status
+
+    g_prev, lam_prev = 0.0, pole
+    g_step = abs(g_guess) / 4 if g_guess else 10.0
+    iters = 0
+    g = g_step
+    for _ in range(200):
+        iters += 1
+        lam, status = im_of(g, lam_prev)
+        if status != PK.CONVERGED:
+            g_step /= 2
+            g = g_prev + g_step
+            if g_step < 1e-9:
+                break
+            continue
+        if lam.imag <= 0:  # crossed: secant/bisection between g_prev and g
+            a, fa, la = g_prev, lam_prev.imag, lam_prev
+            b, fb, lb = g, lam.imag, lam
+            for _ in range(100):
+                iters += 1
+                m = b - fb * (b - a) / (fb - fa) if fb != fa else 0.5 * (a + b)
+                if not (min(a, b) < m < max(a, b)):
+                    m = 0.5 * (a + b)
+                lm, st = im_of(m, lb)
+                if st != PK.CONVERGED:
+                    break
+                if abs(lm.imag) < 1e-13 * abs(lm) or abs(b - a) < 1e-12 * abs(b):
+                    lam_r, g_r, it, status, res = problem.real_threshold(lm.real, m)
+                    ok = status == PK.CONVERGED
+                    if ok:
+                        return lam_r, g_r, iters + it, True, res
+                    return lm.real, m, iters, False, abs(problem.f(lm.real, m))
+                if lm.imag > 0:
+                    a, fa, la = m, lm.imag, lm
+                else:
+                    b, fb, lb = m, lm.imag, lm
+            break
+        g_prev, lam_prev = g, lam
+        g_step *= 1.5
+        g = g_prev + g_step
+    return pole.real, math.nan, iters, False, math.nan
+
+
+def _mode_figures(stack: Stack, lam: float, g: float, gain_layers, angle, polarization):
+    """Confinement, standing-wave factor and internal loss from the field at threshold."""
+    # the field just below threshold is the mode's field to ~1e-7 (pole dominated)
+    gain_val = g * (1.0 - 1e-7) if g > 0 else g
+    try:
+        prof = field_profile(stack, lam, angle, polarization, step=max(lam / 400.0, 0.05), outside=0.0,
+                             gain=gain_val if g != 0 else None)
+    except (ValueError, FloatingPointError):
+        return math.nan, math.nan, math.nan
+    z, e2, idx = prof.z, prof.E2, prof.layer_index
+    nre = np.abs(prof.n.real)
+    kim = prof.n.imag
+    den = 0.0
+    num = 0.0
+    loss_num = 0.0
+    for m in range(1, len(stack) + 1):
+        sel = idx == m
+        if np.count_nonzero(sel) < 2:
+            continue
+        zz = z[sel]
+        ee = e2[sel]
+        integral = np.trapezoid(ee, zz) if hasattr(np, "trapezoid") else np.trapz(ee, zz)
+        den += nre[sel][0] * integral
+        if (m - 1) in gain_layers:
+            num += nre[sel][0] * integral
+        elif kim[sel][0] > 0:
+            alpha = 4 * math.pi * kim[sel][0] / (lam * 1e-7)
+            loss_num += nre[sel][0] * integral * alpha
+    if den <= 0:
+        return math.nan, math.nan, math.nan
+    confinement = num / den
+    internal_loss = loss_num / den
+    # standing-wave factor of the first gain layer from its own amplitudes
+    first = gain_layers[0] + 1
+    swf = _standing_wave_factor(stack, lam, gain_val, first, angle, polarization) if stack.thicknesses[first - 1] > 0 else math.nan
+    return confinement, swf, internal_loss
+
+
+def _standing_wave_factor(stack, lam, gain_val, medium, angle, polarization):
+    from . import _tmm_kernels as K
+    from .optics import stack_arrays
+    n2d, d = stack_arrays(stack, [lam], gain_val if gain_val else None)
+    n = n2d[:, 0].copy()
+    M = n.size
+    pol = Polarization.parse(polarization, allow_unpolarized=False)
+    kx = n[0].real * math.sin(math.radians(angle))
+    q = np.empty(M, np.complex128); y = np.empty(M, np.complex128)
+    al = np.empty(M, np.complex128); br = np.empty(M, np.complex128); ph = np.empty(M, np.complex128)
+    K.amplitudes(n, d, lam, kx, pol.code, q, y, al, br, ph)
+    a, b = al[medium], br[medium] * ph[medium]  # both at the left boundary
+    k0 = 2 * math.pi / lam
+    beta = q[medium] * k0
+    dd = d[medium]
+    # int_0^d |a e^{i beta z} + b e^{-i beta z}|^2 dz in closed form (complex beta allowed)
+    def int_exp(c):  # int_0^d e^{c z} dz
+        return dd if c == 0 else (np.exp(c * dd) - 1) / c
+    ia = abs(a) ** 2 * int_exp(-2 * beta.imag)
+    ib = abs(b) ** 2 * int_exp(2 * beta.imag)
+    cross = 2 * (a * np.conj(b) * int_exp(2j * beta.real)).real
+    envelope = (ia + ib).real
+    return float((envelope + cross) / envelope)
+
+
+def _build_threshold(problem: _PoleProblem, pole, lam, g, it, ok, res):
+    stack = problem.stack
+    conf, swf, alpha_i = _mode_figures(stack, lam, g, problem.gain_layers, problem.angle, problem.polarization)
+    modal = conf * g
+    return Threshold(
+        wavelength=float(lam), material_gain=float(g), confinement=float(conf), standing_wave_factor=float(swf),
+        modal_gain=float(modal), internal_loss=float(alpha_i), mirror_loss=float(modal - alpha_i),
+        converged=bool(ok), iterations=int(it), residual=float(res),
+        passive=Resonance.from_pole(pole) if pole is not None else None, gain_layers=tuple(problem.gain_layers),
+    )
+
+
+def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, polarization="s", search_width=None):
+    """The lasing threshold of the mode nearest to ``near``.
+
+    Parameters
+    ----------
+    stack : Stack
+        With at least one layer marked ``gain=True`` (or give ``gain_layers``).
+    near : float
+        Wavelength (nm) near which to look for the mode.
+    gain_layers : sequence of int, optional
+        Indices into ``stack.layers`` of the layers that carry the (common) gain.
+    angle, polarization
+        Emission direction in the incident medium (degrees) and polarization ("s"/"p").
+    search_width : float, optional
+        Half width (nm) of the window searched for passive resonances around ``near``; by
+        default two free spectral ranges of the whole stack (at least 5 nm).
+
+    Returns
+    -------
+    Threshold
+
+    Raises
+    ------
+    ValueError
+        No gain layer, or no resonance in the window.
+    """
+    near = require_scalar_finite(near, "near")
+    if near <= 0:
+        raise ValueError(f"near must be a wavelength > 0 nm, got {near!r}")
+    idx = _resolve_gain_layers(stack, gain_layers)
+    if search_width is None:
+        opt = float(np.sum(np.abs(stack.indices([near])[1:-1, 0].real) * stack.thicknesses))
+        search_width = max(5.0, 2.0 * near * near / (2.0 * max(opt, near / 4)))
+        search_width = min(search_width, 0.25 * near)
+    lo, hi = near - search_width, near + search_width
+    problem = _PoleProblem(stack, _padded(lo, hi), idx, angle, polarization)
+    poles = [p for p in _find_poles(problem, lo, hi) if p.imag > 0]
+    if not poles:
+        raise ValueError(f"no cavity resonance found within {lo:.1f}-{hi:.1f} nm (near={near!r} nm)")
+    pole = min(poles, key=lambda p: abs(p.real - near))
+    lam, g, it, ok, res = _threshold_from_pole(problem, pole)
+    return _build_threshold(problem, pole, lam, g, it, ok, res)
+
+
+def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0.0, polarization="s",
+                    max_gain=None) -> ThresholdModes:
+    """Every longitudinal mode in ``wavelength_range`` with its threshold, lowest first.
+
+    Parameters
+    ----------
+    max_gain : float, optional
+        Drop modes whose threshold material gain exceeds this (cm^-1).
+
+    Returns
+    -------
+    ThresholdModes
+        ``.modes`` sorted by ``material_gain`` (converged modes with positive gain whose lasing
+        wavelength lies in the window) and ``.side_mode_margin``.
+    """
+    lo, hi = _window(wavelength_range)
+    idx = _resolve_gain_layers(stack, gain_layers)
+    problem = _PoleProblem(stack, _padded(lo, hi), idx, angle, polarization)
+    modes = []
+    for pole in _find_poles(problem, lo, hi):
+        if pole.imag <= 0:
+            continue
+        lam, g, it, ok, res = _threshold_from_pole(problem, pole)
+        if not ok or not (lo <= lam <= hi) or not g > 0:
+            continue
+        if max_gain is not None and g > max_gain:
+            continue
+        if any(abs(lam - m.wavelength) < 1e-6 * lam for m in modes):
+            continue
+        modes.append(_build_threshold(problem, pole, lam, g, it, ok, res))
+    modes.sort(key=lambda m: m.material_gain)
+    margin = modes[1].material_gain - modes[0].material_gain if len(modes) > 1 else math.inf
+    return ThresholdModes(tuple(modes), float(margin))
