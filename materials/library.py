@@ -1,0 +1,317 @@
+"""Built-in library of the materials of CQD LEDs and cavities: :func:`get` and :func:`available`.
+
+Every entry records its source in ``.reference`` and its validity range in
+``.wavelength_range`` (nm).  Published models are used with their published parameters; where only
+a representative estimate exists (the organic transport layers, ITO, the QD film), the reference
+says so explicitly -- replace those with ellipsometry of your own films when you have it.
+
+Look-ups are case-insensitive and ignore spaces, ``-``, ``_``, ``/`` and ``:`` (so ``"pedot:pss"``,
+``"PEDOT PSS"`` and ``"PEDOTPSS"`` are the same); aliases such as ``"glass"``, ``"silver"`` or
+``"CdSe QD film"`` are accepted.  An unknown name raises ``ValueError`` listing the closest known
+names (:mod:`difflib`).  Built materials are cached: ``get`` returns the same immutable object.
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+from importlib import resources
+
+from . import _checks as ck
+from .base import Constant, Material
+from .dispersion import Cauchy, Drude, DrudeLorentz, Sellmeier
+from .effective_medium import EffectiveMedium, MixingRule
+from .tabulated import Tabulated
+
+__all__ = [
+    "get",
+    "available",
+    "qd_film",
+    "close_packed_fraction",
+    "HCP_PACKING_FRACTION",
+    "QD_CORE_SHELL",
+    "OLEIC_ACID",
+]
+
+#: Packing fraction of hexagonal (or face-centred cubic) close packing of equal spheres, pi/(3 sqrt 2).
+HCP_PACKING_FRACTION = math.pi / (3.0 * math.sqrt(2.0))
+
+
+def _data(filename: str) -> Tabulated:
+    with resources.as_file(resources.files(__package__) / "data" / filename) as path:
+        return Tabulated.from_file(path)
+
+
+# --- metals: Rakic et al. 1998, Table 1 (Lorentz-Drude), (f_j, omega_j eV, Gamma_j eV) ------------
+_RAKIC = "A. D. Rakic, A. B. Djurisic, J. M. Elazar, M. L. Majewski, Appl. Opt. 37, 5271 (1998), Lorentz-Drude model, Table 1"
+_METAL_RANGE = (250.0, 2000.0)  # a sub-interval of the published fit interval of each metal
+
+
+def _silver():
+    return DrudeLorentz(
+        9.01,
+        ((0.845, 0.0, 0.048), (0.065, 0.816, 3.886), (0.124, 4.481, 0.452), (0.011, 8.185, 0.065),
+         (0.840, 9.083, 0.916), (5.646, 20.29, 2.419)),
+        name="Ag", reference=_RAKIC + " (silver)", wavelength_range=_METAL_RANGE,
+    )
+
+
+def _gold():
+    return DrudeLorentz(
+        9.03,
+        ((0.760, 0.0, 0.053), (0.024, 0.415, 0.241), (0.010, 0.830, 0.345), (0.071, 2.969, 0.870),
+         (0.601, 4.304, 2.494), (4.384, 13.32, 2.214)),
+        name="Au", reference=_RAKIC + " (gold)", wavelength_range=_METAL_RANGE,
+    )
+
+
+def _aluminium():
+    return DrudeLorentz(
+        14.98,
+        ((0.523, 0.0, 0.047), (0.227, 0.162, 0.333), (0.050, 1.544, 0.312), (0.166, 1.808, 1.351),
+         (0.030, 3.473, 3.382)),
+        name="Al", reference=_RAKIC + " (aluminium)", wavelength_range=_METAL_RANGE,
+    )
+
+
+# --- QD film ingredients --------------------------------------------------------------------------
+#: Passive index of the inorganic part of CdSe-based core/shell dots (CdSe/CdS, CdSe/ZnS, cg-QDs):
+#: a Cauchy curve through n = 2.50 at 630 nm, the middle of the 2.4-2.6 band physics.md s.1.6
+#: assumes for the inorganic index (bulk CdSe ~2.6-2.7, CdS ~2.4-2.5, ZnS ~2.35 near 630 nm).
+QD_CORE_SHELL = Cauchy(
+    2.40, 0.040, name="CdSe-based core/shell (inorganic)",
+    reference=(
+        "representative estimate: Cauchy n = 2.40 + 0.040/lambda_um^2 (2.50 at 630 nm), the middle of the "
+        "2.4-2.6 inorganic index assumed in physics.md s.1.6 for CdSe/Cd(Zn)S/ZnS dots; passive host only "
+        "(excitonic absorption and gain are added by the gain model)"
+    ),
+    wavelength_range=(400.0, 1000.0),
+)
+#: Oleic-acid-like ligand shell: n_D(20 C) = 1.4582 (CRC Handbook), with a small Cauchy slope.
+OLEIC_ACID = Cauchy(
+    1.445, 0.0045, name="oleic acid (ligand)",
+    reference=(
+        "representative estimate: Cauchy n = 1.445 + 0.0045/lambda_um^2 through n_D = 1.458 at 589 nm "
+        "(oleic acid, CRC Handbook of Chemistry and Physics)"
+    ),
+    wavelength_range=(400.0, 1000.0),
+)
+
+
+def close_packed_fraction(core_diameter: float, ligand_thickness: float, packing: float = HCP_PACKING_FRACTION) -> float:
+    r"""Inorganic volume fraction of close-packed dots with a ligand shell.
+
+    .. math::  f = \phi_{pack}\left(\frac{d}{d + 2t}\right)^3
+
+    Parameters
+    ----------
+    core_diameter : float
+        Diameter d of the inorganic dot (core + inorganic shell), nm (> 0).
+    ligand_thickness : float
+        Ligand shell thickness t, nm (>= 0).
+    packing : float, default pi/(3 sqrt 2) = 0.7405
+        Packing fraction of the ligand-capped spheres (0 < packing <= 0.7405 for spheres).
+
+    Notes
+    -----
+    physics.md s.1.6: 10 nm dots with 1 nm ligand shells in hexagonal packing give f = 0.43.
+    """
+    d = ck.positive(core_diameter, "core_diameter", "close_packed_fraction")
+    t = ck.non_negative(ligand_thickness, "ligand_thickness", "close_packed_fraction")
+    p = ck.positive(packing, "packing", "close_packed_fraction")
+    if p > HCP_PACKING_FRACTION + 1e-12:
+        raise ValueError(f"packing of equal spheres cannot exceed pi/(3 sqrt 2) = {HCP_PACKING_FRACTION:.4f}, got {packing!r}")
+    return p * (d / (d + 2.0 * t)) ** 3
+
+
+def qd_film(
+    core: Material | None = None,
+    ligand: Material | None = None,
+    volume_fraction: float | None = None,
+    *,
+    core_diameter: float = 10.0,
+    ligand_thickness: float = 1.0,
+    method: MixingRule | str = MixingRule.BRUGGEMAN,
+    name: str | None = None,
+) -> EffectiveMedium:
+    """Passive host index of a close-packed film of colloidal QDs with ligands (effective medium).
+
+    Parameters
+    ----------
+    core : Material, optional
+        Inorganic dot material; default :data:`QD_CORE_SHELL` (n = 2.50 at 630 nm).
+    ligand : Material, optional
+        Ligand/matrix material; default :data:`OLEIC_ACID` (n = 1.46).
+    volume_fraction : float, optional
+        Inorganic volume fraction in [0, 1].  Default: :func:`close_packed_fraction` of
+        ``core_diameter`` and ``ligand_thickness`` (0.43 for 10 nm dots with 1 nm ligands).
+    core_diameter, ligand_thickness : float
+        nm; used only when ``volume_fraction`` is None.
+    method : MixingRule or {"maxwell_garnett", "bruggeman", "linear"}
+        Default Bruggeman: at f ~ 0.4 the dots touch, so neither phase is a dilute inclusion.
+    name : str, optional
+
+    Returns
+    -------
+    EffectiveMedium
+        With ``.reference`` stating the mixing rule, fraction and both phases' sources.
+
+    Notes
+    -----
+    EMA modelling of neat CdSe/CdS QD films: Dement, Puri & Ferry, J. Phys. Chem. C (2018); the
+    numbers (f = 0.43, n ~ 1.8-2.0 at 620 nm) are physics.md s.1.6.
+    """
+    core = QD_CORE_SHELL if core is None else core
+    ligand = OLEIC_ACID if ligand is None else ligand
+    method = MixingRule.coerce(method)
+    if volume_fraction is None:
+        volume_fraction = close_packed_fraction(core_diameter, ligand_thickness)
+        how = f"close-packed {core_diameter:g} nm dots with {ligand_thickness:g} nm ligand shells"
+    else:
+        how = "user volume fraction"
+    f = float(volume_fraction) if not isinstance(volume_fraction, bool) else volume_fraction
+    label = method.value.replace("_", "-")
+    ref = (
+        f"{label} effective medium, inorganic fraction f = {f:.3f} ({how}); "
+        f"dots: {core.reference}; ligand: {ligand.reference}. EMA for QD films: Dement, Puri & Ferry, "
+        "J. Phys. Chem. C (2018); physics.md s.1.6. Representative estimate, not a measured film."
+    )
+    return EffectiveMedium(core, ligand, volume_fraction, method, name=name or "CdSe QD film", reference=ref)
+
+
+# --- the table: canonical name -> (factory, aliases) ----------------------------------------------
+def _entries():
+    return {
+        "air": (lambda: Constant(1.0, name="air", wavelength_range=(200.0, 20000.0),
+                                 reference="n = 1 (vacuum); the 2.7e-4 excess of air at 630 nm (Ciddor 1996) is neglected"),
+                ("vacuum",)),
+        "soda-lime glass": (lambda: Cauchy(
+            1.5130, 0.003962, 0.0, -0.003169, name="soda-lime glass",
+            reference="M. Rubin, Sol. Energy Mater. 12, 275 (1985): clear soda-lime float glass, "
+                      "n = 1.5130 - 0.003169 lambda^2 + 0.003962/lambda^2 (lambda in um); k neglected (< 1e-6 in the visible)",
+            wavelength_range=(310.0, 4600.0)), ("glass", "sodalime", "soda lime", "float glass")),
+        "borosilicate glass": (lambda: Sellmeier(
+            (1.03961212, 0.231792344, 1.01046945), (0.00600069867, 0.0200179144, 103.560653),
+            name="borosilicate glass (N-BK7)",
+            reference="SCHOTT optical glass data sheet N-BK7, Sellmeier coefficients (n_d = 1.5168)",
+            wavelength_range=(300.0, 2500.0)), ("BK7", "N-BK7", "borosilicate")),
+        "SiO2": (lambda: Sellmeier(
+            (0.6961663, 0.4079426, 0.8974794), (0.0684043**2, 0.1162414**2, 9.896161**2), name="SiO2",
+            reference="I. H. Malitson, J. Opt. Soc. Am. 55, 1205 (1965): fused silica Sellmeier, 20 C",
+            wavelength_range=(210.0, 6700.0)), ("silica", "fused silica", "quartz glass", "silicon dioxide")),
+        "TiO2": (lambda: _data("tio2_jolivet2023_ald.csv"), ("titania", "titanium dioxide")),
+        "Ta2O5": (lambda: _data("ta2o5_gao2012.csv"), ("tantala", "tantalum pentoxide")),
+        "Nb2O5": (lambda: _data("nb2o5_lemarchand2013.csv"), ("niobia", "niobium pentoxide")),
+        "HfO2": (lambda: Cauchy(
+            1.875, 6.28e-3, 5.80e-4, name="HfO2",
+            reference="M. F. Al-Kuhaili, Opt. Mater. 27, 383 (2004): e-beam evaporated HfO2 film, "
+                      "Cauchy n = 1.875 + 6.28e-3/lambda^2 + 5.80e-4/lambda^4 (lambda in um)",
+            wavelength_range=(200.0, 2000.0)), ("hafnia", "hafnium oxide")),
+        "Al2O3": (lambda: Sellmeier(
+            (1.4313493, 0.65054713, 5.3414021), (0.0726631**2, 0.1193242**2, 18.028251**2), name="Al2O3",
+            reference="I. H. Malitson, J. Opt. Soc. Am. 52, 1377 (1962): sapphire, ordinary ray, Sellmeier. "
+                      "Amorphous ALD/sputtered Al2O3 films are lower (n ~ 1.63-1.66 at 630 nm): use a Constant or "
+                      "your own fit for those",
+            wavelength_range=(200.0, 5000.0)), ("sapphire", "alumina")),
+        "Si3N4": (lambda: Sellmeier(
+            (3.0249, 40314.0), (0.1353406**2, 1239.842**2), name="Si3N4",
+            reference="K. Luke, Y. Okawachi, M. R. E. Lamont, A. L. Gaeta, M. Lipson, Opt. Lett. 40, 4823 (2015): "
+                      "LPCVD Si3N4 film, Sellmeier",
+            wavelength_range=(310.0, 5504.0)), ("silicon nitride", "SiN")),
+        "ZnO": (lambda: Sellmeier(
+            (0.87968,), (0.3042**2,), A=2.81418, D=-0.00711, name="ZnO",
+            reference="W. L. Bond, J. Appl. Phys. 36, 1674 (1965), ordinary ray, as the dispersion formula of the "
+                      "Handbook of Optics 3rd ed. vol. 4 (2009): n^2 = 2.81418 + 0.87968 l^2/(l^2 - 0.3042^2) - 0.00711 l^2",
+            wavelength_range=(450.0, 4000.0)), ("zinc oxide",)),
+        "ITO": (lambda: Drude(
+            1.5, 0.12, 3.9, name="ITO",
+            reference="representative estimate: Drude model eps = 3.9 - 1.5^2/(E^2 + 0.12iE) (E in eV), parameters "
+                      "typical of sputtered ITO (eps_inf 3.5-4, plasma energy 1.5-2 eV, damping ~0.1 eV); gives "
+                      "n ~ 1.82 + 0.01i at 630 nm. Not a fit to one sample; interband absorption below 400 nm omitted",
+            wavelength_range=(400.0, 1700.0)), ("indium tin oxide",)),
+        "PEDOT:PSS": (lambda: Drude(
+            1.0, 0.5, 2.45, name="PEDOT:PSS",
+            reference="representative estimate: Drude (polaron/free-carrier) model eps = 2.45 - 1.0^2/(E^2 + 0.5iE), "
+                      "E in eV; gives n ~ 1.49 + 0.02i at 630 nm with k rising into the near IR, as reported for "
+                      "spin-coated PEDOT:PSS (n ~ 1.45-1.5, k ~ 0.02-0.05). Not a fit to one formulation",
+            wavelength_range=(400.0, 1000.0)), ("pedot", "pedot-pss")),
+        "TCTA": (lambda: Cauchy(
+            1.66, 0.020, name="TCTA",
+            reference="representative estimate: Cauchy n = 1.66 + 0.020/lambda^2 (lambda in um), n ~ 1.71 at 630 nm, "
+                      "within the 1.7-1.8 reported for evaporated TCTA films; transparent above ~400 nm (absorption "
+                      "edge ~ 3.4 eV)",
+            wavelength_range=(400.0, 1000.0)), ("tris(4-carbazoyl-9-ylphenyl)amine",)),
+        "TFB": (lambda: Cauchy(
+            1.60, 0.025, name="TFB",
+            reference="representative estimate for the hole-transport polymer TFB (poly(9,9-dioctylfluorene-alt-"
+                      "N-(4-sec-butylphenyl)-diphenylamine)): Cauchy n = 1.60 + 0.025/lambda^2 (lambda in um), "
+                      "n ~ 1.66 at 630 nm; transparent above ~450 nm (absorption peak ~ 390 nm)",
+            wavelength_range=(450.0, 1000.0)), ("hole transport polymer", "htl polymer")),
+        "PMMA": (lambda: Sellmeier(
+            (1.1819,), (0.011313,), name="PMMA",
+            reference="N. Sultanova, S. Kasarova, I. Nikolov, Acta Phys. Pol. A 116, 585 (2009): PMMA, one-term Sellmeier",
+            wavelength_range=(436.8, 1052.0)), ("poly(methyl methacrylate)", "acrylic")),
+        "LiF": (lambda: Sellmeier(
+            (0.92549, 6.96747), (0.07376**2, 32.790**2), name="LiF",
+            reference="H. H. Li, J. Phys. Chem. Ref. Data 5, 329 (1976): LiF at 297 K, Sellmeier",
+            wavelength_range=(100.0, 11000.0)), ("lithium fluoride",)),
+        "Ag": (_silver, ("silver",)),
+        "Al": (_aluminium, ("aluminium", "aluminum")),
+        "Au": (_gold, ("gold",)),
+        "CdSe QD film": (lambda: qd_film(), (
+            "QD film", "CdSe QD", "CdSe/CdS QD film", "CdSe/ZnS QD film", "CdSe/CdZnSe QD film", "quantum dot film",
+            "CQD film")),
+        "CdSe core/shell": (lambda: QD_CORE_SHELL, ("QD inorganic", "CdSe/ZnS", "CdSe/CdS")),
+        "oleic acid": (lambda: OLEIC_ACID, ("ligand", "QD ligand")),
+    }
+
+
+_ENTRIES = _entries()
+
+
+def _key(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch not in " -_/:")
+
+
+_LOOKUP: dict[str, str] = {}
+for _canon, (_factory, _aliases) in _ENTRIES.items():
+    for _label in (_canon, *_aliases):
+        _LOOKUP[_key(_label)] = _canon
+_ALL_LABELS = sorted({label for c, (_, al) in _ENTRIES.items() for label in (c, *al)}, key=str.lower)
+
+
+@functools.lru_cache(maxsize=None)
+def _build(canonical: str) -> Material:
+    return _ENTRIES[canonical][0]()
+
+
+def available() -> tuple[str, ...]:
+    """Canonical names of the built-in materials (aliases are listed in :mod:`materials.library`)."""
+    return tuple(sorted(_ENTRIES, key=str.lower))
+
+
+def get(name: str) -> Material:
+    """The built-in material called ``name`` (case-insensitive; aliases accepted).
+
+    Raises
+    ------
+    TypeError
+        ``name`` is not a string.
+    ValueError
+        Unknown name; the message lists the closest known names.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"material name must be a string, got {name!r}")
+    canonical = _LOOKUP.get(_key(name))
+    if canonical is None:
+        by_key = {_key(label).lower(): label for label in _ALL_LABELS}
+        close = difflib.get_close_matches(_key(name), list(by_key), n=4, cutoff=0.5)
+        close += difflib.get_close_matches(name.lower(), [s.lower() for s in _ALL_LABELS], n=4, cutoff=0.5)
+        seen = []
+        for c in close:
+            label = by_key.get(c) or next((s for s in _ALL_LABELS if s.lower() == c), c)
+            if label not in seen:
+                seen.append(label)
+        hint = f"; did you mean {', '.join(repr(s) for s in seen[:4])}?" if seen else ""
+        raise ValueError(f"unknown material {name!r}{hint} (materials.available() lists all {len(_ENTRIES)})")
+    return _build(canonical)
