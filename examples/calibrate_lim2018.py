@@ -1,0 +1,90 @@
+"""Calibrate the injected CQD gain model to Lim, Park & Klimov, Nat. Mater. 17, 42 (2018).
+
+Targets (physics.md s.2.2): <N> = 3.2 at J = 18 A/cm^2 (from the brief, unverified) and
+band-edge (1S) population inversion at 3-4 A/cm^2 (abstract); we use 3.5 A/cm^2.  With the dot
+density fixed (1 ML at 10 nm spacing, an assumption) and eta_inj = 1, the two free parameters
+are the exciton lifetime tau_X and the biexciton Auger lifetime tau_XX,A.  The script prints
+the fit, the implied Poisson-vs-chain comparison, the heating at 18 A/cm^2, an example L-J
+curve, and saves figures to examples/output/.
+
+Run:  python examples/calibrate_lim2018.py [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import pathlib
+
+import numpy as np
+
+from cavity.gain import QDGainModel
+from cavity.plotting_gain import plot_gain_spectra, plot_lj_curve, plot_mean_occupancy, plot_peak_gain
+from cavity.rate_equations import LaserRateEquations, LasingMode
+from cavity.thermal import ThermalModel
+
+OUT = pathlib.Path(__file__).resolve().parent / "output"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer points in the plots")
+    args = parser.parse_args(argv)
+    npts = 12 if args.quick else 60
+
+    start = QDGainModel(dot_spacing_nm=10.0, monolayers=1, injection_efficiency=1.0)
+    fit = start.calibrate(occupancy_points=[(18.0, 3.2)], inversion_currents=[3.5],
+                          free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"))
+    model = fit.model
+    print("Calibration to Lim 2018 (1 ML, 10 nm spacing, eta_inj = 1):")
+    for name, value in fit.parameters:
+        print(f"  {name:30s} = {value:.4g}")
+    print(f"  success = {fit.success}, max |log residual| = {fit.max_abs_residual:.1e}")
+    print(f"  <N>(18 A/cm^2) = {model.mean_occupancy(18.0):.4f}   (Poisson G tau_X would be "
+          f"{model.generation_rate(18.0) * model.exciton_lifetime_ns * 1e-9:.3f})")
+    j_inv = model.inversion_current()
+    print(f"  1S inversion at {j_inv:.4f} A/cm^2, where <N> = {model.mean_occupancy(j_inv):.4f} (Poisson: 1.1462)")
+    wl0 = model.band_1s.center_nm
+    print(f"  material gain at {wl0:g} nm and 18 A/cm^2: {model.material_gain(18.0, wl0):.1f} cm^-1 "
+          f"(saturated maximum {model.max_gain(wl0):.0f} cm^-1)")
+
+    thermal = ThermalModel()
+    roll = thermal.rollover_current(model, wl0)
+    print(f"Heating (defaults, CW): dT(18 A/cm^2) = {thermal.temperature_rise(18.0):.1f} K; "
+          f"rollover at {roll.current_density:.1f} A/cm^2 (gain {roll.gain_per_cm:.0f} cm^-1, dT {roll.temperature_rise_K:.0f} K)")
+
+    mode = LasingMode(wavelength_nm=wl0, quality_factor=3000.0, confinement_factor=0.15)
+    laser = LaserRateEquations(model, mode)
+    jt = laser.threshold_current()
+    curve = laser.lj_curve(np.linspace(0.0, 3.0 * jt, npts))
+    print(f"Example mode (Q = 3000, Gamma = 0.15): g_th = {mode.threshold_material_gain_per_cm:.0f} cm^-1, "
+          f"J_th = {jt:.2f} A/cm^2, slope = {curve.slope_efficiency_W_per_A:.3f} W/A "
+          f"(no heating; with CW heating the threshold is "
+          f"{_heated(thermal, model, mode.threshold_material_gain_per_cm, wl0)})")
+
+    OUT.mkdir(exist_ok=True)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    wl = np.linspace(560.0, 690.0, 4 * npts)
+    js = np.geomspace(0.3, 300.0, npts)
+    figs = {
+        "lim2018_gain_spectra.png": plot_gain_spectra(model, [1.0, 3.5, 10.0, 18.0, 100.0], wl)[0],
+        "lim2018_mean_occupancy.png": plot_mean_occupancy(model, js)[0],
+        "lim2018_peak_gain.png": plot_peak_gain(model, js, wl0, mode.threshold_material_gain_per_cm, thermal=thermal)[0],
+        "lim2018_lj_curve.png": plot_lj_curve(curve)[0],
+    }
+    for name, fig in figs.items():
+        fig.savefig(OUT / name, dpi=100)
+        matplotlib.pyplot.close(fig)
+    print(f"Figures saved to {OUT}")
+    return fit
+
+
+def _heated(thermal, model, g, wl):
+    try:
+        return f"{thermal.current_for_gain(model, g, wl):.2f} A/cm^2"
+    except ValueError as exc:
+        return f"unreachable: {exc}"
+
+
+if __name__ == "__main__":
+    main()
