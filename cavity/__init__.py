@@ -7,6 +7,7 @@ from .builders import dbr, quarter_wave_thickness
 from .layers import AIR, Layer, Stack
 from .optics import Polarization, absorption_by_layer, field_profile, spectrum, spectrum_arrays, stack_arrays
 from .results import FieldProfile, LayerAbsorption, Spectrum
+from .threshold import Resonance, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
 
 __all__ = [
     "conventions",
@@ -24,4 +25,10 @@ __all__ = [
     "Spectrum",
     "FieldProfile",
     "LayerAbsorption",
+    "Resonance",
+    "Threshold",
+    "ThresholdModes",
+    "resonances",
+    "lasing_threshold",
+    "threshold_modes",
 ]
