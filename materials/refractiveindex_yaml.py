@@ -1,4 +1,4 @@
-"""Reader for refractiveindex.info database files (YAML), parsed with PyYAML.
+r"""Reader for refractiveindex.info database files (YAML), parsed with PyYAML.
 
 A file holds ``REFERENCES`` (or ``REFERENCE``), optional ``COMMENTS`` and a ``DATA`` list of
 entries.  Supported entry types (wavelengths in the file are in **micrometres**):
