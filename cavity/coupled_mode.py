@@ -39,7 +39,6 @@ J. Appl. Phys. 43, 2327 (1972).
 """
 from __future__ import annotations
 
-import cmath
 import math
 import numbers
 from dataclasses import dataclass
@@ -807,15 +806,14 @@ def coupled_mode_response(kappa_L, delta_L, kind="index", *, alpha_L=0.0, phase_
             m = _transfer(complex(a, -dl), kf, kb, ell)
             r[i] = -m[1, 0] / m[1, 1]
             t[i] = 1.0 / m[1, 1]
-    shape = d.shape
-    arrays = [flat.copy(), r.reshape(shape), t.reshape(shape)]
-    arrays[0] = arrays[0].reshape(shape)
-    refl = np.abs(arrays[1]) ** 2
-    trans = np.abs(arrays[2]) ** 2
-    for arr in (*arrays, refl, trans):
+    delta = flat.copy().reshape(d.shape)
+    r = r.reshape(d.shape)
+    t = t.reshape(d.shape)
+    refl = np.abs(r) ** 2
+    trans = np.abs(t) ** 2
+    for arr in (delta, r, t, refl, trans):
         arr.setflags(write=False)
-    return GratingResponse(delta_L=arrays[0], r=arrays[1], t=arrays[2], reflectance=refl,
-                           transmittance=trans)
+    return GratingResponse(delta_L=delta, r=r, t=t, reflectance=refl, transmittance=trans)
 
 
 def _transfer(u, kf, kb, ell) -> np.ndarray:
