@@ -543,6 +543,11 @@ def _facets(facet_reflectivities) -> tuple[complex, complex]:
     for name, r in (("facet_reflectivities[0]", r1), ("facet_reflectivities[1]", r2)):
         if not (math.isfinite(r.real) and math.isfinite(r.imag)) or abs(r) > 1.0:
             raise ValueError(f"{name} must be finite with |r| <= 1, got {r!r}")
+    if abs(r1) == 1.0 and abs(r2) == 1.0:
+        raise ValueError(
+            "facet_reflectivities must not both have |r| = 1 (a closed lossless cavity has no "
+            f"threshold), got {facet_reflectivities!r}"
+        )
     return r1, r2
 
 
@@ -646,7 +651,7 @@ def coupled_mode_threshold(kappa_L, kind="index", modes=3, *, phase_shift=None,
     shift_position : float, default 0.5
         Position of the phase jump as a fraction of L from the left end.
     facet_reflectivities : (complex, complex), optional
-        Envelope amplitude reflectivities ``(r1, r2)``, ``|r| <= 1``, at ``z = -L/2`` and
+        Envelope amplitude reflectivities ``(r1, r2)``, ``|r| <= 1`` (not both 1), at ``z = -L/2`` and
         ``L/2``: ``R(-L/2) = r1 S(-L/2)``, ``S(L/2) = r2 R(L/2)``.  Their phases include the grating
         phase at the facet.  None (default) is Kogelnik & Shank's facet-free grating.
     grating_order : int, default 1

@@ -237,6 +237,11 @@ def test_zero_facets_equal_default():
     assert [m.u for m in a] == pytest.approx([m.u for m in b], abs=1e-12)
 
 
+def test_one_perfect_facet_is_allowed():
+    hr = coupled_mode_threshold(1.0, modes=1, facet_reflectivities=(1.0, 0.0))[0]
+    assert 0.0 < hr.alpha_L < coupled_mode_threshold(1.0, modes=1)[0].alpha_L
+
+
 def test_facets_break_the_pair_degeneracy():
     modes = coupled_mode_threshold(1.0, modes=2, facet_reflectivities=(0.3, 0.3j))
     assert modes[0].alpha_L < modes[1].alpha_L - 1e-3
@@ -444,6 +449,7 @@ def test_second_order_complex_coupling_is_the_users_model():
         (dict(kappa_L=1.0, facet_reflectivities=(1.2, 0.0)), ValueError, r"facet_reflectivities\[0\]"),
         (dict(kappa_L=1.0, facet_reflectivities=(0.1, float("nan"))), ValueError, r"facet_reflectivities\[1\]"),
         (dict(kappa_L=1.0, facet_reflectivities=0.3), ValueError, "facet_reflectivities"),
+        (dict(kappa_L=1.0, facet_reflectivities=(1.0, -1j)), ValueError, "facet_reflectivities"),
         (dict(kappa_L=1.0, grating_order=0), ValueError, "grating_order"),
         (dict(kappa_L=1.0, grating_order=2.0), TypeError, "grating_order"),
     ],
