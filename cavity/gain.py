@@ -266,9 +266,11 @@ class QDGainModel:
 
     Examples
     --------
-    >>> m = QDGainModel(biexciton_auger_lifetime_ns=None)
-    >>> round(m.mean_occupancy(18.50) * 1e9 / 1e8 / m.exciton_lifetime_ns, 3)  # <N> = G tau_X
+    >>> m = QDGainModel(biexciton_auger_lifetime_ns=None, max_excitons=40)
+    >>> round(m.generation_rate(18.50) / 1e8, 4)          # 1 ML, 10 nm spacing: 1e8 per dot per s
     1.0
+    >>> round(m.mean_occupancy(m.inversion_current()), 4)  # Poisson threshold, root of e^m = 2 + m
+    1.1462
     """
 
     dot_spacing_nm: float = 10.0
@@ -382,7 +384,8 @@ class QDGainModel:
             J (A/cm^2), >= 0.
         """
         j = _current(current_density)
-        return self.injection_efficiency * j / (ELEMENTARY_CHARGE * self._n_areal)
+        g = self.injection_efficiency * j / (ELEMENTARY_CHARGE * self._n_areal)
+        return float(g) if g.ndim == 0 else g
 
     def current_for_generation_rate(self, generation_rate):
         """Inverse of :meth:`generation_rate`: ``J = e n_areal G / eta_inj`` (A/cm^2)."""
@@ -535,8 +538,8 @@ class QDGainModel:
             hi += 4.0
             fhi = fun(jc * math.exp(hi))
         if not (flo < 0.0 < fhi):
-            raise ValueError(f"cannot reach {what}: the gain saturates at {maximum:.6g} cm^-1 "
-                             f"(reached within {jc * math.exp(hi):.3g} A/cm^2 to {fhi + 0:.3g} short)")
+            raise ValueError(f"cannot reach {what} within J = {jc * math.exp(hi):.3g} A/cm^2 (still {-fhi:.3g} "
+                             f"short there); the saturated maximum is {maximum:.6g}")
         x = brentq(lambda u: fun(jc * math.exp(u)), lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=200)
         return jc * math.exp(x)
 
