@@ -163,7 +163,7 @@ class EffectiveMedium(Material):
                 raise ValueError(f"wavelength_range {self.wavelength_range} must lie within {lo:g}-{hi:g} nm")
             lo, hi = rlo, rhi
         object.__setattr__(self, "wavelength_range", (lo, hi))
-        label = self.method.value.replace("_", "-").title().replace("Maxwell-Garnett", "Maxwell-Garnett")
+        label = self.method.value.replace("_", "-").title()
         if self.name is None:
             object.__setattr__(self, "name", f"{label}: {self.fraction:g} {self.inclusion.name} in {self.host.name}")
         ck.name_str(self.name, "EffectiveMedium")
