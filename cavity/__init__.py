@@ -3,9 +3,22 @@
 Units and sign conventions are stated once in :mod:`cavity.conventions`.
 """
 from . import conventions
-from .builders import dbr, quarter_wave_thickness
+from .builders import dbr, metal_mirror, microcavity, place_on_antinode, quarter_wave_thickness, seed_led_stack
 from .layers import AIR, Layer, Stack
 from .optics import Polarization, absorption_by_layer, field_profile, spectrum, spectrum_arrays, stack_arrays
+from .coupled_mode import (
+    CoupledModeMode,
+    CoupledModeThreshold,
+    CouplingKind,
+    GratingResponse,
+    coupled_mode_characteristic,
+    coupled_mode_device_threshold,
+    coupled_mode_response,
+    coupled_mode_threshold,
+    detuning_to_wavelength,
+    gain_coupling_coefficient,
+    grating_coupling_coefficient,
+)
 from .results import FieldProfile, LayerAbsorption, Spectrum
 from .threshold import Resonance, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
 
@@ -16,6 +29,10 @@ __all__ = [
     "AIR",
     "dbr",
     "quarter_wave_thickness",
+    "microcavity",
+    "metal_mirror",
+    "seed_led_stack",
+    "place_on_antinode",
     "Polarization",
     "spectrum",
     "spectrum_arrays",
@@ -31,4 +48,15 @@ __all__ = [
     "resonances",
     "lasing_threshold",
     "threshold_modes",
+    "CouplingKind",
+    "CoupledModeMode",
+    "CoupledModeThreshold",
+    "GratingResponse",
+    "grating_coupling_coefficient",
+    "gain_coupling_coefficient",
+    "coupled_mode_threshold",
+    "coupled_mode_characteristic",
+    "coupled_mode_response",
+    "detuning_to_wavelength",
+    "coupled_mode_device_threshold",
 ]
