@@ -19,6 +19,19 @@ from .coupled_mode import (
     gain_coupling_coefficient,
     grating_coupling_coefficient,
 )
+from .gain import (
+    DEFAULT_BAND_1P,
+    DEFAULT_BAND_1S,
+    AugerScaling,
+    CalibrationResult,
+    GaussianBand,
+    QDGainModel,
+    RadiativeScaling,
+    hexagonal_areal_density,
+    state_filling_gain,
+)
+from .rate_equations import LaserRateEquations, LasingMode, LJCurve
+from .thermal import Rollover, ThermalModel, disc_thermal_resistance
 from .results import FieldProfile, LayerAbsorption, Spectrum
 from .threshold import Resonance, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
 
@@ -59,4 +72,19 @@ __all__ = [
     "coupled_mode_response",
     "detuning_to_wavelength",
     "coupled_mode_device_threshold",
+    "QDGainModel",
+    "GaussianBand",
+    "AugerScaling",
+    "RadiativeScaling",
+    "CalibrationResult",
+    "hexagonal_areal_density",
+    "state_filling_gain",
+    "DEFAULT_BAND_1S",
+    "DEFAULT_BAND_1P",
+    "ThermalModel",
+    "Rollover",
+    "disc_thermal_resistance",
+    "LasingMode",
+    "LaserRateEquations",
+    "LJCurve",
 ]
