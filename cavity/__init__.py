@@ -19,6 +19,7 @@ from .coupled_mode import (
     gain_coupling_coefficient,
     grating_coupling_coefficient,
 )
+from .current import ModeCurrent, ThresholdCurrent, threshold_current
 from .gain import (
     DEFAULT_BAND_1P,
     DEFAULT_BAND_1S,
@@ -72,6 +73,9 @@ __all__ = [
     "coupled_mode_response",
     "detuning_to_wavelength",
     "coupled_mode_device_threshold",
+    "ModeCurrent",
+    "ThresholdCurrent",
+    "threshold_current",
     "QDGainModel",
     "GaussianBand",
     "AugerScaling",
