@@ -134,8 +134,14 @@ class ThresholdModes:
 
 
 # ------------------------------------------------------------------------------------------------
-class _PoleProblem:
-    """Tables and arguments for the pole kernels of one stack over one wavelength window."""
+class PoleProblem:
+    """Tables and arguments for the pole kernels of one stack over one wavelength window.
+
+    Built from a :class:`Stack` (``PoleProblem(stack, window, gain_layers, angle, polarization)``)
+    or from plain arrays (:meth:`from_arrays`, e.g. the effective-index sections of a DFB
+    grating).  ``mask[m]`` multiplies the gain in medium m (1 for a gain layer; a confinement
+    factor for a waveguide section whose effective index carries ``Gamma g``).
+    """
 
     def __init__(self, stack: Stack, window, gain_layers, angle, polarization, gain_spectrum=None, plane=None):
         if not isinstance(stack, Stack):
@@ -166,6 +172,34 @@ class _PoleProblem:
             plane = (self.gain_layers[0] + 1) if self.gain_layers else _default_plane(stack, self.n_tab)
         self.plane = int(plane)
         self.kx = float(self.n_tab[0, k // 2].real * math.sin(math.radians(self.angle)))
+
+    @classmethod
+    def from_arrays(cls, lam_tab, n_tab, d, mask, plane, *, kx=0.0, polarization="s", gain_tab=None):
+        """A pole problem on plain arrays: ``lam_tab[K]`` uniform (nm), ``n_tab[M, K]`` complex
+        indices (outer media first and last), ``d[M]`` thicknesses (nm), ``mask[M]`` gain weights,
+        ``plane`` the reference medium (1 <= plane <= M-2)."""
+        self = cls.__new__(cls)
+        self.stack = None
+        self.angle = 0.0
+        self.polarization = Polarization.parse(polarization, allow_unpolarized=False)
+        self.pol = self.polarization.code
+        self.lam_tab = np.ascontiguousarray(lam_tab, dtype=np.float64)
+        steps = np.diff(self.lam_tab)
+        if self.lam_tab.ndim != 1 or self.lam_tab.size < 4 or not np.allclose(steps, steps[0], rtol=1e-9):
+            raise ValueError("lam_tab must be a uniform, increasing wavelength grid of at least 4 points (nm)")
+        self.n_tab = np.ascontiguousarray(n_tab, dtype=np.complex128)
+        self.d = np.ascontiguousarray(d, dtype=np.float64)
+        self.mask = np.ascontiguousarray(mask, dtype=np.float64)
+        M = self.n_tab.shape[0]
+        if self.n_tab.shape != (M, self.lam_tab.size) or self.d.shape != (M,) or self.mask.shape != (M,):
+            raise ValueError(f"shapes must be n_tab (M, K), d (M,), mask (M,); got {self.n_tab.shape}, {self.d.shape}, {self.mask.shape}")
+        if not 1 <= int(plane) <= M - 2:
+            raise ValueError(f"plane must be an interior medium index in [1, {M - 2}], got {plane!r}")
+        self.plane = int(plane)
+        self.gain_layers = tuple(int(m) - 1 for m in np.nonzero(self.mask)[0])
+        self.gain_tab = np.ones(self.lam_tab.size) if gain_tab is None else np.ascontiguousarray(gain_tab, dtype=np.float64)
+        self.kx = float(kx)
+        return self
 
     @property
     def window(self):
@@ -214,7 +248,7 @@ def _resolve_gain_layers(stack: Stack, gain_layers):
     return tuple(sorted(set(idx)))
 
 
-def _scan_grid(problem: _PoleProblem, lo, hi):
+def _scan_grid(problem: PoleProblem, lo, hi):
     """A real-wavelength grid fine enough to separate neighbouring longitudinal modes."""
     n_mid = problem.n_tab[:, problem.n_tab.shape[1] // 2]
     opt = float(np.sum(np.abs(n_mid[1:-1].real) * problem.d[1:-1]))
@@ -225,7 +259,7 @@ def _scan_grid(problem: _PoleProblem, lo, hi):
     return np.linspace(lo, hi, count)
 
 
-def _find_poles(problem: _PoleProblem, lo, hi, scale=0.0):
+def _find_poles(problem: PoleProblem, lo, hi, scale=0.0):
     """Complex poles with ``lo <= Re lambda <= hi``: local minima of |f| on the real axis,
     refined by complex Newton, deduplicated."""
     grid = _scan_grid(problem, lo, hi)
@@ -269,7 +303,7 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
     removed.  Dispersion is evaluated at ``Re lambda``.
     """
     lo, hi = _window(wavelength_range)
-    problem = _PoleProblem(stack, _padded(lo, hi), stack.gain_layer_indices, angle, polarization)
+    problem = PoleProblem(stack, _padded(lo, hi), stack.gain_layer_indices, angle, polarization)
     out = []
     for lam in _find_poles(problem, lo, hi):
         res = Resonance.from_pole(lam)
@@ -293,7 +327,7 @@ def _padded(lo, hi):
     return (max(lo - pad, 0.5 * lo), hi + pad)
 
 
-def _threshold_from_pole(problem: _PoleProblem, pole: complex):
+def _threshold_from_pole(problem: PoleProblem, pole: complex):
     """Newton in real (lambda, g) from a passive pole, with a continuation fallback."""
     # linearise f around the pole: f ~ f_l (lam - pole) + f_g g
     h = 1e-6 * abs(pole)
@@ -313,7 +347,7 @@ def _threshold_from_pole(problem: _PoleProblem, pole: complex):
     return _continuation(problem, pole, g0)
 
 
-def _continuation(problem: _PoleProblem, pole: complex, g_guess: float):
+def _continuation(problem: PoleProblem, pole: complex, g_guess: float):
     """Track the complex pole as the gain grows; secant on Im(lambda)(g) = 0."""
     def im_of(g, start):
         lam, it, status, res = problem.complex_pole(start, g)
@@ -423,7 +457,7 @@ def _standing_wave_factor(stack, lam, gain_val, medium, angle, polarization):
     return float((envelope + cross) / envelope)
 
 
-def _build_threshold(problem: _PoleProblem, pole, lam, g, it, ok, res):
+def _build_threshold(problem: PoleProblem, pole, lam, g, it, ok, res):
     stack = problem.stack
     conf, swf, alpha_i = _mode_figures(stack, lam, g, problem.gain_layers, problem.angle, problem.polarization)
     modal = conf * g
@@ -470,7 +504,7 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
         search_width = max(5.0, 2.0 * near * near / (2.0 * max(opt, near / 4)))
         search_width = min(search_width, 0.25 * near)
     lo, hi = near - search_width, near + search_width
-    problem = _PoleProblem(stack, _padded(lo, hi), idx, angle, polarization)
+    problem = PoleProblem(stack, _padded(lo, hi), idx, angle, polarization)
     poles = [p for p in _find_poles(problem, lo, hi) if p.imag > 0]
     if not poles:
         raise ValueError(f"no cavity resonance found within {lo:.1f}-{hi:.1f} nm (near={near!r} nm)")
@@ -496,7 +530,7 @@ def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0
     """
     lo, hi = _window(wavelength_range)
     idx = _resolve_gain_layers(stack, gain_layers)
-    problem = _PoleProblem(stack, _padded(lo, hi), idx, angle, polarization)
+    problem = PoleProblem(stack, _padded(lo, hi), idx, angle, polarization)
     modes = []
     for pole in _find_poles(problem, lo, hi):
         if pole.imag <= 0:
