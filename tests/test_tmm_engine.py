@@ -351,3 +351,32 @@ def test_spectrum_gain_argument_matches_hand_made_index():
         n_list = [1.0, 2.0, complex(1.7, 0.01 - g[w] * lam * 1e-7 / (4 * math.pi)), 1.4, 1.5]
         ref = naive.coh("p", n_list, [0, 100.0, 250.0, 90.0, 0], lam, 30.0)
         assert close(sp.r[w], ref["r"]) and close(sp.T[w], ref["T"])
+
+
+@given(st.floats(1.0, 2.0, **finite), st.floats(1.0, 3.5, **finite), st.floats(0.0, 85.0, **finite))
+def test_single_interface_fresnel(n0, n1, ang):
+    """A bare interface (one zero-thickness layer): textbook Fresnel r, t and T for s and p."""
+    th0 = math.radians(ang)
+    s1 = n0 * math.sin(th0) / n1
+    c0 = math.cos(th0)
+    if s1 < 1:
+        c1 = complex(math.sqrt(1 - s1 * s1))
+    else:  # total internal reflection: n1 cos th1 = i sqrt(kx^2 - n1^2) (decaying)
+        c1 = 1j * math.sqrt((n0 * math.sin(th0)) ** 2 - n1 * n1) / n1
+    stack = Stack([Layer(Constant(1.7, 0.3), 0.0)], incident=Constant(n0), substrate=Constant(n1))
+    rs = (n0 * c0 - n1 * c1) / (n0 * c0 + n1 * c1)
+    ts = 2 * n0 * c0 / (n0 * c0 + n1 * c1)
+    rp = (n1 * c0 - n0 * c1) / (n1 * c0 + n0 * c1)
+    tp = 2 * n0 * c0 / (n1 * c0 + n0 * c1)
+    Ts = (n1 * c1).real / (n0 * c0) * abs(ts) ** 2
+    Tp = (n1 * c1.conjugate()).real / (n0 * c0) * abs(tp) ** 2
+    s, p = spectrum(stack, 550.0, ang, "s"), spectrum(stack, 550.0, ang, "p")
+    assert close(s.r[0], rs) and close(s.t[0], ts) and close(s.T[0], Ts)
+    assert close(p.r[0], rp) and close(p.t[0], tp) and close(p.T[0], Tp)
+
+
+@given(st.floats(1.0, 2.0, **finite), st.floats(1.0, 3.5, **finite))
+def test_brewster_angle_has_no_p_reflection(n0, n1):
+    ang = math.degrees(math.atan(n1 / n0))
+    sp = spectrum(Stack([Layer(Constant(n1), 0.0)], incident=Constant(n0), substrate=Constant(n1)), 600.0, ang, "p")
+    assert sp.R[0] < 1e-25 and abs(sp.T[0] - 1) < 1e-13

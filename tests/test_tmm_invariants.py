@@ -146,3 +146,14 @@ def test_repetition_equals_concatenation(case, times):
     b = spectrum(cat, wl, ang, pol, gain=g)
     np.testing.assert_array_equal(a.r, b.r)
     np.testing.assert_array_equal(a.T, b.T)
+
+
+@given(random_stacks(oblique=False, pols=("s",)))
+def test_s_and_p_coincide_at_normal_incidence(case):
+    """At normal incidence r_p = -r_s (tmm's sign convention), t_p = t_s, equal R and T."""
+    stack, wl, g = case["stack"], case["wavelength"], case["gain"]
+    s = spectrum(stack, wl, 0.0, "s", gain=g)
+    p = spectrum(stack, wl, 0.0, "p", gain=g)
+    u = spectrum(stack, wl, 0.0, "unpolarized", gain=g)
+    assert close(p.r, -s.r, 1e-12) and close(p.t, s.t, 1e-12)
+    assert close(u.R, s.R, 1e-12) and close(u.T, s.T, 1e-12)
