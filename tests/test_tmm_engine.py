@@ -380,3 +380,22 @@ def test_brewster_angle_has_no_p_reflection(n0, n1):
     ang = math.degrees(math.atan(n1 / n0))
     sp = spectrum(Stack([Layer(Constant(n1), 0.0)], incident=Constant(n0), substrate=Constant(n1)), 600.0, ang, "p")
     assert sp.R[0] < 1e-25 and abs(sp.T[0] - 1) < 1e-13
+
+
+def test_decorator_policy_lives_in_one_module():
+    """style.md s.2.2: only cavity/_jit.py configures numba decorators (no bare njit, no fastmath)."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    pattern = re.compile(r"\bnjit\b|@(numba\.)?jit\b|fastmath\s*=\s*True|forceobj")
+    offenders = []
+    for pkg in ("cavity", "materials"):
+        for path in (root / pkg).rglob("*.py"):
+            if path.name == "_jit.py":
+                continue
+            for i, line in enumerate(path.read_text().splitlines(), 1):
+                if pattern.search(line):
+                    offenders.append(f"{path.relative_to(root)}:{i}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
+    jit_src = (root / "cavity" / "_jit.py").read_text()
+    assert "fastmath=False" in jit_src and "fastmath=True" not in jit_src
