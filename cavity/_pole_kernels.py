@@ -16,6 +16,7 @@ dispersion).  Gain adds ``k = -scale * gain(lambda) * lambda / (4 pi)`` (lambda 
 media with ``mask[m] = 1``.  For a complex wavelength the indices are taken at ``Re lambda``
 (no analytic continuation of the dispersion) and ``k0 = 2 pi / lambda`` is complex.
 
+Convergence: the Newton step falls below ``tol`` (relative) or ``|f| < 1e-13``.
 Kernels return status codes instead of raising: 0 converged, 1 not converged within the
 iteration limit, 2 left the tabulated window, 3 singular Jacobian.
 """
@@ -26,7 +27,9 @@ import math
 
 import numpy as np
 
-from ._jit import kernel
+from numba import prange
+
+from ._jit import kernel, parallel_kernel
 from ._tmm_kernels import normal_wavenumber, reflection_towards
 
 CONVERGED = 0
@@ -34,6 +37,8 @@ NOT_CONVERGED = 1
 OUT_OF_WINDOW = 2
 SINGULAR = 3
 
+#: |1 - r_L r_R| below which a pole counts as found (f is O(1) away from poles)
+_RESIDUAL_TOL = 1e-13
 _GAIN_TO_K = 1e-7 / (4.0 * math.pi)  # k = -g[cm^-1] * lambda[nm] * 1e-7 / (4 pi)
 
 
@@ -117,6 +122,9 @@ def threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol
     for it in range(1, maxit + 1):
         f = pole_function(lam + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
         res = abs(f)
+        if res < _RESIDUAL_TOL and it > 1:
+            status = CONVERGED  # f is O(1)-scaled: finite-difference noise would stall the step test
+            break
         hl = 1e-7 * lam
         hg = 1e-6 * (abs(g) + 1.0)
         fl = pole_function(lam + hl + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
@@ -163,6 +171,9 @@ def complex_pole_newton(lam0, scale, lam_tab, n_tab, gain_tab, mask, d, plane, k
     for it in range(1, maxit + 1):
         f = pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
         res = abs(f)
+        if res < _RESIDUAL_TOL and it > 1:
+            status = CONVERGED
+            break
         h = 1e-7 * abs(lam)
         f1 = pole_function(lam + h, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
         der = (f1 - f) / h
@@ -189,3 +200,60 @@ def scan_abs_f(lams, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, o
     work = np.empty(n_tab.shape[0], dtype=np.complex128)
     for i in range(lams.shape[0]):
         out[i] = abs(pole_function(lams[i] + 0j, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work))
+
+
+@kernel
+def threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit):
+    """Passive pole near ``lam_guess`` (complex Newton from ``lam_guess + i lam_guess/(2 q_guess)``),
+    then the real threshold (lambda, g) by the 2x2 Newton from the linearised start.
+
+    Returns ``(passive_pole, lam, g, iterations, status)``.
+    """
+    work = np.empty(n_tab.shape[0], dtype=np.complex128)
+    start = lam_guess + 1j * lam_guess / (2.0 * q_guess)
+    pole, it1, st, res = complex_pole_newton(start, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit)
+    if st != CONVERGED:
+        return pole, lam_guess, math.nan, it1, st
+    h = 1e-6 * abs(pole)
+    f0 = pole_function(pole, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+    fl = (pole_function(pole + h, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work) - f0) / h
+    fg = pole_function(pole, 1.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work) - f0
+    ratio = fg / fl
+    if ratio.imag != 0.0:
+        g0 = pole.imag / ratio.imag
+        lam0 = pole.real - g0 * ratio.real
+    else:
+        g0 = 0.0
+        lam0 = pole.real
+    lam, g, it2, st2, res2 = threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit)
+    return pole, lam, g, it1 + it2, st2
+
+
+@kernel
+def _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
+                   poles, lams, gains, iters, status):
+    p, lam, g, it, st = threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab[i], gain_tab, mask[i], d[i], plane[i],
+                                             kx, pol, tol, maxit)
+    poles[i] = p
+    lams[i] = lam
+    gains[i] = g
+    iters[i] = it
+    status[i] = st
+
+
+@kernel
+def threshold_batch(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
+                    poles, lams, gains, iters, status):
+    """Serial population driver: ``n_tab[D, M, K]``, ``mask[D, M]``, ``d[D, M]``, ``plane[D]``."""
+    for i in range(n_tab.shape[0]):
+        _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
+                       poles, lams, gains, iters, status)
+
+
+@parallel_kernel
+def threshold_batch_parallel(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
+                             poles, lams, gains, iters, status):
+    """Threaded population driver (each design writes its own output slots)."""
+    for i in prange(n_tab.shape[0]):
+        _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
+                       poles, lams, gains, iters, status)

@@ -43,7 +43,10 @@ TWO_PI = 2.0 * np.pi
 @kernel
 def normal_wavenumber(n, kx2):
     """``q = sqrt(n^2 - kx^2)`` on the branch ``Re q + Im q > 0`` (ties: Re q >= 0)."""
-    q = cmath.sqrt(n * n - kx2)
+    if kx2 == 0:
+        q = n + 0j  # normal incidence: no square root needed
+    else:
+        q = cmath.sqrt(n * n - kx2)
     s = q.real + q.imag
     if s < 0.0 or (s == 0.0 and q.real < 0.0):
         q = -q
@@ -261,12 +264,13 @@ def reflection_towards(n, d, k0, kx2, pol, first, last):
         qj = normal_wavenumber(n[j], kx2)
         yj = admittance(qj, n[j], pol)
         if j + s != last:
-            ph = cmath.exp(1j * q_next * (k0 * d[j + s]))
-            gp = gam * ph * ph
+            gp = gam * cmath.exp(2j * q_next * (k0 * d[j + s]))
         else:
             gp = 0j
-        rho = (yj - y_next) / (yj + y_next)
-        gam = (rho + gp) / (1.0 + rho * gp)
+        # (rho + gp) / (1 + rho gp) with rho = (yj - y_next) / (yj + y_next), one division
+        dif = yj - y_next
+        tot = yj + y_next
+        gam = (dif + tot * gp) / (tot + dif * gp)
         if j == first:
             break
         q_next = qj

@@ -70,6 +70,21 @@ def _angles(angle):
     return arr
 
 
+def _scalar_angle(angle) -> float:
+    arr = _angles(angle)
+    if arr.size != 1:
+        raise ValueError(f"angle must be a scalar (degrees) here, got shape {arr.shape}")
+    return float(arr.ravel()[0])
+
+
+def _threads(threads):
+    if threads is None:
+        return None
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"threads must be None or an integer >= 1, got {threads!r}")
+    return int(threads)
+
+
 def stack_arrays(stack: Stack, wavelength, gain=None):
     """Index and thickness arrays of a stack: ``n[M, W]`` complex128 and ``d[M]`` float64.
 
@@ -79,10 +94,14 @@ def stack_arrays(stack: Stack, wavelength, gain=None):
     if not isinstance(stack, Stack):
         raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
     wl = require_wavelength(np.atleast_1d(wavelength))
+    if wl.ndim > 1:
+        raise ValueError(f"wavelength must be a scalar or a 1-D array (nm), got shape {wl.shape}")
     n = stack.indices(wl)
     if gain is not None:
         g = as_float_array(gain, "gain")
         require_finite(g, "gain")
+        if g.ndim > 1 or (g.ndim == 1 and g.shape != wl.shape):
+            raise ValueError(f"gain must be a scalar or an array over the {wl.size} wavelengths (cm^-1), got shape {g.shape}")
         idx = stack.gain_layer_indices
         if not idx:
             raise ValueError("gain was given but the stack has no layer with gain=True")
@@ -170,6 +189,7 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
     if np.any(d < 0):
         raise ValueError(f"thickness must be >= 0 nm, got {float(d[d < 0][0])!r}")
     angles = np.atleast_1d(_angles(angle))
+    threads = _threads(threads)
     _check_outer(n, angles)
     sin_t = np.sin(np.deg2rad(angles))
     out = {}
@@ -244,7 +264,7 @@ def absorption_by_layer(stack: Stack, wavelength, angle=0.0, polarization="s", *
     the s and p fractions are averaged.
     """
     pol = Polarization.parse(polarization)
-    ang = float(_angles(angle))
+    ang = _scalar_angle(angle)
     n, d = stack_arrays(stack, wavelength, gain)
     _check_outer(n, np.array([ang]))
     wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
@@ -293,7 +313,7 @@ def field_profile(
     wl = float(require_wavelength(wavelength).ravel()[0]) if np.ndim(wavelength) == 0 else None
     if wl is None:
         raise ValueError(f"field_profile takes one wavelength (nm), got an array of shape {np.shape(wavelength)}")
-    ang = float(_angles(angle))
+    ang = _scalar_angle(angle)
     if not (step > 0 and math.isfinite(step)):
         raise ValueError(f"step must be a positive length in nm, got {step!r}")
     if not (outside >= 0 and math.isfinite(outside)):

@@ -23,7 +23,7 @@ from . import _pole_kernels as PK
 from ._validation import require_scalar_finite
 from .conventions import SPEED_OF_LIGHT_NM_PER_NS
 from .layers import Stack
-from .optics import Polarization, _angles, field_profile
+from .optics import Polarization, _scalar_angle, field_profile
 
 __all__ = [
     "Resonance",
@@ -150,7 +150,7 @@ class PoleProblem:
         if not (0 < lo < hi) or not (math.isfinite(lo) and math.isfinite(hi)):
             raise ValueError(f"wavelength_range must be (min, max) with 0 < min < max (nm), got {window!r}")
         self.stack = stack
-        self.angle = float(_angles(angle))
+        self.angle = _scalar_angle(angle)
         pol = Polarization.parse(polarization, allow_unpolarized=False)
         self.polarization = pol
         self.pol = pol.code

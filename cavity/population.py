@@ -1,0 +1,157 @@
+"""Thresholds of whole populations of vertical-cavity designs in one batched kernel call.
+
+The fast path of the design search: for each design, the passive pole nearest ``near`` is found
+by complex Newton (no scan) and the real threshold (lambda, g) by the 2x2 Newton of
+:mod:`cavity._pole_kernels`, all inside one jitted loop over designs (threaded above
+:data:`PARALLEL_MIN_DESIGNS`).  Materials shared by several designs are evaluated once.
+For a full search of every mode in a window use :func:`cavity.threshold_modes`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from . import _pole_kernels as PK
+from ._validation import require_scalar_finite
+from .layers import Stack
+from .optics import Polarization, _scalar_angle
+
+__all__ = ["PopulationThresholds", "threshold_population", "PARALLEL_MIN_DESIGNS"]
+
+#: Threads pay from about this many designs per call on a 2-core machine (benchmarks/).
+PARALLEL_MIN_DESIGNS = 16
+
+
+@dataclass(frozen=True, eq=False)
+class PopulationThresholds:
+    """Thresholds of D designs (arrays of length D).
+
+    Attributes
+    ----------
+    wavelength : ndarray        lasing wavelength (nm)
+    material_gain : ndarray     threshold material gain (cm^-1); NaN where not converged
+    passive_pole : ndarray      complex passive resonance (nm) the search started from
+    Q : ndarray                 passive quality factor ``Re/(2 Im)`` of that pole
+    converged : ndarray (bool)
+    iterations : ndarray (int)
+    """
+
+    wavelength: np.ndarray
+    material_gain: np.ndarray
+    passive_pole: np.ndarray
+    Q: np.ndarray
+    converged: np.ndarray
+    iterations: np.ndarray
+
+    def __post_init__(self):
+        for name in ("wavelength", "material_gain", "passive_pole", "Q", "converged", "iterations"):
+            getattr(self, name).setflags(write=False)
+
+    def __len__(self):
+        return self.wavelength.size
+
+
+def _population_arrays(stacks, lam_tab, gain_layers):
+    """``n_tab[D, M, K]``, ``d[D, M]``, ``mask[D, M]``, ``plane[D]`` with one evaluation per material."""
+    D = len(stacks)
+    M = len(stacks[0]) + 2
+    K = lam_tab.size
+    n_tab = np.empty((D, M, K), np.complex128)
+    d = np.empty((D, M), np.float64)
+    mask = np.zeros((D, M), np.float64)
+    plane = np.empty(D, np.int64)
+    cache: dict[int, np.ndarray] = {}
+    for i, st in enumerate(stacks):
+        if not isinstance(st, Stack):
+            raise TypeError(f"stacks[{i}] must be a cavity.Stack, got {st!r}")
+        if len(st) + 2 != M:
+            raise ValueError(f"all stacks of a population need the same layer count; stacks[{i}] has {len(st)}, "
+                             f"stacks[0] has {M - 2}")
+        for m, mat in enumerate(st.media()):
+            key = id(mat)
+            vals = cache.get(key)
+            if vals is None:
+                vals = cache[key] = mat.n(lam_tab)
+            n_tab[i, m] = vals
+        d[i, 1:-1] = [lay.thickness for lay in st.layers]
+        d[i, 0] = d[i, -1] = 0.0
+        idx = st.gain_layer_indices if gain_layers is None else gain_layers
+        if not idx:
+            raise ValueError(f"stacks[{i}] has no gain layer: mark one with Layer(..., gain=True) or pass gain_layers")
+        for j in idx:
+            if not 0 <= j < M - 2:
+                raise ValueError(f"gain_layers entry {j} is not a layer index of a {M - 2}-layer stack")
+            mask[i, j + 1] = 1.0
+        plane[i] = min(idx) + 1
+    return n_tab, d, mask, plane
+
+
+def threshold_population(stacks, near: float, *, gain_layers=None, search_width: float = 40.0, Q_guess: float = 100.0,
+                         angle: float = 0.0, polarization="s", threads=None) -> PopulationThresholds:
+    """Lasing thresholds of many designs (same layer count) near one wavelength, in one call.
+
+    Parameters
+    ----------
+    stacks : sequence of Stack
+        The designs; each with its gain layers marked (or give ``gain_layers``, indices into
+        each stack's layers).
+    near : float
+        Start of every pole search (nm), e.g. the design wavelength.
+    search_width : float
+        Half width (nm) of the wavelength table; a pole or threshold that leaves it is reported
+        as not converged.
+    Q_guess : float
+        The complex start is ``near (1 + i / (2 Q_guess))``.
+    threads : int, optional
+        Default: threaded from :data:`PARALLEL_MIN_DESIGNS` designs.
+
+    Returns
+    -------
+    PopulationThresholds
+    """
+    stacks = list(stacks)
+    if not stacks:
+        raise ValueError("stacks must contain at least one design")
+    near = require_scalar_finite(near, "near")
+    width = require_scalar_finite(search_width, "search_width")
+    if near <= 0 or width <= 0 or width >= near:
+        raise ValueError(f"need near > search_width > 0 (nm), got near={near!r}, search_width={search_width!r}")
+    q_guess = require_scalar_finite(Q_guess, "Q_guess")
+    if q_guess <= 0:
+        raise ValueError(f"Q_guess must be > 0, got {Q_guess!r}")
+    ang = _scalar_angle(angle)
+    pol = Polarization.parse(polarization, allow_unpolarized=False)
+    K = max(16, int(math.ceil(2 * width / 0.25)) + 1)
+    lam_tab = np.linspace(near - width, near + width, K)
+    n_tab, d, mask, plane = _population_arrays(stacks, lam_tab, gain_layers)
+    if ang > 0 and np.any(n_tab[:, 0].imag != 0):
+        raise ValueError("oblique incidence needs a lossless incident medium (k = 0)")
+    kx = float(n_tab[0, 0, K // 2].real * math.sin(math.radians(ang)))
+    D = len(stacks)
+    poles = np.empty(D, np.complex128)
+    lams = np.empty(D)
+    gains = np.empty(D)
+    iters = np.empty(D, np.int64)
+    status = np.empty(D, np.int64)
+    gain_tab = np.ones(K)
+    args = (near, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol.code, 1e-12, 60,
+            poles, lams, gains, iters, status)
+    if threads is None:
+        threads = numba.get_num_threads() if D >= PARALLEL_MIN_DESIGNS else 1
+    if threads > 1:
+        old = numba.get_num_threads()
+        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
+        try:
+            PK.threshold_batch_parallel(*args)
+        finally:
+            numba.set_num_threads(old)
+    else:
+        PK.threshold_batch(*args)
+    ok = status == PK.CONVERGED
+    gains = np.where(ok, gains, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(poles.imag > 0, poles.real / (2 * poles.imag), np.inf)
+    return PopulationThresholds(lams, gains, poles, q, ok, iters)
