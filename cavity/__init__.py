@@ -4,6 +4,7 @@ Units and sign conventions are stated once in :mod:`cavity.conventions`.
 """
 from . import conventions
 from .builders import dbr, metal_mirror, microcavity, place_on_antinode, quarter_wave_thickness, seed_led_stack
+from .incoherent import IncoherentSpectrum, Side, incoherent_spectrum
 from .layers import AIR, Layer, Stack
 from .optics import Polarization, absorption_by_layer, field_profile, spectrum, spectrum_arrays, stack_arrays
 from .coupled_mode import (
@@ -53,6 +54,9 @@ __all__ = [
     "stack_arrays",
     "field_profile",
     "absorption_by_layer",
+    "Side",
+    "IncoherentSpectrum",
+    "incoherent_spectrum",
     "Spectrum",
     "FieldProfile",
     "LayerAbsorption",
