@@ -76,6 +76,23 @@ class LasingMode:
             if getattr(self, name) > 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")
 
+    @classmethod
+    def from_threshold(cls, threshold, **kwargs) -> "LasingMode":
+        """The lasing mode of a :class:`cavity.Threshold` (vertical cavity).
+
+        ``Q`` is the passive (cold-cavity) Q of the mode, the confinement its ``confinement``,
+        and the group index is the one that makes this model's threshold equal the pole's,
+        ``n_g = Q Gamma g_th lambda / (2 pi)``, so that the L-J kink sits at the threshold found
+        by the transfer matrices.  Other keywords (``beta``, ``output_fraction``) pass through.
+        """
+        if threshold.passive is None or not threshold.converged:
+            raise ValueError("from_threshold needs a converged Threshold with its passive resonance")
+        q = threshold.passive.Q
+        gamma = threshold.confinement
+        n_g = q * gamma * threshold.material_gain * threshold.wavelength * NM_TO_CM / (2.0 * math.pi)
+        return cls(wavelength_nm=threshold.wavelength, quality_factor=q, confinement_factor=gamma,
+                   group_index=n_g, **kwargs)
+
     @property
     def photon_lifetime_ns(self) -> float:
         """Photon lifetime ``tau_p = Q lambda / (2 pi c)`` (ns)."""

@@ -16,6 +16,8 @@ import pathlib
 
 import numpy as np
 
+import cavity
+import materials
 from cavity.gain import QDGainModel
 from cavity.plotting_gain import plot_gain_spectra, plot_lj_curve, plot_mean_occupancy, plot_peak_gain
 from cavity.rate_equations import LaserRateEquations, LasingMode
@@ -51,14 +53,20 @@ def main(argv=None):
     print(f"Heating (defaults, CW): dT(18 A/cm^2) = {thermal.temperature_rise(18.0):.1f} K; "
           f"rollover at {roll.current_density:.1f} A/cm^2 (gain {roll.gain_per_cm:.0f} cm^-1, dT {roll.temperature_rise_K:.0f} K)")
 
-    mode = LasingMode(wavelength_nm=wl0, quality_factor=3000.0, confinement_factor=0.15)
+    # a QD microcavity: TiO2/SiO2 DBRs around the QD film, the film on a field antinode
+    stack = _microcavity(wl0)
+    th = cavity.lasing_threshold(stack, wl0)
+    jt = cavity.threshold_current(stack, model, (wl0 - 30.0, wl0 + 30.0))
+    hot = cavity.threshold_current(stack, model, (wl0 - 30.0, wl0 + 30.0), thermal=thermal)
+    print(f"QD microcavity ({len(stack)} layers): mode at {th.wavelength:.2f} nm, Q = {th.passive.Q:.0f}, "
+          f"Gamma = {th.confinement:.4f}, g_th = {th.material_gain:.0f} cm^-1")
+    print(f"  J_th = {jt.current_density:.2f} A/cm^2 (<N> = {jt.mean_occupancy:.2f}); with CW heating: "
+          + (f"{hot.current_density:.2f} A/cm^2, dT = {hot.temperature_rise:.1f} K" if hot.reachable
+             else f"unreachable (short of {hot.gain_shortfall:.0f} cm^-1)"))
+    mode = LasingMode.from_threshold(th)
     laser = LaserRateEquations(model, mode)
-    jt = laser.threshold_current()
-    curve = laser.lj_curve(np.linspace(0.0, 3.0 * jt, npts))
-    print(f"Example mode (Q = 3000, Gamma = 0.15): g_th = {mode.threshold_material_gain_per_cm:.0f} cm^-1, "
-          f"J_th = {jt:.2f} A/cm^2, slope = {curve.slope_efficiency_W_per_A:.3f} W/A "
-          f"(no heating; with CW heating the threshold is "
-          f"{_heated(thermal, model, mode.threshold_material_gain_per_cm, wl0)})")
+    curve = laser.lj_curve(np.linspace(0.0, 3.0 * jt.current_density, npts))
+    print(f"  L-J: threshold kink at {laser.threshold_current():.2f} A/cm^2, slope {curve.slope_efficiency_W_per_A:.3f} W/A")
 
     OUT.mkdir(exist_ok=True)
     import matplotlib
@@ -79,11 +87,14 @@ def main(argv=None):
     return fit
 
 
-def _heated(thermal, model, g, wl):
-    try:
-        return f"{thermal.current_for_gain(model, g, wl):.2f} A/cm^2"
-    except ValueError as exc:
-        return f"unreachable: {exc}"
+def _microcavity(lam0):
+    """air | (TiO2/SiO2)^8 | SiO2 | QD film (20 nm) | SiO2 | (SiO2/TiO2)^10 | glass, QD on an antinode."""
+    high, low = materials.get("TiO2"), materials.get("SiO2")
+    core = [cavity.Layer(low, 100.0), cavity.Layer(materials.get("CdSe QD film"), 20.0, name="QD film", gain=True),
+            cavity.Layer(low, 100.0)]
+    stack = cavity.microcavity(core, cavity.dbr(high, low, 8, lam0), cavity.dbr(low, high, 10, lam0),
+                               incident=materials.get("air"), substrate=materials.get("borosilicate glass"))
+    return cavity.place_on_antinode(stack, 17, 16, 18, lam0)
 
 
 if __name__ == "__main__":

@@ -76,3 +76,16 @@ def test_bad_input():
         cv.threshold_current(vcsel(), flat_model(), (600.0, 650.0), current_range=(10.0, 1.0))
     with pytest.raises(ValueError, match="wavelength_range"):
         cv.threshold_current(vcsel(), flat_model(), (650.0, 600.0))
+
+
+def test_lj_kink_sits_at_the_pole_threshold():
+    """The rate equations of the mode built from the pole reproduce J_th (issue: 'the threshold
+    kink consistent with J_th')."""
+    stack = vcsel(pairs=12)
+    model = cv.QDGainModel(band_1s=cv.GaussianBand(LAM0, 30.0, 2500.0))
+    th = cv.lasing_threshold(stack, LAM0)
+    jt = cv.threshold_current(stack, model, (600.0, 650.0))
+    laser = cv.LaserRateEquations(model, cv.LasingMode.from_threshold(th))
+    assert laser.threshold_current() == pytest.approx(jt.current_density, rel=1e-3)
+    curve = laser.lj_curve([0.5 * jt.current_density, 2 * jt.current_density, 3 * jt.current_density])
+    assert curve.output_power_W_per_cm2[0] < 1e-3 * curve.output_power_W_per_cm2[1]
