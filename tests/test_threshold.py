@@ -169,3 +169,14 @@ def test_bad_input():
         lasing_threshold(vcsel(), LAM0, gain_layers=[99])
     with pytest.raises(ValueError, match="wavelength_range"):
         resonances(passive, (700.0, 600.0))
+
+
+def test_no_mode_missed_in_a_dense_spectrum():
+    """A 30 um slab has ~29 poles in 600-700 nm: every one is found, none twice."""
+    n, L = 2.0, 30000.0
+    found = resonances(cv.Stack([cv.Layer(mt.Constant(n), L)]), (600.0, 700.0))
+    r2 = fresnel_R(1.0, n)
+    poles = [4 * math.pi * n * L / (2 * math.pi * m - 1j * math.log(1 / r2)) for m in range(1, 400)]
+    expected = [p for p in poles if 600.0 <= p.real <= 700.0]
+    assert len(found) == len(expected)
+    np.testing.assert_allclose([r.complex_wavelength for r in found], sorted(expected, key=lambda z: z.real), rtol=1e-9)
