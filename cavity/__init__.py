@@ -34,6 +34,7 @@ from .gain import (
 )
 from .rate_equations import LaserRateEquations, LasingMode, LJCurve
 from .thermal import Rollover, ThermalModel, disc_thermal_resistance
+from .population import PopulationThresholds, threshold_population
 from .results import FieldProfile, LayerAbsorption, Spectrum
 from .threshold import Resonance, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
 
@@ -66,6 +67,8 @@ __all__ = [
     "resonances",
     "lasing_threshold",
     "threshold_modes",
+    "PopulationThresholds",
+    "threshold_population",
     "CouplingKind",
     "CoupledModeMode",
     "CoupledModeThreshold",

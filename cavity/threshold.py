@@ -23,7 +23,7 @@ from . import _pole_kernels as PK
 from ._validation import require_scalar_finite
 from .conventions import SPEED_OF_LIGHT_NM_PER_NS
 from .layers import Stack
-from .optics import Polarization, _scalar_angle, field_profile
+from .optics import Polarization, _scalar_angle
 
 __all__ = [
     "Resonance",
@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 _TABLE_STEP_NM = 0.25
+_MAX_WIDTH_FRACTION = 0.1  # widest default search window: +-10% of the wavelength
 _NEWTON_TOL = 1e-12
 _NEWTON_MAXIT = 60
 
@@ -254,8 +255,8 @@ def _scan_grid(problem: PoleProblem, lo, hi):
     opt = float(np.sum(np.abs(n_mid[1:-1].real) * problem.d[1:-1]))
     lam = 0.5 * (lo + hi)
     fsr = lam * lam / (2.0 * max(opt, lam / 4))
-    step = min(fsr / 24.0, (hi - lo) / 200.0)
-    count = int(min(200_000, max(201, math.ceil((hi - lo) / step) + 1)))
+    step = min(fsr / 12.0, (hi - lo) / 48.0)
+    count = int(min(200_000, max(49, math.ceil((hi - lo) / step) + 1)))
     return np.linspace(lo, hi, count)
 
 
@@ -298,8 +299,8 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
     Notes
     -----
     Poles of ``1 - r_L r_R`` at a plane in the least absorbing, optically thickest layer (or the
-    first gain layer).  The real axis is scanned with ~24 points per free spectral range of the
-    whole stack, every local minimum of ``|f|`` is refined by complex Newton, and duplicates are
+    first gain layer).  The real axis is scanned with ~12 points per free spectral range of the
+    whole stack (and at least 49 points), every local minimum of ``|f|`` is refined by complex Newton, and duplicates are
     removed.  Dispersion is evaluated at ``Re lambda``.
     """
     lo, hi = _window(wavelength_range)
@@ -394,72 +395,91 @@ def _continuation(problem: PoleProblem, pole: complex, g_guess: float):
     return pole.real, math.nan, iters, False, math.nan
 
 
-def _mode_figures(stack: Stack, lam: float, g: float, gain_layers, angle, polarization):
-    """Confinement, standing-wave factor and internal loss from the field at threshold."""
-    # the field just below threshold is the mode's field to ~1e-7 (pole dominated)
-    gain_val = g * (1.0 - 1e-7) if g > 0 else g
-    try:
-        prof = field_profile(stack, lam, angle, polarization, step=max(lam / 400.0, 0.05), outside=0.0,
-                             gain=gain_val if g != 0 else None)
-    except (ValueError, FloatingPointError):
-        return math.nan, math.nan, math.nan
-    z, e2, idx = prof.z, prof.E2, prof.layer_index
-    nre = np.abs(prof.n.real)
-    kim = prof.n.imag
-    den = 0.0
-    num = 0.0
-    loss_num = 0.0
-    for m in range(1, len(stack) + 1):
-        sel = idx == m
-        if np.count_nonzero(sel) < 2:
-            continue
-        zz = z[sel]
-        ee = e2[sel]
-        integral = np.trapezoid(ee, zz) if hasattr(np, "trapezoid") else np.trapz(ee, zz)
-        den += nre[sel][0] * integral
-        if (m - 1) in gain_layers:
-            num += nre[sel][0] * integral
-        elif kim[sel][0] > 0:
-            alpha = 4 * math.pi * kim[sel][0] / (lam * 1e-7)
-            loss_num += nre[sel][0] * integral * alpha
-    if den <= 0:
-        return math.nan, math.nan, math.nan
-    confinement = num / den
-    internal_loss = loss_num / den
-    # standing-wave factor of the first gain layer from its own amplitudes
-    first = gain_layers[0] + 1
-    swf = _standing_wave_factor(stack, lam, gain_val, first, angle, polarization) if stack.thicknesses[first - 1] > 0 else math.nan
-    return confinement, swf, internal_loss
+def _expint(c, d):
+    """``int_0^d exp(c u) du`` elementwise for complex ``c`` (``d`` when ``c = 0``)."""
+    x = np.asarray(c, dtype=np.complex128) * d
+    small = np.abs(x) < 1e-8
+    xs = np.where(small, 1.0, x)
+    return d * np.where(small, 1 + x / 2, np.expm1(xs) / xs)
 
 
-def _standing_wave_factor(stack, lam, gain_val, medium, angle, polarization):
+def layer_field_integrals(stack: Stack, wavelength: float, gain: float | None, angle=0.0, polarization="s", *,
+                          indices=None):
+    """Closed-form ``int |E|^2 dz`` over each medium and the same without the interference term.
+
+    With ``E = A exp(i b u) + B exp(i b (d - u))`` in a layer (u from its left boundary, b the
+    complex normal wave number), ``int |E|^2 = (|A|^2 + |B|^2) I(-2 Im b) + 2 Re(A B* e^{-i b* d}
+    I(2 i Re b))`` with ``I(c) = int_0^d e^{c u} du``; for p both E_x and E_z components are
+    summed.  Returns ``(total, envelope, n)`` arrays over the media (outer entries zero).
+    ``indices`` (complex, one per medium, gain included) skips the material evaluation.
+    """
     from . import _tmm_kernels as K
     from .optics import stack_arrays
-    n2d, d = stack_arrays(stack, [lam], gain_val if gain_val else None)
-    n = n2d[:, 0].copy()
+
+    if indices is None:
+        n2d, d = stack_arrays(stack, [wavelength], gain)
+        n = n2d[:, 0].copy()
+    else:
+        n = np.ascontiguousarray(indices, dtype=np.complex128)
+        d = stack.padded_thicknesses()
     M = n.size
     pol = Polarization.parse(polarization, allow_unpolarized=False)
     kx = n[0].real * math.sin(math.radians(angle))
-    q = np.empty(M, np.complex128); y = np.empty(M, np.complex128)
-    al = np.empty(M, np.complex128); br = np.empty(M, np.complex128); ph = np.empty(M, np.complex128)
-    K.amplitudes(n, d, lam, kx, pol.code, q, y, al, br, ph)
-    a, b = al[medium], br[medium] * ph[medium]  # both at the left boundary
-    k0 = 2 * math.pi / lam
-    beta = q[medium] * k0
-    dd = d[medium]
-    # int_0^d |a e^{i beta z} + b e^{-i beta z}|^2 dz in closed form (complex beta allowed)
-    def int_exp(c):  # int_0^d e^{c z} dz
-        return dd if c == 0 else (np.exp(c * dd) - 1) / c
-    ia = abs(a) ** 2 * int_exp(-2 * beta.imag)
-    ib = abs(b) ** 2 * int_exp(2 * beta.imag)
-    cross = 2 * (a * np.conj(b) * int_exp(2j * beta.real)).real
-    envelope = (ia + ib).real
-    return float((envelope + cross) / envelope)
+    q = np.empty(M, np.complex128)
+    y = np.empty(M, np.complex128)
+    al = np.empty(M, np.complex128)
+    br = np.empty(M, np.complex128)
+    ph = np.empty(M, np.complex128)
+    K.amplitudes(n, d, wavelength, kx, pol.code, q, y, al, br, ph)
+    beta = q * (2 * math.pi / wavelength)
+    env_one = _expint(-2 * beta.imag, d)                       # int |e^{i b u}|^2
+    cross_one = al * np.conj(br) * np.exp(-1j * np.conj(beta) * d) * _expint(2j * beta.real, d)
+    if pol is Polarization.S:
+        envelope = (np.abs(al) ** 2 + np.abs(br) ** 2) * env_one.real
+        total = envelope + 2 * cross_one.real
+    else:  # |E_x|^2 = |Y|^2 |f - b|^2, |E_z|^2 = |kx/n^2|^2 |f + b|^2
+        wx, wz = np.abs(y) ** 2, np.abs(kx / n**2) ** 2
+        envelope = (wx + wz) * (np.abs(al) ** 2 + np.abs(br) ** 2) * env_one.real
+        total = envelope + 2 * (wz - wx) * cross_one.real
+    total[[0, -1]] = 0.0
+    envelope[[0, -1]] = 0.0
+    return total, envelope, n
+
+
+def _mode_figures(problem: PoleProblem, lam: float, g: float):
+    """Confinement, standing-wave factor and internal loss from the field at threshold.
+
+    The field driven just below threshold is the mode's field to ~1e-7 (the pole dominates);
+    the layer integrals are in closed form (:func:`layer_field_integrals`), with the indices
+    interpolated from the problem's tables.
+    """
+    stack, gain_layers = problem.stack, problem.gain_layers
+    n_at = np.empty(problem.n_tab.shape[0], np.complex128)
+    PK.indices_at(lam, problem.lam_tab, problem.n_tab, problem.gain_tab, g * (1.0 - 1e-7), problem.mask, n_at)
+    try:
+        total, envelope, n = layer_field_integrals(stack, lam, None, problem.angle, problem.polarization, indices=n_at)
+    except (ValueError, FloatingPointError):
+        return math.nan, math.nan, math.nan
+    if not np.all(np.isfinite(total)):
+        return math.nan, math.nan, math.nan
+    weight = np.abs(n.real) * total
+    den = weight.sum()
+    if den <= 0:
+        return math.nan, math.nan, math.nan
+    media = np.array(gain_layers) + 1
+    confinement = weight[media].sum() / den
+    passive = np.ones(n.size, bool)
+    passive[media] = False
+    passive[[0, -1]] = False
+    alpha = np.where(passive & (n.imag > 0), 4 * math.pi * n.imag / (lam * 1e-7), 0.0)
+    internal_loss = float((weight * alpha).sum() / den)
+    first = media[0]
+    swf = total[first] / envelope[first] if envelope[first] > 0 else math.nan
+    return float(confinement), float(swf), internal_loss
 
 
 def _build_threshold(problem: PoleProblem, pole, lam, g, it, ok, res):
-    stack = problem.stack
-    conf, swf, alpha_i = _mode_figures(stack, lam, g, problem.gain_layers, problem.angle, problem.polarization)
+    conf, swf, alpha_i = _mode_figures(problem, lam, g)
     modal = conf * g
     return Threshold(
         wavelength=float(lam), material_gain=float(g), confinement=float(conf), standing_wave_factor=float(swf),
@@ -484,7 +504,8 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
         Emission direction in the incident medium (degrees) and polarization ("s"/"p").
     search_width : float, optional
         Half width (nm) of the window searched for passive resonances around ``near``; by
-        default two free spectral ranges of the whole stack (at least 5 nm).
+        default two free spectral ranges of the whole stack (at least 5 nm, at most 10% of
+        ``near``).
 
     Returns
     -------
@@ -500,11 +521,18 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
         raise ValueError(f"near must be a wavelength > 0 nm, got {near!r}")
     idx = _resolve_gain_layers(stack, gain_layers)
     if search_width is None:
-        opt = float(np.sum(np.abs(stack.indices([near])[1:-1, 0].real) * stack.thicknesses))
-        search_width = max(5.0, 2.0 * near * near / (2.0 * max(opt, near / 4)))
-        search_width = min(search_width, 0.25 * near)
+        # two free spectral ranges of the whole stack, from a table wide enough for any of them
+        problem = PoleProblem(stack, _padded(near - _MAX_WIDTH_FRACTION * near, near + _MAX_WIDTH_FRACTION * near),
+                              idx, angle, polarization)
+        mid = int(np.argmin(np.abs(problem.lam_tab - near)))
+        opt = float(np.sum(np.abs(problem.n_tab[1:-1, mid].real) * stack.thicknesses))
+        search_width = min(max(5.0, near * near / max(opt, near / 4)), _MAX_WIDTH_FRACTION * near)
+    else:
+        search_width = require_scalar_finite(search_width, "search_width")
+        if not 0 < search_width < near:
+            raise ValueError(f"search_width must be in (0, near) nm, got {search_width!r}")
+        problem = PoleProblem(stack, _padded(near - search_width, near + search_width), idx, angle, polarization)
     lo, hi = near - search_width, near + search_width
-    problem = PoleProblem(stack, _padded(lo, hi), idx, angle, polarization)
     poles = [p for p in _find_poles(problem, lo, hi) if p.imag > 0]
     if not poles:
         raise ValueError(f"no cavity resonance found within {lo:.1f}-{hi:.1f} nm (near={near!r} nm)")

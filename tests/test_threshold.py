@@ -180,3 +180,23 @@ def test_no_mode_missed_in_a_dense_spectrum():
     expected = [p for p in poles if 600.0 <= p.real <= 700.0]
     assert len(found) == len(expected)
     np.testing.assert_allclose([r.complex_wavelength for r in found], sorted(expected, key=lambda z: z.real), rtol=1e-9)
+
+
+@pytest.mark.parametrize("pol, angle", [("s", 0.0), ("s", 40.0), ("p", 40.0)])
+def test_closed_form_layer_integrals_match_the_sampled_field(pol, angle):
+    """int |E|^2 per layer in closed form (used for the confinement) equals Simpson's rule on the
+    sampled field of field_profile (validated against tmm.position_resolved)."""
+    from scipy.integrate import simpson
+
+    from cavity.threshold import layer_field_integrals
+
+    stack = cv.Stack([cv.Layer(mt.Constant(2.1, 0.02), 73.0), cv.Layer(mt.Constant(1.46), 180.0),
+                      cv.Layer(mt.Constant(1.85, 0.001), 40.0, gain=True), cv.Layer(mt.Constant(2.3), 95.0)],
+                     incident=mt.Constant(1.0), substrate=mt.Constant(1.52))
+    total, envelope, _ = layer_field_integrals(stack, 610.0, 300.0, angle, pol)
+    prof = cv.field_profile(stack, 610.0, angle, pol, step=0.05, outside=0.0, gain=300.0)
+    for m in range(1, len(stack) + 1):
+        sel = prof.layer_index == m
+        expected = simpson(prof.E2[sel], x=prof.z[sel])  # incident medium n0 = 1: same normalisation
+        assert total[m] == pytest.approx(expected, rel=1e-6)
+        assert envelope[m] > 0
