@@ -88,3 +88,122 @@ def mode_newton(n, d, k0, neff0, pol, plane, tol, maxit, max_step):
             status = CONVERGED
             break
     return z, it, status, res
+
+
+# ------------------------------------------------------------------------------------------------
+# Pole kernels with a *weighted* gain mask (DFB effective-index sections).
+#
+# cavity._pole_kernels.indices_at adds the gain to every medium with mask[m] != 0 at full weight
+# (mask acts as a flag), whereas a DFB section must receive Gamma_m * g.  Until that kernel
+# multiplies by mask[m], these private copies do: k_m = -mask[m] * scale * gain(lambda) lambda/(4 pi).
+# Same tables, interpolation, status codes and iteration rules as cavity._pole_kernels.
+# ------------------------------------------------------------------------------------------------
+from . import _pole_kernels as _PK  # noqa: E402
+import numpy as _np  # noqa: E402
+
+
+@kernel
+def _indices_weighted(lam_re, lam_tab, n_tab, gain_tab, scale, mask, out):
+    i, w0, w1, w2, w3 = _PK._spline_weights(lam_re, lam_tab)
+    g = scale * _PK._interp_row(gain_tab, i, w0, w1, w2, w3)
+    dk = -g * lam_re * _PK._GAIN_TO_K
+    for m in range(n_tab.shape[0]):
+        out[m] = _PK._interp_row(n_tab[m], i, w0, w1, w2, w3) + 1j * (dk * mask[m])
+
+
+@kernel
+def weighted_pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work):
+    """``1 - r_L r_R`` at the left boundary of ``plane`` with the gain weighted by ``mask``."""
+    _indices_weighted(lam.real, lam_tab, n_tab, gain_tab, scale, mask, work)
+    M = work.shape[0]
+    k0 = 2.0 * math.pi / lam
+    kx2 = kx * kx
+    r_left = reflection_towards(work, d, k0, kx2, pol, plane, 0)
+    r_right = reflection_towards(work, d, k0, kx2, pol, plane, M - 1)
+    q = normal_wavenumber(work[plane], kx2)
+    return 1.0 - r_left * r_right * cmath.exp(2j * q * k0 * d[plane])
+
+
+@kernel
+def weighted_threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit):
+    """Real (lambda, scale) root: as :func:`cavity._pole_kernels.threshold_newton`."""
+    work = _np.empty(n_tab.shape[0], dtype=_np.complex128)
+    lo = lam_tab[0]
+    hi = lam_tab[lam_tab.shape[0] - 1]
+    max_step = (hi - lo) / 20.0
+    lam = lam0
+    g = g0
+    status = NOT_CONVERGED
+    it = 0
+    res = 0.0
+    for it in range(1, maxit + 1):
+        f = weighted_pole_function(lam + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        res = abs(f)
+        hl = 1e-7 * lam
+        hg = 1e-6 * (abs(g) + 1.0)
+        fl = weighted_pole_function(lam + hl + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        fg = weighted_pole_function(lam + 0j, g + hg, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        a = (fl - f) / hl
+        b = (fg - f) / hg
+        det = a.real * b.imag - b.real * a.imag
+        if det == 0.0 or not math.isfinite(det):
+            status = SINGULAR
+            break
+        dl = -(f.real * b.imag - b.real * f.imag) / det
+        dg = -(a.real * f.imag - f.real * a.imag) / det
+        if abs(dl) > max_step:
+            s = max_step / abs(dl)
+            dl *= s
+            dg *= s
+        lam += dl
+        g += dg
+        if lam < lo or lam > hi:
+            status = _PK.OUT_OF_WINDOW
+            break
+        if abs(dl) < tol * lam and abs(dg) < tol * (abs(g) + 1.0):
+            res = abs(weighted_pole_function(lam + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work))
+            status = CONVERGED
+            break
+    return lam, g, it, status, res
+
+
+@kernel
+def weighted_complex_pole_newton(lam0, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit):
+    """Complex-wavelength pole at fixed gain: as :func:`cavity._pole_kernels.complex_pole_newton`."""
+    work = _np.empty(n_tab.shape[0], dtype=_np.complex128)
+    lo = lam_tab[0]
+    hi = lam_tab[lam_tab.shape[0] - 1]
+    max_step = (hi - lo) / 20.0
+    lam = lam0
+    status = NOT_CONVERGED
+    it = 0
+    res = 0.0
+    for it in range(1, maxit + 1):
+        f = weighted_pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        res = abs(f)
+        h = 1e-7 * abs(lam)
+        f1 = weighted_pole_function(lam + h, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        der = (f1 - f) / h
+        if der == 0:
+            status = SINGULAR
+            break
+        step = -f / der
+        if abs(step) > max_step:
+            step = step * (max_step / abs(step))
+        lam = lam + step
+        if lam.real < lo or lam.real > hi:
+            status = _PK.OUT_OF_WINDOW
+            break
+        if abs(step) < tol * abs(lam):
+            res = abs(weighted_pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work))
+            status = CONVERGED
+            break
+    return lam, it, status, res
+
+
+@kernel
+def weighted_scan_abs_f(lams, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, out):
+    work = _np.empty(n_tab.shape[0], dtype=_np.complex128)
+    for i in range(lams.shape[0]):
+        out[i] = abs(weighted_pole_function(lams[i] + 0j, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol,
+                                            work))

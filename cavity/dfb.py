@@ -1,0 +1,722 @@
+"""Distributed-feedback (DFB) lasers by the effective-index method and the transfer-matrix pole.
+
+A DFB grating is a longitudinal sequence of two section types, a *tooth* and a *groove*, each a
+planar slab (a :class:`~cavity.Stack`, cover to substrate).  The effective-index method
+(physics.md s.4.5):
+
+1. each section is solved as a slab waveguide (:func:`cavity.guided_modes`): its complex
+   ``n_eff(lambda)`` (tabulated over a window around the Bragg wavelength, so waveguide and material
+   dispersion are both included) and the modal gain factor ``Gamma`` of its gain layers (from the
+   complex pole, :meth:`cavity.waveguide.Mode.confinement_from_pole`);
+2. the grating becomes a 1D stack of sections of index ``n_eff``.  A material gain g in the QD layer
+   adds ``k = -Gamma g lambda / (4 pi)`` to each section, so its net modal gain is
+   ``Gamma g - alpha_i`` with ``alpha_i = (4 pi / lambda) Im n_eff`` of the passive section;
+3. thresholds (real lambda, real g) are poles of that 1D stack, solved by the same jitted pole
+   kernels as the vertical cavities (:class:`cavity.threshold.PoleProblem`).
+
+Layout: the grating is symmetric, ``T/2 G T G ... T G T/2`` (T: tooth of length ``D Lambda``, G:
+groove of ``(1 - D) Lambda``); a phase shift ``phi`` at a period boundary lengthens the tooth there
+by ``phi Lambda / (2 pi)`` (``phi = pi``: the Lambda/2 "quarter-wave" shift).  ``end_cut`` removes a
+fraction of a period at either end (it sets the facet phase).  Ends: ``"cleaved"`` (air beyond the
+end section: Fresnel reflection ``(n_eff - 1)/(n_eff + 1)`` with the phase set by where the grating
+ends), a number (another outer index), ``"ar"`` (an outer medium of the end section's ``Re n_eff``:
+no reflection) or ``"absorbing"`` (the end section's complex ``n_eff``: matched, the light leaving
+is lost).
+
+Limitations
+-----------
+* **1D model** (physics.md s.4.4).  For gratings of order >= 2 the lower diffraction orders radiate
+  out of the surface; the resulting radiation loss, its mode selection (the "dark" band edge) and
+  the out-coupling are *not* computed.  Give a (mode-independent) ``radiation_loss`` (cm^-1), or
+  use coupled-mode theory with a complex coupling (:func:`cavity.coupled_mode_threshold`,
+  ``kind="complex"``).  Results state this in ``limitations``.
+* The effective-index method neglects the vertical mode mismatch at section boundaries (scattering
+  into radiation and substrate modes): it is accurate for shallow gratings.
+* Uniform gain (no spatial hole burning); the gain spectrum is taken as flat across a mode.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import brentq
+
+from . import _mode_kernels as MK
+from . import _pole_kernels as PK
+from .conventions import NM_TO_CM
+from .coupled_mode import coupled_mode_threshold, grating_coupling_coefficient
+from .layers import Layer, Stack
+from .threshold import PoleProblem, _find_poles, _threshold_from_pole
+from .waveguide import _parse_polarization, _pol_label, _track_mode, guided_modes
+
+__all__ = ["DFBGrating", "DFBMode", "DFBModes", "GratingSections", "etched_grating", "dfb_threshold",
+           "grating_sections"]
+
+_FACETS = ("cleaved", "ar", "absorbing")
+_TABLE_POINTS = 161
+_NODES = 7
+_TOL = 1e-12
+_MAXIT = 60
+
+
+# ------------------------------------------------------------------------------------------------
+# geometry
+# ------------------------------------------------------------------------------------------------
+def etched_grating(stack: Stack, layer: int, etch_depth: float | None = None, fill=None) -> tuple:
+    """Tooth and groove sections of a grating etched into ``stack``.
+
+    Parameters
+    ----------
+    stack : Stack
+        The unetched device (the tooth section), cover first.
+    layer : int
+        Index of the layer whose cover-side surface is etched.
+    etch_depth : float, optional
+        Depth (nm) of the grooves, measured from the top (cover side) of ``layer``; it may cut
+        through ``layer`` into the layers below it.  Default: the thickness of ``layer``.
+    fill : materials.Material or Layer, optional
+        What fills the grooves.  Default: the layer on the cover side of ``layer`` (a planarising
+        overlayer such as the QD film; its ``gain`` flag is kept), or the cover medium.
+
+    Returns
+    -------
+    (Stack, Stack)
+        ``(tooth, groove)``.
+    """
+    if not isinstance(stack, Stack):
+        raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
+    if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) or not 0 <= layer < len(stack):
+        raise ValueError(f"layer must be a layer index in [0, {len(stack) - 1}], got {layer!r}")
+    total_below = float(stack.thicknesses[layer:].sum())
+    depth = float(stack.thicknesses[layer]) if etch_depth is None else _positive(etch_depth, "etch_depth")
+    if depth > total_below + 1e-9:
+        raise ValueError(f"etch_depth={etch_depth!r} nm cuts deeper than the {total_below:g} nm of layers below "
+                         f"the top of layer {layer}")
+    if fill is None:
+        if layer > 0:
+            src = stack.layers[layer - 1]
+            fill_layer = Layer(src.material, depth, name=f"{src.label} (fill)", gain=src.gain)
+        else:
+            fill_layer = Layer(stack.incident, depth, name="cover (fill)")
+    elif isinstance(fill, Layer):
+        fill_layer = Layer(fill.material, depth, name=fill.name, gain=fill.gain)
+    else:
+        fill_layer = Layer(fill, depth, name="fill")
+    out = list(stack.layers[:layer]) + [fill_layer]
+    left = depth
+    for lay in stack.layers[layer:]:
+        cut = min(left, lay.thickness)
+        left -= cut
+        rest = lay.thickness - cut
+        if rest > 0:
+            out.append(Layer(lay.material, rest, name=lay.name, gain=lay.gain))
+    # merge the fill with an identical neighbour above (planarised overlayer)
+    groove = Stack(tuple(out), stack.incident, stack.substrate)
+    return stack, groove
+
+
+def _positive(value, name, unit="nm"):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) \
+            or float(value) <= 0:
+        raise ValueError(f"{name} must be a finite number > 0 {unit}, got {value!r}".rstrip())
+    return float(value)
+
+
+def _nonnegative(value, name, unit):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) \
+            or float(value) < 0:
+        raise ValueError(f"{name} must be a finite number >= 0 {unit}, got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class DFBGrating:
+    """A DFB grating: two section types along the propagation direction.
+
+    Parameters
+    ----------
+    tooth, groove : Stack
+        The two slab sections (cover first).  Layers marked ``gain=True`` carry the material gain;
+        a patterned QD layer (present in the teeth only, or thinner in the grooves) gives gain
+        coupling.
+    wavelength : float
+        Design wavelength (nm).  With ``period=None`` the period is the Bragg period
+        ``m lambda / (2 n_bar)``; otherwise it is the start of the Bragg-wavelength iteration.
+    period : float, optional
+        Grating period Lambda (nm).
+    duty_cycle : float, default 0.5
+        Tooth fraction D of the period, ``0 < D < 1``.
+    order : int, default 1
+        Bragg order m.  For ``m >= 2`` see ``radiation_loss`` and the module's limitations.
+    periods : int, optional
+        Number of periods N (give this or ``length``).
+    length : float, optional
+        Grating length (nm); rounded to a whole number of periods.
+    phase_shifts : sequence of (position, phase), or "quarter_wave"
+        Grating phase jumps (rad, ``0 < phase < 2 pi``) at fractional positions ``0 < position < 1``
+        (rounded to a period boundary).  ``"quarter_wave"`` is ``((0.5, pi),)``.
+    facets : (left, right), default ("absorbing", "absorbing")
+        Each ``"cleaved"``, ``"ar"``, ``"absorbing"`` or an outer refractive index (> 0).
+    end_cut : (float, float), default (0, 0)
+        Fraction of a period removed at each end, ``0 <= c < 1`` (sets the facet phase).
+    polarization : "TE" or "TM"
+    mode_order : int, default 0
+        Which guided mode of the sections lases (0: the fundamental).
+    radiation_loss : float, default 0
+        User-given modal power loss (cm^-1) added to every section: the surface-emission loss of a
+        grating of order >= 2 that a 1D model cannot compute.
+    """
+
+    tooth: Stack
+    groove: Stack
+    wavelength: float
+    period: float | None = None
+    duty_cycle: float = 0.5
+    order: int = 1
+    periods: int | None = None
+    length: float | None = None
+    phase_shifts: tuple = ()
+    facets: tuple = ("absorbing", "absorbing")
+    end_cut: tuple = (0.0, 0.0)
+    polarization: str = "TE"
+    mode_order: int = 0
+    radiation_loss: float = 0.0
+
+    def __post_init__(self):
+        for name in ("tooth", "groove"):
+            if not isinstance(getattr(self, name), Stack):
+                raise TypeError(f"{name} must be a cavity.Stack, got {getattr(self, name)!r}")
+        object.__setattr__(self, "wavelength", _positive(self.wavelength, "wavelength"))
+        if self.period is not None:
+            object.__setattr__(self, "period", _positive(self.period, "period"))
+        d = self.duty_cycle
+        if isinstance(d, bool) or not isinstance(d, numbers.Real) or not 0.0 < float(d) < 1.0:
+            raise ValueError(f"duty_cycle must lie strictly between 0 and 1, got {d!r}")
+        object.__setattr__(self, "duty_cycle", float(d))
+        if isinstance(self.order, bool) or not isinstance(self.order, numbers.Integral) or self.order < 1:
+            raise ValueError(f"order must be an integer >= 1, got {self.order!r}")
+        if (self.periods is None) == (self.length is None):
+            raise ValueError(f"give exactly one of periods and length, got periods={self.periods!r}, "
+                             f"length={self.length!r}")
+        if self.periods is not None:
+            p = self.periods
+            if isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 1:
+                raise ValueError(f"periods must be an integer >= 1, got {p!r}")
+        else:
+            object.__setattr__(self, "length", _positive(self.length, "length"))
+        shifts = self.phase_shifts
+        if isinstance(shifts, str):
+            if shifts.strip().lower().replace("-", "_") not in ("quarter_wave", "qws"):
+                raise ValueError(f"phase_shifts must be a sequence of (position, phase) or 'quarter_wave', "
+                                 f"got {shifts!r}")
+            shifts = ((0.5, math.pi),)
+        try:
+            shifts = tuple((float(x), float(ph)) for x, ph in shifts)
+        except (TypeError, ValueError):
+            raise ValueError(f"phase_shifts must be a sequence of (position, phase) pairs, got "
+                             f"{self.phase_shifts!r}") from None
+        for x, ph in shifts:
+            if not 0.0 < x < 1.0:
+                raise ValueError(f"phase_shifts position must lie strictly between 0 and 1, got {x!r}")
+            if not 0.0 < ph < 2.0 * math.pi:
+                raise ValueError(f"phase_shifts phase must lie in (0, 2 pi) rad, got {ph!r}")
+        object.__setattr__(self, "phase_shifts", shifts)
+        try:
+            f1, f2 = self.facets
+        except (TypeError, ValueError):
+            raise ValueError(f"facets must be a pair (left, right), got {self.facets!r}") from None
+        facets = []
+        for f in (f1, f2):
+            if isinstance(f, str):
+                key = f.strip().lower()
+                if key not in _FACETS:
+                    raise ValueError(f"facets entries must be one of {_FACETS} or an outer index, got {f!r}")
+                facets.append(key)
+            else:
+                facets.append(_positive(f, "facets outer index", ""))
+        object.__setattr__(self, "facets", tuple(facets))
+        try:
+            c1, c2 = (float(c) for c in self.end_cut)
+        except (TypeError, ValueError):
+            raise ValueError(f"end_cut must be a pair of period fractions, got {self.end_cut!r}") from None
+        if not (0.0 <= c1 < 1.0 and 0.0 <= c2 < 1.0):
+            raise ValueError(f"end_cut fractions must lie in [0, 1), got {self.end_cut!r}")
+        object.__setattr__(self, "end_cut", (c1, c2))
+        object.__setattr__(self, "polarization", _pol_label(_parse_polarization(self.polarization)))
+        if isinstance(self.mode_order, bool) or not isinstance(self.mode_order, numbers.Integral) \
+                or self.mode_order < 0:
+            raise ValueError(f"mode_order must be an integer >= 0, got {self.mode_order!r}")
+        object.__setattr__(self, "radiation_loss", _nonnegative(self.radiation_loss, "radiation_loss", "cm^-1"))
+
+    @classmethod
+    def etched(cls, stack: Stack, layer: int, wavelength: float, *, etch_depth=None, fill=None, **kwargs):
+        """A grating etched into ``stack`` (:func:`etched_grating`); other keywords as the class."""
+        tooth, groove = etched_grating(stack, layer, etch_depth, fill)
+        return cls(tooth, groove, wavelength, **kwargs)
+
+    @property
+    def limitations(self) -> str:
+        text = ("1D effective-index model: no radiation or substrate modes, no scattering at section "
+                "boundaries (accurate for shallow gratings), uniform gain (no spatial hole burning).")
+        if self.order >= 2:
+            text += (f" Grating order {self.order}: the surface-emission (radiation) loss of the lower "
+                     "diffraction orders, its mode selection and the out-coupling are NOT computed by the "
+                     "1D model (physics.md s.4.4); ")
+            if self.radiation_loss > 0:
+                text += f"a user-given, mode-independent radiation loss of {self.radiation_loss:g} cm^-1 is included."
+            else:
+                text += "no radiation_loss was given, so the thresholds underestimate it."
+        return text
+
+
+# ------------------------------------------------------------------------------------------------
+# effective-index sections
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class GratingSections:
+    """The two effective-index section types of a grating over a wavelength window.
+
+    Attributes
+    ----------
+    lam_tab : ndarray (K,)           uniform wavelength table (nm)
+    n_eff : ndarray (2, K)           passive complex n_eff of tooth (row 0) and groove (row 1),
+                                     radiation loss included
+    confinement : (float, float)     modal gain factor Gamma of the gain layers (tooth, groove)
+    bragg_wavelength : float         ``m lambda_B = 2 n_bar(lambda_B) Lambda`` with
+                                     ``n_bar = D Re n_tooth + (1 - D) Re n_groove``
+    period : float                   nm
+    group_index : float              of n_bar at the Bragg wavelength
+    coupling_coefficient : float     kappa (cm^-1) of the rectangular grating (physics.md s.4.3)
+    """
+
+    lam_tab: np.ndarray
+    n_eff: np.ndarray
+    confinement: tuple
+    bragg_wavelength: float
+    period: float
+    group_index: float
+    coupling_coefficient: float
+
+    def n_at(self, wavelength) -> np.ndarray:
+        """Interpolated ``n_eff`` of (tooth, groove) at ``wavelength`` (nm)."""
+        return np.array([np.interp(wavelength, self.lam_tab, r.real) + 1j * np.interp(wavelength, self.lam_tab, r.imag)
+                         for r in self.n_eff])
+
+
+def _section_neff(stack: Stack, wavelength: float, pol: str, order: int, what: str):
+    modes = guided_modes(stack, wavelength, pol)
+    if len(modes) <= order:
+        raise ValueError(f"the {what} section guides {len(modes)} {pol} mode(s) at {wavelength:g} nm; "
+                         f"mode_order={order} does not exist")
+    return modes[order]
+
+
+def grating_sections(grating: DFBGrating, half_width: float | None = None) -> GratingSections:
+    """Solve both section types (effective-index method) over a window around the Bragg wavelength.
+
+    ``half_width`` (nm): half width of the table; default two stopband widths plus 20 mode spacings.
+    """
+    g = grating
+    D, m = g.duty_cycle, g.order
+    lam = g.wavelength
+    modes = [_section_neff(s, lam, g.polarization, g.mode_order, w) for s, w in ((g.tooth, "tooth"),
+                                                                                  (g.groove, "groove"))]
+    period = g.period
+    # Bragg wavelength: fixed point of lam = 2 n_bar(lam) Lambda / m (or the period from lam)
+    neffs = [md.n_eff for md in modes]
+    for _ in range(30):
+        nbar = D * neffs[0].real + (1 - D) * neffs[1].real
+        if period is None:
+            period = m * lam / (2.0 * nbar)
+            break
+        lam_new = 2.0 * nbar * period / m
+        if abs(lam_new - lam) < 1e-10 * lam:
+            lam = lam_new
+            break
+        neffs = [_track_mode(s, [lam_new], n0, g.polarization)[0] for s, n0 in zip((g.tooth, g.groove), neffs)]
+        if any(not np.isfinite(n) for n in neffs):
+            raise ValueError(f"the guided mode of the grating sections was lost near {lam_new:g} nm")
+        lam = lam_new
+    lam_b = lam
+    nbar = D * neffs[0].real + (1 - D) * neffs[1].real
+    dn = abs(neffs[0].real - neffs[1].real)
+    kappa = float(grating_coupling_coefficient(dn, D, m, lam_b)) if dn > 0 else 0.0
+    n_periods = g.periods if g.periods is not None else max(1, int(round(g.length / period)))
+    length = n_periods * period
+    if half_width is None:
+        ng_guess = nbar
+        stop = lam_b * lam_b * kappa * NM_TO_CM / (math.pi * ng_guess) if kappa > 0 else 0.0
+        spacing = lam_b * lam_b / (2.0 * ng_guess * length)
+        half_width = 2.0 * stop + 20.0 * spacing + 0.5
+        half_width = min(half_width, 0.1 * lam_b)
+    lo, hi = lam_b - half_width, lam_b + half_width
+    nodes = np.linspace(lo, hi, _NODES)
+    rows = []
+    gammas = []
+    for stack, md in zip((g.tooth, g.groove), modes):
+        n_b = _track_mode(stack, [lam_b], md.n_eff, g.polarization)[0]
+        up = _track_mode(stack, nodes[_NODES // 2:], n_b, g.polarization)
+        down = _track_mode(stack, nodes[: _NODES // 2 + 1][::-1], n_b, g.polarization)[::-1]
+        vals = np.concatenate((down[:-1], up))
+        if not np.all(np.isfinite(vals)):
+            raise ValueError(f"the guided mode of a grating section was lost within {lo:.1f}-{hi:.1f} nm")
+        if np.all(stack.indices(nodes).imag == 0.0):
+            vals = vals.real.astype(np.complex128)  # lossless section: drop round-off
+        rows.append(vals)
+        mode_b = _section_neff_near(stack, lam_b, n_b, g.polarization)
+        gl = stack.gain_layer_indices
+        gammas.append(mode_b.confinement_from_pole(list(gl)) if gl else 0.0)
+    lam_tab = np.linspace(lo, hi, _TABLE_POINTS)
+    x = (nodes - lam_b) / half_width
+    xt = (lam_tab - lam_b) / half_width
+    n_tab = np.empty((2, lam_tab.size), np.complex128)
+    for i, vals in enumerate(rows):
+        cr = np.polyfit(x, vals.real, 4)
+        ci = np.polyfit(x, vals.imag, 4)
+        n_tab[i] = np.polyval(cr, xt) + 1j * np.polyval(ci, xt)
+    if g.radiation_loss > 0:
+        n_tab += 1j * g.radiation_loss * lam_tab * NM_TO_CM / (4.0 * math.pi)
+    nbar_tab = D * n_tab[0].real + (1 - D) * n_tab[1].real
+    slope = np.gradient(nbar_tab, lam_tab)[lam_tab.size // 2]
+    ng = float(np.interp(lam_b, lam_tab, nbar_tab) - lam_b * slope)
+    n_tab.setflags(write=False)
+    lam_tab.setflags(write=False)
+    return GratingSections(lam_tab, n_tab, (float(gammas[0]), float(gammas[1])), float(lam_b), float(period), ng,
+                           kappa)
+
+
+def _section_neff_near(stack, lam, neff, pol):
+    from .waveguide import mode_at
+    return mode_at(stack, lam, neff, pol)
+
+
+# ------------------------------------------------------------------------------------------------
+# the longitudinal stack
+# ------------------------------------------------------------------------------------------------
+def _layout(grating: DFBGrating, period: float):
+    """Section types (0 tooth, 1 groove) and lengths (nm) of the symmetric layout."""
+    D = grating.duty_cycle
+    n_periods = grating.periods if grating.periods is not None else max(1, int(round(grating.length / period)))
+    types = np.empty(2 * n_periods + 1, np.int64)
+    lengths = np.empty(2 * n_periods + 1)
+    types[0::2] = 0
+    types[1::2] = 1
+    lengths[0::2] = D * period
+    lengths[1::2] = (1 - D) * period
+    lengths[0] = lengths[-1] = 0.5 * D * period
+    for x, ph in grating.phase_shifts:
+        k = int(round(x * n_periods))
+        k = min(max(k, 1), n_periods - 1) if n_periods > 1 else 0
+        lengths[2 * k] += ph / (2 * math.pi) * period
+    # end cuts
+    for side, cut in enumerate(grating.end_cut):
+        left = cut * period
+        idx = range(len(lengths)) if side == 0 else range(len(lengths) - 1, -1, -1)
+        for i in idx:
+            if left <= 0:
+                break
+            take = min(left, lengths[i])
+            lengths[i] -= take
+            left -= take
+    keep = lengths > 0
+    return types[keep], lengths[keep], n_periods
+
+
+def _outer_row(facet, end_row):
+    if facet == "cleaved":
+        return np.ones(end_row.size, np.complex128)
+    if facet == "ar":
+        return end_row.real.astype(np.complex128)
+    if facet == "absorbing":
+        return end_row.copy()
+    return np.full(end_row.size, complex(facet))
+
+
+def _problem(grating: DFBGrating, sec: GratingSections):
+    types, lengths, n_periods = _layout(grating, sec.period)
+    M = types.size + 2
+    n_tab = np.empty((M, sec.lam_tab.size), np.complex128)
+    n_tab[1:-1] = sec.n_eff[types]
+    n_tab[0] = _outer_row(grating.facets[0], sec.n_eff[types[0]])
+    n_tab[-1] = _outer_row(grating.facets[1], sec.n_eff[types[-1]])
+    d = np.zeros(M)
+    d[1:-1] = lengths
+    mask = np.zeros(M)
+    mask[1:-1] = np.asarray(sec.confinement)[types]
+    plane = M // 2
+    prob = _WeightedPoleProblem.from_arrays(sec.lam_tab, n_tab, d, mask, plane, polarization="s")
+    return prob, float(lengths.sum()), n_periods
+
+
+class _WeightedPoleProblem(PoleProblem):
+    """PoleProblem whose gain in medium m is ``mask[m] * g`` (the section's confinement factor).
+
+    ``cavity._pole_kernels.indices_at`` treats ``mask`` as a 0/1 flag; the DFB needs the weight, so
+    the four kernel entry points are routed to the weighted copies in :mod:`cavity._mode_kernels`.
+    """
+
+    def _args(self):
+        return (self.lam_tab, self.n_tab, self.gain_tab, self.mask, self.d, self.plane, self.kx, self.pol)
+
+    def f(self, lam, scale=0.0):
+        work = np.empty(self.n_tab.shape[0], np.complex128)
+        return MK.weighted_pole_function(complex(lam), float(scale), *self._args(), work)
+
+    def complex_pole(self, lam0, scale=0.0):
+        return MK.weighted_complex_pole_newton(complex(lam0), float(scale), *self._args(), _TOL, _MAXIT)
+
+    def real_threshold(self, lam0, g0):
+        return MK.weighted_threshold_newton(float(lam0), float(g0), *self._args(), _TOL, _MAXIT)
+
+    def scan(self, grid, scale=0.0):
+        out = np.empty(grid.size)
+        MK.weighted_scan_abs_f(np.ascontiguousarray(grid, dtype=np.float64), float(scale), *self._args(), out)
+        return out
+
+
+# ------------------------------------------------------------------------------------------------
+# results
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DFBMode:
+    """One longitudinal DFB mode at threshold.
+
+    Attributes
+    ----------
+    wavelength : float            lasing wavelength (nm)
+    material_gain : float         threshold material gain g_th of the gain layers (cm^-1)
+    modal_gain : float            ``Gamma_bar g_th`` (cm^-1), Gamma_bar the length-weighted confinement
+    internal_loss : float         length-weighted passive modal loss of the sections (cm^-1),
+                                  radiation_loss included
+    feedback_loss : float         ``modal_gain - internal_loss`` (cm^-1): the grating/facet out-coupling
+    detuning : float              ``wavelength - bragg_wavelength`` (nm)
+    current_density : float       J_th (A/cm^2) with a gain model, ``inf`` if out of reach, NaN without
+    converged : bool
+    iterations : int
+    residual : float              ``|1 - r_L r_R|`` at the solution
+    """
+
+    wavelength: float
+    material_gain: float
+    modal_gain: float
+    internal_loss: float
+    feedback_loss: float
+    detuning: float
+    current_density: float
+    converged: bool
+    iterations: int
+    residual: float
+
+
+@dataclass(frozen=True)
+class DFBModes:
+    """The threshold modes of a DFB grating, lowest threshold first.
+
+    Attributes
+    ----------
+    modes : tuple of DFBMode       sorted by material gain
+    side_mode_margin : float       material-gain gap (cm^-1) between the two lowest modes
+    stopband : (float, float)      Bloch stopband edges (nm) of the passive grating (``(nan, nan)``
+                                   if the grating has no index step)
+    bragg_wavelength : float       nm
+    period : float                 nm
+    length : float                 nm
+    periods : int
+    coupling_coefficient : float   kappa (cm^-1), rectangular-grating formula with the Delta n_eff
+    kappa_L : float
+    group_index : float
+    n_eff : (complex, complex)     passive n_eff of tooth and groove at the Bragg wavelength
+    confinement : (float, float)   Gamma of tooth and groove
+    limitations : str              what the 1D effective-index model leaves out
+    """
+
+    modes: tuple
+    side_mode_margin: float
+    stopband: tuple
+    bragg_wavelength: float
+    period: float
+    length: float
+    periods: int
+    coupling_coefficient: float
+    kappa_L: float
+    group_index: float
+    n_eff: tuple
+    confinement: tuple
+    limitations: str
+    sections: GratingSections = field(repr=False)
+
+    def __len__(self):
+        return len(self.modes)
+
+    def __iter__(self):
+        return iter(self.modes)
+
+    def __getitem__(self, i):
+        return self.modes[i]
+
+    @property
+    def lowest(self) -> DFBMode:
+        return self.modes[0]
+
+    @property
+    def stopband_width(self) -> float:
+        return float(self.stopband[1] - self.stopband[0])
+
+
+# ------------------------------------------------------------------------------------------------
+# Bloch stopband
+# ------------------------------------------------------------------------------------------------
+def _half_trace(lam, sec: GratingSections, D):
+    """``Tr(T_period)/2`` of one period with the real parts of n_eff (Bloch: cos(K Lambda))."""
+    na, nb = sec.n_at(lam).real
+    k0 = 2 * math.pi / lam
+    pa = k0 * na * D * sec.period
+    pb = k0 * nb * (1 - D) * sec.period
+    return math.cos(pa) * math.cos(pb) - 0.5 * (na / nb + nb / na) * math.sin(pa) * math.sin(pb)
+
+
+def _stopband(sec: GratingSections, D, order):
+    sign = (-1) ** order
+    h = lambda lam: sign * _half_trace(lam, sec, D) - 1.0
+    lam_b = sec.bragg_wavelength
+    grid = np.linspace(sec.lam_tab[0], sec.lam_tab[-1], 4001)
+    vals = np.array([h(x) for x in grid])
+    inside = vals > 0
+    if not np.any(inside):
+        return (math.nan, math.nan)
+    idx = np.nonzero(inside)[0]
+    # the band containing (or nearest to) the Bragg wavelength
+    i0 = idx[np.argmin(np.abs(grid[idx] - lam_b))]
+    a = i0
+    while a > 0 and inside[a - 1]:
+        a -= 1
+    b = i0
+    while b < grid.size - 1 and inside[b + 1]:
+        b += 1
+    lo = brentq(h, grid[a - 1], grid[a], xtol=1e-12) if a > 0 else grid[0]
+    hi = brentq(h, grid[b], grid[b + 1], xtol=1e-12) if b < grid.size - 1 else grid[-1]
+    return (float(lo), float(hi))
+
+
+# ------------------------------------------------------------------------------------------------
+# thresholds
+# ------------------------------------------------------------------------------------------------
+def _seeds(grating: DFBGrating, sec: GratingSections, length, count):
+    """(lambda, g) starts from coupled-mode theory (facet-free)."""
+    D = grating.duty_cycle
+    gam = D * sec.confinement[0] + (1 - D) * sec.confinement[1]
+    n_b = sec.n_at(sec.bragg_wavelength)
+    alpha_i = (4 * math.pi / (sec.bragg_wavelength * NM_TO_CM)) * (D * n_b[0].imag + (1 - D) * n_b[1].imag)
+    L_cm = length * NM_TO_CM
+    kL = sec.coupling_coefficient * L_cm
+    starts = []
+    if kL > 1e-6 and gam > 0:
+        kw = {}
+        if grating.phase_shifts:
+            x, ph = grating.phase_shifts[0]
+            kw = dict(phase_shift=ph, shift_position=x)
+        try:
+            cm = coupled_mode_threshold(min(kL, 29.0), "index", modes=count, grating_order=grating.order, **kw)
+        except (RuntimeError, ValueError):
+            cm = ()
+        for md in cm:
+            delta = md.delta_L / L_cm
+            lam = sec.bragg_wavelength - delta * (sec.bragg_wavelength * NM_TO_CM) ** 2 / (2 * math.pi * sec.group_index) / NM_TO_CM
+            g = (2 * md.alpha_L / L_cm + alpha_i) / gam
+            starts.append((lam, g))
+    return starts, gam, alpha_i
+
+
+def dfb_threshold(grating: DFBGrating, *, modes: int = 4, gain_model=None, search: str = "auto") -> DFBModes:
+    """Lasing thresholds of a DFB grating: wavelength, material gain and (optionally) J_th.
+
+    Parameters
+    ----------
+    grating : DFBGrating
+    modes : int, default 4
+        Number of lowest-threshold modes wanted (more may be returned by a scan).
+    gain_model : cavity.QDGainModel, optional
+        Converts each threshold gain to a current density, ``J_th = model.current_for_gain(g_th,
+        lambda_th)`` (the mode is much narrower than the gain spectrum).
+    search : {"auto", "seeded", "scan"}
+        ``"seeded"``: 2x2 Newton in real (lambda, g) from the coupled-mode modes (milliseconds for
+        thousands of periods); ``"scan"``: every passive pole in the table window (scan of |f| on the
+        real axis, complex Newton, then the threshold Newton; complete but slower);
+        ``"auto"``: seeded, plus a scan when the ends reflect (cleaved facets), when the grating has
+        no index step, or when the seeds found fewer than ``modes`` modes.
+
+    Returns
+    -------
+    DFBModes
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad arguments (naming the parameter); a section that does not guide the requested mode.
+
+    Notes
+    -----
+    The 1D problem (module notes) is solved by :class:`cavity.threshold.PoleProblem` with
+    ``mask`` = each section's confinement factor.  A mode is kept when the Newton iteration
+    converged, its wavelength lies in the table window and its threshold gain is positive.
+    """
+    if not isinstance(grating, DFBGrating):
+        raise TypeError(f"grating must be a cavity.DFBGrating, got {grating!r}")
+    if isinstance(modes, bool) or not isinstance(modes, numbers.Integral) or modes < 1:
+        raise ValueError(f"modes must be an integer >= 1, got {modes!r}")
+    if search not in ("auto", "seeded", "scan"):
+        raise ValueError(f"search must be 'auto', 'seeded' or 'scan', got {search!r}")
+    if gain_model is not None:
+        from .gain import QDGainModel
+        if not isinstance(gain_model, QDGainModel):
+            raise TypeError(f"gain_model must be a cavity.QDGainModel, got {gain_model!r}")
+    sec = grating_sections(grating)
+    if sec.confinement[0] <= 0 and sec.confinement[1] <= 0:
+        raise ValueError("neither grating section has a layer marked gain=True (the QD film)")
+    problem, length, n_periods = _problem(grating, sec)
+    lo, hi = problem.window
+    seeds, gam, alpha_i = _seeds(grating, sec, length, modes + 2)
+    found = []  # (lam, g, it, ok, res)
+
+    def keep(lam, g, it, ok, res):
+        if not ok or not (lo < lam < hi) or not g > 0 or not math.isfinite(g):
+            return
+        if any(abs(lam - f[0]) < 1e-7 * lam for f in found):
+            return
+        found.append((lam, g, it, ok, res))
+
+    if search in ("auto", "seeded"):
+        for lam0, g0 in seeds:
+            lam, g, it, status, res = problem.real_threshold(lam0, g0)
+            keep(lam, g, it, status == PK.CONVERGED, res)
+    reflective = any(f == "cleaved" or not isinstance(f, str) for f in grating.facets)
+    if search == "scan" or (search == "auto" and (reflective or len(found) < modes)):
+        edge = 0.02 * (hi - lo)
+        for pole in _find_poles(problem, lo + edge, hi - edge):
+            if pole.imag <= 0:
+                continue
+            keep(*_threshold_from_pole(problem, pole))
+    if not found:
+        raise ValueError(f"no DFB mode reached threshold within {lo:.2f}-{hi:.2f} nm")
+    found.sort(key=lambda f: f[1])
+    D = grating.duty_cycle
+    out = []
+    for lam, g, it, ok, res in found:
+        nl = sec.n_at(lam)
+        a_i = (4 * math.pi / (lam * NM_TO_CM)) * (D * nl[0].imag + (1 - D) * nl[1].imag)
+        jth = math.nan
+        if gain_model is not None:
+            try:
+                jth = float(gain_model.current_for_gain(g, lam))
+            except ValueError:
+                jth = math.inf
+        out.append(DFBMode(float(lam), float(g), float(gam * g), float(a_i), float(gam * g - a_i),
+                           float(lam - sec.bragg_wavelength), jth, bool(ok), int(it), float(res)))
+    margin = out[1].material_gain - out[0].material_gain if len(out) > 1 else math.inf
+    stop = _stopband(sec, D, grating.order)
+    n_b = sec.n_at(sec.bragg_wavelength)
+    return DFBModes(tuple(out), float(margin), stop, sec.bragg_wavelength, sec.period, length, n_periods,
+                    sec.coupling_coefficient, sec.coupling_coefficient * length * NM_TO_CM, sec.group_index,
+                    (complex(n_b[0]), complex(n_b[1])), sec.confinement, grating.limitations, sec)

@@ -1,0 +1,204 @@
+"""DFB gratings by the effective-index method + transfer-matrix pole, against Kogelnik-Shank
+coupled-mode theory, Bloch stopbands of a 2x2 period matrix computed here, and symmetry."""
+import math
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+import materials as mt
+from cavity import Layer, QDGainModel, Stack, coupled_mode_threshold
+from cavity.dfb import DFBGrating, DFBModes, dfb_threshold, etched_grating
+
+NF, NC, NS = 1.85, 1.0, 1.46
+
+
+def _te0(d, lam):
+    """Analytic TE0 of the asymmetric slab air | film | SiO2 (transverse resonance, brentq)."""
+    k0 = 2 * math.pi / lam
+
+    def f(N):
+        k = k0 * math.sqrt(NF ** 2 - N ** 2)
+        return k * d - math.atan(k0 * math.sqrt(N ** 2 - NC ** 2) / k) - math.atan(k0 * math.sqrt(N ** 2 - NS ** 2) / k)
+
+    return brentq(f, NS * (1 + 1e-12), NF * (1 - 1e-12), xtol=1e-15)
+
+
+def _sections(t_tooth=200.0, t_groove=198.0):
+    sub = mt.Constant(NS)
+    tooth = Stack.of(Layer(mt.Constant(NF), t_tooth, name="QD", gain=True), substrate=sub)
+    groove = Stack.of(Layer(mt.Constant(NF), t_groove, name="QD", gain=True), substrate=sub)
+    return tooth, groove
+
+
+def _bloch_edges(period, duty, lam_b, t_tooth=200.0, t_groove=198.0):
+    """Stopband edges from the half trace of the 2x2 characteristic matrix of one period."""
+    def half_trace(lam):
+        na, nb = _te0(t_tooth, lam), _te0(t_groove, lam)
+        k0 = 2 * math.pi / lam
+        ma = np.array([[math.cos(k0 * na * duty * period), 1j * math.sin(k0 * na * duty * period) / na],
+                       [1j * na * math.sin(k0 * na * duty * period), math.cos(k0 * na * duty * period)]])
+        pb = k0 * nb * (1 - duty) * period
+        mb = np.array([[math.cos(pb), 1j * math.sin(pb) / nb], [1j * nb * math.sin(pb), math.cos(pb)]])
+        return 0.5 * np.trace(ma @ mb).real
+
+    h = lambda lam: -half_trace(lam) - 1.0   # first order: cos(K Lambda) = -1 at the gap centre
+    grid = np.linspace(lam_b - 3, lam_b + 3, 601)
+    vals = np.array([h(x) for x in grid])
+    inside = np.nonzero(vals > 0)[0]
+    a, b = inside[0], inside[-1]
+    return brentq(h, grid[a - 1], grid[a], xtol=1e-13), brentq(h, grid[b], grid[b + 1], xtol=1e-13)
+
+
+@pytest.fixture(scope="module")
+def uniform():
+    tooth, groove = _sections()
+    grating = DFBGrating(tooth, groove, 630.0, periods=750)
+    return grating, dfb_threshold(grating, modes=4)
+
+
+def test_bragg_wavelength_and_period(uniform):
+    grating, res = uniform
+    assert isinstance(res, DFBModes)
+    nbar = 0.5 * (_te0(200.0, res.bragg_wavelength) + _te0(198.0, res.bragg_wavelength))
+    assert res.period == pytest.approx(630.0 / (2 * nbar), rel=1e-9)
+    assert res.n_eff[0].real == pytest.approx(_te0(200.0, res.bragg_wavelength), abs=1e-8)
+
+
+def test_stopband_matches_bloch_edges_and_coupling_coefficient(uniform):
+    grating, res = uniform
+    lo, hi = _bloch_edges(res.period, 0.5, res.bragg_wavelength)
+    assert res.stopband[0] == pytest.approx(lo, abs=2e-4)
+    assert res.stopband[1] == pytest.approx(hi, abs=2e-4)
+    # kappa from the stopband half width in beta: delta_beta = 2 pi n_g d_lambda / lambda^2
+    lam = res.bragg_wavelength
+    h = 0.05
+    ng = 0.5 * sum(_te0(t, lam) - lam * (_te0(t, lam + h) - _te0(t, lam - h)) / (2 * h) for t in (200.0, 198.0))
+    kappa_bloch = math.pi * ng * (hi - lo) / (lam * lam) * 1e7
+    assert res.coupling_coefficient == pytest.approx(kappa_bloch, rel=1e-2)
+
+
+def test_thresholds_reproduce_coupled_mode_theory(uniform):
+    grating, res = uniform
+    lo, hi = _bloch_edges(res.period, 0.5, res.bragg_wavelength)
+    lam = res.bragg_wavelength
+    ng = res.group_index
+    kappa_L = math.pi * ng * (hi - lo) / (lam * lam) * res.length
+    cmt = coupled_mode_threshold(kappa_L, "index", modes=4)
+    L_cm = res.length * 1e-7
+    tmm = [m.modal_gain * L_cm / 2 for m in res.modes[:4]]   # field gain alpha L
+    assert 0.5 * (tmm[0] + tmm[1]) == pytest.approx(cmt[0].alpha_L, rel=5e-3)
+    assert 0.5 * (tmm[2] + tmm[3]) == pytest.approx(cmt[2].alpha_L, rel=5e-3)
+    # detuning of the lowest pair: delta L -> lambda (physics.md s.4.2)
+    dl = abs(cmt[0].delta_L) * lam ** 2 / (2 * math.pi * ng * res.length)
+    assert abs(res.modes[0].detuning) == pytest.approx(dl, rel=5e-3)
+
+
+def test_mode_pairs_symmetric_about_bragg(uniform):
+    grating, res = uniform
+    m = res.modes
+    # the two band-edge modes of each pair lie on either side of the Bragg wavelength
+    for a, b in ((m[0], m[1]), (m[2], m[3])):
+        assert a.detuning * b.detuning < 0
+        assert abs(a.detuning + b.detuning) < 2e-3 * abs(a.detuning - b.detuning)
+        # the tiny residual asymmetry comes from Gamma_tooth != Gamma_groove (a weak gain grating)
+        assert a.material_gain == pytest.approx(b.material_gain, rel=5e-3)
+    assert res.side_mode_margin == pytest.approx(m[1].material_gain - m[0].material_gain)
+    assert all(x.material_gain <= y.material_gain for x, y in zip(m, m[1:]))
+
+
+def test_seeded_and_scan_searches_agree(uniform):
+    grating, res = uniform
+    scan = dfb_threshold(grating, modes=4, search="scan")
+    for a, b in zip(res.modes[:4], scan.modes[:4]):
+        assert a.wavelength == pytest.approx(b.wavelength, abs=1e-8)
+        assert a.material_gain == pytest.approx(b.material_gain, rel=1e-8)
+
+
+def test_quarter_wave_shift_lases_at_bragg_with_coupled_mode_threshold(uniform):
+    tooth, groove = _sections()
+    res = dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=750, phase_shifts="quarter_wave"))
+    low = res.lowest
+    assert abs(low.detuning) < 0.02 * (res.stopband[1] - res.stopband[0])
+    cmt = coupled_mode_threshold(res.kappa_L, "quarter_wave", modes=1)[0]
+    assert low.modal_gain * res.length * 1e-7 / 2 == pytest.approx(cmt.alpha_L, rel=1e-2)
+    assert res.side_mode_margin > 50.0   # single-mode, unlike the uniform grating
+    assert low.material_gain < uniform[1].lowest.material_gain
+
+
+def test_radiation_loss_adds_to_the_threshold():
+    tooth, groove = _sections()
+    base = dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=400, order=2, duty_cycle=0.3))
+    lossy = dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=400, order=2, duty_cycle=0.3, radiation_loss=50.0))
+    gam = 0.3 * base.confinement[0] + 0.7 * base.confinement[1]
+    assert lossy.lowest.material_gain - base.lowest.material_gain == pytest.approx(50.0 / gam, rel=5e-3)
+    assert "radiation" in base.limitations and "NOT computed" in base.limitations
+    assert "50 cm^-1" in lossy.limitations
+    nbar = 0.3 * _te0(200, base.bragg_wavelength) + 0.7 * _te0(198, base.bragg_wavelength)
+    assert base.period == pytest.approx(2 * 630.0 / (2 * nbar), rel=1e-9)
+
+
+def test_cleaved_facets_and_current_density():
+    tooth, groove = _sections()
+    res = dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=500, facets=("cleaved", "ar")),
+                        gain_model=QDGainModel())
+    assert len(res) >= 2 and all(m.converged for m in res)
+    model = QDGainModel()
+    low = res.lowest
+    assert low.current_density == pytest.approx(model.current_for_gain(low.material_gain, low.wavelength), rel=1e-9)
+    assert low.internal_loss == 0.0 and low.feedback_loss == pytest.approx(low.modal_gain)
+
+
+def test_lossy_section_internal_loss_enters_the_threshold():
+    sub = mt.Constant(NS)
+    ito = mt.get("ITO")
+    mk = lambda t: Stack.of(Layer(mt.Constant(NF), t, gain=True), Layer(ito, 20.0), substrate=sub)
+    res = dfb_threshold(DFBGrating(mk(200.0), mk(198.0), 630.0, periods=500))
+    low = res.lowest
+    assert low.internal_loss > 1.0
+    assert low.modal_gain == pytest.approx(low.internal_loss + low.feedback_loss)
+
+
+def test_etched_grating_geometry():
+    sub = mt.Constant(NS)
+    stack = Stack.of(Layer(mt.Constant(NF), 100.0, name="QD", gain=True), Layer(mt.Constant(2.0), 80.0, name="TiO2"),
+                     Layer(mt.Constant(1.7), 50.0, name="low"), substrate=sub)
+    tooth, groove = etched_grating(stack, 1, etch_depth=100.0)
+    assert tooth is stack
+    assert [l.label for l in groove] == ["QD", "QD (fill)", "low"]
+    assert groove.thicknesses.tolist() == [100.0, 100.0, 30.0]
+    assert groove.layers[1].gain
+    with pytest.raises(ValueError, match="etch_depth"):
+        etched_grating(stack, 1, etch_depth=500.0)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(duty_cycle=1.2), "duty_cycle"),
+    (dict(periods=10, length=1000.0), "periods"),
+    (dict(facets=("mirror", "ar")), "facets"),
+    (dict(phase_shifts=((1.5, math.pi),)), "phase_shifts"),
+    (dict(order=0), "order"),
+    (dict(radiation_loss=-1.0), "radiation_loss"),
+    (dict(period=-5.0), "period"),
+    (dict(polarization="XY"), "polarization"),
+])
+def test_bad_input_names_the_parameter(kwargs, name):
+    tooth, groove = _sections()
+    base = dict(periods=100)
+    base.update(kwargs)
+    if "length" in kwargs:
+        base["periods"] = 10
+    with pytest.raises(ValueError, match=name):
+        DFBGrating(tooth, groove, 630.0, **base)
+
+
+def test_missing_gain_layer_and_bad_mode_order_raise():
+    sub = mt.Constant(NS)
+    plain = Stack.of(Layer(mt.Constant(NF), 200.0), substrate=sub)
+    with pytest.raises(ValueError, match="gain=True"):
+        dfb_threshold(DFBGrating(plain, plain, 630.0, periods=100))
+    tooth, groove = _sections()
+    with pytest.raises(ValueError, match="mode_order"):
+        dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=100, mode_order=3))
+    with pytest.raises(TypeError, match="grating"):
+        dfb_threshold("grating")
