@@ -12,8 +12,8 @@ the stable recursion of :mod:`cavity._tmm_kernels` (physics.md s.3.1 and s.5.3).
 Dispersion inside the iterations comes from tables: the passive indices ``n_tab[M, K]`` and a
 gain spectrum ``gain_tab[K]`` (cm^-1, multiplied by the unknown scale) sampled on the uniform
 grid ``lam_tab[K]`` (nm), interpolated with cubic Catmull-Rom splines (C1, exact for linear
-dispersion).  Gain adds ``k = -scale * gain(lambda) * lambda / (4 pi)`` (lambda in cm) to the
-media with ``mask[m] = 1``.  For a complex wavelength the indices are taken at ``Re lambda``
+dispersion).  Gain adds ``k = -mask[m] * scale * gain(lambda) * lambda / (4 pi)`` (lambda in cm)
+to medium m: ``mask[m] = 1`` for a gain layer, a confinement factor for a waveguide section.  For a complex wavelength the indices are taken at ``Re lambda``
 (no analytic continuation of the dispersion) and ``k0 = 2 pi / lambda`` is complex.
 
 Convergence: the Newton step falls below ``tol`` (relative) or ``|f| < 1e-13``.
@@ -82,8 +82,8 @@ def indices_at(lam_re, lam_tab, n_tab, gain_tab, scale, mask, out):
     dk = -g * lam_re * _GAIN_TO_K
     for m in range(n_tab.shape[0]):
         out[m] = _interp_row(n_tab[m], i, w0, w1, w2, w3)
-        if mask[m] != 0:
-            out[m] = out[m] + 1j * dk
+        if mask[m] != 0.0:
+            out[m] = out[m] + 1j * (dk * mask[m])
 
 
 @kernel
