@@ -490,7 +490,11 @@ class DFBMode:
     modal_gain : float            ``Gamma_bar g_th`` (cm^-1), Gamma_bar the length-weighted confinement
     internal_loss : float         length-weighted passive modal loss of the sections (cm^-1),
                                   radiation_loss included
-    feedback_loss : float         ``modal_gain - internal_loss`` (cm^-1): the grating/facet out-coupling
+    feedback_loss : float         ``modal_gain - internal_loss`` (cm^-1): the grating/facet out-coupling.
+                                  The three are *length* averages: a band-edge mode of a strongly
+                                  coupled grating (kappa L >~ 3) concentrates in one section type, so
+                                  with unequal section losses or confinements this estimate can even
+                                  be negative.  ``material_gain`` (from the pole) is exact.
     detuning : float              ``wavelength - bragg_wavelength`` (nm)
     current_density : float       J_th (A/cm^2) with a gain model, ``inf`` if out of reach, NaN without
     converged : bool
@@ -569,20 +573,23 @@ class DFBModes:
 # Bloch stopband
 # ------------------------------------------------------------------------------------------------
 def _half_trace(lam, sec: GratingSections, D):
-    """``Tr(T_period)/2`` of one period with the real parts of n_eff (Bloch: cos(K Lambda))."""
-    na, nb = sec.n_at(lam).real
-    k0 = 2 * math.pi / lam
+    """``Tr(T_period)/2`` of one period with the real parts of n_eff (Bloch: cos(K Lambda));
+    ``lam`` scalar or array (nm)."""
+    lam = np.asarray(lam, dtype=np.float64)
+    na = np.interp(lam, sec.lam_tab, sec.n_eff[0].real)
+    nb = np.interp(lam, sec.lam_tab, sec.n_eff[1].real)
+    k0 = 2 * np.pi / lam
     pa = k0 * na * D * sec.period
     pb = k0 * nb * (1 - D) * sec.period
-    return math.cos(pa) * math.cos(pb) - 0.5 * (na / nb + nb / na) * math.sin(pa) * math.sin(pb)
+    return np.cos(pa) * np.cos(pb) - 0.5 * (na / nb + nb / na) * np.sin(pa) * np.sin(pb)
 
 
 def _stopband(sec: GratingSections, D, order):
     sign = (-1) ** order
-    h = lambda lam: sign * _half_trace(lam, sec, D) - 1.0
+    h = lambda lam: float(sign * _half_trace(lam, sec, D) - 1.0)
     lam_b = sec.bragg_wavelength
     grid = np.linspace(sec.lam_tab[0], sec.lam_tab[-1], 4001)
-    vals = np.array([h(x) for x in grid])
+    vals = sign * _half_trace(grid, sec, D) - 1.0
     inside = vals > 0
     if not np.any(inside):
         return (math.nan, math.nan)

@@ -202,3 +202,15 @@ def test_missing_gain_layer_and_bad_mode_order_raise():
         dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=100, mode_order=3))
     with pytest.raises(TypeError, match="grating"):
         dfb_threshold("grating")
+
+
+def test_example_runs_and_saves_figures(tmp_path):
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / "dfb_laser.py"
+    spec = importlib.util.spec_from_file_location("dfb_laser_example", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    res = mod.main(["--periods", "300", "--out", str(tmp_path)])
+    assert res.lowest.converged and res.lowest.material_gain > 0
+    assert (tmp_path / "dfb_mode_profile.png").exists() and (tmp_path / "dfb_thresholds.png").exists()
