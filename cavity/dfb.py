@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq
 
-from . import _mode_kernels as MK
 from . import _pole_kernels as PK
 from .conventions import NM_TO_CM
 from .coupled_mode import coupled_mode_threshold, grating_coupling_coefficient
@@ -446,34 +445,9 @@ def _problem(grating: DFBGrating, sec: GratingSections):
     mask = np.zeros(M)
     mask[1:-1] = np.asarray(sec.confinement)[types]
     plane = M // 2
-    prob = _WeightedPoleProblem.from_arrays(sec.lam_tab, n_tab, d, mask, plane, polarization="s")
+    prob = PoleProblem.from_arrays(sec.lam_tab, n_tab, d, mask, plane, polarization="s")
     return prob, float(lengths.sum()), n_periods
 
-
-class _WeightedPoleProblem(PoleProblem):
-    """PoleProblem whose gain in medium m is ``mask[m] * g`` (the section's confinement factor).
-
-    ``cavity._pole_kernels.indices_at`` treats ``mask`` as a 0/1 flag; the DFB needs the weight, so
-    the four kernel entry points are routed to the weighted copies in :mod:`cavity._mode_kernels`.
-    """
-
-    def _args(self):
-        return (self.lam_tab, self.n_tab, self.gain_tab, self.mask, self.d, self.plane, self.kx, self.pol)
-
-    def f(self, lam, scale=0.0):
-        work = np.empty(self.n_tab.shape[0], np.complex128)
-        return MK.weighted_pole_function(complex(lam), float(scale), *self._args(), work)
-
-    def complex_pole(self, lam0, scale=0.0):
-        return MK.weighted_complex_pole_newton(complex(lam0), float(scale), *self._args(), _TOL, _MAXIT)
-
-    def real_threshold(self, lam0, g0):
-        return MK.weighted_threshold_newton(float(lam0), float(g0), *self._args(), _TOL, _MAXIT)
-
-    def scan(self, grid, scale=0.0):
-        out = np.empty(grid.size)
-        MK.weighted_scan_abs_f(np.ascontiguousarray(grid, dtype=np.float64), float(scale), *self._args(), out)
-        return out
 
 
 # ------------------------------------------------------------------------------------------------
