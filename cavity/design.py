@@ -87,6 +87,7 @@ __all__ = [
     "Archive",
     "DesignResult",
     "optimize",
+    "evaluate_designs",
     "NOT_CONVERGED",
 ]
 
@@ -923,6 +924,71 @@ def _polish(problem, x, score, lower, upper, integral, maxfev):
     return x, score, count[0]
 
 
+def _make_problem(space, objective, near, gain_model, thermal, constraints, search_width, current_range, evaluators):
+    if not isinstance(space, DesignSpace):
+        raise TypeError(f"space must be a DesignSpace, got {space!r}")
+    if isinstance(objective, str) and not isinstance(objective, Objective):
+        try:
+            objective = Objective(objective)
+        except ValueError as exc:
+            raise ValueError(f"objective must be an Objective or a callable, got {objective!r}") from exc
+    if not isinstance(objective, Objective) and not callable(objective):
+        raise TypeError(f"objective must be an Objective or a callable f(objects, parameters), got {objective!r}")
+    constraints = tuple(constraints)
+    for c in constraints:
+        if not isinstance(c, Constraint):
+            raise TypeError(f"constraints must be Constraint objects (WavelengthWindow, ...), got {c!r}")
+    needs = isinstance(objective, Objective) or any(c.needs_thresholds for c in constraints)
+    settings = None
+    if needs:
+        if near is None:
+            raise ValueError("near (design wavelength in nm) is required by the threshold objective and constraints")
+        near = require_scalar_finite(near, "near")
+        width = require_scalar_finite(search_width, "search_width")
+        if not 0 < width < near:
+            raise ValueError(f"need 0 < search_width < near (nm), got search_width={search_width!r}")
+        settings = ThresholdSettings(objective if isinstance(objective, Objective) else None, near, width,
+                                     gain_model, thermal)
+    if objective is Objective.THRESHOLD_CURRENT:
+        from .gain import QDGainModel
+
+        if not isinstance(gain_model, QDGainModel):
+            raise TypeError(f"gain_model must be a cavity.QDGainModel for Objective.THRESHOLD_CURRENT, got {gain_model!r}")
+    for c in constraints:
+        c._check(settings)
+    j_lo, j_hi = (float(v) for v in current_range)
+    if not 0 < j_lo < j_hi or not math.isfinite(j_hi):
+        raise ValueError(f"current_range must be (min, max) with 0 < min < max (A/cm^2), got {current_range!r}")
+    registry = dict(_EVALUATORS)
+    if evaluators:
+        for cls, ev in evaluators.items():
+            if not isinstance(cls, type) or not callable(getattr(ev, "thresholds", None)):
+                raise TypeError(f"evaluators must map types to objects with a thresholds() method, got {cls!r}: {ev!r}")
+        registry.update(evaluators)
+
+    return _Problem(space, objective, constraints, settings, registry, (j_lo, j_hi))
+
+
+def evaluate_designs(space: DesignSpace, designs: Sequence[Mapping[str, Any]], objective=Objective.THRESHOLD_CURRENT, *,
+                     near: float | None = None, gain_model=None, thermal=None, constraints: Sequence[Constraint] = (),
+                     search_width: float = 40.0, current_range=(1e-3, 1e5), evaluators=None):
+    """Scores and constraint violations of given designs, exactly as :func:`optimize` ranks them.
+
+    Parameters are those of :func:`optimize`; ``designs`` is a sequence of parameter dicts.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Scores (lower is better) and total violations (0: feasible), one per design.
+    """
+    problem = _make_problem(space, objective, near, gain_model, thermal, constraints, search_width, current_range,
+                            evaluators)
+    if isinstance(designs, Mapping):
+        raise TypeError("designs must be a sequence of parameter dicts; wrap a single design in a list")
+    X = np.array([space.encode(d) for d in designs], dtype=np.float64).reshape(-1, space.dimension)
+    return problem.evaluate(X)
+
+
 def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near: float | None = None,
              gain_model=None, thermal=None, constraints: Sequence[Constraint] = (), budget: int = 2000,
              population_size: int | None = None, seed: int | None = None, strategy: str = "best1bin",
@@ -1004,40 +1070,9 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     ValueError, TypeError
         Each names the bad argument.
     """
-    if not isinstance(space, DesignSpace):
-        raise TypeError(f"space must be a DesignSpace, got {space!r}")
-    if isinstance(objective, str) and not isinstance(objective, Objective):
-        try:
-            objective = Objective(objective)
-        except ValueError as exc:
-            raise ValueError(f"objective must be an Objective or a callable, got {objective!r}") from exc
-    if not isinstance(objective, Objective) and not callable(objective):
-        raise TypeError(f"objective must be an Objective or a callable f(objects, parameters), got {objective!r}")
-    constraints = tuple(constraints)
-    for c in constraints:
-        if not isinstance(c, Constraint):
-            raise TypeError(f"constraints must be Constraint objects (WavelengthWindow, ...), got {c!r}")
-    needs = isinstance(objective, Objective) or any(c.needs_thresholds for c in constraints)
-    settings = None
-    if needs:
-        if near is None:
-            raise ValueError("near (design wavelength in nm) is required by the threshold objective and constraints")
-        near = require_scalar_finite(near, "near")
-        width = require_scalar_finite(search_width, "search_width")
-        if not 0 < width < near:
-            raise ValueError(f"need 0 < search_width < near (nm), got search_width={search_width!r}")
-        settings = ThresholdSettings(objective if isinstance(objective, Objective) else None, near, width,
-                                     gain_model, thermal)
-    if objective is Objective.THRESHOLD_CURRENT:
-        from .gain import QDGainModel
-
-        if not isinstance(gain_model, QDGainModel):
-            raise TypeError(f"gain_model must be a cavity.QDGainModel for Objective.THRESHOLD_CURRENT, got {gain_model!r}")
-    for c in constraints:
-        c._check(settings)
-    j_lo, j_hi = (float(v) for v in current_range)
-    if not 0 < j_lo < j_hi or not math.isfinite(j_hi):
-        raise ValueError(f"current_range must be (min, max) with 0 < min < max (A/cm^2), got {current_range!r}")
+    problem = _make_problem(space, objective, near, gain_model, thermal, constraints, search_width, current_range,
+                            evaluators)
+    objective, settings, registry = problem.objective, problem.settings, problem.registry
     if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
         raise ValueError(f"budget must be a positive integer number of evaluations, got {budget!r}")
     dim = space.dimension
@@ -1069,14 +1104,6 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     seed = int(seed)
-    registry = dict(_EVALUATORS)
-    if evaluators:
-        for cls, ev in evaluators.items():
-            if not isinstance(cls, type) or not callable(getattr(ev, "thresholds", None)):
-                raise TypeError(f"evaluators must map types to objects with a thresholds() method, got {cls!r}: {ev!r}")
-        registry.update(evaluators)
-
-    problem = _Problem(space, objective, constraints, settings, registry, (j_lo, j_hi))
     run = _Runner(problem, workers, chunksize)
     lower, upper, integral = space._lower, space._upper, space._integral
     header = {"space": space._signature(), "seed": seed, "population_size": n_pop, "strategy": strategy,
