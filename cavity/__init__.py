@@ -21,6 +21,7 @@ from .coupled_mode import (
     grating_coupling_coefficient,
 )
 from .current import ModeCurrent, ThresholdCurrent, threshold_current
+from .dfb import DFBGrating, DFBMode, DFBModes, GratingSections, dfb_threshold, etched_grating, grating_sections
 from .gain import (
     DEFAULT_BAND_1P,
     DEFAULT_BAND_1S,
@@ -35,6 +36,7 @@ from .gain import (
 from .rate_equations import LaserRateEquations, LasingMode, LJCurve
 from .thermal import Rollover, ThermalModel, disc_thermal_resistance
 from .population import PopulationThresholds, threshold_population
+from .waveguide import GuidedModes, Mode, ModeProfile, guided_modes
 from .results import FieldProfile, LayerAbsorption, Spectrum
 from .threshold import Resonance, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
 
@@ -83,6 +85,17 @@ __all__ = [
     "ModeCurrent",
     "ThresholdCurrent",
     "threshold_current",
+    "GuidedModes",
+    "Mode",
+    "ModeProfile",
+    "guided_modes",
+    "DFBGrating",
+    "DFBMode",
+    "DFBModes",
+    "GratingSections",
+    "dfb_threshold",
+    "etched_grating",
+    "grating_sections",
     "QDGainModel",
     "GaussianBand",
     "AugerScaling",
