@@ -567,6 +567,10 @@ def _by_evaluator(objects, registry):
 # ================================================================================================
 # The evaluation problem (picklable: shipped to process / Dask workers)
 # ================================================================================================
+#: gain tables of this process (workers receive a new copy of the problem with every chunk)
+_TABLES: dict = {}
+
+
 class _GainTable:
     """Heated gain ``G[J, lambda]`` on a log-J x lambda grid, for J_th of many designs at once."""
 
@@ -644,7 +648,18 @@ class _Problem:
     def table(self) -> _GainTable:
         if self._table is None:
             s = self.settings
-            self._table = _GainTable(s.gain_model, s.thermal, s.near, s.search_width, self.j_range)
+            key = (s.gain_model, s.thermal, s.near, s.search_width, self.j_range)
+            try:
+                table = _TABLES.get(key)
+            except TypeError:  # unhashable model: no cache
+                key, table = None, None
+            if table is None:
+                table = _GainTable(s.gain_model, s.thermal, s.near, s.search_width, self.j_range)
+                if key is not None:
+                    if len(_TABLES) >= 4:
+                        _TABLES.pop(next(iter(_TABLES)))
+                    _TABLES[key] = table
+            self._table = table
         return self._table
 
     def evaluate(self, X):
