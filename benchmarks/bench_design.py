@@ -21,8 +21,7 @@ import numpy as np
 
 import cavity as cv
 import materials as mt
-from cavity.design import (Continuous, DesignSpace, Integer, Objective, StackEvaluator, WavelengthWindow,
-                           evaluate_designs, optimize)
+from cavity.design import (Continuous, DesignSpace, Integer, Objective, StackEvaluator, WavelengthWindow, optimize)
 from cavity.design import _make_problem  # the evaluation a search runs, without the DE around it
 from cavity.population import threshold_population
 
