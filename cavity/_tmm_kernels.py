@@ -148,6 +148,7 @@ def transmittance_factor(n0, ns, kx, pol):
 # --------------------------------------------------------------------------------------------
 
 _SOA = 128  # wavelengths per block: ~24 rows x 128 x 8 B of work space stays in L1
+_SCALAR_BELOW = 12  # fewer wavelengths than this: rt_single per wavelength (padding costs more)
 _RESCALE = 8  # layers between renormalisations of N, Z, P (growth per layer <= ~|2 Y|)
 _LIM_EXP = 700.0
 _LIM_TRIG = 1.0e5
@@ -601,10 +602,21 @@ def _rt_range(n, d, wl, sin_t, pol, w0, w1, r_out, t_out, T_out):
     """
     M = n.shape[0]
     W = wl.shape[0]
+    col = np.empty(M, dtype=np.complex128)
+    if w1 - w0 < _SCALAR_BELOW:
+        # a few wavelengths: a padded block would cost more than the scalar recursion
+        for w in range(w0, w1):
+            for m in range(M):
+                col[m] = n[m, w]
+            kx = n[0, w].real * sin_t
+            r, t = rt_single(col, d, wl[w], kx, pol)
+            r_out[w] = r
+            t_out[w] = t
+            T_out[w] = transmittance_factor(col[0], col[M - 1], kx, pol) * (t.real * t.real + t.imag * t.imag)
+        return
     ws = np.empty((_NV, _SOA), dtype=np.float64)
     kbits = np.empty(_SOA, dtype=np.int64)
     scale = kbits.view(np.float64)
-    col = np.empty(M, dtype=np.complex128)
     if W < _SOA:
         npad = np.empty((M, _SOA), dtype=np.complex128)
         wpad = np.empty(_SOA, dtype=np.float64)
