@@ -701,3 +701,49 @@ def dfb_threshold(grating: DFBGrating, *, modes: int = 4, gain_model=None, searc
     return DFBModes(tuple(out), float(margin), stop, sec.bragg_wavelength, sec.period, length, n_periods,
                     sec.coupling_coefficient, sec.coupling_coefficient * length * NM_TO_CM, sec.group_index,
                     (complex(n_b[0]), complex(n_b[1])), sec.confinement, grating.limitations, sec)
+
+
+# ------------------------------------------------------------------------------------------------
+# Design search
+# ------------------------------------------------------------------------------------------------
+class DFBEvaluator:
+    """Evaluates :class:`DFBGrating` designs for :func:`cavity.optimize` (the evaluator protocol
+    of :class:`cavity.design.StackEvaluator`): the lowest-threshold mode of each grating from the
+    coupled-mode-seeded pole search (a few ms for hundreds of periods)."""
+
+    def thresholds(self, objects, settings):
+        from .design import BatchThresholds
+
+        D = len(objects)
+        lam = np.full(D, np.nan)
+        g = np.full(D, np.nan)
+        ok = np.zeros(D, bool)
+        for i, grating in enumerate(objects):
+            try:
+                res = dfb_threshold(grating, modes=1, search="seeded")
+            except ValueError:
+                continue  # e.g. a section that guides no mode: not converged
+            if len(res.modes):
+                lam[i], g[i], ok[i] = res.modes[0].wavelength, res.modes[0].material_gain, res.modes[0].converged
+        return BatchThresholds(lam, g, ok)
+
+    def side_mode_margins(self, objects, settings, half_width, wavelengths):
+        out = np.empty(len(objects))
+        for i, grating in enumerate(objects):
+            try:
+                out[i] = dfb_threshold(grating, modes=2, search="seeded").side_mode_margin
+            except ValueError:
+                out[i] = -math.inf
+        return out
+
+    def report(self, obj, settings):
+        return dfb_threshold(obj, modes=4, gain_model=settings.gain_model)
+
+
+def _register():
+    from .design import register_evaluator
+
+    register_evaluator(DFBGrating, DFBEvaluator())
+
+
+_register()

@@ -28,3 +28,18 @@ def test_readme_tour_runs():
     namespace = {}
     exec(compile(code, "README tour", "exec"), namespace)
     assert namespace["th"].converged and namespace["jt"].reachable
+
+
+def test_main_example_quick(tmp_path, capsys):
+    """The README's main command, with --quick: evaluates the three cavities, writes the figures."""
+    rows, mc, dfb = load("design_qd_laser").main(["--quick", "--out", str(tmp_path)])
+    names = [name for name, _ in rows]
+    assert any("bare LED" in n for n in names) and any("microcavity" in n for n in names) and any("DFB" in n for n in names)
+    bare = rows[0][1]
+    assert not bare.reachable  # a bare LED stack has no cavity worth the name
+    assert mc.n_evaluations > 0 and dfb.n_evaluations > 0
+    for name in ("design_best_microcavity_field.png", "design_threshold_map.png", "design_gain_vs_current.png",
+                 "design_convergence.png"):
+        assert (tmp_path / name).stat().st_size > 1000
+    out = capsys.readouterr().out
+    assert "J_th (A/cm^2)" in out and "J_th/18" in out

@@ -1,0 +1,267 @@
+"""With what cavity does the seed CQD LED lase, at what current, and how far is that from 18 A/cm^2?
+
+    python examples/design_qd_laser.py [--quick] [--seed 1] [--out examples/output]
+
+The seed device is the electrically pumped CQD LED of Lim, Park & Klimov, Nat. Mater. 17, 42
+(2018): graded CdSe/CdZnSe/ZnSeS dots between ZnO (electrons) and TCTA (holes) on ITO/glass
+with an Al cathode; a current-focusing insulating spacer reached 18 A/cm^2, where <N> = 3.2
+excitons per dot.  The script
+
+1. calibrates the injected-gain model to that device (<N> = 3.2 at 18 A/cm^2, band-edge
+   inversion at 3.5 A/cm^2; 2 monolayers of 10 nm dots, injection efficiency 1: assumptions,
+   the paper's values were not available, physics.md s.2.5), with CW self-heating;
+2. evaluates (1) the bare LED stack, (2) a DBR microcavity around it and (3) a DFB grating under
+   it, and optimises (2) and (3) for the lowest threshold current density J_th by differential
+   evolution on the batched transfer-matrix engine;
+3. prints a report (J_th, lasing wavelength, <N>, temperature rise, side-mode margin, J_th / 18)
+   and saves figures: the best stack with its mode field, a J_th map, gain versus J with the
+   threshold, the convergence of both searches and the L-J curve.
+
+Assumptions that matter are printed with the results.  The default budget runs in about a
+minute on 2 cores; ``--quick`` is a smoke test of a few seconds.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import math
+import pathlib
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+import cavity as cv  # noqa: E402
+import materials as mt  # noqa: E402
+from cavity.plotting import plot_stack_field  # noqa: E402
+from cavity.plotting_gain import plot_lj_curve, plot_peak_gain  # noqa: E402
+
+LAM0 = 625.0            # design wavelength (nm): the default 1S gain peak of the gain model
+J_SURVIVED = 18.0       # A/cm^2 reached without damage by Lim et al. 2018
+WINDOW = (LAM0 - 15.0, LAM0 + 15.0)  # within the 30 nm wide 1S gain band
+
+GLASS, AIR, SIO2 = mt.get("soda-lime glass"), mt.get("air"), mt.get("SiO2")
+ITO, TCTA, QD, ZNO = mt.get("ITO"), mt.get("TCTA"), mt.get("CdSe QD film"), mt.get("ZnO")
+HIGH_INDEX = (mt.get("TiO2"), mt.get("Nb2O5"), mt.get("Ta2O5"))
+QD_NM = 20.0            # 2 monolayers of ~10 nm dots
+
+
+def seed_gain_model() -> cv.QDGainModel:
+    """The gain model calibrated to Lim 2018 (tau_X and tau_XX,A fitted, the rest assumed)."""
+    start = cv.QDGainModel(dot_spacing_nm=10.0, monolayers=2, injection_efficiency=1.0)
+    fit = start.calibrate(occupancy_points=[(J_SURVIVED, 3.2)], inversion_currents=[3.5],
+                          free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"))
+    if not fit.success:
+        raise RuntimeError(f"calibration failed: {fit}")
+    return fit.model
+
+
+# ---- (2) the DBR microcavity: glass | DBR | ITO | TCTA | QD | ZnO | SiO2 phase layer | DBR | air --
+@functools.lru_cache(maxsize=None)
+def _mirror(high: mt.Material, pairs: int, bottom: bool) -> tuple:
+    """Quarter-wave mirrors whose high-index layer faces the cavity (built once, reassembled)."""
+    return (cv.dbr(SIO2, high, pairs, LAM0) if bottom else cv.dbr(high, SIO2, pairs, LAM0)).layers
+
+
+def microcavity(t_ito: float, t_tcta: float, t_zno: float, t_phase: float, bottom_pairs: int, top_pairs: int,
+                high: mt.Material) -> cv.Stack:
+    """The LED layers between two dielectric DBRs (light leaves through the glass).
+
+    A SiO2 phase layer between the ZnO and the top mirror tunes the round-trip phase without
+    touching the electrical path.  The Al cathode of the seed would spoil the top mirror: as in
+    current-focusing devices the metal contacts lie outside the optical aperture (ZnO and ITO
+    spread the current laterally).
+    """
+    core = (cv.Layer(ITO, t_ito, name="ITO"), cv.Layer(TCTA, t_tcta, name="TCTA"),
+            cv.Layer(QD, QD_NM, name="QD film", gain=True), cv.Layer(ZNO, t_zno, name="ZnO"),
+            cv.Layer(SIO2, t_phase, name="SiO2 phase layer"))
+    return cv.Stack(_mirror(high, bottom_pairs, True) + core + _mirror(high, top_pairs, False),
+                    incident=GLASS, substrate=AIR)
+
+
+MICROCAVITY_SPACE = cv.DesignSpace(microcavity, {
+    "t_ito": cv.Continuous(10.0, 150.0),
+    "t_tcta": cv.Continuous(20.0, 120.0),
+    "t_zno": cv.Continuous(20.0, 150.0),
+    "t_phase": cv.Continuous(0.0, 220.0),
+    "bottom_pairs": cv.Integer(4, 12),
+    "top_pairs": cv.Integer(4, 12),
+    "high": cv.Choice(HIGH_INDEX),
+})
+MICROCAVITY_CONSTRAINTS = (cv.WavelengthWindow(*WINDOW), cv.LayerThickness("TCTA", maximum=80.0),
+                           cv.LayerThickness("ZnO", maximum=100.0), cv.ThermalLimit(60.0))
+
+
+# ---- (3) the DFB: air | ZnO | QD | TCTA | ITO | SiO2 (grating) | glass ----------------------------
+def dfb(t_zno: float, t_tcta: float, t_ito: float, etch_depth: float, duty_cycle: float, periods: int = 400):
+    """The LED layers (no metal on top: lateral contacts) on a first-order grating etched into SiO2."""
+    stack = cv.Stack((cv.Layer(ZNO, t_zno, name="ZnO"), cv.Layer(QD, QD_NM, name="QD film", gain=True),
+                      cv.Layer(TCTA, t_tcta, name="TCTA"), cv.Layer(ITO, t_ito, name="ITO"),
+                      cv.Layer(SIO2, 80.0, name="SiO2 grating")), incident=AIR, substrate=GLASS)
+    return cv.DFBGrating.etched(stack, 4, LAM0, etch_depth=etch_depth, duty_cycle=duty_cycle, periods=periods,
+                                phase_shifts="quarter_wave")
+
+
+def dfb_space(periods: int) -> cv.DesignSpace:
+    return cv.DesignSpace(dfb, {
+        "t_zno": cv.Continuous(40.0, 150.0),
+        "t_tcta": cv.Continuous(20.0, 80.0),
+        "t_ito": cv.Continuous(10.0, 40.0),
+        "etch_depth": cv.Continuous(10.0, 60.0),
+        "duty_cycle": cv.Continuous(0.3, 0.7),
+    }, fixed={"periods": periods})
+
+
+def _fmt_current(j):
+    return f"{j:8.2f}" if math.isfinite(j) else "     inf"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="tiny budgets (a smoke test)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", default=str(pathlib.Path(__file__).with_name("output")))
+    args = ap.parse_args(argv)
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    budget_mc, budget_dfb, periods = (400, 30, 150) if args.quick else (5000, 400, 400)
+    t_start = time.perf_counter()
+
+    model = seed_gain_model()
+    thermal = cv.ThermalModel()
+    print("Seed device: Lim, Park & Klimov, Nat. Mater. 17, 42 (2018)")
+    print(f"  gain model calibrated: tau_X = {model.exciton_lifetime_ns:.1f} ns, tau_XX,A = "
+          f"{model.biexciton_auger_lifetime_ns:.1f} ns (2 ML of 10 nm dots, eta_inj = 1: assumed)")
+    print(f"  <N>(18 A/cm^2) = {model.mean_occupancy(J_SURVIVED):.2f}; saturated gain at {LAM0:g} nm = "
+          f"{model.max_gain(LAM0):.0f} cm^-1; CW heating: dT(18 A/cm^2) = {thermal.temperature_rise(J_SURVIVED):.1f} K")
+
+    rows = []
+    # (1) the bare LED
+    led = cv.seed_led_stack(qd_nm=QD_NM)
+    bare = cv.threshold_current(led, model, (560.0, 690.0), thermal=thermal)
+    rows.append(("(1) bare LED (glass|ITO|TCTA|QD|ZnO|Al)", bare))
+
+    # (2) DBR microcavity, optimised
+    print(f"\nOptimising the DBR microcavity (budget {budget_mc}) ...")
+    mc = cv.optimize(MICROCAVITY_SPACE, cv.Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=model, thermal=thermal,
+                     constraints=MICROCAVITY_CONSTRAINTS, budget=budget_mc, seed=args.seed,
+                     population_size=20 if args.quick else None, polish=10 if args.quick else 60,
+                     search_width=25.0)
+    mc_report = mc.report
+    rows.append(("(2) DBR microcavity (optimised)", mc_report))
+
+    # (3) DFB, optimised
+    print(f"Optimising the DFB grating, {periods} periods (budget {budget_dfb}) ...")
+    space = dfb_space(periods)
+    dfb_res = cv.optimize(space, cv.Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=model, thermal=thermal,
+                          constraints=(cv.WavelengthWindow(LAM0 - 8.0, LAM0 + 8.0),), budget=budget_dfb,
+                          seed=args.seed, population_size=10 if args.quick else 20, polish=0 if args.quick else 30)
+    dfb_modes = dfb_res.report
+    rows.append((f"(3) DFB, lambda/4-shifted, {periods} periods (optimised)", dfb_modes))
+
+    # ---- report ---------------------------------------------------------------------------------
+    print("\n" + "=" * 100)
+    print(f"{'cavity':52s} {'J_th (A/cm^2)':>13s} {'lambda (nm)':>11s} {'<N>':>5s} {'dT (K)':>7s} {'J_th/18':>8s}")
+    for name, rep in rows:
+        j, lam, n, dT = _summary(rep, model, thermal)
+        print(f"{name:52s} {_fmt_current(j):>13s} {lam:11.2f} {n:5.2f} {dT:7.1f} {j / J_SURVIVED:8.2f}")
+    print("=" * 100)
+    if not bare.reachable:
+        need = ("no finite material gain brings its lowest-loss mode to threshold" if math.isinf(bare.required_gain)
+                else f"its lowest-loss mode needs {bare.required_gain:.0f} cm^-1, the dots give at most "
+                     f"{bare.maximum_gain:.0f} cm^-1")
+        print(f"(1) The bare LED does not lase: {need}.")
+    print("(2) best microcavity:", _params(mc.parameters))
+    if mc_report is not None and mc_report.reachable:
+        print(f"    side-mode ratio J_2/J_1 = {mc_report.side_mode_margin:.2f}; "
+              + ("within" if mc_report.current_density <= J_SURVIVED else "above")
+              + f" the 18 A/cm^2 the seed device survived")
+    print("(3) best DFB:", _params(dfb_res.parameters))
+    if dfb_modes is not None:
+        print(f"    stopband {dfb_modes.stopband[0]:.2f}-{dfb_modes.stopband[1]:.2f} nm, kappa L = {dfb_modes.kappa_L:.2f}, "
+              f"side-mode margin {dfb_modes.side_mode_margin:.1f} cm^-1")
+        print(f"    limitations: {dfb_modes.limitations}")
+
+    _figures(out, model, thermal, mc, dfb_res, args.quick)
+    print(f"\nfigures saved in {out}; total time {time.perf_counter() - t_start:.1f} s")
+    return rows, mc, dfb_res
+
+
+def _summary(rep, model, thermal):
+    """(J_th, lambda, <N>, dT) of a ThresholdCurrent or a DFBModes report."""
+    if rep is None:
+        return math.inf, math.nan, math.nan, math.nan
+    if isinstance(rep, cv.ThresholdCurrent):
+        return rep.current_density, rep.wavelength, rep.mean_occupancy, rep.temperature_rise
+    best = rep.modes[0]
+    j = best.current_density
+    heated = j
+    if math.isfinite(j):  # the DFB report has no heating: redo J_th with the thermal model
+        try:
+            heated = thermal.current_for_gain(model, best.material_gain, best.wavelength)
+        except ValueError:
+            heated = math.inf
+    if not math.isfinite(heated):
+        return math.inf, best.wavelength, math.nan, math.nan
+    return heated, best.wavelength, float(model.mean_occupancy(heated)), float(thermal.temperature_rise(heated))
+
+
+def _params(p):
+    return ", ".join(f"{k}={v.name if isinstance(v, mt.Material) else (f'{v:.1f}' if isinstance(v, float) else v)}"
+                     for k, v in p.items())
+
+
+def _figures(out, model, thermal, mc, dfb_res, quick):
+    best = mc.design
+    th = cv.lasing_threshold(best, LAM0, search_width=20.0)
+    fig, _ = plot_stack_field(best, th.wavelength, gain=th.material_gain, outside=200.0)
+    fig.savefig(out / "design_best_microcavity_field.png", dpi=110, bbox_inches="tight")
+
+    # J_th map over the ZnO thickness and the phase layer (which tunes the resonance), others at the optimum
+    n = 8 if quick else 30
+    t_phase = np.linspace(0.0, 220.0, n)
+    t_zno = np.linspace(20.0, 100.0, n)
+    designs = [dict(mc.parameters, t_phase=a, t_zno=b) for b in t_zno for a in t_phase]
+    scores, violations = cv.evaluate_designs(MICROCAVITY_SPACE, designs, near=LAM0, gain_model=model, thermal=thermal,
+                                             constraints=(cv.WavelengthWindow(*WINDOW),), search_width=25.0)
+    jmap = np.where(violations == 0, scores, np.nan).reshape(n, n)
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    im = ax.pcolormesh(t_phase, t_zno, np.log10(jmap), shading="auto", cmap="viridis")
+    ax.plot(mc.parameters["t_phase"], mc.parameters["t_zno"], "r*", ms=12, label="optimum")
+    fig.colorbar(im, ax=ax, label="log$_{10}$ J$_{th}$ (A/cm$^2$)")
+    ax.set_xlabel("SiO$_2$ phase layer (nm)")
+    ax.set_ylabel("ZnO thickness (nm)")
+    ax.set_title(f"J$_{{th}}$ where a mode lases in {WINDOW[0]:g}-{WINDOW[1]:g} nm", fontsize="medium")
+    ax.legend(loc="upper right", fontsize="small")
+    fig.savefig(out / "design_threshold_map.png", dpi=110, bbox_inches="tight")
+
+    js = np.geomspace(0.5, 200.0, 30 if quick else 80)
+    fig, _ = plot_peak_gain(model, js, th.wavelength, th.material_gain, thermal=thermal)
+    fig.savefig(out / "design_gain_vs_current.png", dpi=110, bbox_inches="tight")
+
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    for res, label in ((mc, "DBR microcavity"), (dfb_res, "DFB")):
+        gens = [h.generation for h in res.history]
+        ax.plot(gens, [h.best_score for h in res.history], marker=".", label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("generation")
+    ax.set_ylabel("best J$_{th}$ score (A/cm$^2$)")
+    ax.legend()
+    fig.savefig(out / "design_convergence.png", dpi=110, bbox_inches="tight")
+
+    if th.converged and th.material_gain < model.max_gain(th.wavelength):
+        laser = cv.LaserRateEquations(model, cv.LasingMode.from_threshold(th))
+        jt = laser.threshold_current()
+        curve = laser.lj_curve(np.linspace(0.0, 3.0 * jt, 40 if quick else 150))
+        fig, _ = plot_lj_curve(curve)
+        fig.savefig(out / "design_lj_curve.png", dpi=110, bbox_inches="tight")
+    else:
+        print("no L-J curve: the best microcavity does not reach threshold")
+    plt.close("all")
+
+
+if __name__ == "__main__":
+    main()
