@@ -57,3 +57,12 @@ def require_scalar_finite(value, name: str) -> float:
     if not math.isfinite(v):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return v
+
+
+def require_scalar_wavelength(wavelength, name: str = "wavelength") -> float:
+    """A single finite, positive vacuum wavelength (nm)."""
+    if np.ndim(wavelength) != 0:
+        raise ValueError(f"{name} must be a scalar (nm), got shape {np.shape(wavelength)}")
+    w = require_scalar_finite(wavelength, name)
+    require_positive(w, name, unit="nm")
+    return w

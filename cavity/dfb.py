@@ -41,6 +41,8 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .results import ModeSequence
 from scipy.optimize import brentq
 
 from . import _pole_kernels as PK
@@ -489,7 +491,7 @@ class DFBMode:
 
 
 @dataclass(frozen=True)
-class DFBModes:
+class DFBModes(ModeSequence):
     """The threshold modes of a DFB grating, lowest threshold first.
 
     Attributes
@@ -525,14 +527,6 @@ class DFBModes:
     limitations: str
     sections: GratingSections = field(repr=False)
 
-    def __len__(self):
-        return len(self.modes)
-
-    def __iter__(self):
-        return iter(self.modes)
-
-    def __getitem__(self, i):
-        return self.modes[i]
 
     @property
     def lowest(self) -> DFBMode:

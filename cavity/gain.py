@@ -30,7 +30,7 @@ import numpy as np
 from scipy.optimize import brentq, least_squares
 from scipy.special import logsumexp
 
-from ._validation import as_float_array, require_positive, require_scalar_finite, require_wavelength
+from ._validation import as_float_array, require_positive, require_scalar_finite, require_wavelength, require_scalar_wavelength
 from .conventions import ELEMENTARY_CHARGE, NM_TO_CM
 
 __all__ = [
@@ -568,7 +568,7 @@ class QDGainModel:
             When ``g`` is not below the saturated maximum :meth:`max_gain` (the message gives it).
         """
         target = require_scalar_finite(gain_per_cm, "gain_per_cm")
-        wl = _scalar_wavelength(wavelength)
+        wl = require_scalar_wavelength(wavelength)
         gmax = self.max_gain(wl)
         if target >= gmax:
             raise ValueError(f"gain_per_cm={target!r} cm^-1 is out of reach at {wl} nm: the saturated "
@@ -740,10 +740,4 @@ def _scalar_current(current_density) -> float:
     return j
 
 
-def _scalar_wavelength(wavelength) -> float:
-    if np.ndim(wavelength) != 0:
-        raise ValueError(f"wavelength must be a scalar (nm), got shape {np.shape(wavelength)}")
-    w = require_scalar_finite(wavelength, "wavelength")
-    require_positive(w, "wavelength", unit="nm")
-    return w
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Spectrum", "FieldProfile", "LayerAbsorption"]
+__all__ = ["Spectrum", "FieldProfile", "LayerAbsorption", "ModeSequence"]
 
 
 def _frozen(a):
@@ -14,6 +14,21 @@ def _frozen(a):
     a = np.asarray(a)
     a.setflags(write=False)
     return a
+
+
+class ModeSequence:
+    """Sequence behaviour for results holding a ``modes`` tuple (``len``, iteration, indexing)."""
+
+    modes: tuple
+
+    def __len__(self):
+        return len(self.modes)
+
+    def __iter__(self):
+        return iter(self.modes)
+
+    def __getitem__(self, i):
+        return self.modes[i]
 
 
 @dataclass(frozen=True, eq=False)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from ._validation import as_float_array, require_positive, require_scalar_finite
+from ._validation import as_float_array, require_positive, require_scalar_finite, require_scalar_wavelength
 from .gain import QDGainModel
 
 __all__ = ["ThermalModel", "Rollover", "disc_thermal_resistance"]
@@ -206,7 +206,7 @@ class ThermalModel:
             If the heated gain still increases at the end of the scan (no rollover found:
             e.g. zero thermal resistance).
         """
-        wl = _scalar_wavelength(wavelength)
+        wl = require_scalar_wavelength(wavelength)
         js, gs = self._scan(model, wl)
         i = int(np.argmax(gs))
         if i >= len(js) - 1 or gs[-1] >= gs[i] - 1e-9 * abs(gs[i]):
@@ -231,7 +231,7 @@ class ThermalModel:
             If heating defeats the gain first; the message gives the rollover maximum.
         """
         target = require_scalar_finite(gain_per_cm, "gain_per_cm")
-        wl = _scalar_wavelength(wavelength)
+        wl = require_scalar_wavelength(wavelength)
         if self.heated_gain(model, 0.0, wl) >= target:
             return 0.0
         js, gs = self._scan(model, wl)
@@ -259,9 +259,3 @@ def _check_model(model):
         raise TypeError(f"model must be a QDGainModel, got {type(model).__name__}")
 
 
-def _scalar_wavelength(wavelength) -> float:
-    if np.ndim(wavelength) != 0:
-        raise ValueError(f"wavelength must be a scalar (nm), got shape {np.shape(wavelength)}")
-    w = require_scalar_finite(wavelength, "wavelength")
-    require_positive(w, "wavelength", unit="nm")
-    return w

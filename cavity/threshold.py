@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .results import ModeSequence
+
 from . import _pole_kernels as PK
 from ._validation import require_scalar_finite
 from .conventions import SPEED_OF_LIGHT_NM_PER_NS
@@ -113,7 +115,7 @@ class Threshold:
 
 
 @dataclass(frozen=True)
-class ThresholdModes:
+class ThresholdModes(ModeSequence):
     """Every longitudinal mode in a window, sorted by threshold gain.
 
     ``side_mode_margin`` is the gain gap (cm^-1) between the two lowest thresholds (``inf`` when
@@ -123,11 +125,6 @@ class ThresholdModes:
     modes: tuple
     side_mode_margin: float
 
-    def __len__(self):
-        return len(self.modes)
-
-    def __getitem__(self, i):
-        return self.modes[i]
 
     @property
     def lowest(self) -> Threshold:

@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .results import ModeSequence
+
 from . import _mode_kernels as MK
 from ._tmm_kernels import amplitudes as _amplitudes
 from ._validation import require_scalar_finite
@@ -299,7 +301,7 @@ def _int_exp(c, d):
 
 
 @dataclass(frozen=True)
-class GuidedModes:
+class GuidedModes(ModeSequence):
     """The guided modes of a slab at one wavelength and polarization, largest ``Re n_eff`` first.
 
     Iterable and indexable (``modes[0]`` is the fundamental).  ``cladding_index`` and
@@ -314,14 +316,6 @@ class GuidedModes:
     max_index: float
     v_number: float
 
-    def __len__(self):
-        return len(self.modes)
-
-    def __iter__(self):
-        return iter(self.modes)
-
-    def __getitem__(self, i):
-        return self.modes[i]
 
     @property
     def n_eff(self) -> np.ndarray:
