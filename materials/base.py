@@ -52,31 +52,39 @@ class Material(abc.ABC):
             wl = np.asarray(wavelength, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"wavelength for material {self.name!r} must be numeric, got {wavelength!r}") from exc
+        lo, hi = self.wavelength_range
         if wl.size:
-            if np.any(np.isnan(wl)):
-                raise ValueError(f"wavelength for material {self.name!r} is NaN")
-            if np.any(wl <= 0):
-                raise ValueError(f"wavelength for material {self.name!r} must be > 0 nm, got {float(wl[wl <= 0].ravel()[0])!r}")
-            lo, hi = self.wavelength_range
-            outside = (wl < lo) | (wl > hi)
-            if np.any(outside):
-                v = float(wl[outside].ravel()[0])
-                raise ValueError(
-                    f"wavelength {v!r} nm is outside the range of material {self.name!r}: "
-                    f"{lo:g}-{hi:g} nm ({self.reference})"
-                )
+            w_min, w_max = wl.min(), wl.max()  # NaN propagates: the fast test fails and the slow one explains
+            if not (w_min >= lo and w_max <= hi):
+                self._raise_for_wavelength(wl)
         out = np.asarray(self._index(wl), dtype=np.complex128)
-        out = np.broadcast_to(out, wl.shape).copy()
+        if out.shape != wl.shape:
+            out = np.broadcast_to(out, wl.shape).copy()
         if out.size:
-            if not np.all(np.isfinite(out)):
-                raise ValueError(f"material {self.name!r} gave a non-finite index in {self.wavelength_range} nm")
-            if np.any(out.imag < 0):
+            total = out.sum()
+            if not (np.isfinite(total.real) and np.isfinite(total.imag)):
+                if not np.all(np.isfinite(out)):
+                    raise ValueError(f"material {self.name!r} gave a non-finite index in {self.wavelength_range} nm")
+            if out.imag.min() < 0:
                 v = wl[out.imag < 0].ravel()[0]
                 raise ValueError(
                     f"material {self.name!r} gives k < 0 (gain) at {v:g} nm; passive materials must have k >= 0 "
                     "(gain enters through Layer(..., gain=True), see cavity.conventions)"
                 )
         return out
+
+    def _raise_for_wavelength(self, wl: np.ndarray):
+        """The precise error for a wavelength array that failed the range test."""
+        lo, hi = self.wavelength_range
+        if np.any(np.isnan(wl)):
+            raise ValueError(f"wavelength for material {self.name!r} is NaN")
+        if np.any(wl <= 0):
+            raise ValueError(f"wavelength for material {self.name!r} must be > 0 nm, got {float(wl[wl <= 0].ravel()[0])!r}")
+        outside = (wl < lo) | (wl > hi)
+        v = float(wl[outside].ravel()[0])
+        raise ValueError(
+            f"wavelength {v!r} nm is outside the range of material {self.name!r}: {lo:g}-{hi:g} nm ({self.reference})"
+        )
 
     def __repr__(self) -> str:  # compact, informative
         lo, hi = self.wavelength_range
