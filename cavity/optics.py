@@ -124,7 +124,11 @@ def _check_outer(n, angles):
             )
     if np.any(angles > 0) and np.any(n[..., 0, :].imag != 0):
         raise ValueError("oblique incidence needs a lossless incident medium (k = 0); got an absorbing incident medium")
-    if np.any(~np.isfinite(n)):
+
+
+def _check_indices_finite(n):
+    """Called when a result is not finite: blame non-finite indices before the gain."""
+    if not np.all(np.isfinite(n)):
         raise ValueError("refractive indices must be finite")
 
 
@@ -206,6 +210,7 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
         out.update(r=r, t=t, R=np.abs(r) ** 2, T=T)
     for key, val in out.items():
         if not np.all(np.isfinite(val)):
+            _check_indices_finite(n)
             raise FloatingPointError(
                 f"non-finite {key} in the transfer-matrix result: the stack's single-pass gain overflows "
                 "(reduce the gain or thickness of the gain layers)"

@@ -333,3 +333,9 @@ def test_two_dimensional_wavelength_raises_naming_wavelength(func):
 def test_gain_shape_mismatch_raises_naming_gain(gain):
     with pytest.raises(ValueError, match="gain"):
         spectrum(_stack(), [500.0, 600.0, 700.0], gain=gain)
+
+
+def test_non_finite_index_in_arrays_raises_naming_indices():
+    n = np.array([[1.0], [np.nan + 0j], [1.5]], dtype=complex)
+    with pytest.raises(ValueError, match="refractive indices must be finite"):
+        spectrum_arrays(n, np.array([0.0, 100.0, 0.0]), [600.0])
