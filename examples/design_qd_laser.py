@@ -176,6 +176,8 @@ def main(argv=None):
         print(f"(1) The bare LED does not lase: {need}.")
     print("(2) best microcavity:", _params(mc.parameters))
     if mc_report is not None and mc_report.reachable:
+        print(f"    the 1S band of the dots inverts at {model.inversion_current():.2f} A/cm^2: a cavity this good lases "
+              f"{mc_report.current_density / model.inversion_current():.2f}x above band-edge inversion")
         print(f"    side-mode ratio J_2/J_1 = {mc_report.side_mode_margin:.2f}; "
               + ("within" if mc_report.current_density <= J_SURVIVED else "above")
               + f" the 18 A/cm^2 the seed device survived")
