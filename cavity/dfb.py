@@ -49,7 +49,7 @@ from . import _pole_kernels as PK
 from .conventions import NM_TO_CM
 from .coupled_mode import coupled_mode_threshold, grating_coupling_coefficient
 from .layers import Layer, Stack
-from .threshold import PoleProblem, _find_poles, _threshold_from_pole
+from .threshold import PoleProblem, _find_poles, _threshold_from_pole, mode_energy_weights
 from .waveguide import _parse_polarization, _pol_label, _track_mode, guided_modes
 
 __all__ = ["DFBGrating", "DFBMode", "DFBModes", "GratingSections", "etched_grating", "dfb_threshold",
@@ -463,14 +463,14 @@ class DFBMode:
     ----------
     wavelength : float            lasing wavelength (nm)
     material_gain : float         threshold material gain g_th of the gain layers (cm^-1)
-    modal_gain : float            ``Gamma_bar g_th`` (cm^-1), Gamma_bar the length-weighted confinement
-    internal_loss : float         length-weighted passive modal loss of the sections (cm^-1),
+    modal_gain : float            ``Gamma_bar g_th`` (cm^-1), Gamma_bar the sections' confinements
+                                  weighted by the mode's index-weighted field energy in each section
+                                  (:func:`cavity.threshold.mode_energy_weights`)
+    internal_loss : float         the sections' passive modal losses with the same weights (cm^-1),
                                   radiation_loss included
-    feedback_loss : float         ``modal_gain - internal_loss`` (cm^-1): the grating/facet out-coupling.
-                                  The three are *length* averages: a band-edge mode of a strongly
-                                  coupled grating (kappa L >~ 3) concentrates in one section type, so
-                                  with unequal section losses or confinements this estimate can even
-                                  be negative.  ``material_gain`` (from the pole) is exact.
+    feedback_loss : float         ``modal_gain - internal_loss`` (cm^-1): the grating/facet
+                                  out-coupling.  The three are first-order (energy) estimates;
+                                  ``material_gain`` (from the pole) is exact.
     detuning : float              ``wavelength - bragg_wavelength`` (nm)
     current_density : float       J_th (A/cm^2) with a gain model, ``inf`` if out of reach, NaN without
     converged : bool
@@ -679,15 +679,18 @@ def dfb_threshold(grating: DFBGrating, *, modes: int = 4, gain_model=None, searc
     D = grating.duty_cycle
     out = []
     for lam, g, it, ok, res in found:
-        nl = sec.n_at(lam)
-        a_i = (4 * math.pi / (lam * NM_TO_CM)) * (D * nl[0].imag + (1 - D) * nl[1].imag)
+        # energy-weighted over the sections with the mode's own longitudinal field
+        w, _, _, n_pass = mode_energy_weights(problem, lam, g)
+        w_sum = w.sum()
+        gam_mode = float((problem.mask * w).sum() / w_sum)
+        a_i = float((w * 4 * math.pi * n_pass.imag / (lam * NM_TO_CM)).sum() / w_sum)
         jth = math.nan
         if gain_model is not None:
             try:
                 jth = float(gain_model.current_for_gain(g, lam))
             except ValueError:
                 jth = math.inf
-        out.append(DFBMode(float(lam), float(g), float(gam * g), float(a_i), float(gam * g - a_i),
+        out.append(DFBMode(float(lam), float(g), gam_mode * g, a_i, gam_mode * g - a_i,
                            float(lam - sec.bragg_wavelength), jth, bool(ok), int(it), float(res)))
     margin = out[1].material_gain - out[0].material_gain if len(out) > 1 else math.inf
     stop = _stopband(sec, D, grating.order)

@@ -400,38 +400,23 @@ def _expint(c, d):
     return d * np.where(small, 1 + x / 2, np.expm1(xs) / xs)
 
 
-def layer_field_integrals(stack: Stack, wavelength: float, gain: float | None, angle=0.0, polarization="s", *,
-                          indices=None):
-    """Closed-form ``int |E|^2 dz`` over each medium and the same without the interference term.
-
-    With ``E = A exp(i b u) + B exp(i b (d - u))`` in a layer (u from its left boundary, b the
-    complex normal wave number), ``int |E|^2 = (|A|^2 + |B|^2) I(-2 Im b) + 2 Re(A B* e^{-i b* d}
-    I(2 i Re b))`` with ``I(c) = int_0^d e^{c u} du``; for p both E_x and E_z components are
-    summed.  Returns ``(total, envelope, n)`` arrays over the media (outer entries zero).
-    ``indices`` (complex, one per medium, gain included) skips the material evaluation.
-    """
+def _field_integrals(n, d, wavelength, kx, pol_code):
+    """``(total, envelope)`` of :func:`layer_field_integrals` on plain arrays."""
     from . import _tmm_kernels as K
-    from .optics import stack_arrays
 
-    if indices is None:
-        n2d, d = stack_arrays(stack, [wavelength], gain)
-        n = n2d[:, 0].copy()
-    else:
-        n = np.ascontiguousarray(indices, dtype=np.complex128)
-        d = stack.padded_thicknesses()
+    n = np.ascontiguousarray(n, dtype=np.complex128)
+    d = np.ascontiguousarray(d, dtype=np.float64)
     M = n.size
-    pol = Polarization.parse(polarization, allow_unpolarized=False)
-    kx = n[0].real * math.sin(math.radians(angle))
     q = np.empty(M, np.complex128)
     y = np.empty(M, np.complex128)
     al = np.empty(M, np.complex128)
     br = np.empty(M, np.complex128)
     ph = np.empty(M, np.complex128)
-    K.amplitudes(n, d, wavelength, kx, pol.code, q, y, al, br, ph)
+    K.amplitudes(n, d, wavelength, kx, pol_code, q, y, al, br, ph)
     beta = q * (2 * math.pi / wavelength)
     env_one = _expint(-2 * beta.imag, d)                       # int |e^{i b u}|^2
     cross_one = al * np.conj(br) * np.exp(-1j * np.conj(beta) * d) * _expint(2j * beta.real, d)
-    if pol is Polarization.S:
+    if pol_code == 0:
         envelope = (np.abs(al) ** 2 + np.abs(br) ** 2) * env_one.real
         total = envelope + 2 * cross_one.real
     else:  # |E_x|^2 = |Y|^2 |f - b|^2, |E_z|^2 = |kx/n^2|^2 |f + b|^2
@@ -440,39 +425,63 @@ def layer_field_integrals(stack: Stack, wavelength: float, gain: float | None, a
         total = envelope + 2 * (wz - wx) * cross_one.real
     total[[0, -1]] = 0.0
     envelope[[0, -1]] = 0.0
+    return total, envelope
+
+
+def layer_field_integrals(stack: Stack, wavelength: float, gain: float | None, angle=0.0, polarization="s"):
+    """Closed-form ``int |E|^2 dz`` over each medium and the same without the interference term.
+
+    With ``E = A exp(i b u) + B exp(i b (d - u))`` in a layer (u from its left boundary, b the
+    complex normal wave number), ``int |E|^2 = (|A|^2 + |B|^2) I(-2 Im b) + 2 Re(A B* e^{-i b* d}
+    I(2 i Re b))`` with ``I(c) = int_0^d e^{c u} du``; for p both E_x and E_z components are
+    summed.  Returns ``(total, envelope, n)`` arrays over the media (outer entries zero).
+    """
+    from .optics import stack_arrays
+
+    n2d, d = stack_arrays(stack, [wavelength], gain)
+    n = n2d[:, 0].copy()
+    pol = Polarization.parse(polarization, allow_unpolarized=False)
+    kx = n[0].real * math.sin(math.radians(angle))
+    total, envelope = _field_integrals(n, d, wavelength, kx, pol.code)
     return total, envelope, n
 
 
-def _mode_figures(problem: PoleProblem, lam: float, g: float):
-    """Confinement, standing-wave factor and internal loss from the field at threshold.
+def mode_energy_weights(problem: "PoleProblem", lam: float, g: float):
+    """Index-weighted field energy of the mode at threshold in each medium of a pole problem.
 
-    The field driven just below threshold is the mode's field to ~1e-7 (the pole dominates);
-    the layer integrals are in closed form (:func:`layer_field_integrals`), with the indices
-    interpolated from the problem's tables.
+    The field driven just below threshold is the mode's field to ~1e-7 (the pole dominates).
+    Returns ``(weight, total, envelope, n_passive)``: ``weight = |Re n| int |E|^2 dz`` (zero in the
+    outer media), the integrals of :func:`layer_field_integrals` and the passive indices at
+    ``lam`` (tables interpolated, no gain).  The confinement of medium m is
+    ``mask[m] weight[m] / sum(weight)`` (physics.md s.3.3 and s.4.6 for the index weighting).
     """
-    stack, gain_layers = problem.stack, problem.gain_layers
-    n_at = np.empty(problem.n_tab.shape[0], np.complex128)
-    PK.indices_at(lam, problem.lam_tab, problem.n_tab, problem.gain_tab, g * (1.0 - 1e-7), problem.mask, n_at)
+    M = problem.n_tab.shape[0]
+    n_gain = np.empty(M, np.complex128)
+    n_pass = np.empty(M, np.complex128)
+    PK.indices_at(lam, problem.lam_tab, problem.n_tab, problem.gain_tab, g * (1.0 - 1e-7), problem.mask, n_gain)
+    PK.indices_at(lam, problem.lam_tab, problem.n_tab, problem.gain_tab, 0.0, problem.mask, n_pass)
+    total, envelope = _field_integrals(n_gain, problem.d, lam, problem.kx, problem.pol)
+    return np.abs(n_gain.real) * total, total, envelope, n_pass
+
+
+def _mode_figures(problem: PoleProblem, lam: float, g: float):
+    """Confinement, standing-wave factor and internal loss from the field at threshold
+    (:func:`mode_energy_weights`)."""
     try:
-        total, envelope, n = layer_field_integrals(stack, lam, None, problem.angle, problem.polarization, indices=n_at)
+        weight, total, envelope, n = mode_energy_weights(problem, lam, g)
     except (ValueError, FloatingPointError):
         return math.nan, math.nan, math.nan
-    if not np.all(np.isfinite(total)):
-        return math.nan, math.nan, math.nan
-    weight = np.abs(n.real) * total
     den = weight.sum()
-    if den <= 0:
+    if not np.all(np.isfinite(weight)) or den <= 0:
         return math.nan, math.nan, math.nan
-    media = np.array(gain_layers) + 1
-    confinement = weight[media].sum() / den
-    passive = np.ones(n.size, bool)
-    passive[media] = False
+    confinement = float((problem.mask * weight).sum() / den)
+    passive = problem.mask == 0
     passive[[0, -1]] = False
     alpha = np.where(passive & (n.imag > 0), 4 * math.pi * n.imag / (lam * 1e-7), 0.0)
     internal_loss = float((weight * alpha).sum() / den)
-    first = media[0]
+    first = problem.gain_layers[0] + 1
     swf = total[first] / envelope[first] if envelope[first] > 0 else math.nan
-    return float(confinement), float(swf), internal_loss
+    return confinement, float(swf), internal_loss
 
 
 def _build_threshold(problem: PoleProblem, pole, lam, g, it, ok, res):

@@ -214,3 +214,16 @@ def test_example_runs_and_saves_figures(tmp_path):
     res = mod.main(["--periods", "300", "--out", str(tmp_path)])
     assert res.lowest.converged and res.lowest.material_gain > 0
     assert (tmp_path / "dfb_mode_profile.png").exists() and (tmp_path / "dfb_thresholds.png").exists()
+
+
+def test_out_coupling_is_positive_for_a_strongly_coupled_lossy_grating():
+    """Energy-weighted modal gain minus internal loss (the out-coupling) stays positive where
+    length averages go negative: band-edge modes sit in one section type (kappa L >> 1)."""
+    sub = mt.Constant(NS)
+    ito = mt.get("ITO")
+    mk = lambda t: Stack.of(Layer(mt.Constant(NF), t, gain=True), Layer(ito, 20.0), substrate=sub)
+    res = dfb_threshold(DFBGrating(mk(200.0), mk(150.0), 630.0, periods=600), modes=4)
+    assert res.kappa_L > 5
+    for m in res.modes[:4]:
+        assert m.feedback_loss > 0
+        assert m.modal_gain == pytest.approx(m.internal_loss + m.feedback_loss)
