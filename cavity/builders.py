@@ -168,6 +168,11 @@ def place_on_antinode(stack: Stack, gain_layer: int, before: int, after: int, ta
         return st.replace_layer(after, st.layers[after].with_thickness(t_after))
 
     current = probe
+    try:
+        lasing_threshold(current, target)
+    except ValueError as exc:
+        raise ValueError(f"place_on_antinode: the stack has no mode near target_wavelength={target!r} nm to start "
+                         f"from ({exc}); choose spacers closer to resonance") from None
     for _ in range(iterations):
         total = current.layers[before].thickness + current.layers[after].thickness
 
@@ -193,8 +198,9 @@ def place_on_antinode(stack: Stack, gain_layer: int, before: int, after: int, ta
 
         try:
             scale = brentq(detuning, 0.8, 1.25, xtol=1e-10)
-        except ValueError:
-            break
+        except ValueError as exc:
+            raise ValueError(f"place_on_antinode: cannot tune a mode onto target_wavelength={target!r} nm by scaling "
+                             f"the spacers (layers {before} and {after}) by 0.8-1.25: {exc}") from None
         current = with_spacers(current, scale * current.layers[before].thickness, scale * current.layers[after].thickness)
     # restore the caller's gain flags
     return Stack(tuple(Layer(lay.material, lay.thickness, lay.name, orig.gain)

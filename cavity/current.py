@@ -177,7 +177,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
     if not 0 < j_lo < j_hi or not math.isfinite(j_hi):
         raise ValueError(f"current_range must be (min, max) with 0 < min < max (A/cm^2), got {current_range!r}")
     idx = _resolve_gain_layers(stack, gain_layers)
-    problem = PoleProblem(stack, _padded(lo, hi), idx, angle, polarization)
+    problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
     inj = _InjectedProblem(problem, gain_model, thermal)
     n_pts = max(8, int(math.ceil(points_per_decade * math.log10(j_hi / j_lo))) + 1)
     j_grid = np.geomspace(j_lo, j_hi, n_pts)

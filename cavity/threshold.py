@@ -128,6 +128,8 @@ class ThresholdModes(ModeSequence):
 
     @property
     def lowest(self) -> Threshold:
+        if not self.modes:
+            raise ValueError("no mode reaches threshold in the window (ThresholdModes is empty)")
         return self.modes[0]
 
 
@@ -301,7 +303,7 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
     removed.  Dispersion is evaluated at ``Re lambda``.
     """
     lo, hi = _window(wavelength_range)
-    problem = PoleProblem(stack, _padded(lo, hi), stack.gain_layer_indices, angle, polarization)
+    problem = PoleProblem(stack, _padded(lo, hi, stack), stack.gain_layer_indices, angle, polarization)
     out = []
     for lam in _find_poles(problem, lo, hi):
         res = Resonance.from_pole(lam)
@@ -320,9 +322,17 @@ def _window(wavelength_range):
     return lo, hi
 
 
-def _padded(lo, hi):
+def _padded(lo, hi, stack: Stack | None = None):
+    """The table window: ``(lo, hi)`` plus a 2% margin, the margin clipped to the range that all
+    the stack's materials cover (the window itself is not clipped: a window outside a material's
+    data raises that material's error)."""
     pad = 0.02 * (hi - lo) + 1.0
-    return (max(lo - pad, 0.5 * lo), hi + pad)
+    a, b = max(lo - pad, 0.5 * lo), hi + pad
+    if stack is not None:
+        r_lo = max(m.wavelength_range[0] for m in stack.media())
+        r_hi = min(m.wavelength_range[1] for m in stack.media())
+        a, b = max(a, min(lo, r_lo)), min(b, max(hi, r_hi))
+    return (a, b)
 
 
 def _threshold_from_pole(problem: PoleProblem, pole: complex):
@@ -528,16 +538,19 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     idx = _resolve_gain_layers(stack, gain_layers)
     if search_width is None:
         # two free spectral ranges of the whole stack, from a table wide enough for any of them
-        problem = PoleProblem(stack, _padded(near - _MAX_WIDTH_FRACTION * near, near + _MAX_WIDTH_FRACTION * near),
-                              idx, angle, polarization)
+        r_lo = max(m.wavelength_range[0] for m in stack.media())
+        r_hi = min(m.wavelength_range[1] for m in stack.media())
+        wide = (max(near - _MAX_WIDTH_FRACTION * near, min(near, r_lo)), min(near + _MAX_WIDTH_FRACTION * near, max(near, r_hi)))
+        problem = PoleProblem(stack, _padded(*wide, stack), idx, angle, polarization)
         mid = int(np.argmin(np.abs(problem.lam_tab - near)))
         opt = float(np.sum(np.abs(problem.n_tab[1:-1, mid].real) * stack.thicknesses))
         search_width = min(max(5.0, near * near / max(opt, near / 4)), _MAX_WIDTH_FRACTION * near)
+        search_width = min(search_width, near - problem.lam_tab[0], problem.lam_tab[-1] - near)
     else:
         search_width = require_scalar_finite(search_width, "search_width")
         if not 0 < search_width < near:
             raise ValueError(f"search_width must be in (0, near) nm, got {search_width!r}")
-        problem = PoleProblem(stack, _padded(near - search_width, near + search_width), idx, angle, polarization)
+        problem = PoleProblem(stack, _padded(near - search_width, near + search_width, stack), idx, angle, polarization)
     lo, hi = near - search_width, near + search_width
     poles = [p for p in _find_poles(problem, lo, hi) if p.imag > 0]
     if not poles:
@@ -564,7 +577,7 @@ def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0
     """
     lo, hi = _window(wavelength_range)
     idx = _resolve_gain_layers(stack, gain_layers)
-    problem = PoleProblem(stack, _padded(lo, hi), idx, angle, polarization)
+    problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
     modes = []
     for pole in _find_poles(problem, lo, hi):
         if pole.imag <= 0:
