@@ -674,6 +674,341 @@ def rt_batch_parallel(n, d, wl, sin_t, pol, block, r_out, t_out, T_out):
         _rt_range(n[i], d[i], wl, sin_t[a], pol, w0, w1, r_out[i, a], t_out[i, a], T_out[i, a])
 
 
+# --------------------------------------------------------------------------------------------
+# Both polarizations in one pass.  q, e = n^2 and the propagation phases (the exp/cos/sin, most
+# of the cost of a layer row) are the same for s and p; only the admittances and the N, Z, P
+# cascade differ.  The dual block runs ``_row_a`` once per layer (with the p rows, which include
+# q) and both cascades on two sets of N, Z, P rows, each rescaled and flagged on its own.  Every
+# operation on a polarization's rows is the one of the single-polarization block in the same
+# order, so the results are those of ``rt_batch`` with pol = 0 and pol = 1.  The two cascades
+# run as two loops (``_row_b_at``): one fused loop over both keeps too many rows live and was
+# slower than two single-polarization passes.
+# --------------------------------------------------------------------------------------------
+
+# extra rows of the dual work array: the p cascade, and per-polarization flags (the shared flag
+# _BAD holds what both polarizations share: q, the phases)
+_NP_R, _NP_I, _ZP_R, _ZP_I, _PP_R, _PP_I, _BAD_P, _BAD_S = 24, 25, 26, 27, 28, 29, 30, 31
+_NV_SP = 32
+
+
+@kernel
+def _row_first_sp(ws):
+    """``_row_first`` for s (rows _N_R.._P_I) and p (rows _NP_R.._PP_I) from the same q, e."""
+    cur = _SET_A
+    nxt = _SET_B
+    for w in range(_SOA):
+        qjr = ws[cur, w]
+        qji = ws[cur + 1, w]
+        qnr = ws[nxt, w]
+        qni = ws[nxt + 1, w]
+        ws[_N_R, w] = qjr - qnr
+        ws[_N_I, w] = qji - qni
+        ws[_Z_R, w] = qjr + qnr
+        ws[_Z_I, w] = qji + qni
+        ws[_P_R, w] = qjr + qjr
+        ws[_P_I, w] = qji + qji
+        ejr = ws[cur + 2, w]
+        eji = ws[cur + 3, w]
+        enr = ws[nxt + 2, w]
+        eni = ws[nxt + 3, w]
+        ar = qjr * enr - qji * eni
+        ai = qjr * eni + qji * enr
+        br = qnr * ejr - qni * eji
+        bi = qnr * eji + qni * ejr
+        ws[_NP_R, w] = ar - br
+        ws[_NP_I, w] = ai - bi
+        ws[_ZP_R, w] = ar + br
+        ws[_ZP_I, w] = ai + bi
+        ws[_PP_R, w] = ar + ar
+        ws[_PP_I, w] = ai + ai
+        ws[_SA, w] = 0.0
+        ws[_ST, w] = 0.0
+        ws[_BAD_S, w] = 0.0
+        ws[_BAD_P, w] = 0.0
+
+
+@kernel
+def _row_b_at(ws, pol, scale, base):
+    """``_row_b`` on the N, Z, P rows starting at ``base``."""
+    e_p = ws[_EP]
+    c_o = ws[_CO]
+    s_o = ws[_SO]
+    N_r = ws[base]
+    N_i = ws[base + 1]
+    Z_r = ws[base + 2]
+    Z_i = ws[base + 3]
+    P_r = ws[base + 4]
+    P_i = ws[base + 5]
+    qj_r = ws[_SET_A]
+    qj_i = ws[_SET_A + 1]
+    qn_r = ws[_SET_B]
+    qn_i = ws[_SET_B + 1]
+    if pol == 0:
+        for w in range(_SOA):
+            e = e_p[w] * scale[w]
+            a, b, c, d_, f, g = _cascade(qj_r[w], qj_i[w], qn_r[w], qn_i[w], e * c_o[w], e * s_o[w],
+                                         N_r[w], N_i[w], Z_r[w], Z_i[w], P_r[w], P_i[w])
+            N_r[w] = a
+            N_i[w] = b
+            Z_r[w] = c
+            Z_i[w] = d_
+            P_r[w] = f
+            P_i[w] = g
+    else:
+        ej_r = ws[_SET_A + 2]
+        ej_i = ws[_SET_A + 3]
+        en_r = ws[_SET_B + 2]
+        en_i = ws[_SET_B + 3]
+        for w in range(_SOA):
+            e = e_p[w] * scale[w]
+            qjr = qj_r[w]
+            qji = qj_i[w]
+            qnr = qn_r[w]
+            qni = qn_i[w]
+            ar = qjr * en_r[w] - qji * en_i[w]
+            ai = qjr * en_i[w] + qji * en_r[w]
+            br = qnr * ej_r[w] - qni * ej_i[w]
+            bi = qnr * ej_i[w] + qni * ej_r[w]
+            a, b, c, d_, f, g = _cascade(ar, ai, br, bi, e * c_o[w], e * s_o[w],
+                                         N_r[w], N_i[w], Z_r[w], Z_i[w], P_r[w], P_i[w])
+            N_r[w] = a
+            N_i[w] = b
+            Z_r[w] = c
+            Z_i[w] = d_
+            P_r[w] = f
+            P_i[w] = g
+
+
+@kernel
+def _row_rescale_at(ws, base, badrow):
+    """``_row_rescale`` on the N, Z, P rows starting at ``base``, flags into ``badrow``."""
+    N_r = ws[base]
+    N_i = ws[base + 1]
+    Z_r = ws[base + 2]
+    Z_i = ws[base + 3]
+    P_r = ws[base + 4]
+    P_i = ws[base + 5]
+    bad = ws[badrow]
+    for w in range(_SOA):
+        m = abs(Z_r[w]) + abs(Z_i[w])
+        if not (_TINY < m < _HUGE):
+            bad[w] = 1.0
+        s = np.divide(1.0, m)
+        N_r[w] *= s
+        N_i[w] *= s
+        Z_r[w] *= s
+        Z_i[w] *= s
+        P_r[w] *= s
+        P_i[w] *= s
+
+
+@kernel
+def _finish_pol(n, wl, d, sin_t, pol, base, badrow, b0, lo, hi, ws, scale, col, r_out, t_out, T_out):
+    """The r, t, T assembly of ``_soa_block`` for one polarization whose N, Z, P rows start at
+    ``base`` (the shared one-way phase already in _EP/_CO/_SO), then the ``rt_single`` fallback for
+    the wavelengths flagged in _BAD or ``badrow``."""
+    M = n.shape[0]
+    bad = ws[badrow]
+    q0_r = ws[_SET_A]
+    q0_i = ws[_SET_A + 1]
+    for w in range(lo - b0, hi - b0):
+        ww = b0 + w
+        zr = ws[base + 2, w]
+        zi = ws[base + 3, w]
+        m = zr * zr + zi * zi
+        iv = np.divide(1.0, m)
+        ir = zr * iv
+        ii = -zi * iv
+        nr = ws[base, w]
+        ni = ws[base + 1, w]
+        rr = nr * ir - ni * ii
+        ri = nr * ii + ni * ir
+        e = ws[_EP, w] * scale[w]
+        fr = e * ws[_CO, w]
+        fi = e * ws[_SO, w]
+        pr = ws[base + 4, w]
+        pi = ws[base + 5, w]
+        ar = pr * fr - pi * fi
+        ai = pr * fi + pi * fr
+        tr = ar * ir - ai * ii
+        ti = ar * ii + ai * ir
+        qsr = ws[_QS_R, w]
+        qsi = ws[_QS_I, w]
+        qr0 = q0_r[w]
+        qi0 = q0_i[w]
+        if pol == 0:
+            num = qsr
+            dnm = qr0
+        else:
+            z0 = n[0, ww]
+            zs = n[M - 1, ww]
+            x0r = z0.real
+            x0i = z0.imag
+            xsr = zs.real
+            xsi = zs.imag
+            ms = xsr * xsr + xsi * xsi
+            m0 = x0r * x0r + x0i * x0i
+            ivs = np.divide(1.0, ms)
+            fr = (x0r * xsr + x0i * xsi) * ivs
+            fi = (x0i * xsr - x0r * xsi) * ivs
+            tr, ti = tr * fr - ti * fi, tr * fi + ti * fr
+            num = (qsr * (xsr * xsr - xsi * xsi) + qsi * (xsr * xsi + xsi * xsr)) * m0
+            dnm = (qr0 * (x0r * x0r - x0i * x0i) + qi0 * (x0r * x0i + x0i * x0r)) * ms
+            if not (_TINY < ms < _HUGE and _TINY < m0 < _HUGE):
+                bad[w] = 1.0
+        fac = np.divide(num, dnm)
+        r_out[ww] = complex(rr, ri)
+        t_out[ww] = complex(tr, ti)
+        T_out[ww] = fac * (tr * tr + ti * ti)
+        if not (_TINY < m < _HUGE and qr0 > 0.0 and abs(rr) + abs(ri) + abs(tr) + abs(ti) + abs(fac) < _HUGE):
+            bad[w] = 1.0
+    shared = ws[_BAD]
+    for w in range(lo - b0, hi - b0):
+        if bad[w] != 0.0 or shared[w] != 0.0:
+            ww = b0 + w
+            for k in range(M):
+                col[k] = n[k, ww]
+            kx = n[0, ww].real * sin_t
+            r, t = rt_single(col, d, wl[ww], kx, pol)
+            r_out[ww] = r
+            t_out[ww] = t
+            T_out[ww] = transmittance_factor(col[0], col[M - 1], kx, pol) * (t.real * t.real + t.imag * t.imag)
+
+
+@kernel
+def _soa_block_sp(n, d, wl, sin_t, b0, lo, hi, rs, ts, Ts, rp, tp, Tp, ws, kbits, scale, col):
+    """``_soa_block`` for s and p at once (``ws``: (_NV_SP, _SOA))."""
+    M = n.shape[0]
+    normal = sin_t == 0.0
+    k0 = ws[_K0]
+    kx2 = ws[_KX2]
+    bad = ws[_BAD]
+    wlb = wl[b0:b0 + _SOA]
+    n0b = n[0, b0:b0 + _SOA]
+    for w in range(_SOA):
+        k0[w] = np.divide(TWO_PI, wlb[w])
+        kx = n0b[w].real * sin_t
+        kx2[w] = kx * kx
+        bad[w] = 0.0
+    _row_a(n, M - 1, b0, ws, normal, 1, -1.0, kbits)
+    _shift_sets(ws)
+    for w in range(_SOA):
+        ws[_QS_R, w] = ws[_SET_B, w]
+        ws[_QS_I, w] = ws[_SET_B + 1, w]
+    _row_a(n, M - 2, b0, ws, normal, 1, -1.0, kbits)
+    _row_first_sp(ws)
+    count = 0
+    for j in range(M - 3, -1, -1):
+        _shift_sets(ws)
+        _row_a(n, j, b0, ws, normal, 1, d[j + 1], kbits)
+        _row_b_at(ws, 0, scale, _N_R)
+        _row_b_at(ws, 1, scale, _NP_R)
+        count += 1
+        if count == _RESCALE:
+            _row_rescale_at(ws, _N_R, _BAD_S)
+            _row_rescale_at(ws, _NP_R, _BAD_P)
+            count = 0
+    sa = ws[_SA]
+    st = ws[_ST]
+    for w in range(_SOA):
+        xe = -sa[w]
+        xt = st[w]
+        if not (abs(xe) <= _LIM_EXP and abs(xt) <= _LIM_TRIG):
+            bad[w] = 1.0
+            xe = 0.0
+            xt = 0.0
+        mant, bits, c, s = _exp_cis(xe, xt)
+        ws[_EP, w] = mant
+        kbits[w] = bits
+        ws[_CO, w] = c
+        ws[_SO, w] = s
+    _finish_pol(n, wl, d, sin_t, 0, _N_R, _BAD_S, b0, lo, hi, ws, scale, col, rs, ts, Ts)
+    _finish_pol(n, wl, d, sin_t, 1, _NP_R, _BAD_P, b0, lo, hi, ws, scale, col, rp, tp, Tp)
+
+
+@kernel
+def _rt_range_sp(n, d, wl, sin_t, w0, w1, rs, ts, Ts, rp, tp, Tp):
+    """``_rt_range`` for s and p at once (outputs: 1-D slices of length W)."""
+    M = n.shape[0]
+    W = wl.shape[0]
+    col = np.empty(M, dtype=np.complex128)
+    if w1 - w0 < _SCALAR_BELOW:
+        for w in range(w0, w1):
+            for m in range(M):
+                col[m] = n[m, w]
+            kx = n[0, w].real * sin_t
+            r, t = rt_single(col, d, wl[w], kx, 0)
+            rs[w] = r
+            ts[w] = t
+            Ts[w] = transmittance_factor(col[0], col[M - 1], kx, 0) * (t.real * t.real + t.imag * t.imag)
+            r, t = rt_single(col, d, wl[w], kx, 1)
+            rp[w] = r
+            tp[w] = t
+            Tp[w] = transmittance_factor(col[0], col[M - 1], kx, 1) * (t.real * t.real + t.imag * t.imag)
+        return
+    ws = np.empty((_NV_SP, _SOA), dtype=np.float64)
+    kbits = np.empty(_SOA, dtype=np.int64)
+    scale = kbits.view(np.float64)
+    if W < _SOA:
+        npad = np.empty((M, _SOA), dtype=np.complex128)
+        wpad = np.empty(_SOA, dtype=np.float64)
+        rsp = np.empty(_SOA, dtype=np.complex128)
+        tsp = np.empty(_SOA, dtype=np.complex128)
+        Tsp = np.empty(_SOA, dtype=np.float64)
+        rpp = np.empty(_SOA, dtype=np.complex128)
+        tpp = np.empty(_SOA, dtype=np.complex128)
+        Tpp = np.empty(_SOA, dtype=np.float64)
+        for w in range(_SOA):
+            src = min(w, W - 1)
+            wpad[w] = wl[src]
+            for m in range(M):
+                npad[m, w] = n[m, src]
+        _soa_block_sp(npad, d, wpad, sin_t, 0, w0, w1, rsp, tsp, Tsp, rpp, tpp, Tpp, ws, kbits, scale, col)
+        for w in range(w0, w1):
+            rs[w] = rsp[w]
+            ts[w] = tsp[w]
+            Ts[w] = Tsp[w]
+            rp[w] = rpp[w]
+            tp[w] = tpp[w]
+            Tp[w] = Tpp[w]
+        return
+    b = w0
+    while b < w1:
+        b0 = min(b, W - _SOA)
+        hi = min(b + _SOA, w1)
+        _soa_block_sp(n, d, wl, sin_t, b0, b, hi, rs, ts, Ts, rp, tp, Tp, ws, kbits, scale, col)
+        b = hi
+
+
+@kernel
+def rt_batch_sp(n, d, wl, sin_t, rs, ts, Ts, rp, tp, Tp):
+    """``rt_batch`` for s and p in one pass: outputs ``r_s, t_s, T_s, r_p, t_p, T_p`` [D, A, W]."""
+    D = n.shape[0]
+    A = sin_t.shape[0]
+    W = wl.shape[0]
+    for i in range(D):
+        for a in range(A):
+            _rt_range_sp(n[i], d[i], wl, sin_t[a], 0, W, rs[i, a], ts[i, a], Ts[i, a], rp[i, a], tp[i, a], Tp[i, a])
+
+
+@parallel_kernel
+def rt_batch_sp_parallel(n, d, wl, sin_t, block, rs, ts, Ts, rp, tp, Tp):
+    """``rt_batch_parallel`` for s and p in one pass (same tasks, same outputs as ``rt_batch_sp``)."""
+    D = n.shape[0]
+    A = sin_t.shape[0]
+    W = wl.shape[0]
+    nb = (W + block - 1) // block
+    ntask = D * A * nb
+    for task in prange(ntask):
+        i = task // (A * nb)
+        rem = task - i * A * nb
+        a = rem // nb
+        b = rem - a * nb
+        w0 = b * block
+        w1 = min(W, w0 + block)
+        _rt_range_sp(n[i], d[i], wl, sin_t[a], w0, w1, rs[i, a], ts[i, a], Ts[i, a], rp[i, a], tp[i, a], Tp[i, a])
+
+
 @kernel
 def amplitudes(n, d, wavelength, kx, pol, q, y, a_left, b_right, phase):
     """Forward and backward amplitudes in every medium of one stack at one wavelength.

@@ -154,6 +154,37 @@ def _run_rt(n, d, wl, sin_t, pol_code, threads):
     return r, t, T
 
 
+def _run_rt_sp(n, d, wl, sin_t, threads):
+    """Both polarizations in one kernel pass (q and the phases computed once); outputs
+    ``r_s, t_s, T_s, r_p, t_p, T_p`` each ``[D, A, W]``."""
+    D, M, W = n.shape
+    A = sin_t.shape[0]
+    outs = [np.empty((D, A, W), dt) for dt in (np.complex128, np.complex128, np.float64) * 2]
+    work = 2 * D * A * W * M
+    if threads is None:
+        threads = numba.get_num_threads() if work >= PARALLEL_MIN_WORK else 1
+    if threads > 1:
+        old = numba.get_num_threads()
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            K.rt_batch_sp_parallel(n, d, wl, sin_t, _BLOCK, *outs)
+        finally:
+            numba.set_num_threads(old)
+    else:
+        K.rt_batch_sp(n, d, wl, sin_t, *outs)
+    return outs
+
+
+def _parse_batch_polarization(value):
+    """``"both"`` or a :class:`Polarization`."""
+    if isinstance(value, str) and value.strip().lower() == "both":
+        return "both"
+    try:
+        return Polarization.parse(value)
+    except ValueError:
+        raise ValueError(f"polarization must be 's' (TE), 'p' (TM), 'unpolarized' or 'both', got {value!r}") from None
+
+
 def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=None):
     """Batched entry on plain arrays: many designs x angles x wavelengths in one call.
 
@@ -168,16 +199,19 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
         Vacuum wavelengths (nm).
     angle : float or array (A,)
         Angles of incidence (degrees) in the (lossless) incident medium.
-    polarization : "s", "p" or "unpolarized"
+    polarization : "s", "p", "unpolarized" or "both"
+        ``"unpolarized"`` and ``"both"`` compute s and p in one kernel pass (the normal wave numbers
+        and propagation phases are shared), which costs less than two calls.
     threads : int, optional
         Force the number of threads; by default threads are used only above
-        :data:`PARALLEL_MIN_WORK` layer-wavelength evaluations.
+        :data:`PARALLEL_MIN_WORK` layer-wavelength evaluations (s and p count twice).
 
     Returns
     -------
-    dict with ``R, T`` (D, A, W) and, for one polarization, ``r, t`` (D, A, W).
+    dict of arrays (D, A, W): ``r, t, R, T`` for ``"s"`` or ``"p"``; ``R, T`` (the means of s
+    and p) for ``"unpolarized"``; ``r_s, t_s, R_s, T_s, r_p, t_p, R_p, T_p`` for ``"both"``.
     """
-    pol = Polarization.parse(polarization)
+    pol = _parse_batch_polarization(polarization)
     wl = require_wavelength(np.atleast_1d(wavelength))
     n = np.ascontiguousarray(n, dtype=np.complex128)
     d = np.ascontiguousarray(d, dtype=np.float64)
@@ -200,9 +234,11 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
     _check_outer(n, angles)
     sin_t = np.sin(np.deg2rad(angles))
     out = {}
-    if pol is Polarization.UNPOLARIZED:
-        rs, _, Ts = _run_rt(n, d, wl, sin_t, 0, threads)
-        rp, _, Tp = _run_rt(n, d, wl, sin_t, 1, threads)
+    if pol == "both":
+        rs, ts, Ts, rp, tp, Tp = _run_rt_sp(n, d, wl, sin_t, threads)
+        out.update(r_s=rs, t_s=ts, R_s=np.abs(rs) ** 2, T_s=Ts, r_p=rp, t_p=tp, R_p=np.abs(rp) ** 2, T_p=Tp)
+    elif pol is Polarization.UNPOLARIZED:
+        rs, _, Ts, rp, _, Tp = _run_rt_sp(n, d, wl, sin_t, threads)
         out["R"] = 0.5 * (np.abs(rs) ** 2 + np.abs(rp) ** 2)
         out["T"] = 0.5 * (Ts + Tp)
     else:
@@ -247,11 +283,11 @@ def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None
     of S-matrices), see :mod:`cavity._tmm_kernels` and physics.md s.5.3.  ``A = 1 - R - T`` is the
     power absorbed (negative where gain amplifies).
     """
+    pol = Polarization.parse(polarization)
     scalar_angle = np.ndim(angle) == 0
     n, d = stack_arrays(stack, wavelength, gain)
     wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
-    res = spectrum_arrays(n, d, wl, angle, polarization, threads=threads)
-    pol = Polarization.parse(polarization)
+    res = spectrum_arrays(n, d, wl, angle, pol, threads=threads)
 
     def shape(a):
         if a is None:
