@@ -6,8 +6,7 @@ the substrate) between two semi-infinite media.  Units and signs: :mod:`cavity.c
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
-from typing import Iterable
+from dataclasses import dataclass, replace
 
 import numpy as np
 

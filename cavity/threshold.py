@@ -375,7 +375,7 @@ def _continuation(problem: PoleProblem, pole: complex, g_guess: float):
                 break
             continue
         if lam.imag <= 0:  # crossed: secant/bisection between g_prev and g
-            a, fa, la = g_prev, lam_prev.imag, lam_prev
+            a, fa = g_prev, lam_prev.imag
             b, fb, lb = g, lam.imag, lam
             for _ in range(100):
                 iters += 1
@@ -392,7 +392,7 @@ def _continuation(problem: PoleProblem, pole: complex, g_guess: float):
                         return lam_r, g_r, iters + it, True, res
                     return lm.real, m, iters, False, abs(problem.f(lm.real, m))
                 if lm.imag > 0:
-                    a, fa, la = m, lm.imag, lm
+                    a, fa = m, lm.imag
                 else:
                     b, fb, lb = m, lm.imag, lm
             break

@@ -180,7 +180,7 @@ def main(argv=None):
               f"{mc_report.current_density / model.inversion_current():.2f}x above band-edge inversion")
         print(f"    side-mode ratio J_2/J_1 = {mc_report.side_mode_margin:.2f}; "
               + ("within" if mc_report.current_density <= J_SURVIVED else "above")
-              + f" the 18 A/cm^2 the seed device survived")
+              + " the 18 A/cm^2 the seed device survived")
     print("(3) best DFB:", _params(dfb_res.parameters))
     if dfb_modes is not None:
         print(f"    stopband {dfb_modes.stopband[0]:.2f}-{dfb_modes.stopband[1]:.2f} nm, kappa L = {dfb_modes.kappa_L:.2f}, "
