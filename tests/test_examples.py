@@ -20,12 +20,14 @@ def test_qd_microcavity_example(tmp_path, capsys):
     assert "Threshold of each longitudinal mode" in capsys.readouterr().out
 
 
-def test_readme_tour_runs():
+def test_readme_tour_runs_and_prints_what_the_readme_says(capsys):
     readme = (EXAMPLES.parent / "README.md").read_text()
     code = readme.split("```python", 1)[1].split("```", 1)[0]
+    claimed = readme.split("prints `", 1)[1].split("`", 1)[0]
     namespace = {}
     exec(compile(code, "README tour", "exec"), namespace)
     assert namespace["th"].converged and namespace["jt"].reachable
+    assert capsys.readouterr().out.strip() == claimed
 
 
 def test_main_example_quick(tmp_path, capsys):
