@@ -395,88 +395,11 @@ def _cascade(ar, ai, br, bi, h2r, h2i, nr, ni, zr, zi, pr, pi):
 
 
 @kernel
-def _row_b(ws, pol, scale):
-    cur = _SET_A
-    nxt = _SET_B
-    """One interface and the layer behind it (see _cascade); a = q_j (e_{j+1}), b = q_{j+1} (e_j)."""
-    e_p = ws[_EP]
-    c_o = ws[_CO]
-    s_o = ws[_SO]
-    N_r = ws[_N_R]
-    N_i = ws[_N_I]
-    Z_r = ws[_Z_R]
-    Z_i = ws[_Z_I]
-    P_r = ws[_P_R]
-    P_i = ws[_P_I]
-    qj_r = ws[cur]
-    qj_i = ws[cur + 1]
-    qn_r = ws[nxt]
-    qn_i = ws[nxt + 1]
-    if pol == 0:
-        for w in range(_SOA):
-            e = e_p[w] * scale[w]
-            a, b, c, d_, f, g = _cascade(qj_r[w], qj_i[w], qn_r[w], qn_i[w], e * c_o[w], e * s_o[w],
-                                         N_r[w], N_i[w], Z_r[w], Z_i[w], P_r[w], P_i[w])
-            N_r[w] = a
-            N_i[w] = b
-            Z_r[w] = c
-            Z_i[w] = d_
-            P_r[w] = f
-            P_i[w] = g
-    else:
-        ej_r = ws[cur + 2]
-        ej_i = ws[cur + 3]
-        en_r = ws[nxt + 2]
-        en_i = ws[nxt + 3]
-        for w in range(_SOA):
-            e = e_p[w] * scale[w]
-            qjr = qj_r[w]
-            qji = qj_i[w]
-            qnr = qn_r[w]
-            qni = qn_i[w]
-            ar = qjr * en_r[w] - qji * en_i[w]
-            ai = qjr * en_i[w] + qji * en_r[w]
-            br = qnr * ej_r[w] - qni * ej_i[w]
-            bi = qnr * ej_i[w] + qni * ej_r[w]
-            a, b, c, d_, f, g = _cascade(ar, ai, br, bi, e * c_o[w], e * s_o[w],
-                                         N_r[w], N_i[w], Z_r[w], Z_i[w], P_r[w], P_i[w])
-            N_r[w] = a
-            N_i[w] = b
-            Z_r[w] = c
-            Z_i[w] = d_
-            P_r[w] = f
-            P_i[w] = g
-
-
-@kernel
 def _shift_sets(ws):
     """Medium j becomes medium j+1: copy set A (q, e) into set B."""
     for k in range(4):
         for w in range(_SOA):
             ws[_SET_B + k, w] = ws[_SET_A + k, w]
-
-
-@kernel
-def _row_rescale(ws):
-    """Divide N, Z, P by |Re Z| + |Im Z| (keeps r = N/Z, t = P e^{i phase}/Z, avoids overflow)."""
-    N_r = ws[_N_R]
-    N_i = ws[_N_I]
-    Z_r = ws[_Z_R]
-    Z_i = ws[_Z_I]
-    P_r = ws[_P_R]
-    P_i = ws[_P_I]
-    bad = ws[_BAD]
-    for w in range(_SOA):
-        m = abs(Z_r[w]) + abs(Z_i[w])
-        if not (_TINY < m < _HUGE):
-            bad[w] = 1.0
-        s = np.divide(1.0, m)
-        N_r[w] *= s
-        N_i[w] *= s
-        Z_r[w] *= s
-        Z_i[w] *= s
-        P_r[w] *= s
-        P_i[w] *= s
 
 
 @kernel
@@ -506,10 +429,10 @@ def _soa_block(n, d, wl, sin_t, pol, b0, lo, hi, r_out, t_out, T_out, ws, kbits,
     for j in range(M - 3, -1, -1):
         _shift_sets(ws)
         _row_a(n, j, b0, ws, normal, pol, d[j + 1], kbits)
-        _row_b(ws, pol, scale)
+        _row_b_at(ws, pol, scale, _N_R)
         count += 1
         if count == _RESCALE:
-            _row_rescale(ws)
+            _row_rescale_at(ws, _N_R, _BAD)
             count = 0
     # cur holds q of the incident medium; the one-way phase of the layers is exp(i (st + i sa))
     sa = ws[_SA]
@@ -729,7 +652,8 @@ def _row_first_sp(ws):
 
 @kernel
 def _row_b_at(ws, pol, scale, base):
-    """``_row_b`` on the N, Z, P rows starting at ``base``."""
+    """One interface and the layer behind it on the N, Z, P rows starting at ``base`` (see
+    _cascade); a = q_j (e_{j+1}), b = q_{j+1} (e_j)."""
     e_p = ws[_EP]
     c_o = ws[_CO]
     s_o = ws[_SO]
@@ -781,7 +705,8 @@ def _row_b_at(ws, pol, scale, base):
 
 @kernel
 def _row_rescale_at(ws, base, badrow):
-    """``_row_rescale`` on the N, Z, P rows starting at ``base``, flags into ``badrow``."""
+    """Divide the N, Z, P rows starting at ``base`` by |Re Z| + |Im Z| (keeps r = N/Z and
+    t = P e^{i phase}/Z, avoids overflow); out-of-range flags go into row ``badrow``."""
     N_r = ws[base]
     N_i = ws[base + 1]
     Z_r = ws[base + 2]
