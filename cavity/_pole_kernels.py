@@ -207,13 +207,13 @@ def threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, 
     """Passive pole near ``lam_guess`` (complex Newton from ``lam_guess + i lam_guess/(2 q_guess)``),
     then the real threshold (lambda, g) by the 2x2 Newton from the linearised start.
 
-    Returns ``(passive_pole, lam, g, iterations, status)``.
+    Returns ``(passive_pole, passive_status, lam, g, iterations, status)``.
     """
     work = np.empty(n_tab.shape[0], dtype=np.complex128)
     start = lam_guess + 1j * lam_guess / (2.0 * q_guess)
     pole, it1, st, res = complex_pole_newton(start, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit)
     if st != CONVERGED:
-        return pole, lam_guess, math.nan, it1, st
+        return pole, st, lam_guess, math.nan, it1, st
     h = 1e-6 * abs(pole)
     f0 = pole_function(pole, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
     fl = (pole_function(pole + h, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work) - f0) / h
@@ -226,15 +226,16 @@ def threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, 
         g0 = 0.0
         lam0 = pole.real
     lam, g, it2, st2, res2 = threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit)
-    return pole, lam, g, it1 + it2, st2
+    return pole, st, lam, g, it1 + it2, st2
 
 
 @kernel
 def _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
-                   poles, lams, gains, iters, status):
-    p, lam, g, it, st = threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab[i], gain_tab, mask[i], d[i], plane[i],
+                   poles, pole_status, lams, gains, iters, status):
+    p, pst, lam, g, it, st = threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab[i], gain_tab, mask[i], d[i], plane[i],
                                              kx, pol, tol, maxit)
     poles[i] = p
+    pole_status[i] = pst
     lams[i] = lam
     gains[i] = g
     iters[i] = it
@@ -243,17 +244,17 @@ def _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, pla
 
 @kernel
 def threshold_batch(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
-                    poles, lams, gains, iters, status):
+                    poles, pole_status, lams, gains, iters, status):
     """Serial population driver: ``n_tab[D, M, K]``, ``mask[D, M]``, ``d[D, M]``, ``plane[D]``."""
     for i in range(n_tab.shape[0]):
         _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
-                       poles, lams, gains, iters, status)
+                       poles, pole_status, lams, gains, iters, status)
 
 
 @parallel_kernel
 def threshold_batch_parallel(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
-                             poles, lams, gains, iters, status):
+                             poles, pole_status, lams, gains, iters, status):
     """Threaded population driver (each design writes its own output slots)."""
     for i in prange(n_tab.shape[0]):
         _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
-                       poles, lams, gains, iters, status)
+                       poles, pole_status, lams, gains, iters, status)

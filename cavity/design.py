@@ -24,8 +24,10 @@ Scores (what is minimised)
 * A callable ``f(objects, parameters) -> scores`` (lists of built objects and parameter dicts,
   one score per design, lower is better); wrap a one-design function with :func:`per_design`.
 
-A design whose pole search does not converge is infeasible with the violation
-:data:`NOT_CONVERGED` and score ``inf``.
+A design whose threshold search does not converge is infeasible with score ``inf`` and the
+violation ``NOT_CONVERGED_BASE + |Re lambda_p - near| + Im lambda_p`` (nm) when its passive pole
+``lambda_p`` was found (so the search can climb towards designs with a sharp mode near the design
+wavelength), :data:`NOT_CONVERGED` otherwise.
 
 Constraints (feasibility rules)
 -------------------------------
@@ -89,10 +91,14 @@ __all__ = [
     "optimize",
     "evaluate_designs",
     "NOT_CONVERGED",
+    "NOT_CONVERGED_BASE",
 ]
 
 #: violation given to a design whose threshold search did not converge
 NOT_CONVERGED = 1e30
+#: Base violation of a design with a passive mode but no threshold in the search window (plus the
+#: mode's distance from ``near`` in nm): worse than any converged design's constraint violations.
+NOT_CONVERGED_BASE = 1e6
 _CHECKPOINT_VERSION = 1
 
 
@@ -316,11 +322,13 @@ def per_design(func: Callable[[Any, dict], float]) -> Callable:
 @dataclass(frozen=True, eq=False)
 class BatchThresholds:
     """Thresholds of a batch of designs (arrays of length D): lasing wavelength (nm), threshold
-    material gain (cm^-1, NaN where not converged), converged flags."""
+    material gain (cm^-1, NaN where not converged), converged flags and, optionally, the passive
+    pole (complex nm, NaN where none was found) that grades designs whose threshold search failed."""
 
     wavelength: np.ndarray
     material_gain: np.ndarray
     converged: np.ndarray
+    passive_pole: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -357,6 +365,7 @@ class StackEvaluator:
         lam = np.full(D, np.nan)
         g = np.full(D, np.nan)
         ok = np.zeros(D, bool)
+        pole = np.full(D, complex(np.nan, np.nan))
         groups: dict[tuple, list[int]] = {}
         for i, st in enumerate(objects):
             groups.setdefault((len(st), st.gain_layer_indices), []).append(i)
@@ -364,7 +373,8 @@ class StackEvaluator:
             res = threshold_population([objects[i] for i in idx], settings.near, search_width=settings.search_width,
                                        threads=self.threads)
             lam[idx], g[idx], ok[idx] = res.wavelength, res.material_gain, res.converged
-        return BatchThresholds(lam, g, ok)
+            pole[idx] = np.where(res.passive_converged, res.passive_pole, complex(np.nan, np.nan))
+        return BatchThresholds(lam, g, ok, pole)
 
     def side_mode_margins(self, objects, settings: ThresholdSettings, half_width: float, wavelengths) -> np.ndarray:
         from .threshold import threshold_modes
@@ -669,13 +679,18 @@ class _Problem:
         nan = np.full(D, np.nan)
         ctx = _Context(objects, params, self.settings, self.registry, nan, nan.copy(), np.ones(D, bool),
                        np.full(D, np.nan), np.zeros(D))
+        unconverged = np.full(D, NOT_CONVERGED)
         if self.settings is not None:
             lam, g, ok = np.full(D, np.nan), np.full(D, np.nan), np.zeros(D, bool)
+            pole = np.full(D, complex(np.nan, np.nan))
             for ev, idx in _by_evaluator(objects, self.registry):
                 res = ev.thresholds([objects[i] for i in idx], self.settings)
                 lam[idx], g[idx], ok[idx] = res.wavelength, res.material_gain, res.converged
+                if res.passive_pole is not None:
+                    pole[idx] = res.passive_pole
             ok &= np.isfinite(g) & np.isfinite(lam)
             ctx.wavelength, ctx.material_gain, ctx.converged = lam, g, ok
+            unconverged = _unconverged_violation(pole, self.settings.near)
         if isinstance(self.objective, Objective):
             ok = ctx.converged
             score = np.full(D, math.inf)
@@ -686,7 +701,7 @@ class _Problem:
                     s, J = self.table.score(ctx.wavelength[ok], ctx.material_gain[ok])
                     score[ok] = s
                     ctx.current_density[ok] = J
-            ctx.violation = np.where(ok, 0.0, NOT_CONVERGED)
+            ctx.violation = np.where(ok, 0.0, unconverged)
         else:
             score = np.asarray(self.objective(objects, params), dtype=np.float64).reshape(-1)
             if score.size != D:
@@ -694,11 +709,21 @@ class _Problem:
                                  f"function must be wrapped with cavity.design.per_design")
             score = np.where(np.isnan(score), math.inf, score)
             if self.settings is not None:
-                ctx.violation = np.where(ctx.converged, 0.0, NOT_CONVERGED)
+                ctx.violation = np.where(ctx.converged, 0.0, unconverged)
         for c in self.constraints:
             v = np.asarray(c.violations(ctx), dtype=np.float64)
             ctx.violation = np.minimum(ctx.violation + np.where(np.isnan(v), NOT_CONVERGED, v), NOT_CONVERGED)
         return score, ctx.violation
+
+
+def _unconverged_violation(passive_pole, near):
+    """Violation of designs whose threshold search failed: :data:`NOT_CONVERGED_BASE` plus the
+    distance (nm) of their passive pole from ``near`` and its half-width ``Im lambda`` (nm), so that
+    the search climbs towards designs with a sharp mode near the design wavelength;
+    :data:`NOT_CONVERGED` where no passive pole was found."""
+    pole = np.asarray(passive_pole, dtype=np.complex128)
+    graded = NOT_CONVERGED_BASE + np.abs(pole.real - near) + np.abs(pole.imag)
+    return np.where(np.isfinite(graded), np.minimum(graded, NOT_CONVERGED), NOT_CONVERGED)
 
 
 def _evaluate_chunk(task):

@@ -33,7 +33,9 @@ class PopulationThresholds:
     ----------
     wavelength : ndarray        lasing wavelength (nm)
     material_gain : ndarray     threshold material gain (cm^-1); NaN where not converged
-    passive_pole : ndarray      complex passive resonance (nm) the search started from
+    passive_pole : ndarray      complex passive resonance (nm) the search started from (the last
+                                iterate where ``passive_converged`` is False)
+    passive_converged : ndarray (bool)  the passive pole was found inside the table window
     Q : ndarray                 passive quality factor ``Re/(2 Im)`` of that pole
     converged : ndarray (bool)
     iterations : ndarray (int)
@@ -42,12 +44,14 @@ class PopulationThresholds:
     wavelength: np.ndarray
     material_gain: np.ndarray
     passive_pole: np.ndarray
+    passive_converged: np.ndarray
     Q: np.ndarray
     converged: np.ndarray
     iterations: np.ndarray
 
     def __post_init__(self):
-        for name in ("wavelength", "material_gain", "passive_pole", "Q", "converged", "iterations"):
+        for name in ("wavelength", "material_gain", "passive_pole", "passive_converged", "Q", "converged",
+                     "iterations"):
             getattr(self, name).setflags(write=False)
 
     def __len__(self):
@@ -132,13 +136,14 @@ def threshold_population(stacks, near: float, *, gain_layers=None, search_width:
     kx = float(n_tab[0, 0, K // 2].real * math.sin(math.radians(ang)))
     D = len(stacks)
     poles = np.empty(D, np.complex128)
+    pole_status = np.empty(D, np.int64)
     lams = np.empty(D)
     gains = np.empty(D)
     iters = np.empty(D, np.int64)
     status = np.empty(D, np.int64)
     gain_tab = np.ones(K)
     args = (near, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol.code, 1e-12, 60,
-            poles, lams, gains, iters, status)
+            poles, pole_status, lams, gains, iters, status)
     if threads is None:
         threads = numba.get_num_threads() if D >= PARALLEL_MIN_DESIGNS else 1
     if threads > 1:
@@ -154,4 +159,4 @@ def threshold_population(stacks, near: float, *, gain_layers=None, search_width:
     gains = np.where(ok, gains, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(poles.imag > 0, poles.real / (2 * poles.imag), np.inf)
-    return PopulationThresholds(lams, gains, poles, q, ok, iters)
+    return PopulationThresholds(lams, gains, poles, pole_status == PK.CONVERGED, q, ok, iters)

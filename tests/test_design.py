@@ -375,3 +375,27 @@ def test_dask_example_runs_quick(tmp_path):
                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert "same result as in-process: True" in out.stdout
+
+
+def test_failed_threshold_searches_are_graded_by_their_passive_mode():
+    """A design whose threshold search fails but whose passive mode was found ranks by the mode's
+    distance from `near` and its width; one without a mode gets the flat NOT_CONVERGED."""
+    from cavity.design import NOT_CONVERGED, NOT_CONVERGED_BASE, _unconverged_violation
+
+    poles = np.array([630.5 + 0.01j, 640.0 + 0.01j, 640.0 + 2.0j, complex(np.nan, np.nan)])
+    v = _unconverged_violation(poles, 630.0)
+    assert v[0] < v[1] < v[2] < v[3] == NOT_CONVERGED
+    assert v[0] == pytest.approx(NOT_CONVERGED_BASE + 0.5 + 0.01)
+    assert np.all(v[:3] > NOT_CONVERGED_BASE)
+
+
+def test_population_reports_whether_the_passive_pole_was_found():
+    from cavity.population import threshold_population
+
+    low, qd = mt.Constant(1.46), mt.Constant(1.8)
+    def cavity_at(spacer):
+        core = [cv.Layer(low, spacer), cv.Layer(qd, 20.0, gain=True), cv.Layer(low, spacer)]
+        return cv.microcavity(core, cv.dbr(mt.Constant(2.3), low, 6, 630.0), cv.dbr(low, mt.Constant(2.3), 6, 630.0))
+    res = threshold_population([cavity_at(95.0), cavity_at(20.0)], 630.0, search_width=10.0)
+    assert res.passive_converged[0] and res.converged[0]
+    assert not res.passive_converged[1] and not res.converged[1]  # no mode within 620-640 nm
