@@ -335,22 +335,23 @@ def _row_a(n, j, w0, ws, normal, pol, dd, kbits):
 
 
 @kernel
-def _row_first(ws, pol):
+def _row_first_at(ws, pol, base):
+    """Interface j | j+1 next to the substrate: N = dif, Z = sum, P = 2 q_j (e_{j+1}) into the rows
+    starting at ``base``; clears the phase sums."""
     cur = _SET_A
     nxt = _SET_B
-    """Interface j | j+1 next to the substrate: N = dif, Z = sum, P = 2 q_j (e_{j+1})."""
     if pol == 0:
         for w in range(_SOA):
             ar = ws[cur, w]
             ai = ws[cur + 1, w]
             br = ws[nxt, w]
             bi = ws[nxt + 1, w]
-            ws[_N_R, w] = ar - br
-            ws[_N_I, w] = ai - bi
-            ws[_Z_R, w] = ar + br
-            ws[_Z_I, w] = ai + bi
-            ws[_P_R, w] = ar + ar
-            ws[_P_I, w] = ai + ai
+            ws[base, w] = ar - br
+            ws[base + 1, w] = ai - bi
+            ws[base + 2, w] = ar + br
+            ws[base + 3, w] = ai + bi
+            ws[base + 4, w] = ar + ar
+            ws[base + 5, w] = ai + ai
     else:
         for w in range(_SOA):
             qjr = ws[cur, w]
@@ -365,12 +366,12 @@ def _row_first(ws, pol):
             ai = qjr * eni + qji * enr
             br = qnr * ejr - qni * eji
             bi = qnr * eji + qni * ejr
-            ws[_N_R, w] = ar - br
-            ws[_N_I, w] = ai - bi
-            ws[_Z_R, w] = ar + br
-            ws[_Z_I, w] = ai + bi
-            ws[_P_R, w] = ar + ar
-            ws[_P_I, w] = ai + ai
+            ws[base, w] = ar - br
+            ws[base + 1, w] = ai - bi
+            ws[base + 2, w] = ar + br
+            ws[base + 3, w] = ai + bi
+            ws[base + 4, w] = ar + ar
+            ws[base + 5, w] = ai + ai
     for w in range(_SOA):
         ws[_SA, w] = 0.0
         ws[_ST, w] = 0.0
@@ -403,40 +404,24 @@ def _shift_sets(ws):
 
 
 @kernel
-def _soa_block(n, d, wl, sin_t, pol, b0, lo, hi, r_out, t_out, T_out, ws, kbits, scale, col):
-    """r, t, T of one design at one angle for the _SOA wavelengths from b0 (b0 + _SOA <= W); only
-    outputs ``lo <= w < hi`` are written."""
-    M = n.shape[0]
-    normal = sin_t == 0.0
+def _block_setup(n, wl, sin_t, b0, ws):
+    """k0 and kx^2 of the _SOA wavelengths from b0 into their rows; clear the _BAD flags."""
     k0 = ws[_K0]
     kx2 = ws[_KX2]
     bad = ws[_BAD]
-    wlb = wl[b0:b0 + _SOA]
-    n0b = n[0, b0:b0 + _SOA]
     for w in range(_SOA):
-        k0[w] = np.divide(TWO_PI, wlb[w])
-        kx = n0b[w].real * sin_t
+        k0[w] = np.divide(TWO_PI, wl[b0 + w])
+        kx = n[0, b0 + w].real * sin_t
         kx2[w] = kx * kx
         bad[w] = 0.0
-    _row_a(n, M - 1, b0, ws, normal, pol, -1.0, kbits)
-    _shift_sets(ws)
-    for w in range(_SOA):
-        ws[_QS_R, w] = ws[_SET_B, w]
-        ws[_QS_I, w] = ws[_SET_B + 1, w]
-    _row_a(n, M - 2, b0, ws, normal, pol, -1.0, kbits)
-    _row_first(ws, pol)
-    count = 0
-    for j in range(M - 3, -1, -1):
-        _shift_sets(ws)
-        _row_a(n, j, b0, ws, normal, pol, d[j + 1], kbits)
-        _row_b_at(ws, pol, scale, _N_R)
-        count += 1
-        if count == _RESCALE:
-            _row_rescale_at(ws, _N_R, _BAD)
-            count = 0
-    # cur holds q of the incident medium; the one-way phase of the layers is exp(i (st + i sa))
+
+
+@kernel
+def _block_phase(ws, kbits):
+    """The one-way phase of all layers, exp(i (st + i sa)), into _EP/_CO/_SO (flags out of range)."""
     sa = ws[_SA]
     st = ws[_ST]
+    bad = ws[_BAD]
     for w in range(_SOA):
         xe = -sa[w]
         xt = st[w]
@@ -449,71 +434,34 @@ def _soa_block(n, d, wl, sin_t, pol, b0, lo, hi, r_out, t_out, T_out, ws, kbits,
         kbits[w] = bits
         ws[_CO, w] = c
         ws[_SO, w] = s
-    q0_r = ws[_SET_A]
-    q0_i = ws[_SET_A + 1]
-    for w in range(lo - b0, hi - b0):
-        ww = b0 + w
-        zr = ws[_Z_R, w]
-        zi = ws[_Z_I, w]
-        m = zr * zr + zi * zi
-        iv = np.divide(1.0, m)
-        ir = zr * iv
-        ii = -zi * iv
-        nr = ws[_N_R, w]
-        ni = ws[_N_I, w]
-        rr = nr * ir - ni * ii
-        ri = nr * ii + ni * ir
-        e = ws[_EP, w] * scale[w]
-        fr = e * ws[_CO, w]
-        fi = e * ws[_SO, w]
-        pr = ws[_P_R, w]
-        pi = ws[_P_I, w]
-        ar = pr * fr - pi * fi
-        ai = pr * fi + pi * fr
-        tr = ar * ir - ai * ii
-        ti = ar * ii + ai * ir
-        qsr = ws[_QS_R, w]
-        qsi = ws[_QS_I, w]
-        qr0 = q0_r[w]
-        qi0 = q0_i[w]
-        if pol == 0:
-            num = qsr
-            dnm = qr0
-        else:
-            z0 = n[0, ww]
-            zs = n[M - 1, ww]
-            # t *= n0 / ns
-            x0r = z0.real
-            x0i = z0.imag
-            xsr = zs.real
-            xsi = zs.imag
-            ms = xsr * xsr + xsi * xsi
-            m0 = x0r * x0r + x0i * x0i
-            ivs = np.divide(1.0, ms)
-            fr = (x0r * xsr + x0i * xsi) * ivs
-            fi = (x0i * xsr - x0r * xsi) * ivs
-            tr, ti = tr * fr - ti * fi, tr * fi + ti * fr
-            # T factor: Re(conj(qs) ns^2) |n0|^2 / (Re(conj(q0) n0^2) |ns|^2)
-            num = (qsr * (xsr * xsr - xsi * xsi) + qsi * (xsr * xsi + xsi * xsr)) * m0
-            dnm = (qr0 * (x0r * x0r - x0i * x0i) + qi0 * (x0r * x0i + x0i * x0r)) * ms
-            if not (_TINY < ms < _HUGE and _TINY < m0 < _HUGE):
-                bad[w] = 1.0
-        fac = np.divide(num, dnm)
-        r_out[ww] = complex(rr, ri)
-        t_out[ww] = complex(tr, ti)
-        T_out[ww] = fac * (tr * tr + ti * ti)
-        if not (_TINY < m < _HUGE and qr0 > 0.0 and abs(rr) + abs(ri) + abs(tr) + abs(ti) + abs(fac) < _HUGE):
-            bad[w] = 1.0
-    for w in range(lo - b0, hi - b0):
-        if bad[w] != 0.0:
-            ww = b0 + w
-            for k in range(M):
-                col[k] = n[k, ww]
-            kx = n[0, ww].real * sin_t
-            r, t = rt_single(col, d, wl[ww], kx, pol)
-            r_out[ww] = r
-            t_out[ww] = t
-            T_out[ww] = transmittance_factor(col[0], col[M - 1], kx, pol) * (t.real * t.real + t.imag * t.imag)
+
+
+@kernel
+def _soa_block(n, d, wl, sin_t, pol, b0, lo, hi, r_out, t_out, T_out, ws, kbits, scale, col):
+    """r, t, T of one design at one angle for the _SOA wavelengths from b0 (b0 + _SOA <= W); only
+    outputs ``lo <= w < hi`` are written."""
+    M = n.shape[0]
+    normal = sin_t == 0.0
+    _block_setup(n, wl, sin_t, b0, ws)
+    _row_a(n, M - 1, b0, ws, normal, pol, -1.0, kbits)
+    _shift_sets(ws)
+    for w in range(_SOA):
+        ws[_QS_R, w] = ws[_SET_B, w]
+        ws[_QS_I, w] = ws[_SET_B + 1, w]
+    _row_a(n, M - 2, b0, ws, normal, pol, -1.0, kbits)
+    _row_first_at(ws, pol, _N_R)
+    count = 0
+    for j in range(M - 3, -1, -1):
+        _shift_sets(ws)
+        _row_a(n, j, b0, ws, normal, pol, d[j + 1], kbits)
+        _row_b_at(ws, pol, scale, _N_R)
+        count += 1
+        if count == _RESCALE:
+            _row_rescale_at(ws, _N_R, _BAD)
+            count = 0
+    # cur holds q of the incident medium; the one-way phase of the layers is exp(i (st + i sa))
+    _block_phase(ws, kbits)
+    _finish_pol(n, wl, d, sin_t, pol, _N_R, _BAD, b0, lo, hi, ws, scale, col, r_out, t_out, T_out)
 
 
 @kernel
@@ -616,36 +564,10 @@ _NV_SP = 32
 
 @kernel
 def _row_first_sp(ws):
-    """``_row_first`` for s (rows _N_R.._P_I) and p (rows _NP_R.._PP_I) from the same q, e."""
-    cur = _SET_A
-    nxt = _SET_B
+    """``_row_first_at`` for s (rows _N_R.._P_I) and p (rows _NP_R.._PP_I) from the same q, e."""
+    _row_first_at(ws, 0, _N_R)
+    _row_first_at(ws, 1, _NP_R)
     for w in range(_SOA):
-        qjr = ws[cur, w]
-        qji = ws[cur + 1, w]
-        qnr = ws[nxt, w]
-        qni = ws[nxt + 1, w]
-        ws[_N_R, w] = qjr - qnr
-        ws[_N_I, w] = qji - qni
-        ws[_Z_R, w] = qjr + qnr
-        ws[_Z_I, w] = qji + qni
-        ws[_P_R, w] = qjr + qjr
-        ws[_P_I, w] = qji + qji
-        ejr = ws[cur + 2, w]
-        eji = ws[cur + 3, w]
-        enr = ws[nxt + 2, w]
-        eni = ws[nxt + 3, w]
-        ar = qjr * enr - qji * eni
-        ai = qjr * eni + qji * enr
-        br = qnr * ejr - qni * eji
-        bi = qnr * eji + qni * ejr
-        ws[_NP_R, w] = ar - br
-        ws[_NP_I, w] = ai - bi
-        ws[_ZP_R, w] = ar + br
-        ws[_ZP_I, w] = ai + bi
-        ws[_PP_R, w] = ar + ar
-        ws[_PP_I, w] = ai + ai
-        ws[_SA, w] = 0.0
-        ws[_ST, w] = 0.0
         ws[_BAD_S, w] = 0.0
         ws[_BAD_P, w] = 0.0
 
@@ -805,16 +727,7 @@ def _soa_block_sp(n, d, wl, sin_t, b0, lo, hi, rs, ts, Ts, rp, tp, Tp, ws, kbits
     """``_soa_block`` for s and p at once (``ws``: (_NV_SP, _SOA))."""
     M = n.shape[0]
     normal = sin_t == 0.0
-    k0 = ws[_K0]
-    kx2 = ws[_KX2]
-    bad = ws[_BAD]
-    wlb = wl[b0:b0 + _SOA]
-    n0b = n[0, b0:b0 + _SOA]
-    for w in range(_SOA):
-        k0[w] = np.divide(TWO_PI, wlb[w])
-        kx = n0b[w].real * sin_t
-        kx2[w] = kx * kx
-        bad[w] = 0.0
+    _block_setup(n, wl, sin_t, b0, ws)
     _row_a(n, M - 1, b0, ws, normal, 1, -1.0, kbits)
     _shift_sets(ws)
     for w in range(_SOA):
@@ -833,20 +746,7 @@ def _soa_block_sp(n, d, wl, sin_t, b0, lo, hi, rs, ts, Ts, rp, tp, Tp, ws, kbits
             _row_rescale_at(ws, _N_R, _BAD_S)
             _row_rescale_at(ws, _NP_R, _BAD_P)
             count = 0
-    sa = ws[_SA]
-    st = ws[_ST]
-    for w in range(_SOA):
-        xe = -sa[w]
-        xt = st[w]
-        if not (abs(xe) <= _LIM_EXP and abs(xt) <= _LIM_TRIG):
-            bad[w] = 1.0
-            xe = 0.0
-            xt = 0.0
-        mant, bits, c, s = _exp_cis(xe, xt)
-        ws[_EP, w] = mant
-        kbits[w] = bits
-        ws[_CO, w] = c
-        ws[_SO, w] = s
+    _block_phase(ws, kbits)
     _finish_pol(n, wl, d, sin_t, 0, _N_R, _BAD_S, b0, lo, hi, ws, scale, col, rs, ts, Ts)
     _finish_pol(n, wl, d, sin_t, 1, _NP_R, _BAD_P, b0, lo, hi, ws, scale, col, rp, tp, Tp)
 
