@@ -8,10 +8,10 @@ from __future__ import annotations
 import enum
 import math
 
-import numba
 import numpy as np
 
 from . import _tmm_kernels as K
+from ._jit import run_threaded
 from ._validation import as_float_array, require_finite, require_wavelength
 from .conventions import gain_to_k
 from .layers import Stack
@@ -139,18 +139,9 @@ def _run_rt(n, d, wl, sin_t, pol_code, threads):
     r = np.empty((D, A, W), np.complex128)
     t = np.empty((D, A, W), np.complex128)
     T = np.empty((D, A, W), np.float64)
-    work = D * A * W * M
-    if threads is None:
-        threads = numba.get_num_threads() if work >= PARALLEL_MIN_WORK else 1
-    if threads > 1:
-        old = numba.get_num_threads()
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        try:
-            K.rt_batch_parallel(n, d, wl, sin_t, pol_code, _BLOCK, r, t, T)
-        finally:
-            numba.set_num_threads(old)
-    else:
-        K.rt_batch(n, d, wl, sin_t, pol_code, r, t, T)
+    run_threaded(lambda: K.rt_batch(n, d, wl, sin_t, pol_code, r, t, T),
+                 lambda: K.rt_batch_parallel(n, d, wl, sin_t, pol_code, _BLOCK, r, t, T),
+                 threads, D * A * W * M, PARALLEL_MIN_WORK)
     return r, t, T
 
 
@@ -160,18 +151,9 @@ def _run_rt_sp(n, d, wl, sin_t, threads):
     D, M, W = n.shape
     A = sin_t.shape[0]
     outs = [np.empty((D, A, W), dt) for dt in (np.complex128, np.complex128, np.float64) * 2]
-    work = 2 * D * A * W * M
-    if threads is None:
-        threads = numba.get_num_threads() if work >= PARALLEL_MIN_WORK else 1
-    if threads > 1:
-        old = numba.get_num_threads()
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        try:
-            K.rt_batch_sp_parallel(n, d, wl, sin_t, _BLOCK, *outs)
-        finally:
-            numba.set_num_threads(old)
-    else:
-        K.rt_batch_sp(n, d, wl, sin_t, *outs)
+    run_threaded(lambda: K.rt_batch_sp(n, d, wl, sin_t, *outs),
+                 lambda: K.rt_batch_sp_parallel(n, d, wl, sin_t, _BLOCK, *outs),
+                 threads, 2 * D * A * W * M, PARALLEL_MIN_WORK)
     return outs
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 from . import _pole_kernels as PK
+from ._jit import run_threaded
 from ._validation import require_scalar_finite
 from .layers import Stack
 from .optics import Polarization, _scalar_angle
@@ -144,17 +144,8 @@ def threshold_population(stacks, near: float, *, gain_layers=None, search_width:
     gain_tab = np.ones(K)
     args = (near, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol.code, 1e-12, 60,
             poles, pole_status, lams, gains, iters, status)
-    if threads is None:
-        threads = numba.get_num_threads() if D >= PARALLEL_MIN_DESIGNS else 1
-    if threads > 1:
-        old = numba.get_num_threads()
-        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
-        try:
-            PK.threshold_batch_parallel(*args)
-        finally:
-            numba.set_num_threads(old)
-    else:
-        PK.threshold_batch(*args)
+    run_threaded(lambda: PK.threshold_batch(*args), lambda: PK.threshold_batch_parallel(*args), threads, D,
+                 PARALLEL_MIN_DESIGNS)
     ok = status == PK.CONVERGED
     gains = np.where(ok, gains, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
