@@ -203,17 +203,11 @@ def scan_abs_f(lams, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, o
 
 
 @kernel
-def threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit):
-    """Passive pole near ``lam_guess`` (complex Newton from ``lam_guess + i lam_guess/(2 q_guess)``),
-    then the real threshold (lambda, g) by the 2x2 Newton from the linearised start.
-
-    Returns ``(passive_pole, passive_status, lam, g, iterations, status)``.
-    """
+def linearised_start(pole, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol):
+    """Start of the real (lambda, g) Newton from a passive pole: with ``f ~ f_l (lambda - pole) +
+    f_g g`` near the pole, a real lambda needs ``g0 = Im pole / Im(f_g/f_l)`` and
+    ``lambda0 = Re pole - g0 Re(f_g/f_l)`` (first order).  Returns ``(lambda0, g0)``."""
     work = np.empty(n_tab.shape[0], dtype=np.complex128)
-    start = lam_guess + 1j * lam_guess / (2.0 * q_guess)
-    pole, it1, st, res = complex_pole_newton(start, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit)
-    if st != CONVERGED:
-        return pole, st, lam_guess, math.nan, it1, st
     h = 1e-6 * abs(pole)
     f0 = pole_function(pole, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
     fl = (pole_function(pole + h, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work) - f0) / h
@@ -221,10 +215,22 @@ def threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, 
     ratio = fg / fl
     if ratio.imag != 0.0:
         g0 = pole.imag / ratio.imag
-        lam0 = pole.real - g0 * ratio.real
-    else:
-        g0 = 0.0
-        lam0 = pole.real
+        return pole.real - g0 * ratio.real, g0
+    return pole.real, 0.0
+
+
+@kernel
+def threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit):
+    """Passive pole near ``lam_guess`` (complex Newton from ``lam_guess + i lam_guess/(2 q_guess)``),
+    then the real threshold (lambda, g) by the 2x2 Newton from the linearised start.
+
+    Returns ``(passive_pole, passive_status, lam, g, iterations, status)``.
+    """
+    start = lam_guess + 1j * lam_guess / (2.0 * q_guess)
+    pole, it1, st, res = complex_pole_newton(start, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit)
+    if st != CONVERGED:
+        return pole, st, lam_guess, math.nan, it1, st
+    lam0, g0 = linearised_start(pole, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol)
     lam, g, it2, st2, res2 = threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit)
     return pole, st, lam, g, it1 + it2, st2
 

@@ -129,13 +129,7 @@ def _shortfall(inj: _InjectedProblem, passive_pole: complex):
     gmax = np.ascontiguousarray(inj.model.max_gain(p.lam_tab), dtype=np.float64)
     if not np.any(gmax > 0):
         return passive_pole.real, math.inf, 0.0
-    f = lambda lam, s: PK.pole_function(complex(lam), s, p.lam_tab, p.n_tab, gmax, p.mask, p.d, p.plane, p.kx, p.pol,
-                                        np.empty(p.n_tab.shape[0], np.complex128))
-    h = 1e-6 * abs(passive_pole)
-    f0 = f(passive_pole, 0.0)
-    ratio = ((f(passive_pole, 1.0) - f0)) / ((f(passive_pole + h, 0.0) - f0) / h)
-    s0 = passive_pole.imag / ratio.imag if ratio.imag else 1.0
-    lam0 = passive_pole.real - s0 * ratio.real
+    lam0, s0 = PK.linearised_start(complex(passive_pole), p.lam_tab, p.n_tab, gmax, p.mask, p.d, p.plane, p.kx, p.pol)
     lam, s, it, status, res = PK.threshold_newton(float(lam0), float(s0), p.lam_tab, p.n_tab, gmax, p.mask, p.d,
                                                   p.plane, p.kx, p.pol, 1e-12, 60)
     if status != PK.CONVERGED or s <= 0:

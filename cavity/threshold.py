@@ -337,18 +337,8 @@ def _padded(lo, hi, stack: Stack | None = None):
 
 def _threshold_from_pole(problem: PoleProblem, pole: complex):
     """Newton in real (lambda, g) from a passive pole, with a continuation fallback."""
-    # linearise f around the pole: f ~ f_l (lam - pole) + f_g g
-    h = 1e-6 * abs(pole)
-    f0 = problem.f(pole, 0.0)
-    f_l = (problem.f(pole + h, 0.0) - f0) / h
-    hg = 1.0
-    f_g = (problem.f(pole, hg) - f0) / hg
-    ratio = f_g / f_l
-    if ratio.imag != 0:
-        g0 = pole.imag / ratio.imag
-        lam0 = pole.real - g0 * ratio.real
-    else:
-        g0, lam0 = 0.0, pole.real
+    lam0, g0 = PK.linearised_start(complex(pole), problem.lam_tab, problem.n_tab, problem.gain_tab, problem.mask,
+                                   problem.d, problem.plane, problem.kx, problem.pol)
     lam, g, it, status, res = problem.real_threshold(lam0, g0)
     if status == PK.CONVERGED:
         return lam, g, it, True, res
