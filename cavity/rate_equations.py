@@ -1,20 +1,59 @@
-"""Above threshold: steady-state rate equations for one lasing mode driven by the CQD gain model.
+"""Steady-state rate equations for one lasing mode driven by the CQD gain model: the L-J curve.
 
 Per unit device area, with ``s`` the photons in the mode (cm^-2) and the dot ensemble described
 by the birth-death chain of :class:`cavity.gain.QDGainModel` at an *effective* current
-``J_eff`` (the current that the spontaneous channels alone would consume):
+``J_eff`` (the current that the exciton decay channels alone consume,
+``eta J_eff / e = n_areal sum_N p_N k_N``):
 
 .. math::
     \\eta J / e = \\eta J_{eff} / e + v_g \\Gamma g(J_{eff})\\, s                 \\qquad (1)
 
-    0 = v_g \\Gamma g(J_{eff})\\, s + \\beta R_{sp}(J_{eff}) - s / \\tau_p          \\qquad (2)
+    s / \\tau_p = v_g \\Gamma g(J_{eff})\\, s + \\beta R_{sp}(J_{eff})            \\qquad (2)
+
+    P = f_{out}\\, h\\nu\\, s / \\tau_p                                         \\qquad (3)
 
 with ``v_g = c/n_g``, the photon lifetime ``tau_p = Q lambda / (2 pi c)``, the radiative rate per
-area ``R_sp = n_areal sum_N p_N k_N^rad`` and the spontaneous-emission factor ``beta``.  The output
-power density is ``P = f_out h nu s / tau_p``.  Eq. (2) gives ``s = beta R_sp / (1/tau_p - v_g
-Gamma g)``, so the gain clamps just below ``Gamma g_th = 1/(v_g tau_p)``; the threshold
-``J_th = J(g_th)`` is :meth:`cavity.gain.QDGainModel.current_for_gain` of that gain, consistent
-with a transfer-matrix threshold when ``Gamma`` and ``Q`` describe the same mode.
+area ``R_sp = n_areal sum_N p_N k_N^rad``, the spontaneous-emission factor ``beta`` and the output
+fraction ``f_out``; ``P`` is the useful output power per area (W/cm^2).  (1) is the exciton
+balance (stimulated emission removes excitons, absorption below transparency adds them back),
+(2) the photon balance: photons leave at ``s/tau_p`` and enter by net stimulated emission and by
+the fraction ``beta`` of the spontaneous emission.  Subtracting, ``eta (J - J_eff)/e = s/tau_p -
+beta R_sp``.
+
+Solution.  Write ``nu(J_eff) = 1/tau_p - v_g Gamma g(J_eff)`` for the net photon loss rate.  By
+(2), ``s = beta R_sp / nu``, so ``s >= 0`` requires ``nu > 0``: the gain stays *below* the
+threshold gain ``Gamma g_th = 1/(v_g tau_p)`` and only approaches it (clamps) as ``s`` grows.
+Eliminating ``s`` from (1) gives one equation for ``J_eff``:
+
+.. math::
+    H(J_{eff}) = \\nu(J_{eff})\\,(J_{eff} - J)
+               + (e/\\eta)\\, v_g \\Gamma g(J_{eff})\\, \\beta R_{sp}(J_{eff}) = 0  \\qquad (4)
+
+``H(0) = -J nu(0) < 0`` (no excitons, ``R_sp = 0``) and ``H(J_th) = (e/eta) beta R_sp(J_th) /
+tau_p > 0``, where ``J_th = J(g_th)`` is :meth:`cavity.gain.QDGainModel.current_for_gain` of the
+threshold gain.  The root in ``(0, J_th)`` is the physical one (``s > 0``); a second root with
+``nu < 0`` (``s < 0``) may exist above ``J_th`` and is excluded by the bracket.  With ``g``
+linearised about ``J_th``, (4) is the textbook quadratic in ``s`` of which the positive root is
+taken.  Limits of the physical root:
+
+* below threshold, ``s ~ beta R_sp tau_p / (1 - g/g_th)``: spontaneous emission coupled into the
+  mode, proportional to ``beta``;
+* at ``J = J_th``, ``s ~ sqrt(eta beta R_sp tau_p / (e v_g Gamma dg/dJ))``;
+* far above threshold ``J_eff -> J_th`` and ``s -> eta (J - J_th) tau_p / e``, so the slope of (3)
+  is ``f_out eta h nu / e``;
+* ``beta -> 0`` gives the sharp threshold ``P = f_out eta h nu max(J - J_th, 0) / e``.
+
+Equations (1)-(3) are the standard single-mode laser rate equations with a spontaneous-emission
+factor (Coldren, Corzine & Mashanovitch, *Diode Lasers and Photonic Integrated Circuits*, 2nd ed.,
+Wiley 2012, ch. 2; Bjork & Yamamoto, IEEE J. Quantum Electron. 27, 2386 (1991) for the soft,
+beta-dependent threshold of microcavity lasers), here with the QD chain in place of the carrier
+density.
+
+Numerics: (4) is solved by ``scipy.optimize.brentq`` on ``[0, J_edge]``, ``J_edge`` the largest
+floating-point ``J_eff`` near ``J_th`` with ``nu > 0``; when the root lies within rounding of
+``J_edge`` (far above threshold with a tiny ``beta``), ``J_eff = J_edge`` and ``s`` follows from
+(1).  ``s`` is taken from (1) or (2), whichever is better conditioned (``nu`` cancels near
+threshold, ``J - J_eff`` far below it).
 
 Approximation: stimulated emission is taken to leave the *shape* of p_N that of the chain at
 ``J_eff`` (the usual reservoir picture); a per-N stimulated rate would change the distribution
@@ -49,10 +88,10 @@ class LasingMode:
     quality_factor : float
         Loaded (cold-cavity) Q, all losses included; sets ``tau_p = Q lambda/(2 pi c)``.
     confinement_factor : float
-        Gamma in (0, 1]: the modal gain is ``Gamma g`` (for a vertical cavity, Gamma_r d/L_eff,
-        physics.md s.3.3; for a waveguide the index-weighted Gamma of s.4.6).
+        Gamma in (0, 1]: the modal gain is ``Gamma g`` (for a vertical cavity the longitudinal
+        confinement ``Gamma_r d / L_eff``; for a waveguide the index-weighted Gamma of the mode).
     group_index : float, default 1.8
-        n_g of the mode.  Assumption: the QD-film index estimate 1.8-2.0 (physics.md s.1.6).
+        n_g of the mode.  Assumption: the QD-film index estimate 1.8-2.0.
     beta : float, default 1e-4
         Fraction of the spontaneous emission that enters the mode.  Assumption (typical of
         small vertical cavities / DFB lasers [M]).
@@ -159,7 +198,7 @@ class LJCurve:
 class LaserRateEquations:
     """Steady-state laser rate equations for a :class:`QDGainModel` in a :class:`LasingMode`.
 
-    See the module docstring for the equations (1)-(2) and the approximation.
+    See the module docstring for the equations (1)-(4), their physical root and the approximation.
 
     Parameters
     ----------
@@ -193,46 +232,117 @@ class LaserRateEquations:
         """Ideal slope far above threshold ``f_out eta_inj h nu / e`` (W/A)."""
         return self.mode.output_fraction * self.model.injection_efficiency * self.mode.photon_energy_J / ELEMENTARY_CHARGE
 
-    def _photons(self, j_eff: float) -> float:
+    def _rates(self, j_eff: float):
+        """``(nu, v_g Gamma g, beta R_sp)`` at ``J_eff`` (s^-1, s^-1, cm^-2 s^-1)."""
         tp = self.mode.photon_lifetime_ns * 1e-9
         vg = _C_CM_PER_S / self.mode.group_index
-        gm = self.mode.confinement_factor * self.model.material_gain(j_eff, self.mode.wavelength_nm)
-        net = 1.0 / tp - vg * gm
-        return self.mode.beta * self.model.radiative_rate_per_area(j_eff) / net, vg * gm
+        stim = vg * self.mode.confinement_factor * self.model.material_gain(j_eff, self.mode.wavelength_nm)
+        return 1.0 / tp - stim, stim, self.mode.beta * self.model.radiative_rate_per_area(j_eff)
 
-    def _solve(self, j: float, j_clamp: float | None):
+    def _residual(self, j_eff: float, j: float) -> float:
+        """``H(J_eff)`` of eq. (4): negative below the physical root, positive above it."""
+        nu, stim, bsp = self._rates(j_eff)
+        return nu * (j_eff - j) + self._charge_per_photon * stim * bsp
+
+    @property
+    def _charge_per_photon(self) -> float:
+        """``e / eta_inj`` (C): the injected charge per exciton."""
+        return ELEMENTARY_CHARGE / self.model.injection_efficiency
+
+    def _threshold_bracket(self, j_th: float) -> float:
+        """The largest ``J_eff`` (to a few ulp) with ``nu(J_eff) > 0``, i.e. gain still below ``g_th``.
+
+        ``J_th`` comes from a root finder, so ``nu(J_th)`` may have either sign at the level of
+        rounding; the L-J solver needs a point strictly on the sub-threshold side.
+        """
+        def nu(x):
+            return self._rates(x)[0]
+
+        if nu(0.0) <= 0.0:  # the unpumped film absorbs (g(0) <= 0 < g_th), so this is a broken model
+            raise ValueError(f"the unpumped film already reaches the threshold gain "
+                             f"{self.mode.threshold_material_gain_per_cm!r} cm^-1: no steady state")
+        a, b = 0.0, j_th
+        step = 4.0 * np.finfo(float).eps * j_th
+        x = j_th
+        for _ in range(200):
+            if nu(x) > 0.0:
+                a = x
+                x = x + step
+            else:
+                b = x
+                x = x - step
+            if a > 0.0 and b > a:
+                break
+            step *= 2.0
+        else:  # pragma: no cover - g(J) is increasing and J_th finite, so a crossing exists
+            raise RuntimeError(f"no sign change of the net photon loss rate near J_th={j_th!r} A/cm^2")
+        for _ in range(100):  # bisection to neighbouring floats
+            m = 0.5 * (a + b)
+            if not a < m < b:
+                break
+            if nu(m) > 0.0:
+                a = m
+            else:
+                b = m
+        return a
+
+    def _solve(self, j: float, j_edge: float | None):
+        """``(J_eff, s)`` at current density ``j`` (A/cm^2); ``j_edge`` from :meth:`_threshold_bracket`."""
         if j == 0.0:
             return 0.0, 0.0
-        k = ELEMENTARY_CHARGE / self.model.injection_efficiency
-
-        def f(je):
-            s, rate = self._photons(je)
-            return je + k * rate * s - j
-
-        if j_clamp is not None:
-            hi = j_clamp * (1.0 - 1e-15)
-        else:
-            hi = 2.0 * j
-            while f(hi) <= 0.0:
+        k = self._charge_per_photon
+        if j_edge is None:  # no threshold: nu > 0 at every J_eff, bracket by doubling
+            hi = j
+            for _ in range(400):
+                if self._residual(hi, j) > 0.0:
+                    break
                 hi *= 2.0
-        if f(hi) <= 0.0:  # beyond floating-point resolution of the clamp
-            hi = j_clamp
-            return hi, (j - hi) / (k * self._photons(hi * (1 - 1e-12))[1])
-        je = brentq(f, 0.0, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
-        return je, self._photons(je)[0]
+            else:  # pragma: no cover - H grows linearly in J_eff while R_sp saturates
+                raise RuntimeError(f"no bracket for the steady state at current_density={j!r} A/cm^2")
+        elif self._residual(j_edge, j) > 0.0:
+            hi = j_edge
+        else:
+            # The physical root lies above the last floating-point J_eff with g < g_th: the gain
+            # is clamped there and eq. (1) gives s (j > j_edge here since H(j_edge) <= 0).
+            nu, stim, _ = self._rates(j_edge)
+            return j_edge, max(j - j_edge, 0.0) / (k * stim)
+        # H(0) = -j nu(0) < 0 (R_sp(0) = 0) and H(hi) > 0 with nu > 0 on [0, hi]: the root is the
+        # physical one (s >= 0); the unphysical root with nu < 0 lies beyond hi.
+        je = brentq(self._residual, 0.0, hi, args=(j,), xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
+        nu, stim, bsp = self._rates(je)
+        tp = self.mode.photon_lifetime_ns * 1e-9
+        # Eqs. (2) and (1) give the same s at the root; take the better conditioned one.  The
+        # relative rounding error of s = beta R_sp / nu is ~ eps / (nu tau_p) (nu = 1/tau_p - stim
+        # cancels near threshold), that of s = (J - J_eff) / (k stim) is ~ eps J / (J - J_eff).
+        if nu * tp * j >= j - je or stim <= 0.0:
+            s = bsp / nu
+        else:
+            s = max(j - je, 0.0) / (k * stim)
+        return je, s
 
     def lj_curve(self, current_density) -> LJCurve:
-        """Solve eqs. (1)-(2) at each current density (A/cm^2) and return the L-J curve."""
+        """Solve eqs. (1)-(2) at each current density (A/cm^2) and return the L-J curve.
+
+        The physical root of eq. (4) is taken at every J: ``s >= 0`` and ``P >= 0`` everywhere,
+        ``P ~ beta`` below threshold (spontaneous emission into the mode), the kink at
+        :meth:`threshold_current` and the slope ``f_out eta h nu / e`` far above it.
+
+        Parameters
+        ----------
+        current_density : float or array
+            J (A/cm^2), >= 0.
+        """
         js = as_float_array(current_density, "current_density").ravel()
         require_positive(js, "current_density", strict=False, unit="A/cm^2")
         try:
             j_th = self.threshold_current()
         except ValueError:
             j_th = None
+        j_edge = None if j_th is None else self._threshold_bracket(j_th)
         je = np.empty_like(js)
         s = np.empty_like(js)
         for i, j in enumerate(js):
-            je[i], s[i] = self._solve(float(j), j_th)
+            je[i], s[i] = self._solve(float(j), j_edge)
         p = self.mode.output_fraction * self.mode.photon_energy_J * s / (self.mode.photon_lifetime_ns * 1e-9)
         occ = np.asarray(self.model.mean_occupancy(je), dtype=np.float64).reshape(js.shape)
         arrays = [js.copy(), p, s, je, occ]
