@@ -2,18 +2,38 @@
 
 Structure: ``incident | coherent layers | thick substrate (thickness D) | exit medium``.  Light in
 the thick layer adds in intensity (its thickness exceeds the coherence length), the layers on
-either side are coherent.  With the coherent front part ``1`` (between the incident medium and
-the substrate) and the back interface ``2`` (substrate | exit), single-pass intensity
-transmission ``a = exp(-4 pi Im(q_t) D / lambda)`` and reflectances/transmittances ``R, T``
-of each part seen from either side, illumination from the front gives (geometric series of the
-round trips in the substrate; Byrnes, arXiv:1603.02720, s.4; Katsidis & Siapkas, Appl. Opt. 41,
-3978 (2002))
+either side are coherent.
+
+Angles.  The in-plane index ``kx = n_src sin(theta)`` is set by the (lossless) medium the light
+comes from and is conserved, wavelength by wavelength, in every medium.  The normal index in
+medium m is ``q_m = n_m cos(theta_m) = sqrt(n_m^2 - kx^2)`` (so the complex propagation angle is
+``theta_m = arcsin(kx / n_m)``), on the forward branch: ``Im q > 0`` (decaying) in lossy media and
+beyond the critical angle, ``Re q > 0`` (outgoing power) for propagating waves in lossless media.
+This is ``tmm``'s ``is_forward_angle`` (Byrnes, arXiv:1603.02720, App. D) and the branch of
+:mod:`cavity._tmm_kernels`.
+
+Intensities.  With the coherent front part ``1`` (between the incident medium and the substrate)
+and the back interface ``2`` (substrate | exit), the single-pass intensity transmission of the
+substrate ``a = exp(-4 pi Im(q_sub) D / lambda)`` and the reflectances/transmittances ``R, T`` of
+each part seen from either side (``f``: lit from the incident side, ``b``: from the exit side),
+illumination from the front gives (geometric series of the round trips in the substrate; Byrnes,
+arXiv:1603.02720, s.4; Katsidis & Siapkas, Appl. Opt. 41, 3978 (2002))
 
     R = R1f + T1f T1b R2f a^2 / (1 - R1b R2f a^2),     T = T1f T2f a / (1 - R1b R2f a^2),
 
 and the power absorbed in each coherent layer is its absorbed fraction for front illumination
 plus that for illumination from the substrate side times the intensity returning to the stack.
 Illumination from the back (exit medium) follows by the same formulas with the roles swapped.
+
+Transmittances are ratios of normal power flows, ``Re(q)`` (s) and ``Re(q / n^2)`` (p) times the
+squared amplitude, as in ``tmm``'s ``T_from_t``; in an absorbing substrate the cross terms of the
+forward and backward waves are left out of the intensity bookkeeping (as in ``tmm.inc_tmm``).
+Total internal reflection needs no special case: a medium in which the wave is evanescent
+carries no normal power (``Re q = 0``), so the transmittance into it is exactly 0, and the
+fractions of a part lit from such a medium (never needed: no power arrives from there) are 0.
+An evanescent or strongly absorbing thick substrate has ``a -> 0``: nothing gets through,
+``T = 0``.  A lossless substrate beyond the critical angle is opaque here whatever its
+thickness (tunnelling through it is a coherent effect, outside the incoherent model).
 """
 from __future__ import annotations
 
@@ -25,9 +45,11 @@ import numpy as np
 
 from materials import Material
 
+from . import _tmm_kernels as K
+from ._jit import kernel
 from ._validation import require_scalar_finite, require_wavelength
-from .layers import AIR, Layer, Stack
-from .optics import Polarization, _scalar_angle, absorption_by_layer
+from .layers import AIR, Stack
+from .optics import Polarization, _scalar_angle
 from .results import _frozen
 
 __all__ = ["Side", "IncoherentSpectrum", "incoherent_spectrum"]
@@ -65,30 +87,90 @@ class IncoherentSpectrum:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
 
-def _angle_in(n_from: float, theta_deg: float, n_to: complex) -> float:
-    """Snell: the real propagation angle (degrees) in a lossless medium."""
-    s = n_from * math.sin(math.radians(theta_deg)) / n_to.real
-    if s >= 1.0:
-        raise ValueError("no propagating wave in the thick substrate at this angle (total internal reflection)")
-    return math.degrees(math.asin(s))
+@kernel
+def _part_fractions(n, d, wl, kx, pol, out):
+    """Power fractions of one coherent part lit from medium 0, per wavelength.
+
+    Parameters
+    ----------
+    n : complex128[M, W]    indices, the lit medium first
+    d : float64[M]          thicknesses (nm), outer entries ignored
+    wl : float64[W]         vacuum wavelengths (nm)
+    kx : float64[W]         in-plane index ``n_src sin(theta)`` at each wavelength
+    pol : int               0 = s, 1 = p
+    out : float64[M, W]     ``out[0] = R = |r|^2``, ``out[m]`` absorbed in medium m,
+                            ``out[M-1] = T`` (flows normalised by the incident flow ``Re Y_0``)
+
+    Where medium 0 carries no incident power (``Re Y_0 = 0``: evanescent, beyond the critical
+    angle) all fractions are set to 0: no power arrives from there, and the incoherent sums then
+    keep a finite denominator.
+    """
+    M = n.shape[0]
+    W = wl.shape[0]
+    col = np.empty(M, dtype=np.complex128)
+    q = np.empty(M, dtype=np.complex128)
+    y = np.empty(M, dtype=np.complex128)
+    al = np.empty(M, dtype=np.complex128)
+    br = np.empty(M, dtype=np.complex128)
+    ph = np.empty(M, dtype=np.complex128)
+    for w in range(W):
+        for m in range(M):
+            col[m] = n[m, w]
+        K.amplitudes(col, d, wl[w], kx[w], pol, q, y, al, br, ph)
+        p_in = y[0].real
+        if p_in > 0.0:
+            r = br[0]
+            out[0, w] = r.real * r.real + r.imag * r.imag
+            for m in range(1, M - 1):
+                f_left = K.flux(y[m], al[m], br[m] * ph[m])
+                f_right = K.flux(y[m], al[m] * ph[m], br[m])
+                out[m, w] = (f_left - f_right) / p_in
+            # a lone forward wave carries Re(Y) |a|^2: exactly 0 where it is evanescent (Re Y = 0)
+            a_t = al[M - 1]
+            out[M - 1, w] = y[M - 1].real * (a_t.real * a_t.real + a_t.imag * a_t.imag) / p_in
+        else:
+            for m in range(M):
+                out[m, w] = 0.0
 
 
-def _parts(stack: Stack, wl, angle_in_substrate, pol):
-    """R, T and absorbed fractions of the coherent part seen from the incident side (f) and the
-    substrate side (b)."""
-    front = absorption_by_layer(stack, wl, _angle_from(stack.substrate, angle_in_substrate, stack.incident, wl),
-                                pol)
-    back = absorption_by_layer(stack.reversed(), wl, angle_in_substrate, pol)
-    return front, back
+def _fractions(n, d, wl, kx, pol_code):
+    out = np.empty(n.shape, dtype=np.float64)
+    _part_fractions(np.ascontiguousarray(n), np.ascontiguousarray(d), wl, kx, pol_code, out)
+    return out
 
 
-def _angle_from(sub: Material, angle_sub: float, other: Material, wl) -> float:
-    if angle_sub == 0:
-        return 0.0
-    n_sub = float(np.real(sub.n(wl[0])))
-    n_other = float(np.real(other.n(wl[0])))
-    s = n_sub * math.sin(math.radians(angle_sub)) / n_other
-    return math.degrees(math.asin(s))
+def _forward_q(n, kx):
+    """``q = sqrt(n^2 - kx^2)`` on the forward branch ``Re q + Im q > 0`` (ties: ``Re q >= 0``)."""
+    q = np.sqrt(n * n - kx * kx)
+    s = q.real + q.imag
+    return np.where((s < 0) | ((s == 0) & (q.real < 0)), -q, q)
+
+
+def _combine(n, d, wl, kx, a, code, side):
+    """R, T and absorbed fractions for one polarization (the formulas of the module docstring)."""
+    back = _fractions(n[-2::-1], d[-2::-1], wl, kx, code)   # substrate -> layers -> incident
+    R1b, T1b, A1b = back[0], back[-1], back[-2:0:-1]
+    iface = n[-2:]                                           # [substrate, exit]
+    zeros = np.zeros(2)
+    s2f = _fractions(iface, zeros, wl, kx, code)
+    R2f, T2f = s2f[0], s2f[-1]
+    den = 1.0 - R1b * R2f * a * a
+    if side is Side.FRONT:
+        front = _fractions(n[:-1], d[:-1], wl, kx, code)   # incident -> layers -> substrate
+        R1f, T1f, A1f = front[0], front[-1], front[1:-1]
+        inside = T1f / den                      # forward intensity entering the substrate (all passes)
+        R = R1f + inside * a * a * R2f * T1b
+        T = inside * a * T2f
+        back_to_stack = inside * a * a * R2f    # intensity returning to the coherent stack
+        absorbed = A1f + back_to_stack * A1b
+    else:
+        s2b = _fractions(iface[::-1], zeros, wl, kx, code)
+        R2b, T2b = s2b[0], s2b[-1]
+        inside = T2b / den                      # intensity entering the substrate from the back
+        R = R2b + inside * a * a * R1b * T2f
+        T = inside * a * T1b
+        absorbed = inside * a * A1b
+    return R, T, absorbed
 
 
 def incoherent_spectrum(stack: Stack, wavelength, substrate_thickness: float, exit_medium: Material = AIR,
@@ -106,13 +188,37 @@ def incoherent_spectrum(stack: Stack, wavelength, substrate_thickness: float, ex
     exit_medium : Material
         The semi-infinite medium behind the substrate.
     angle : float
-        Angle of incidence (degrees) in the medium the light comes from.  Oblique incidence
-        needs lossless outer media and substrate.
+        Angle of incidence (degrees, [0, 90)) in the medium the light comes from, which must be
+        lossless at oblique incidence.  The in-plane index ``kx = n_src(lambda) sin(angle)`` fixes
+        the (complex) propagation angle in every other medium at every wavelength.  The substrate
+        and the far outer medium may absorb, and may be beyond the critical angle (total
+        internal reflection: ``T = 0``).
     polarization : "s", "p" or "unpolarized"
+        ``"unpolarized"`` averages the s and p results (each combined incoherently first).
     side : Side or "front"/"back"
         ``front``: light from ``stack.incident`` through the coherent layers first;
         ``back``: from ``exit_medium`` through the substrate first.
+
+    Returns
+    -------
+    IncoherentSpectrum
+        ``R``, ``T``, the fraction absorbed in each coherent layer and in the substrate
+        (``1 - R - T - sum(absorbed)``).
+
+    Raises
+    ------
+    ValueError
+        For a negative thickness, an unknown side, or an absorbing source medium at oblique
+        incidence.
+
+    Notes
+    -----
+    ``q_m = sqrt(n_m^2 - kx^2)`` on the forward branch, ``a = exp(-4 pi Im(q_sub) D / lambda)`` and
+    the incoherent sums of the module docstring (Byrnes, arXiv:1603.02720, s.4 and App. D;
+    Katsidis & Siapkas, Appl. Opt. 41, 3978 (2002)); they agree with ``tmm.inc_tmm``.
     """
+    if not isinstance(stack, Stack):
+        raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
     try:
         side = Side(side)
     except ValueError:
@@ -127,37 +233,24 @@ def incoherent_spectrum(stack: Stack, wavelength, substrate_thickness: float, ex
     if not isinstance(exit_medium, Material):
         raise TypeError(f"exit_medium must be a materials.Material, got {exit_medium!r}")
     ang = _scalar_angle(angle)
-    n_sub = stack.substrate.n(wl)
-    if ang > 0 and (np.any(n_sub.imag != 0) or np.any(exit_medium.n(wl).imag != 0)
-                    or np.any(stack.incident.n(wl).imag != 0)):
-        raise ValueError("oblique incidence on a thick substrate needs lossless outer media and substrate")
-    n_src = stack.incident if side is Side.FRONT else exit_medium
-    n_src0 = float(np.real(n_src.n(wl[0])))
-    theta_sub = _angle_in(n_src0, ang, complex(n_sub[0])) if ang > 0 else 0.0
-    # single-pass intensity transmission of the substrate
-    kx = n_src0 * math.sin(math.radians(ang))
-    q_t = np.sqrt(n_sub * n_sub - kx * kx)
-    a = np.exp(-4.0 * np.pi * np.abs(q_t.imag) * D / wl)
-    front_part, back_part = _parts(stack, wl, theta_sub, pol)
-    R1f, T1f, A1f = front_part.R, front_part.T, front_part.absorbed
-    R1b, T1b, A1b = back_part.R, back_part.T, back_part.absorbed[::-1]
-    iface = Stack((Layer(stack.substrate, 0.0),), incident=stack.substrate, substrate=exit_medium)
-    s2 = absorption_by_layer(iface, wl, theta_sub, pol)
-    s2b = absorption_by_layer(iface.reversed(), wl, _angle_from(stack.substrate, theta_sub, exit_medium, wl), pol)
-    R2f, T2f, R2b, T2b = s2.R, s2.T, s2b.R, s2b.T
-    if side is Side.FRONT:
-        den = 1.0 - R1b * R2f * a * a
-        inside = T1f / den                      # forward intensity entering the substrate (all passes)
-        R = R1f + inside * a * a * R2f * T1b
-        T = inside * a * T2f
-        back_to_stack = inside * a * a * R2f    # intensity returning to the coherent stack
-        absorbed = A1f + back_to_stack * A1b
-    else:
-        den = 1.0 - R1b * R2f * a * a
-        inside = T2b / den                      # intensity entering the substrate from the back
-        R = R2b + inside * a * a * R1b * T2f
-        T = inside * a * T1b
-        absorbed = inside * a * A1b
+    # media: incident, layers..., substrate, exit
+    n = np.vstack([stack.indices(wl), exit_medium.n(wl)[None, :]]).astype(np.complex128)
+    d = np.concatenate([stack.padded_thicknesses(), [0.0]])
+    src_name, n_src = (("incident medium", n[0]) if side is Side.FRONT else ("exit medium", n[-1]))
+    if ang > 0 and np.any(n_src.imag != 0):
+        raise ValueError(f"oblique incidence needs a lossless {src_name} (the side the light comes from); "
+                         f"got k = {float(n_src.imag[n_src.imag != 0][0])!r} at angle = {angle!r} degrees")
+    kx = np.ascontiguousarray(n_src.real * math.sin(math.radians(ang)))
+    q_sub = _forward_q(n[-2], kx)
+    a = np.exp(-4.0 * np.pi * q_sub.imag * D / wl)      # single-pass intensity transmission
+    codes = (0, 1) if pol is Polarization.UNPOLARIZED else (pol.code,)
+    R = T = absorbed = 0.0
+    for code in codes:
+        Rc, Tc, Ac = _combine(n, d, wl, kx, a, code, side)
+        R, T, absorbed = R + Rc / len(codes), T + Tc / len(codes), absorbed + Ac / len(codes)
+    bad = ~(np.isfinite(R) & np.isfinite(T) & np.all(np.isfinite(absorbed), axis=0))
+    if np.any(bad):
+        raise FloatingPointError(f"non-finite incoherent spectrum at wavelength = {float(wl[bad][0])!r} nm")
     # the substrate takes the rest (in a lossy substrate the power split at its faces has
     # interference cross terms; energy conservation sidesteps them)
     sub_abs = 1.0 - R - T - absorbed.sum(axis=0)
