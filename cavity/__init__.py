@@ -55,7 +55,7 @@ from .thermal import Rollover, ThermalModel, disc_thermal_resistance
 from .population import PopulationThresholds, threshold_population
 from .waveguide import GuidedModes, Mode, ModeProfile, guided_modes
 from .results import FieldProfile, LayerAbsorption, Spectrum
-from .threshold import Resonance, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
+from .threshold import Resonance, Resonances, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
 
 __all__ = [
     "conventions",
@@ -81,6 +81,7 @@ __all__ = [
     "FieldProfile",
     "LayerAbsorption",
     "Resonance",
+    "Resonances",
     "Threshold",
     "ThresholdModes",
     "resonances",

@@ -21,14 +21,17 @@ import numpy as np
 
 from .results import ModeSequence
 
+from . import _count_kernels as CK
 from . import _pole_kernels as PK
 from ._validation import require_scalar_finite
 from .conventions import SPEED_OF_LIGHT_NM_PER_NS
 from .layers import Stack
+from .modesearch import ModeProblem, find_zeros
 from .optics import Polarization, _scalar_angle
 
 __all__ = [
     "Resonance",
+    "Resonances",
     "Threshold",
     "ThresholdModes",
     "resonances",
@@ -118,12 +121,23 @@ class Threshold:
 class ThresholdModes(ModeSequence):
     """Every longitudinal mode in a window, sorted by threshold gain.
 
-    ``side_mode_margin`` is the gain gap (cm^-1) between the two lowest thresholds (``inf`` when
-    only one mode lases in the window).
+    Attributes
+    ----------
+    modes : tuple of Threshold     every mode with ``lo <= wavelength <= hi`` and
+                                   ``0 < material_gain <= max_gain``, lowest threshold first
+    side_mode_margin : float       gain gap (cm^-1) between the two lowest thresholds of the
+                                   complete set (``inf`` when fewer than two modes lase)
+    count : int                    how many threshold modes the window holds (winding number of the
+                                   characteristic function, :mod:`cavity.modesearch`)
+    complete : bool                every counted mode was found
+    max_gain : float               the gain limit of the search (cm^-1)
     """
 
     modes: tuple
     side_mode_margin: float
+    count: int = 0
+    complete: bool = True
+    max_gain: float = math.inf
 
 
     @property
@@ -131,6 +145,22 @@ class ThresholdModes(ModeSequence):
         if not self.modes:
             raise ValueError("no mode reaches threshold in the window (ThresholdModes is empty)")
         return self.modes[0]
+
+
+@dataclass(frozen=True)
+class Resonances(ModeSequence):
+    """The passive resonances of a window, sorted by wavelength.
+
+    Attributes
+    ----------
+    modes : tuple of Resonance
+    count : int          poles the searched region holds (winding number, :mod:`cavity.modesearch`)
+    complete : bool      every counted pole was found
+    """
+
+    modes: tuple
+    count: int = 0
+    complete: bool = True
 
 
 # ------------------------------------------------------------------------------------------------
@@ -171,7 +201,8 @@ class PoleProblem:
         if plane is None:
             plane = (self.gain_layers[0] + 1) if self.gain_layers else _default_plane(stack, self.n_tab)
         self.plane = int(plane)
-        self.kx = float(self.n_tab[0, k // 2].real * math.sin(math.radians(self.angle)))
+        self.sin_t = math.sin(math.radians(self.angle))
+        self.kx = float(self.n_tab[0, k // 2].real * self.sin_t)
 
     @classmethod
     def from_arrays(cls, lam_tab, n_tab, d, mask, plane, *, kx=0.0, polarization="s", gain_tab=None):
@@ -199,7 +230,17 @@ class PoleProblem:
         self.gain_layers = tuple(int(m) - 1 for m in np.nonzero(self.mask)[0])
         self.gain_tab = np.ones(self.lam_tab.size) if gain_tab is None else np.ascontiguousarray(gain_tab, dtype=np.float64)
         self.kx = float(kx)
+        self.sin_t = 0.0
         return self
+
+    def kx_at(self, lam: float) -> float:
+        """``kx / k0`` at the (real) wavelength ``lam``: ``Re n_0(lam) sin(angle)`` for a stack, the
+        fixed value of :meth:`from_arrays` otherwise."""
+        if self.sin_t == 0.0:
+            return self.kx
+        i = int(np.clip(np.searchsorted(self.lam_tab, lam), 1, self.lam_tab.size - 1))
+        n0 = np.interp(lam, self.lam_tab[i - 1:i + 1], self.n_tab[0, i - 1:i + 1].real)
+        return float(n0 * self.sin_t)
 
     @property
     def window(self):
@@ -278,8 +319,54 @@ def _find_poles(problem: PoleProblem, lo, hi, scale=0.0):
     return poles
 
 
-def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, min_Q: float = 0.0):
-    """The passive cavity modes with resonance wavelength in ``wavelength_range``.
+#: default gain limit of the threshold searches (cm^-1): two orders of magnitude above the largest
+#: material gain reported for CQD films (docs/modes.md s.3)
+DEFAULT_MAX_GAIN = 1e6
+
+
+def _mode_problem(problem: PoleProblem, beta: float = 0.0) -> ModeProblem:
+    """The compressed counting problem of a pole problem (media of a stack keyed by material)."""
+    keys = None
+    if problem.stack is not None:
+        ids: dict = {}
+        keys = np.array([ids.setdefault(id(m), len(ids)) for m in problem.stack.media()])
+    return ModeProblem.from_media(problem.lam_tab, problem.n_tab, problem.d, problem.mask, keys=keys,
+                                  gain_tab=problem.gain_tab, sin_t=problem.sin_t, beta=beta, pol=problem.pol)
+
+
+def _pole_search(problem: PoleProblem, lo: float, hi: float, min_Q: float, gain: float = 0.0):
+    """Every complex-wavelength pole with ``lo <= Re lambda <= hi`` and ``Q >= min_Q`` (at least
+    0.5), counted (:func:`cavity.modesearch.find_zeros`, mode 1)."""
+    mp = _mode_problem(problem)
+    q_min = max(float(min_Q), 0.5)
+    y_hi = hi / (2.0 * q_min)
+    y_lo = -0.05 * (hi - lo)
+    step = mp.fsr(0.5 * (lo + hi)) / 16.0
+    return mp, find_zeros(mp, 1, (lo, hi, y_lo, y_hi), x_step=step, gfix=gain)
+
+
+def _fixed_beta_pole(problem: PoleProblem, mp: ModeProblem, lam: complex):
+    """The pole at the fixed in-plane wavenumber of the direction ``angle`` at its own ``Re
+    lambda``: ``beta = 2 pi Re n_0 sin(angle) / Re lambda`` (self-consistent, docs/modes.md s.4)."""
+    z = complex(lam)
+    lo, hi = problem.window
+    for _ in range(6):
+        beta = 2.0 * math.pi * problem.kx_at(z.real) / z.real
+        mb = mp.with_beta(beta)
+        x, y, it, st, res, o = CK.newton(z.real, z.imag, lo, hi, -abs(z.imag) - 1.0, hi, abs(z), abs(z),
+                                         _NEWTON_TOL, 80, 1, 0.0, *mb.args)
+        if st != CK.CONVERGED:
+            return lam, False
+        new = complex(x, y)
+        done = abs(new - z) < 1e-12 * abs(z)
+        z = new
+        if done:
+            break
+    return z, True
+
+
+def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, min_Q: float = 0.0) -> "Resonances":
+    """Every passive cavity mode with resonance wavelength in ``wavelength_range``, counted.
 
     Parameters
     ----------
@@ -287,29 +374,44 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
     wavelength_range : (float, float)
         Window (nm).  The materials must cover it.
     angle, polarization
-        Incidence in the incident medium (degrees; "s" or "p").
+        Direction in the incident medium (degrees; "s" or "p").
     min_Q : float
-        Drop modes with a lower quality factor (default keeps every pole found).
+        Drop modes with a lower quality factor; the search covers ``Q >= max(min_Q, 0.5)``.
 
     Returns
     -------
-    tuple of Resonance, sorted by wavelength.
+    Resonances
+        ``.modes`` sorted by wavelength, ``.count`` (poles the region holds) and ``.complete``.
 
     Notes
     -----
-    Poles of ``1 - r_L r_R`` at a plane in the least absorbing, optically thickest layer (or the
-    first gain layer).  The real axis is scanned with ~12 points per free spectral range of the
-    whole stack (and at least 49 points), every local minimum of ``|f|`` is refined by complex Newton, and duplicates are
-    removed.  Dispersion is evaluated at ``Re lambda``.
+    The poles are the zeros of the stack's characteristic function (the denominator of r and t)
+    in the complex-wavelength rectangle ``Re lambda`` in the window, ``0 < Im lambda <=
+    Re lambda / (2 Q_min)``, found and counted by the winding number of that function
+    (:mod:`cavity.modesearch`, docs/modes.md s.2).  Off normal incidence the pole is taken at the
+    fixed real in-plane wavenumber ``beta = 2 pi n_0 sin(angle) / Re lambda`` of the mode (the
+    physical resonance of a planar structure, whose Q and photon lifetime are properties at fixed
+    in-plane wavevector, docs/modes.md s.4).  Dispersion is evaluated at ``Re lambda``.
     """
     lo, hi = _window(wavelength_range)
+    min_Q = require_scalar_finite(min_Q, "min_Q")
+    if min_Q < 0:
+        raise ValueError(f"min_Q must be >= 0, got {min_Q!r}")
     problem = PoleProblem(stack, _padded(lo, hi, stack), stack.gain_layer_indices, angle, polarization)
+    mp, zs = _pole_search(problem, lo, hi, min_Q)
     out = []
-    for lam in _find_poles(problem, lo, hi):
-        res = Resonance.from_pole(lam)
-        if res.Q >= min_Q and lam.imag > 0:
+    for z in sorted(zs.zeros, key=lambda z: z.x):
+        lam = complex(z.x, z.y)
+        if lam.imag <= 0 or not lo <= lam.real <= hi:
+            continue
+        ok = True
+        if problem.sin_t != 0.0:
+            lam, ok = _fixed_beta_pole(problem, mp, lam)
+        res = Resonance.from_pole(lam, converged=ok)
+        if res.Q >= min_Q:
             out.append(res)
-    return tuple(out)
+    out.sort(key=lambda r: r.wavelength)
+    return Resonances(tuple(out), int(zs.count), bool(zs.complete))
 
 
 def _window(wavelength_range):
@@ -460,7 +562,8 @@ def mode_energy_weights(problem: "PoleProblem", lam: float, g: float):
     n_pass = np.empty(M, np.complex128)
     PK.indices_at(lam, problem.lam_tab, problem.n_tab, problem.gain_tab, g * (1.0 - 1e-7), problem.mask, n_gain)
     PK.indices_at(lam, problem.lam_tab, problem.n_tab, problem.gain_tab, 0.0, problem.mask, n_pass)
-    total, envelope = _field_integrals(n_gain, problem.d, lam, problem.kx, problem.pol)
+    kx = n_gain[0].real * problem.sin_t if problem.sin_t else problem.kx
+    total, envelope = _field_integrals(n_gain, problem.d, lam, kx, problem.pol)
     return np.abs(n_gain.real) * total, total, envelope, n_pass
 
 
@@ -495,7 +598,62 @@ def _build_threshold(problem: PoleProblem, pole, lam, g, it, ok, res):
     )
 
 
-def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, polarization="s", search_width=None):
+def _threshold_search(problem: PoleProblem, lo: float, hi: float, max_gain: float, seeds=()):
+    """Every threshold zero ``(lambda, g)`` with ``lo <= lambda <= hi`` and ``g <= max_gain``
+    (:func:`cavity.modesearch.find_zeros`, mode 0).  The rectangle starts at ``-max_gain`` (no
+    zero below g = 0 in a structure whose only gain is ``g``) so its lower edge is smooth."""
+    mp = _mode_problem(problem)
+    g_lo = 0.0 if mp.has_gain_media else -max_gain
+    step = mp.fsr(0.5 * (lo + hi)) / 16.0
+    zs = find_zeros(mp, 0, (lo, hi, g_lo, max_gain), x_step=step, seeds=seeds)
+    return mp, zs
+
+
+def _passive_from_threshold(problem: PoleProblem, mp: ModeProblem, lam: float, g: float):
+    """The passive pole a threshold mode comes from: its complex wavelength followed from
+    ``(lam, g)`` down to zero gain by Newton continuation in g.  None if it is lost."""
+    lo, hi = problem.window
+    for steps in (1, 4, 16):
+        z = complex(lam, 0.0)
+        for k in range(1, steps + 1):
+            gk = g * (1.0 - k / steps)
+            x, y, it, st, res, o = CK.newton(z.real, z.imag, lo, hi, -(hi - lo), hi, lam, lam, _NEWTON_TOL, 80, 1,
+                                             gk, *mp.args)
+            if st != CK.CONVERGED:
+                break
+            z = complex(x, y)
+        else:
+            if z.imag > 0 and problem.sin_t != 0.0:
+                z, _ = _fixed_beta_pole(problem, mp, z)
+            return z if z.imag > 0 else None
+    return None
+
+
+def _max_gain(max_gain):
+    if max_gain is None:
+        return DEFAULT_MAX_GAIN
+    v = require_scalar_finite(max_gain, "max_gain")
+    if not v > 0:
+        raise ValueError(f"max_gain must be a material gain > 0 cm^-1, got {max_gain!r}")
+    return v
+
+
+def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain):
+    idx = _resolve_gain_layers(stack, gain_layers)
+    problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
+    mp, zs = _threshold_search(problem, lo, hi, max_gain)
+    modes = []
+    for z in zs.zeros:
+        if not z.y > 0:
+            continue
+        pole = _passive_from_threshold(problem, mp, z.x, z.y)
+        modes.append(_build_threshold(problem, pole, z.x, z.y, z.iterations, True, z.residual))
+    modes.sort(key=lambda m: m.material_gain)
+    return problem, zs, modes
+
+
+def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, polarization="s", search_width=None,
+                     max_gain=None):
     """The lasing threshold of the mode nearest to ``near``.
 
     Parameters
@@ -507,11 +665,13 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     gain_layers : sequence of int, optional
         Indices into ``stack.layers`` of the layers that carry the (common) gain.
     angle, polarization
-        Emission direction in the incident medium (degrees) and polarization ("s"/"p").
+        Emission direction in the incident medium (degrees) and polarization ("s"/"p"); the
+        in-plane wavenumber is ``n_0(lambda_th) sin(angle)`` at the lasing wavelength.
     search_width : float, optional
-        Half width (nm) of the window searched for passive resonances around ``near``; by
-        default two free spectral ranges of the whole stack (at least 5 nm, at most 10% of
-        ``near``).
+        Half width (nm) of the window searched around ``near``; by default two free spectral
+        ranges of the whole stack (at least 5 nm, at most 10% of ``near``).
+    max_gain : float, optional
+        Largest material gain searched (cm^-1), default :data:`DEFAULT_MAX_GAIN`.
 
     Returns
     -------
@@ -520,66 +680,74 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     Raises
     ------
     ValueError
-        No gain layer, or no resonance in the window.
+        No gain layer, or no mode reaches threshold in the window below ``max_gain`` (the
+        message says how many modes the window holds and whether the search was complete).
+
+    Notes
+    -----
+    Every threshold mode of the window is found by the complete search of
+    :func:`threshold_modes` (docs/modes.md s.2); the one nearest ``near`` is returned.
     """
     near = require_scalar_finite(near, "near")
     if near <= 0:
         raise ValueError(f"near must be a wavelength > 0 nm, got {near!r}")
-    idx = _resolve_gain_layers(stack, gain_layers)
+    gmax = _max_gain(max_gain)
     if search_width is None:
-        # two free spectral ranges of the whole stack, from a table wide enough for any of them
+        # two free spectral ranges of the whole stack, from the optical thickness near `near`
         r_lo = max(m.wavelength_range[0] for m in stack.media())
         r_hi = min(m.wavelength_range[1] for m in stack.media())
-        wide = (max(near - _MAX_WIDTH_FRACTION * near, min(near, r_lo)), min(near + _MAX_WIDTH_FRACTION * near, max(near, r_hi)))
-        problem = PoleProblem(stack, _padded(*wide, stack), idx, angle, polarization)
-        mid = int(np.argmin(np.abs(problem.lam_tab - near)))
-        opt = float(np.sum(np.abs(problem.n_tab[1:-1, mid].real) * stack.thicknesses))
+        if not r_lo <= near <= r_hi:
+            raise ValueError(f"near={near!r} nm lies outside the wavelength range {r_lo:g}-{r_hi:g} nm that all "
+                             f"the stack's materials cover")
+        n_near = np.abs(stack.indices([near])[1:-1, 0].real)
+        opt = float(np.sum(n_near * stack.thicknesses))
         search_width = min(max(5.0, near * near / max(opt, near / 4)), _MAX_WIDTH_FRACTION * near)
-        search_width = min(search_width, near - problem.lam_tab[0], problem.lam_tab[-1] - near)
+        search_width = min(search_width, max(near - r_lo, 1e-6 * near), max(r_hi - near, 1e-6 * near))
     else:
         search_width = require_scalar_finite(search_width, "search_width")
         if not 0 < search_width < near:
             raise ValueError(f"search_width must be in (0, near) nm, got {search_width!r}")
-        problem = PoleProblem(stack, _padded(near - search_width, near + search_width, stack), idx, angle, polarization)
     lo, hi = near - search_width, near + search_width
-    poles = [p for p in _find_poles(problem, lo, hi) if p.imag > 0]
-    if not poles:
-        raise ValueError(f"no cavity resonance found within {lo:.1f}-{hi:.1f} nm (near={near!r} nm)")
-    pole = min(poles, key=lambda p: abs(p.real - near))
-    lam, g, it, ok, res = _threshold_from_pole(problem, pole)
-    return _build_threshold(problem, pole, lam, g, it, ok, res)
+    problem, zs, modes = _threshold_set(stack, lo, hi, gain_layers, angle, polarization, gmax)
+    if not modes:
+        state = "complete" if zs.complete else "INCOMPLETE"
+        raise ValueError(f"no mode reaches threshold within {lo:.2f}-{hi:.2f} nm below max_gain={gmax:g} cm^-1 "
+                         f"(near={near!r} nm; the window holds {zs.count} threshold mode(s), search {state}); "
+                         f"widen search_width or raise max_gain")
+    return min(modes, key=lambda m: abs(m.wavelength - near))
 
 
 def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0.0, polarization="s",
                     max_gain=None) -> ThresholdModes:
-    """Every longitudinal mode in ``wavelength_range`` with its threshold, lowest first.
+    """Every longitudinal mode in ``wavelength_range`` with its threshold, lowest first, counted.
 
     Parameters
     ----------
+    stack : Stack
+    wavelength_range : (float, float)
+        Window of lasing wavelengths (nm).
+    gain_layers : sequence of int, optional
+        Layers that carry the common material gain (default: those marked ``gain=True``).
+    angle, polarization
+        Emission direction in the incident medium (degrees) and "s"/"p".
     max_gain : float, optional
-        Drop modes whose threshold material gain exceeds this (cm^-1).
+        Largest material gain searched (cm^-1), default :data:`DEFAULT_MAX_GAIN`.
 
     Returns
     -------
     ThresholdModes
-        ``.modes`` sorted by ``material_gain`` (converged modes with positive gain whose lasing
-        wavelength lies in the window) and ``.side_mode_margin``.
+        ``.modes`` (every mode with ``0 < g_th <= max_gain``, sorted by ``material_gain``),
+        ``.side_mode_margin`` (from the complete set), ``.count`` and ``.complete``.
+
+    Notes
+    -----
+    The thresholds are the zeros of the characteristic function ``D(lambda, g)`` (the
+    denominator of r and t, independent of any reference plane) in the real rectangle
+    ``window x (-max_gain, max_gain]``; its winding number counts them and a subdivision finds
+    each (:mod:`cavity.modesearch`, docs/modes.md s.2).
     """
     lo, hi = _window(wavelength_range)
-    idx = _resolve_gain_layers(stack, gain_layers)
-    problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
-    modes = []
-    for pole in _find_poles(problem, lo, hi):
-        if pole.imag <= 0:
-            continue
-        lam, g, it, ok, res = _threshold_from_pole(problem, pole)
-        if not ok or not (lo <= lam <= hi) or not g > 0:
-            continue
-        if max_gain is not None and g > max_gain:
-            continue
-        if any(abs(lam - m.wavelength) < 1e-6 * lam for m in modes):
-            continue
-        modes.append(_build_threshold(problem, pole, lam, g, it, ok, res))
-    modes.sort(key=lambda m: m.material_gain)
+    gmax = _max_gain(max_gain)
+    problem, zs, modes = _threshold_set(stack, lo, hi, gain_layers, angle, polarization, gmax)
     margin = modes[1].material_gain - modes[0].material_gain if len(modes) > 1 else math.inf
-    return ThresholdModes(tuple(modes), float(margin))
+    return ThresholdModes(tuple(modes), float(margin), int(zs.count), bool(zs.complete), float(gmax))

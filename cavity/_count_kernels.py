@@ -1,0 +1,306 @@
+"""Kernels of the complete mode search: the characteristic function, its winding along a segment,
+and a 2x2 Newton iteration on it (docs/modes.md).
+
+The characteristic function of a planar stack is the Abeles combination
+
+    D = eta_0 M11 + eta_0 eta_s M12 + M21 + eta_s M22,    M = M_1 M_2 ... M_L,
+
+``M_j = [[cos delta, -i sin(delta)/eta], [-i eta sin(delta), cos delta]]`` the characteristic
+matrix of layer j (``delta = k0 q d``, ``eta = q`` for s and ``n^2/q`` for p, ``q^2 = n^2 -
+kx^2``), ``eta_0`` and ``eta_s`` the admittances of the outer media on their outgoing branch.
+``D`` vanishes exactly at the poles of r and t: it needs no reference plane, and every entry of
+``M_j`` depends on ``q^2`` only (``cos delta``, ``sin(delta)/q`` and ``q sin(delta)`` are entire
+in ``q^2``), so ``D`` is an entire function of the gain ``g`` of the interior layers and analytic
+in the complex wavelength wherever the outer admittances are.
+
+Dynamic range: every layer matrix carries a real factor ``exp(|Im delta|)`` outside, and the
+running product is renormalised, so ``D = Dm exp(S)`` is returned as ``(Dm, S)``; the winding and
+the Newton iteration only use ratios.
+
+Periodic structures: the interior is a sequence of *blocks*, each a cell of consecutive entries
+of ``seq_rows`` repeated ``rep`` times; a cell is raised to its power by repeated squaring
+(``log2 rep`` products), so a 2000-period grating costs about as much as a 40-layer stack.
+
+Points of the search plane: ``mode = 0`` is ``(x, y) = (lambda, g)`` (real wavelength in nm,
+material gain in cm^-1, used for thresholds); ``mode = 1`` is ``lambda = x + i y`` at the fixed
+gain ``gfix`` (complex-wavelength poles, used for resonances).  Dispersion is interpolated at
+``Re lambda`` (tables and Catmull-Rom weights of :mod:`cavity._pole_kernels`).
+"""
+from __future__ import annotations
+
+import cmath
+import math
+
+import numpy as np
+
+from ._jit import kernel
+from ._pole_kernels import _interp_row, _spline_weights
+from ._tmm_kernels import normal_wavenumber
+
+_GAIN_TO_K = 1e-7 / (4.0 * math.pi)
+_BIG = 1e150
+_SMALL = 1e-150
+
+OK = 0
+UNRESOLVED = 1  # a segment passes (numerically) through a zero of D
+
+CONVERGED = 0
+NOT_CONVERGED = 1
+LEFT_REGION = 2
+SINGULAR = 3
+
+
+@kernel
+def media_at(lam_re, g, lam_tab, n_tab, gain_tab, mask, out):
+    """Indices of the media (rows of ``n_tab``) at ``lam_re`` with material gain ``g`` (cm^-1)."""
+    i, w0, w1, w2, w3 = _spline_weights(lam_re, lam_tab)
+    dk = -g * _interp_row(gain_tab, i, w0, w1, w2, w3) * lam_re * _GAIN_TO_K
+    for m in range(n_tab.shape[0]):
+        out[m] = _interp_row(n_tab[m], i, w0, w1, w2, w3)
+        if mask[m] != 0.0:
+            out[m] = out[m] + 1j * (dk * mask[m])
+
+
+@kernel
+def _layer(n, d, k0, kx2, pol):
+    """Scaled characteristic matrix ``(a, b, c, e)`` of one layer and its log-scale."""
+    q2 = n * n - kx2
+    q = cmath.sqrt(q2)
+    delta = k0 * q * d
+    s = abs(delta.imag)
+    ep = cmath.exp(1j * delta - s)
+    em = cmath.exp(-1j * delta - s)
+    cs = 0.5 * (ep + em)
+    sn = -0.5j * (ep - em)
+    if abs(delta) < 1e-2:
+        dd = delta * delta
+        sq = k0 * d * (1.0 - dd / 6.0 + dd * dd / 120.0 - dd * dd * dd / 5040.0) * math.exp(-s)
+    else:
+        sq = sn / q
+    if pol == 0:
+        b = -1j * sq
+        c = -1j * q2 * sq
+    else:
+        n2 = n * n
+        b = -1j * sq * q2 / n2
+        c = -1j * n2 * sq
+    return cs, b, c, cs, s
+
+
+@kernel
+def _mul(a1, b1, c1, d1, a2, b2, c2, d2):
+    return a1 * a2 + b1 * c2, a1 * b2 + b1 * d2, c1 * a2 + d1 * c2, c1 * b2 + d1 * d2
+
+
+@kernel
+def _norm(a, b, c, d):
+    m = max(abs(a.real) + abs(a.imag), abs(b.real) + abs(b.imag), abs(c.real) + abs(c.imag),
+            abs(d.real) + abs(d.imag))
+    return m
+
+
+@kernel
+def characteristic(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start, blk_len, blk_rep,
+                   sin_t, beta, pol, work):
+    """``(Dm, S, ref)``: ``D = Dm exp(S)`` at complex wavelength ``lam`` (nm) and gain ``g``.
+
+    Rows 0 and 1 of the tables are the incident medium and the substrate.  ``beta`` > 0 fixes the
+    in-plane wavenumber (rad/nm; ``kx = beta lam / 2 pi``), otherwise ``kx = Re n_0 sin_t``.
+    ``ref`` is the sum of the moduli of the four terms of ``D`` (same scale as ``Dm``), so
+    ``|Dm| / ref`` is the relative residual.
+    """
+    media_at(lam.real, g, lam_tab, n_tab, gain_tab, mask, work)
+    k0 = 2.0 * math.pi / lam
+    if beta > 0.0:
+        kx = beta * lam / (2.0 * math.pi)
+        kx2 = kx * kx
+    else:
+        kxr = work[0].real * sin_t
+        kx2 = complex(kxr * kxr, 0.0)
+    # product of the blocks
+    pa, pb, pc, pd = 1.0 + 0j, 0j, 0j, 1.0 + 0j
+    S = 0.0
+    for bk in range(blk_start.shape[0]):
+        ca, cb, cc, cd = 1.0 + 0j, 0j, 0j, 1.0 + 0j
+        cS = 0.0
+        for j in range(blk_start[bk], blk_start[bk] + blk_len[bk]):
+            r = seq_rows[j]
+            la, lb, lc, ld, ls = _layer(work[r], d[r], k0, kx2, pol)
+            ca, cb, cc, cd = _mul(ca, cb, cc, cd, la, lb, lc, ld)
+            cS += ls
+            m = _norm(ca, cb, cc, cd)
+            if m > _BIG or m < _SMALL:
+                ca, cb, cc, cd = ca / m, cb / m, cc / m, cd / m
+                cS += math.log(m)
+        rep = blk_rep[bk]
+        if rep > 1:
+            # cell^rep by repeated squaring, renormalised at each step
+            ra, rb, rc, rd = 1.0 + 0j, 0j, 0j, 1.0 + 0j
+            rS = 0.0
+            ba, bb, bc, bd = ca, cb, cc, cd
+            bS = cS
+            e = rep
+            while e > 0:
+                if e & 1:
+                    ra, rb, rc, rd = _mul(ra, rb, rc, rd, ba, bb, bc, bd)
+                    rS += bS
+                    m = _norm(ra, rb, rc, rd)
+                    if m > 0.0:
+                        ra, rb, rc, rd = ra / m, rb / m, rc / m, rd / m
+                        rS += math.log(m)
+                e >>= 1
+                if e > 0:
+                    ba, bb, bc, bd = _mul(ba, bb, bc, bd, ba, bb, bc, bd)
+                    bS = 2.0 * bS
+                    m = _norm(ba, bb, bc, bd)
+                    if m > 0.0:
+                        ba, bb, bc, bd = ba / m, bb / m, bc / m, bd / m
+                        bS += math.log(m)
+            ca, cb, cc, cd = ra, rb, rc, rd
+            cS = rS
+        pa, pb, pc, pd = _mul(pa, pb, pc, pd, ca, cb, cc, cd)
+        S += cS
+        m = _norm(pa, pb, pc, pd)
+        if m > 0.0 and (m > _BIG or m < _SMALL):
+            pa, pb, pc, pd = pa / m, pb / m, pc / m, pd / m
+            S += math.log(m)
+    q0 = normal_wavenumber(work[0], kx2)
+    qs = normal_wavenumber(work[1], kx2)
+    if pol == 0:
+        e0, es = q0, qs
+    else:
+        e0, es = work[0] * work[0] / q0, work[1] * work[1] / qs
+    t1 = e0 * pa
+    t2 = e0 * es * pb
+    t3 = pc
+    t4 = es * pd
+    ref = abs(t1) + abs(t2) + abs(t3) + abs(t4)
+    return t1 + t2 + t3 + t4, S, ref
+
+
+@kernel
+def point_value(x, y, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start, blk_len, blk_rep,
+                sin_t, beta, pol, work):
+    """``characteristic`` at a point of the search plane (module notes)."""
+    if mode == 0:
+        return characteristic(complex(x, 0.0), y, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+                              blk_len, blk_rep, sin_t, beta, pol, work)
+    return characteristic(complex(x, y), gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+                          blk_len, blk_rep, sin_t, beta, pol, work)
+
+
+@kernel
+def edge_phase(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+               blk_len, blk_rep, sin_t, beta, pol):
+    """Continuous change of ``arg D`` along the segment from ``(x0, y0)`` to ``(x1, y1)``.
+
+    Adaptive steps: at most ``1/n_init`` of the segment, halved until ``arg D`` changes by less
+    than pi/4 and ``|D|`` by less than a factor 4 per step (so no zero can hide between two
+    samples unless its distance to the segment is below the smallest step, 1e-12 of the
+    segment).  Returns ``(phase, status, evaluations)``; ``status`` is ``UNRESOLVED`` when the
+    smallest step still sees a jump (a zero on the segment).
+    """
+    work = np.empty(n_tab.shape[0], np.complex128)
+    D0, S0, r0 = point_value(x0, y0, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+                             blk_len, blk_rep, sin_t, beta, pol, work)
+    hmax = 1.0 / n_init
+    h = hmax
+    t = 0.0
+    total = 0.0
+    status = OK
+    nev = 1
+    if D0 == 0:
+        return 0.0, UNRESOLVED, nev
+    while t < 1.0:
+        if t + h > 1.0:
+            h = 1.0 - t
+        tt = t + h
+        x = x0 + tt * (x1 - x0)
+        y = y0 + tt * (y1 - y0)
+        D1, S1, r1 = point_value(x, y, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+                                 blk_len, blk_rep, sin_t, beta, pol, work)
+        nev += 1
+        if D1 == 0:
+            return total, UNRESOLVED, nev
+        ratio = (D1 / D0) * math.exp(S1 - S0)
+        dphi = cmath.phase(ratio)
+        mag = abs(ratio)
+        if abs(dphi) > 0.25 * math.pi or mag > 4.0 or mag < 0.25:
+            if h > 1e-12:
+                h *= 0.5
+                continue
+            if abs(dphi) > 0.5 * math.pi:
+                status = UNRESOLVED
+        total += dphi
+        t = tt
+        D0, S0 = D1, S1
+        if abs(dphi) < 0.06 * math.pi and 0.6 < mag < 1.6:
+            h = min(2.0 * h, hmax)
+    return total, status, nev
+
+
+@kernel
+def _scaled_pair(x, y, mode, gfix, S_ref, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start, blk_len,
+                 blk_rep, sin_t, beta, pol, work):
+    D, S, ref = point_value(x, y, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start, blk_len,
+                            blk_rep, sin_t, beta, pol, work)
+    f = math.exp(S - S_ref)
+    return D * f, ref * f
+
+
+@kernel
+def newton(x, y, xlo, xhi, ylo, yhi, hx_scale, hy_scale, tol, maxit, mode, gfix, lam_tab, n_tab, gain_tab, mask, d,
+           seq_rows, blk_start, blk_len, blk_rep, sin_t, beta, pol):
+    """Zero of ``D`` as a map of the real plane ``(x, y)``: Newton with a finite-difference
+    Jacobian, steps limited to a quarter of the region ``[xlo, xhi] x [ylo, yhi]``.
+
+    Returns ``(x, y, iterations, status, residual, orientation)``: ``residual = |D| / ref`` and
+    ``orientation`` the sign of the Jacobian determinant (+1 for a mode whose pole moves into the
+    growing half-plane as the gain rises).
+    """
+    work = np.empty(n_tab.shape[0], np.complex128)
+    status = NOT_CONVERGED
+    res = math.inf
+    orient = 0.0
+    it = 0
+    max_dx = 0.25 * (xhi - xlo)
+    max_dy = 0.25 * (yhi - ylo)
+    for it in range(1, maxit + 1):
+        D0, S0, r0 = point_value(x, y, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+                                 blk_len, blk_rep, sin_t, beta, pol, work)
+        res = abs(D0) / r0 if r0 > 0 else math.inf
+        hx = 1e-8 * hx_scale
+        hy = 1e-8 * hy_scale
+        Dx, rx = _scaled_pair(x + hx, y, mode, gfix, S0, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+                              blk_len, blk_rep, sin_t, beta, pol, work)
+        Dy, ry = _scaled_pair(x, y + hy, mode, gfix, S0, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+                              blk_len, blk_rep, sin_t, beta, pol, work)
+        a = (Dx - D0) / hx
+        b = (Dy - D0) / hy
+        det = a.real * b.imag - b.real * a.imag
+        if det == 0.0 or not math.isfinite(det):
+            status = SINGULAR
+            break
+        orient = 1.0 if det > 0 else -1.0
+        if res < 1e-15:
+            status = CONVERGED
+            break
+        dx = -(D0.real * b.imag - b.real * D0.imag) / det
+        dy = -(a.real * D0.imag - D0.real * a.imag) / det
+        s = 1.0
+        if abs(dx) > max_dx:
+            s = max_dx / abs(dx)
+        if abs(dy) * s > max_dy:
+            s = max_dy / abs(dy)
+        x += s * dx
+        y += s * dy
+        if x < xlo or x > xhi or y < ylo or y > yhi:
+            status = LEFT_REGION
+            break
+        if abs(dx) < tol * hx_scale and abs(dy) < tol * hy_scale:
+            D0, S0, r0 = point_value(x, y, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+                                     blk_len, blk_rep, sin_t, beta, pol, work)
+            res = abs(D0) / r0 if r0 > 0 else math.inf
+            status = CONVERGED
+            break
+    return x, y, it, status, res, orient

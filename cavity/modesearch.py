@@ -1,0 +1,342 @@
+"""The complete mode search: every zero of the characteristic function in a rectangle, counted.
+
+A threshold mode of a stack is a zero of its characteristic function ``D(lambda, g)``
+(:mod:`cavity._count_kernels`) at a real wavelength ``lambda`` and a real material gain ``g``; a
+passive resonance is a zero at ``g = 0`` and complex ``lambda``.  Both searches look at ``D`` as a
+continuous map of a real rectangle ``[x0, x1] x [y0, y1]`` into the complex plane
+(``(lambda, g)`` or ``(Re lambda, Im lambda)``) and use its **winding number** (the Kronecker
+index, the argument principle of a function of two real variables, docs/modes.md s.2):
+
+    N = (1 / 2 pi) * (change of arg D around the rectangle's boundary)
+
+is the number of zeros inside, each counted with the sign of its Jacobian.  For resonances ``D``
+is analytic in ``lambda`` and every sign is +1; for thresholds the sign is +1 for every mode whose
+pole moves into the growing half-plane as the gain rises (the ordinary case; a negative sign marks
+a pump-induced exceptional-point crossing and is reported).  The rectangle is cut in two, the
+winding of each half computed from its own boundary, and halves are cut again until every cell
+holds as many zeros found by Newton's method as its winding number says; cells of winding zero
+are dropped.  The result reports the winding number of the whole rectangle (``count``) and
+whether every zero was found (``complete``).
+
+The boundary phase is sampled adaptively (at most pi/4 per step, and never coarser than a
+physical step: 1/16 of the stack's free spectral range along ``lambda``), so a zero can only be
+missed by a sample pair if it lies within about 1e-12 of the segment's length from it; a segment
+that passes through a zero is moved.  No reference plane is involved: ``D`` is the denominator of
+the stack's r and t.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _count_kernels as CK
+
+__all__ = ["ModeProblem", "ZeroSet", "find_zeros"]
+
+_MAX_CELLS = 20_000
+_TWO_PI = 2.0 * math.pi
+
+
+@dataclass(frozen=True, eq=False)
+class ModeProblem:
+    """A planar structure in the compressed form the counting kernels read.
+
+    Attributes
+    ----------
+    lam_tab : ndarray (K,)        uniform wavelength table (nm)
+    n_tab : ndarray (U, K)        passive complex indices of the distinct media; row 0 the incident
+                                  medium, row 1 the substrate
+    gain_tab : ndarray (K,)       gain spectrum shape (multiplied by g)
+    mask : ndarray (U,)           gain weight of each medium (1: gain layer; Gamma: DFB section)
+    d : ndarray (U,)              thickness of each medium (nm)
+    seq_rows : ndarray (P,)       the interior media in order, as rows of the tables
+    blk_start, blk_len, blk_rep   the interior as blocks: ``seq_rows[start:start+len]`` repeated
+                                  ``rep`` times
+    sin_t : float                 sine of the angle in the incident medium
+    beta : float                  fixed in-plane wavenumber (rad/nm), 0 for a fixed angle
+    pol : int                     0 s (TE), 1 p (TM)
+    optical_thickness : float     sum of |Re n| d over the interior (nm), at the table centre
+    """
+
+    lam_tab: np.ndarray
+    n_tab: np.ndarray
+    gain_tab: np.ndarray
+    mask: np.ndarray
+    d: np.ndarray
+    seq_rows: np.ndarray
+    blk_start: np.ndarray
+    blk_len: np.ndarray
+    blk_rep: np.ndarray
+    sin_t: float
+    beta: float
+    pol: int
+    optical_thickness: float
+
+    @classmethod
+    def from_media(cls, lam_tab, n_tab, d, mask, *, keys=None, gain_tab=None, sin_t=0.0, beta=0.0, pol=0):
+        """From full per-medium arrays (outer media first and last, as a pole problem holds them).
+
+        ``keys`` (one int per medium) marks media that are identical (same row of ``n_tab``, same
+        ``d`` and ``mask``); without it identical rows are detected by value.
+        """
+        n_tab = np.ascontiguousarray(n_tab, dtype=np.complex128)
+        d = np.asarray(d, dtype=np.float64)
+        mask = np.asarray(mask, dtype=np.float64)
+        M = n_tab.shape[0]
+        inner = np.arange(1, M - 1)
+        if keys is None:
+            rows = np.concatenate((n_tab[1:-1].view(np.float64), d[1:-1, None], mask[1:-1, None]), axis=1)
+            _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+        else:
+            kk = np.stack((np.asarray(keys)[1:-1].astype(np.float64), d[1:-1], mask[1:-1]), axis=1)
+            _, first, inverse = np.unique(kk, axis=0, return_index=True, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+        src = np.concatenate(([0, M - 1], inner[first]))
+        seq = (inverse + 2).astype(np.int64)
+        starts, lens, reps = _blocks(seq)
+        mid = n_tab.shape[1] // 2
+        opt = float(np.sum(np.abs(n_tab[1:-1, mid].real) * d[1:-1]))
+        g_tab = np.ones(n_tab.shape[1]) if gain_tab is None else np.ascontiguousarray(gain_tab, dtype=np.float64)
+        return cls(np.ascontiguousarray(lam_tab, dtype=np.float64), np.ascontiguousarray(n_tab[src]), g_tab,
+                   np.ascontiguousarray(mask[src]), np.ascontiguousarray(d[src]), seq, starts, lens, reps,
+                   float(sin_t), float(beta), int(pol), opt)
+
+    def with_beta(self, beta: float) -> "ModeProblem":
+        return ModeProblem(self.lam_tab, self.n_tab, self.gain_tab, self.mask, self.d, self.seq_rows,
+                           self.blk_start, self.blk_len, self.blk_rep, self.sin_t, float(beta), self.pol,
+                           self.optical_thickness)
+
+    @property
+    def args(self):
+        return (self.lam_tab, self.n_tab, self.gain_tab, self.mask, self.d, self.seq_rows, self.blk_start,
+                self.blk_len, self.blk_rep, self.sin_t, self.beta, self.pol)
+
+    @property
+    def has_gain_media(self) -> bool:
+        """True when a passive medium has k < 0 or a gain weight is negative (then zeros may exist
+        at g <= 0 and the search cannot start below g = 0)."""
+        return bool(np.any(self.n_tab.imag < 0) or np.any(self.mask < 0))
+
+    def value(self, lam, g=0.0):
+        """``D`` at a complex wavelength and gain, as ``(Dm, S, ref)`` (``D = Dm exp(S)``)."""
+        work = np.empty(self.n_tab.shape[0], np.complex128)
+        return CK.characteristic(complex(lam), float(g), *self.args, work)
+
+    def fsr(self, lam: float) -> float:
+        """Free spectral range (nm) of the whole interior at ``lam``."""
+        return lam * lam / (2.0 * max(self.optical_thickness, lam / 4.0))
+
+
+def _blocks(seq, min_len=48, max_period=8):
+    """Cover ``seq`` by runs of repeated cells (``start, len, rep``); one block when it is short."""
+    n = seq.size
+    if n < min_len:
+        return (np.array([0], np.int64), np.array([n], np.int64), np.array([1], np.int64))
+    runs = []
+    for p in range(1, max_period + 1):
+        if 2 * p > n:
+            runs.append(None)
+            continue
+        eq = seq[:-p] == seq[p:]
+        pos = np.where(eq, n, np.arange(n - p))
+        nf = np.minimum.accumulate(pos[::-1])[::-1]
+        nf = np.minimum(nf, n - p)
+        runs.append(nf - np.arange(n - p))  # consecutive j >= i with seq[j] == seq[j + p]
+    starts, lens, reps = [], [], []
+    i = 0
+    single = -1
+    while i < n:
+        best_p, best_r = 1, 1
+        for p in range(1, max_period + 1):
+            r = runs[p - 1]
+            if r is None or i >= r.size:
+                continue
+            rep = 1 + int(r[i]) // p
+            if rep >= 2 and p * rep > best_p * best_r and p * rep >= 8:
+                best_p, best_r = p, rep
+        if best_r >= 2:
+            starts.append(i)
+            lens.append(best_p)
+            reps.append(best_r)
+            i += best_p * best_r
+            single = -1
+        else:
+            if single >= 0:
+                lens[single] += 1
+            else:
+                single = len(starts)
+                starts.append(i)
+                lens.append(1)
+                reps.append(1)
+            i += 1
+    return (np.array(starts, np.int64), np.array(lens, np.int64), np.array(reps, np.int64))
+
+
+@dataclass(frozen=True)
+class Zero:
+    """One zero of ``D`` found by the search: ``(x, y)``, Newton iterations, relative residual
+    ``|D|/ref`` and orientation (sign of the Jacobian)."""
+
+    x: float
+    y: float
+    iterations: int
+    residual: float
+    orientation: int
+
+
+@dataclass(frozen=True)
+class ZeroSet:
+    """Result of :func:`find_zeros`.
+
+    Attributes
+    ----------
+    zeros : tuple of Zero         every zero found in the rectangle
+    winding : int                 winding number of ``D`` around the rectangle
+    count : int                   zeros the rectangle holds: the winding number, or more when
+                                  zeros of negative orientation were found
+    complete : bool               every counted zero was found (all cells resolved)
+    rectangle : tuple             ``(x0, x1, y0, y1)`` actually searched (edges moved off zeros)
+    evaluations : int             evaluations of ``D``
+    """
+
+    zeros: tuple
+    winding: int
+    count: int
+    complete: bool
+    rectangle: tuple
+    evaluations: int
+
+
+def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_samples: int = 24, gfix: float = 0.0,
+               seeds=(), newton_tol: float = 1e-13) -> ZeroSet:
+    """All zeros of ``D`` in ``rect = (x0, x1, y0, y1)`` (module notes).
+
+    Parameters
+    ----------
+    problem : ModeProblem
+    mode : int
+        0: ``(x, y) = (lambda, g)``; 1: ``lambda = x + i y`` at gain ``gfix``.
+    x_step : float
+        Largest boundary step along x (nm): a fraction of the smallest expected mode spacing.
+    y_samples : int
+        Initial samples across the full y range.
+    seeds : sequence of (x, y)
+        Optional Newton starts (e.g. coupled-mode estimates); they only save time.
+    """
+    args = problem.args
+    x0, x1, y0, y1 = (float(v) for v in rect)
+    xs = 0.5 * (abs(x0) + abs(x1))
+    ys = max(abs(y0), abs(y1), 1.0) if mode == 0 else max(xs, 1.0)
+    y_step = (y1 - y0) / max(2, int(y_samples))
+    cache: dict = {}
+    nev = [0]
+
+    def edge(p, q):
+        key = (p, q)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+        hit = cache.get((q, p))
+        if hit is not None:
+            return (-hit[0], hit[1])
+        dx, dy = abs(q[0] - p[0]), abs(q[1] - p[1])
+        n_init = max(2, int(math.ceil(max(dx / x_step, dy / y_step))))
+        ph, st, ne = CK.edge_phase(p[0], p[1], q[0], q[1], n_init, mode, gfix, *args)
+        nev[0] += ne
+        cache[key] = (ph, st)
+        return (ph, st)
+
+    def winding(c):
+        a, b, lo, hi = c
+        pts = ((a, lo), (b, lo), (b, hi), (a, hi))
+        total, bad = 0.0, False
+        for k in range(4):
+            ph, st = edge(pts[k], pts[(k + 1) % 4])
+            total += ph
+            bad |= st != CK.OK
+        w = total / _TWO_PI
+        n = int(round(w))
+        return n, bad or abs(w - n) > 0.2
+
+    # the outer rectangle, its edges moved off any zero that sits on them
+    span_x, span_y = x1 - x0, y1 - y0
+    for attempt in range(8):
+        n_out, bad = winding((x0, x1, y0, y1))
+        if not bad:
+            break
+        grow = 1e-6 * (attempt + 1) * 3.0
+        x0, x1 = x0 - grow * span_x, x1 + grow * span_x
+        y1 = y1 + grow * span_y
+        if mode == 1 or y0 != 0.0:
+            y0 = y0 - grow * span_y
+    outer = (x0, x1, y0, y1)
+    found: list = []
+    region = (x0 - 1e-9 * span_x, x1 + 1e-9 * span_x, y0 - 1e-9 * span_y, y1 + 1e-9 * span_y)
+
+    def add(z):
+        for f in found:
+            if abs(f.x - z.x) <= 1e-9 * xs and abs(f.y - z.y) <= 1e-7 * ys:
+                return
+        found.append(z)
+
+    def try_newton(x, y):
+        r = CK.newton(x, y, region[0], region[1], region[2], region[3], xs, ys, newton_tol, 80, mode, gfix, *args)
+        nev[0] += 3 * r[2]
+        if r[3] == CK.CONVERGED and r[4] < 1e-8:
+            add(Zero(float(r[0]), float(r[1]), int(r[2]), float(r[4]), int(r[5])))
+            return True
+        return False
+
+    for sx, sy in seeds:
+        if region[0] <= sx <= region[1] and region[2] <= sy <= region[3]:
+            try_newton(float(sx), float(sy))
+
+    def inside(z, c):
+        return c[0] <= z.x <= c[1] and c[2] <= z.y <= c[3]
+
+    x_unit = 8.0 * x_step
+    y_unit = (y1 - y0) / 4.0
+    complete = not bad
+    queue = [((x0, x1, y0, y1), n_out, bad, False)]
+    cells = 0
+    while queue:
+        c, n, bad_c, tried = queue.pop()
+        cells += 1
+        zs = [z for z in found if inside(z, c)]
+        signed = sum(z.orientation for z in zs)
+        if not bad_c and n == signed:
+            continue
+        if bad_c:
+            complete = False
+        if not tried and not bad_c and n - signed >= 1:
+            before = len(found)
+            try_newton(0.5 * (c[0] + c[1]), 0.5 * (c[2] + c[3]))
+            if len(found) > before:
+                queue.append((c, n, bad_c, True))
+                continue
+        a, b, lo, hi = c
+        wx, wy = (b - a) / x_unit, (hi - lo) / y_unit
+        if (b - a) < 1e-11 * xs and (hi - lo) < 1e-9 * ys or cells > _MAX_CELLS:
+            complete = False
+            continue
+        split_x = wx >= wy
+        children = None
+        for frac in (0.5, 0.4631, 0.5369, 0.4127, 0.5873):
+            if split_x:
+                m = a + frac * (b - a)
+                kids = ((a, m, lo, hi), (m, b, lo, hi))
+            else:
+                m = lo + frac * (hi - lo)
+                kids = ((a, b, lo, m), (a, b, m, hi))
+            res = [winding(k) for k in kids]
+            if not any(r[1] for r in res) or frac == 0.5873:
+                children = [(k, r[0], r[1], False) for k, r in zip(kids, res)]
+                break
+        queue.extend(children)
+    zeros = tuple(z for z in found if inside(z, outer))
+    signed = sum(z.orientation for z in zeros)
+    missing = max(0, n_out - signed)
+    complete = complete and missing == 0 and cells <= _MAX_CELLS
+    return ZeroSet(zeros, int(n_out), len(zeros) + missing, bool(complete), outer, nev[0])
