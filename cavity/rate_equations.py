@@ -304,7 +304,7 @@ class LaserRateEquations:
         else:
             # The physical root lies above the last floating-point J_eff with g < g_th: the gain
             # is clamped there and eq. (1) gives s (j > j_edge here since H(j_edge) <= 0).
-            nu, stim, _ = self._rates(j_edge)
+            stim = self._rates(j_edge)[1]
             return j_edge, max(j - j_edge, 0.0) / (k * stim)
         # H(0) = -j nu(0) < 0 (R_sp(0) = 0) and H(hi) > 0 with nu > 0 on [0, hi]: the root is the
         # physical one (s >= 0); the unphysical root with nu < 0 lies beyond hi.
