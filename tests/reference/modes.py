@@ -388,12 +388,12 @@ def _grid_zeros(func, x, y, *, newton_iter=40):
             continue
         polished.append((zu, zv))
     pts = np.array(polished).reshape(-1, 2)
-    # every cell with non-zero winding must hold a zero (in it or next to it)
+    # every cell with winding w != 0 must hold |w| zeros (in it or next to it: corner samples can
+    # credit a zero close to a cell edge to the neighbouring cell)
     unresolved = []
     for i, j in np.argwhere(winding != 0):
-        # corner samples can credit a zero next to a cell edge to the neighbouring cell
         inside = (pts[:, 0] >= i - 1) & (pts[:, 0] <= i + 2) & (pts[:, 1] >= j - 1) & (pts[:, 1] <= j + 2)
-        if not inside.any():
+        if inside.sum() < abs(winding[i, j]):
             unresolved.append((x[0] + (i + 0.5) * hx, y[0] + (j + 0.5) * hy))
     # largest phase step along grid edges away from the zeros (a coarse grid shows up here)
     near = np.zeros(winding.shape, bool)
