@@ -25,6 +25,32 @@ evanescent gaps underflow gracefully to ``T = 0`` instead of overflowing as the 
 (Abeles) matrix does (physics.md s.5.3).  ``r = Gamma_0``; ``t`` is the E-field amplitude (for p,
 the H amplitude times ``n_0 / n_s``), as in Byrnes' ``tmm``.
 
+Two limits need their own branch (cheap tests, taken only when they apply):
+
+* **Grazing incidence**, ``q_0 = 0`` exactly (``kx = n0``, which the API reaches at 90 degrees and
+  at every angle whose sine rounds to 1): the incident wave carries no normal power flux and the
+  limit theta0 -> 90 deg of every stack with an index step is ``r = -1, t = 0`` (``rho_0 -> -1``,
+  ``tau_0 = 2 Y_0 / (Y_0 + Y_1) -> 0``); ``T = 0`` (``|t|^2 ~ q_0^2`` beats ``1/Re q_0``).
+* **An interior layer with** ``|q| < _Q_SMALL``, e.g. a lossless layer at exactly its critical
+  condition ``n = kx`` (``q = 0``, ``Y = 0``).  Both of its interface coefficients are +-1 and
+  ``P = 1``, so the Mobius recursion degenerates to 0/0 (and loses ~eps/|q| digits near it).  The
+  layer is crossed instead with its exact characteristic matrix acting on the tangential fields
+  ``F = a + b`` (E_y for s, H_y for p) and ``G = Y (a - b)``, written in a form regular at
+  ``q = 0`` (Born & Wolf, *Principles of Optics*, s.1.6.2, eq. 1.6(33), with
+  ``sin(delta)/Y = k0 d sinc(delta) q/Y`` and ``Y sin(delta) = Y q k0 d sinc(delta)``):
+
+      F_near = cos(delta) F_far - i (sin(delta)/Y) G_far,
+      G_near = cos(delta) G_far - i Y sin(delta) F_far,     delta = q k0 d,
+
+  whose limit at ``q = 0`` is ``F_near = F_far - i k0 d (q/Y) G_far``, ``G_near = G_far``
+  (``q/Y = 1`` for s, ``n^2`` for p): the field is linear across the layer.  The recursion
+  resumes at the next medium j with ``Gamma_j = (Y_j F - G) / (Y_j F + G)`` and the transmitted
+  amplitude gains ``2 Y_j / (Y_j F + G)`` (which is ``tau / (1 + rho Gamma P)`` when no thin
+  layer intervenes).  The batched kernels flag such wavelengths and recompute them with
+  ``rt_single``.  An outer medium with ``q = 0`` needs no branch: a substrate at its critical
+  angle gives ``rho = +1`` in front of it, a finite ``t`` (the grazing transmitted wave) and
+  ``T = Re(q_s) |t|^2 / Re(q_0) = 0``, the limit of the propagating side.
+
 Polarization is an int: 0 = s (TE), 1 = p (TM).  Index arrays are complex128, thicknesses and
 wavelengths float64 (nm).  Errors are not raised here: the Python layer validates first.
 """
@@ -61,6 +87,51 @@ def admittance(q, n, pol):
     return q / (n * n)
 
 
+#: |q| below which an interior layer is crossed with its exact characteristic matrix (see the
+#: module notes).  The Mobius recursion loses about eps/|q| relative accuracy as q -> 0 (1e-11 at
+#: this bound); the matrix is exact for any q, and stable here because |Im(q) k0 d| is small.
+_Q_SMALL = 1.0e-5
+_Q_SMALL2 = _Q_SMALL * _Q_SMALL
+_Q_SMALL4 = _Q_SMALL2 * _Q_SMALL2  # |n^2 - kx^2|^2 = |q|^4 bound of the batched kernels' flag
+
+
+@kernel
+def is_grazing(n0, kx2):
+    """True when the incident medium's normal wave number is exactly zero (``kx = n0``, grazing
+    incidence): the same arithmetic as ``normal_wavenumber(n0, kx2) == 0``."""
+    return kx2 != 0 and n0 * n0 == kx2
+
+
+@kernel
+def is_thin_q(q):
+    """``|q| < _Q_SMALL``: the layer is crossed with its characteristic matrix."""
+    return q.real * q.real + q.imag * q.imag < _Q_SMALL2
+
+
+@kernel
+def thin_layer_fields(f, g, q, y, n, k0d, pol, sgn):
+    """Tangential fields ``(F, G)`` on one face of a layer from those on the other face.
+
+    ``sgn = -1``: from the far face (towards the substrate) to the near face; ``sgn = +1`` the
+    reverse.  ``F = a + b``, ``G = Y (a - b)``; ``k0d = k0 d`` (rad per unit q).  Exact for any
+    ``q`` (Born & Wolf s.1.6.2) and regular at ``q = 0``:
+    ``F' = cos(x) F + sgn i k0d sinc(x) (q/Y) G``, ``G' = cos(x) G + sgn i Y q k0d sinc(x) F``,
+    ``x = q k0d``, ``q/Y = 1`` (s) or ``n^2`` (p).
+    """
+    x = q * k0d
+    c = cmath.cos(x)
+    if x == 0:
+        sx = k0d + 0j
+    else:
+        sx = cmath.sin(x) / q  # = k0d sinc(x), finite for q -> 0
+    if pol == 0:
+        s_y = sx
+    else:
+        s_y = sx * (n * n)
+    y_s = y * q * sx
+    return c * f + sgn * 1j * s_y * g, c * g + sgn * 1j * y_s * f
+
+
 @kernel
 def rt_single(n, d, wavelength, kx, pol):
     """Amplitude reflection and transmission of one stack at one wavelength.
@@ -80,27 +151,50 @@ def rt_single(n, d, wavelength, kx, pol):
     M = n.shape[0]
     k0 = TWO_PI / wavelength
     kx2 = kx * kx
+    if is_grazing(n[0], kx2):
+        return -1.0 + 0j, 0j
     q_next = normal_wavenumber(n[M - 1], kx2)
     y_next = admittance(q_next, n[M - 1], pol)
     gam = 0j
     t = 1.0 + 0j
-    for j in range(M - 2, -1, -1):
+    j = M - 2
+    while j >= 0:
         qj = normal_wavenumber(n[j], kx2)
-        yj = admittance(qj, n[j], pol)
-        inv = 1.0 / (yj + y_next)
-        rho = (yj - y_next) * inv
-        tau = 2.0 * yj * inv
         if j + 1 < M - 1:
             ph = cmath.exp(1j * q_next * (k0 * d[j + 1]))
             gp = gam * ph * ph
         else:
             ph = 1.0 + 0j
             gp = 0j
-        den = 1.0 / (1.0 + rho * gp)
-        gam = (rho + gp) * den
-        t = t * tau * ph * den
+        if j > 0 and is_thin_q(qj):
+            # a run of thin-q layers: carry (F, G) per unit forward amplitude at the left face of
+            # medium j+1 through them (module notes), then resume at the first other medium
+            f = 1.0 + gp
+            g = y_next * (1.0 - gp)
+            t = t * ph
+            while True:
+                yj = admittance(qj, n[j], pol)
+                f, g = thin_layer_fields(f, g, qj, yj, n[j], k0 * d[j], pol, -1.0)
+                j -= 1
+                qj = normal_wavenumber(n[j], kx2)
+                if j == 0 or not is_thin_q(qj):
+                    break
+            yj = admittance(qj, n[j], pol)
+            yf = yj * f
+            den = 1.0 / (yf + g)
+            gam = (yf - g) * den
+            t = t * 2.0 * yj * den
+        else:
+            yj = admittance(qj, n[j], pol)
+            inv = 1.0 / (yj + y_next)
+            rho = (yj - y_next) * inv
+            tau = 2.0 * yj * inv
+            den = 1.0 / (1.0 + rho * gp)
+            gam = (rho + gp) * den
+            t = t * tau * ph * den
         q_next = qj
         y_next = yj
+        j -= 1
     if pol == 1:
         t = t * n[0] / n[M - 1]
     return gam, t
@@ -108,14 +202,23 @@ def rt_single(n, d, wavelength, kx, pol):
 
 @kernel
 def transmittance_factor(n0, ns, kx, pol):
-    """``T = factor * |t|^2``: ratio of normal power flows (substrate over incident)."""
+    """``T = factor * |t|^2``: ratio of normal power flows (substrate over incident).
+
+    0 at grazing incidence (``Re q0 = 0``: no incident normal flux), where ``t = 0`` and the limit
+    of ``T`` is 0 (``|t|^2 ~ q0^2``).
+    """
     kx2 = kx * kx
     q0 = normal_wavenumber(n0, kx2)
     qs = normal_wavenumber(ns, kx2)
     if pol == 0:
+        if q0.real == 0.0:
+            return 0.0
         return qs.real / q0.real
     # tmm: Re(n_s conj(cos th_s)) / Re(n_0 conj(cos th_0)), cos th = q / n
-    return (ns * (qs / ns).conjugate()).real / (n0 * (q0 / n0).conjugate()).real
+    den = (n0 * (q0 / n0).conjugate()).real
+    if den == 0.0:
+        return 0.0
+    return (ns * (qs / ns).conjugate()).real / den
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,7 +330,8 @@ def _exp_cis(x, th):
 @kernel
 def _q_of(a, b, kx2, normal):
     """q = sqrt(n^2 - kx^2) on the branch Re q + Im q > 0, in real arithmetic; ``ok`` False when the
-    argument is outside the range where this is accurate."""
+    argument is outside the range where this is accurate or ``|q| <= _Q_SMALL`` (thin-q layer,
+    grazing incidence: left to ``rt_single``)."""
     ok = True
     if normal:
         qr = a
@@ -236,7 +340,7 @@ def _q_of(a, b, kx2, normal):
         ur = a * a - b * b - kx2
         ui = a * b + b * a
         m = ur * ur + ui * ui
-        ok = _TINY < m < _HUGE
+        ok = _Q_SMALL4 < m < _HUGE  # thin-q media and grazing go to rt_single
         s = np.sqrt(0.5 * (abs(ur) + np.sqrt(m)))
         h = np.divide(abs(ui), s + s)
         sh = h if ui >= 0.0 else -h
@@ -835,6 +939,95 @@ def rt_batch_sp_parallel(n, d, wl, sin_t, block, rs, ts, Ts, rp, tp, Tp):
 
 
 @kernel
+def boundary_fields(n, d, wavelength, kx, pol, q, y, a_left, b_right, phase, f_left, g_left):
+    """Amplitudes and tangential fields of one stack at one wavelength, thin-q layers included.
+
+    In medium m (left boundary z_L, right boundary z_R = z_L + d_m) the field (E_y for s, H_y
+    for p) is ``a_left[m] exp(i q k0 (z - z_L)) + b_right[m] exp(i q k0 (z_R - z))``, each term
+    bounded inside the medium.  The incident medium uses z_L = z_R = 0 (``a_left[0] = 1``,
+    ``b_right[0] = r``); the substrate has ``b_right = 0``.  ``f_left[m], g_left[m]`` are the
+    tangential fields ``F = a + b`` and ``G = Y (a - b)`` at the left boundary of medium m (at
+    z = 0 for m = 0); F and G are continuous across interfaces.
+
+    A thin-q interior layer (``|q| < _Q_SMALL``, module notes) has no well-conditioned (at
+    ``q = 0`` no finite) pair of amplitudes: its ``a_left, b_right`` are set to 0 and its field is
+    ``F(u) = cos(q k0 u) F_L + i k0 u sinc(q k0 u) (q/Y) G_L`` (``thin_layer_fields``), u from its
+    left boundary.  At grazing incidence (``is_grazing``) ``r = -1`` and every other field is 0.
+    Fills ``q, y, a_left, b_right, phase = exp(i q k0 d), f_left, g_left`` (complex128[M]).
+    """
+    M = n.shape[0]
+    k0 = TWO_PI / wavelength
+    kx2 = kx * kx
+    gam = np.zeros(M, dtype=np.complex128)  # Gamma at the right boundary of each non-thin medium
+    tau = np.zeros(M, dtype=np.complex128)  # a_left[nxt[j]] = tau[j] a_right[j] / den[j]
+    den = np.ones(M, dtype=np.complex128)
+    nxt = np.zeros(M, dtype=np.int64)
+    thin = np.zeros(M, dtype=np.bool_)
+    for m in range(M):
+        q[m] = normal_wavenumber(n[m], kx2)
+        y[m] = admittance(q[m], n[m], pol)
+        if 0 < m < M - 1:
+            phase[m] = cmath.exp(1j * q[m] * (k0 * d[m]))
+            thin[m] = is_thin_q(q[m])
+        else:
+            phase[m] = 1.0 + 0j
+    for m in range(M):
+        a_left[m] = 0j
+        b_right[m] = 0j
+        f_left[m] = 0j
+        g_left[m] = 0j
+    if is_grazing(n[0], kx2):
+        a_left[0] = 1.0 + 0j
+        b_right[0] = -1.0 + 0j
+        return
+    k = M - 1  # the next non-thin medium on the right
+    for j in range(M - 2, -1, -1):
+        if thin[j]:
+            continue
+        gp = gam[k] * phase[k] * phase[k]
+        if k == j + 1:
+            inv = 1.0 / (y[j] + y[k])
+            rho = (y[j] - y[k]) * inv
+            tau[j] = 2.0 * y[j] * inv
+            den[j] = 1.0 + rho * gp
+            gam[j] = (rho + gp) / den[j]
+        else:
+            f = 1.0 + gp
+            g = y[k] * (1.0 - gp)
+            for m in range(k - 1, j, -1):
+                f, g = thin_layer_fields(f, g, q[m], y[m], n[m], k0 * d[m], pol, -1.0)
+            yf = y[j] * f
+            tau[j] = 2.0 * y[j]
+            den[j] = yf + g
+            gam[j] = (yf - g) / den[j]
+        nxt[j] = k
+        k = j
+    a_left[0] = 1.0 + 0j
+    b_right[0] = gam[0]
+    f_left[0] = 1.0 + gam[0]
+    g_left[0] = y[0] * (1.0 - gam[0])
+    j = 0
+    a_right = 1.0 + 0j
+    while j < M - 1:
+        k = nxt[j]
+        if k > j + 1:
+            f = a_right * (1.0 + gam[j])
+            g = y[j] * a_right * (1.0 - gam[j])
+            for m in range(j + 1, k):
+                f_left[m] = f
+                g_left[m] = g
+                f, g = thin_layer_fields(f, g, q[m], y[m], n[m], k0 * d[m], pol, 1.0)
+        al = tau[j] * a_right / den[j]
+        a_left[k] = al
+        a_right = al * phase[k]
+        b_right[k] = gam[k] * a_right
+        bl = b_right[k] * phase[k]
+        f_left[k] = al + bl
+        g_left[k] = y[k] * (al - bl)
+        j = k
+
+
+@kernel
 def amplitudes(n, d, wavelength, kx, pol, q, y, a_left, b_right, phase):
     """Forward and backward amplitudes in every medium of one stack at one wavelength.
 
@@ -843,37 +1036,26 @@ def amplitudes(n, d, wavelength, kx, pol, q, y, a_left, b_right, phase):
     bounded inside the medium.  The incident medium uses z_L = z_R = 0 (``a_left[0] = 1``,
     ``b_right[0] = r``); the substrate has ``b_right = 0``.  Fills ``q, y, a_left, b_right,
     phase = exp(i q k0 d)`` (complex128[M]).
+
+    Computed with :func:`boundary_fields`; the amplitudes of a thin-q layer follow from its
+    tangential fields, ``a = (F_L + G_L / Y) / 2``, ``b_right = (F_L - G_L / Y) / (2 e^{i q k0 d})``,
+    exact but ill-conditioned for small ``|q|``.  A layer with ``q = 0`` exactly (lossless,
+    ``n = kx``) has a linear field and no such amplitudes: ValueError (use ``boundary_fields``).
     """
     M = n.shape[0]
-    k0 = TWO_PI / wavelength
-    kx2 = kx * kx
-    gam = np.empty(M, dtype=np.complex128)
-    rho = np.empty(M, dtype=np.complex128)
-    tau = np.empty(M, dtype=np.complex128)
-    den = np.empty(M, dtype=np.complex128)
-    for m in range(M):
-        q[m] = normal_wavenumber(n[m], kx2)
-        y[m] = admittance(q[m], n[m], pol)
-        if 0 < m < M - 1:
-            phase[m] = cmath.exp(1j * q[m] * (k0 * d[m]))
-        else:
-            phase[m] = 1.0 + 0j
-    gam[M - 1] = 0j
-    for j in range(M - 2, -1, -1):
-        inv = 1.0 / (y[j] + y[j + 1])
-        rho[j] = (y[j] - y[j + 1]) * inv
-        tau[j] = 2.0 * y[j] * inv
-        gp = gam[j + 1] * phase[j + 1] * phase[j + 1]
-        den[j] = 1.0 + rho[j] * gp
-        gam[j] = (rho[j] + gp) / den[j]
-    a_right = 1.0 + 0j
-    a_left[0] = 1.0 + 0j
-    b_right[0] = gam[0]
-    for j in range(M - 1):
-        al = tau[j] * a_right / den[j]
-        a_left[j + 1] = al
-        a_right = al * phase[j + 1]
-        b_right[j + 1] = gam[j + 1] * a_right
+    f = np.empty(M, dtype=np.complex128)
+    g = np.empty(M, dtype=np.complex128)
+    boundary_fields(n, d, wavelength, kx, pol, q, y, a_left, b_right, phase, f, g)
+    if is_grazing(n[0], kx * kx):
+        return
+    for m in range(1, M - 1):
+        if is_thin_q(q[m]):
+            if y[m] == 0:
+                raise ValueError("a layer with zero normal wave number (n = kx) has a linear field "
+                                 "and no exponential amplitudes: use boundary_fields")
+            gy = g[m] / y[m]
+            a_left[m] = 0.5 * (f[m] + gy)
+            b_right[m] = 0.5 * (f[m] - gy) / phase[m]
 
 
 @kernel
@@ -899,17 +1081,29 @@ def absorption_range(n, d, wl, sin_t, pol, out):
     al = np.empty(M, dtype=np.complex128)
     br = np.empty(M, dtype=np.complex128)
     ph = np.empty(M, dtype=np.complex128)
+    fl = np.empty(M, dtype=np.complex128)
+    gl = np.empty(M, dtype=np.complex128)
     for w in range(W):
         for m in range(M):
             col[m] = n[m, w]
         kx = n[0, w].real * sin_t
-        amplitudes(col, d, wl[w], kx, pol, q, y, al, br, ph)
+        boundary_fields(col, d, wl[w], kx, pol, q, y, al, br, ph, fl, gl)
         p_in = y[0].real
         r = br[0]
         out[0, w] = r.real * r.real + r.imag * r.imag
+        if p_in == 0.0:
+            # grazing incidence: r = -1, no field enters (the limit theta0 -> 90 deg)
+            for m in range(1, M):
+                out[m, w] = 0.0
+            continue
         for m in range(1, M - 1):
-            f_left = flux(y[m], al[m], br[m] * ph[m])
-            f_right = flux(y[m], al[m] * ph[m], br[m])
+            if is_thin_q(q[m]):
+                # F, G on both faces (continuous across the interfaces): Re(F conj G) = flux
+                f_left = (fl[m] * gl[m].conjugate()).real
+                f_right = (fl[m + 1] * gl[m + 1].conjugate()).real
+            else:
+                f_left = flux(y[m], al[m], br[m] * ph[m])
+                f_right = flux(y[m], al[m] * ph[m], br[m])
             out[m, w] = (f_left - f_right) / p_in
         out[M - 1, w] = flux(y[M - 1], al[M - 1], 0j) / p_in
 
@@ -928,15 +1122,30 @@ def reflection_towards(n, d, k0, kx2, pol, first, last):
     j = last - s
     while True:
         qj = normal_wavenumber(n[j], kx2)
-        yj = admittance(qj, n[j], pol)
         if j + s != last:
             gp = gam * cmath.exp(2j * q_next * (k0 * d[j + s]))
         else:
             gp = 0j
-        # (rho + gp) / (1 + rho gp) with rho = (yj - y_next) / (yj + y_next), one division
-        dif = yj - y_next
-        tot = yj + y_next
-        gam = (dif + tot * gp) / (tot + dif * gp)
+        if j != first and is_thin_q(qj):
+            # thin-q layers between: cross them with their characteristic matrix (module notes)
+            f = 1.0 + gp
+            g = y_next * (1.0 - gp)
+            while True:
+                yj = admittance(qj, n[j], pol)
+                f, g = thin_layer_fields(f, g, qj, yj, n[j], k0 * d[j], pol, -1.0)
+                j -= s
+                qj = normal_wavenumber(n[j], kx2)
+                if j == first or not is_thin_q(qj):
+                    break
+            yj = admittance(qj, n[j], pol)
+            yf = yj * f
+            gam = (yf - g) / (yf + g)
+        else:
+            yj = admittance(qj, n[j], pol)
+            # (rho + gp) / (1 + rho gp) with rho = (yj - y_next) / (yj + y_next), one division
+            dif = yj - y_next
+            tot = yj + y_next
+            gam = (dif + tot * gp) / (tot + dif * gp)
         if j == first:
             break
         q_next = qj
