@@ -62,19 +62,41 @@ class Polarization(str, enum.Enum):
         return 0 if self is Polarization.S else 1
 
 
-def _angles(angle):
+def _grazing_error(value) -> ValueError:
+    return ValueError(
+        f"angle={float(value)!r} degrees is grazing incidence: its sine rounds to 1 in double "
+        "precision (as for every angle above 89.9999993962 degrees), so the incident wave carries no "
+        "power into the stack and the quantities normalised to it (fields, thresholds, incoherent "
+        "sums) are not defined; use a smaller angle (spectrum, spectrum_arrays and "
+        "absorption_by_layer accept grazing incidence: R = 1, T = 0)"
+    )
+
+
+def _angles(angle, *, grazing=False):
+    """Angles of incidence (degrees) as a float array.
+
+    ``grazing=False``: ``[0, 90)`` without the angles whose sine rounds to 1 (numerically grazing,
+    above 89.9999993962 degrees).  ``grazing=True``: ``[0, 90]``, where 90 degrees and the angles
+    indistinguishable from it are grazing incidence (``kx = n0``: ``r = -1``, ``t = 0``, see
+    :mod:`cavity._tmm_kernels`).
+    """
     arr = as_float_array(angle, "angle")
     require_finite(arr, "angle")
     if arr.ndim > 1:
         raise ValueError(f"angle must be a scalar or a 1-D array (degrees), got shape {arr.shape}")
-    if np.any((arr < 0) | (arr >= 90)):
-        bad = arr[(arr < 0) | (arr >= 90)].ravel()[0]
-        raise ValueError(f"angle must be in [0, 90) degrees, got {float(bad)!r}")
+    out = (arr < 0) | (arr > 90)
+    if np.any(out):
+        bad = arr[out].ravel()[0]
+        raise ValueError(f"angle must be in [0, 90{']' if grazing else ')'} degrees, got {float(bad)!r}")
+    if not grazing:
+        graze = np.sin(np.deg2rad(arr)) == 1.0
+        if np.any(graze):
+            raise _grazing_error(arr[graze].ravel()[0])
     return arr
 
 
-def _scalar_angle(angle) -> float:
-    arr = _angles(angle)
+def _scalar_angle(angle, *, grazing=False) -> float:
+    arr = _angles(angle, grazing=grazing)
     if arr.size != 1:
         raise ValueError(f"angle must be a scalar (degrees) here, got shape {arr.shape}")
     return float(arr.ravel()[0])
@@ -124,6 +146,16 @@ def _check_outer(n, angles):
             )
     if np.any(angles > 0) and np.any(n[..., 0, :].imag != 0):
         raise ValueError("oblique incidence needs a lossless incident medium (k = 0); got an absorbing incident medium")
+
+
+def _thin_layer_field(f_left, g_left, q, y, n, k0u, pol):
+    """``(F, G)`` at depths ``u`` (``k0u = k0 u``, array) in a layer from its left-face values,
+    with the characteristic matrix in a form regular at ``q = 0`` (see :func:`field_profile`)."""
+    x = q * k0u
+    sx = k0u.astype(np.complex128) if q == 0 else np.sin(x) / q  # sin(q k0 u) / q
+    s_y = sx if pol is Polarization.S else sx * n * n  # sin(x) / Y
+    c = np.cos(x)
+    return c * f_left + 1j * s_y * g_left, c * g_left + 1j * (y * q) * sx * f_left
 
 
 def _check_indices_finite(n):
@@ -180,7 +212,9 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
     wavelength : float array (W,)
         Vacuum wavelengths (nm).
     angle : float or array (A,)
-        Angles of incidence (degrees) in the (lossless) incident medium.
+        Angles of incidence (degrees, [0, 90]) in the (lossless) incident medium.  90 degrees, and
+        every angle whose sine rounds to 1 (above 89.9999993962), is grazing incidence:
+        ``r = -1, t = 0, R = 1, T = 0``, the limit theta -> 90 degrees.
     polarization : "s", "p", "unpolarized" or "both"
         ``"unpolarized"`` and ``"both"`` compute s and p in one kernel pass (the normal wave numbers
         and propagation phases are shared), which costs less than two calls.
@@ -211,7 +245,7 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
     require_finite(d, "thickness")
     if np.any(d < 0):
         raise ValueError(f"thickness must be >= 0 nm, got {float(d[d < 0][0])!r}")
-    angles = np.atleast_1d(_angles(angle))
+    angles = np.atleast_1d(_angles(angle, grazing=True))
     threads = _threads(threads)
     _check_outer(n, angles)
     sin_t = np.sin(np.deg2rad(angles))
@@ -245,8 +279,9 @@ def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None
     wavelength : float or array (W,)
         Vacuum wavelengths (nm).
     angle : float or array (A,), default 0
-        Angle of incidence in the incident medium (degrees, [0, 90)).  An array adds a leading
-        angle axis to every output.
+        Angle of incidence in the incident medium (degrees, [0, 90]).  An array adds a leading
+        angle axis to every output.  90 degrees (and any angle whose sine rounds to 1) is grazing
+        incidence: ``r = -1``, ``t = 0``, ``R = 1``, ``T = A = 0``.
     polarization : {"s", "p", "unpolarized"}
         ``"unpolarized"`` averages the power quantities; ``r`` and ``t`` are then None.
     gain : float or array (W,), optional
@@ -264,6 +299,13 @@ def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None
     Stable recursion of reflection coefficients (Rouard; equivalently the Redheffer star product
     of S-matrices), see :mod:`cavity._tmm_kernels` and physics.md s.5.3.  ``A = 1 - R - T`` is the
     power absorbed (negative where gain amplifies).
+
+    Limits: grazing incidence (``kx = n0 sin(theta) = n0``) gives ``r = -1, t = 0``, the limit
+    theta -> 90 degrees of any stack with an index step.  A lossless layer at its critical
+    condition (``n = kx``, normal wave number ``q = 0``) is crossed with the ``q -> 0`` limit of its
+    characteristic matrix, ``[[1, -i k0 d (q/Y)], [0, 1]]`` (``q/Y = 1`` for s, ``n^2`` for p;
+    Born & Wolf, *Principles of Optics*, s.1.6.2); a substrate with ``q = 0`` receives a grazing
+    wave that carries no power, ``T = 0``.
     """
     pol = Polarization.parse(polarization)
     scalar_angle = np.ndim(angle) == 0
@@ -286,11 +328,13 @@ def absorption_by_layer(stack: Stack, wavelength, angle=0.0, polarization="s", *
     """Fraction of the incident power absorbed in each layer (and R, T).
 
     For each layer, the drop of the normal Poynting flux across it, both fluxes evaluated from
-    the layer's own forward and backward amplitudes (physics.md s.5).  With ``"unpolarized"``
-    the s and p fractions are averaged.
+    the layer's own forward and backward amplitudes (a layer with a normal wave number
+    ``|q| < 1e-5``: from the tangential fields on its faces).  With ``"unpolarized"``
+    the s and p fractions are averaged.  At grazing incidence (90 degrees, or any angle whose sine
+    rounds to 1) ``R = 1`` and every other fraction is 0, as in :func:`spectrum`.
     """
     pol = Polarization.parse(polarization)
-    ang = _scalar_angle(angle)
+    ang = _scalar_angle(angle, grazing=True)
     n, d = stack_arrays(stack, wavelength, gain)
     _check_outer(n, np.array([ang]))
     wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
@@ -334,6 +378,19 @@ def field_profile(
     For s, ``E = E_y``.  For p the kernel propagates H_y and ``E_x = Y (a - b)``,
     ``E_z = -(kx / n^2) (a + b)`` in units where the incident |E|^2 is ``|a|^2 / n0^2``.
     The power flow is ``Re[E_t conj(H_t)]`` normalised to the incident flux.
+
+    In a layer with ``|q| < 1e-5`` (e.g. lossless at its critical condition, ``n = kx``, ``q = 0``)
+    the field is evaluated from the tangential fields ``F = a + b``, ``G = Y (a - b)`` on its left
+    face with the characteristic matrix, ``F(u) = cos(q k0 u) F_L + i (sin(q k0 u) / q) (q/Y) G_L``,
+    ``G(u) = cos(q k0 u) G_L + i Y sin(q k0 u) F_L`` (Born & Wolf s.1.6.2), which is linear in u at
+    ``q = 0``.
+
+    Raises
+    ------
+    ValueError
+        At grazing incidence (``angle`` of 90 degrees, or any angle whose sine rounds to 1): no
+        power enters the stack and the total field vanishes, so a profile normalised to the
+        incident flux is not defined.
     """
     pol = Polarization.parse(polarization, allow_unpolarized=False)
     wl = float(require_wavelength(wavelength).ravel()[0]) if np.ndim(wavelength) == 0 else None
@@ -349,12 +406,16 @@ def field_profile(
     n = n2d[:, 0].copy()
     M = n.size
     kx = n[0].real * math.sin(math.radians(ang))
+    if K.is_grazing(n[0], kx * kx):
+        raise _grazing_error(ang)
     q = np.empty(M, np.complex128)
     y = np.empty(M, np.complex128)
     al = np.empty(M, np.complex128)
     br = np.empty(M, np.complex128)
     ph = np.empty(M, np.complex128)
-    K.amplitudes(n, d, wl, kx, pol.code, q, y, al, br, ph)
+    f_left = np.empty(M, np.complex128)
+    g_left = np.empty(M, np.complex128)
+    K.boundary_fields(n, d, wl, kx, pol.code, q, y, al, br, ph, f_left, g_left)
     k0 = 2 * np.pi / wl
     bounds = np.concatenate(([0.0], np.cumsum(d[1:-1])))
     zs, es, ns, fs, ids = [], [], [], [], []
@@ -367,6 +428,19 @@ def field_profile(
             zl, zr = bounds[m - 1], bounds[m]
         npts = max(2, int(math.ceil((zr - zl) / step)) + 1)
         z = np.linspace(zl, zr, npts)
+        if 0 < m < M - 1 and K.is_thin_q(q[m]):
+            f, g = _thin_layer_field(f_left[m], g_left[m], q[m], y[m], n[m], k0 * (z - zl), pol)
+            if pol is Polarization.S:
+                e2 = np.abs(f) ** 2
+            else:
+                e2 = (np.abs(g) ** 2 + np.abs((kx / n[m] ** 2) * f) ** 2) * abs(n[0]) ** 2
+            flow = (f * np.conj(g)).real / y[0].real
+            zs.append(z)
+            es.append(e2)
+            ns.append(np.full(z.shape, n[m]))
+            fs.append(flow)
+            ids.append(np.full(z.shape, m))
+            continue
         if m == 0:
             fwd = al[0] * np.exp(1j * q[0] * k0 * z)  # reference plane z = 0
             bwd = br[0] * np.exp(-1j * q[0] * k0 * z)
