@@ -107,6 +107,21 @@ def test_fabry_perot_passive_poles_closed_form():
     np.testing.assert_allclose(poles.wavelength, exact, rtol=1e-11)
 
 
+@pytest.mark.parametrize("dim_over_im", [1.5, 10.0, 200.0])
+def test_poles_and_thresholds_in_the_first_grid_row_are_found(dim_over_im):
+    """A pole much closer to the real axis than the grid step (a high-Q mode), and a threshold
+    much lower than the gain step, lie in the first row of cells: the grids start exactly at zero."""
+    n, d = 10.0, 3000.0
+    st = R.planar(1.0, 1.0, [n], [d], [1.0])
+    exact = R.fabry_perot_poles(n, d, 1.0, 1.0, 620.0, 640.0)
+    poles = R.passive_poles(st, 620.0, 640.0, 5.0, dlam=0.5, dim=dim_over_im * exact[0].imag)
+    np.testing.assert_allclose(poles.wavelength, exact, rtol=1e-11)
+    lam_tb, g_tb = R.fabry_perot_estimate(n, d, 1.0, 1.0, 620.0, 640.0)
+    res = R.threshold_modes(st, 620.0, 640.0, 100 * g_tb, dlam=0.5, dg=dim_over_im * g_tb)
+    assert len(res) == lam_tb.size >= 1
+    assert res.gain == pytest.approx(np.full(lam_tb.size, g_tb), rel=1e-3)
+
+
 @pytest.mark.parametrize("pol", ["s", "p"])
 @pytest.mark.parametrize("fixed_beta", [False, True])
 def test_fabry_perot_passive_poles_oblique(pol, fixed_beta):

@@ -308,6 +308,38 @@ def response(structure: Planar, wavelength, gain=0.0):
 _STARTS = ((0.5, 0.5), (0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75))
 
 
+def _edge_turns(func, xa, ya, xb, yb, va, vb, *, max_step=math.pi / 4, depth=40):
+    """Change of ``arg func`` along the straight segments a -> b (arrays of any shape): segments
+    whose end values differ in phase by more than ``max_step`` are halved (vectorised) until every
+    piece turns by less, so the increments are the true ones unless a zero lies within about
+    ``2^-depth`` of the segment's length from it."""
+    shape = np.shape(va)
+    xa, ya, xb, yb = (np.ravel(np.asarray(t, float)) for t in (xa, ya, xb, yb))
+    va, vb = np.ravel(va), np.ravel(vb)
+    total = np.zeros(va.size)
+    seg = np.arange(va.size)
+    t0, t1 = np.zeros(va.size), np.ones(va.size)
+    f0, f1 = va, vb
+    for _ in range(depth):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.angle(f1 / f0)
+        fine = np.abs(d) <= max_step
+        np.add.at(total, seg[fine], d[fine])
+        if fine.all():
+            break
+        c = ~fine
+        seg, t0, t1, f0, f1 = seg[c], t0[c], t1[c], f0[c], f1[c]
+        tm = 0.5 * (t0 + t1)
+        fm = func(xa[seg] + tm * (xb[seg] - xa[seg]), ya[seg] + tm * (yb[seg] - ya[seg]))
+        seg = np.concatenate([seg, seg])
+        t0, t1 = np.concatenate([t0, tm]), np.concatenate([tm, t1])
+        f0, f1 = np.concatenate([f0, fm]), np.concatenate([fm, f1])
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.add.at(total, seg, np.angle(f1 / f0))
+    return total.reshape(shape)
+
+
 def _grid_zeros(func, x, y, *, newton_iter=40):
     """Zeros of ``func(X, Y)`` (complex, vectorised) in the rectangle spanned by the uniform grids
     ``x`` and ``y``.  Returns ``(roots (k, 2), unresolved cells (m, 2), candidates, max phase step)``."""
@@ -319,13 +351,16 @@ def _grid_zeros(func, x, y, *, newton_iter=40):
     if not np.all(np.isfinite(V)):
         raise FloatingPointError("the characteristic function overflowed on the grid (reduce the gain range)")
     c00, c10, c11, c01 = V[:-1, :-1], V[1:, :-1], V[1:, 1:], V[:-1, 1:]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        turn = (np.angle(c10 / c00) + np.angle(c11 / c10) + np.angle(c01 / c11) + np.angle(c00 / c01))
-    winding = np.rint(np.nan_to_num(turn) / (2 * math.pi)).astype(int)
+    # change of arg D along every grid edge, sampled finely enough (<= pi/4 per step)
+    ex = _edge_turns(func, X[:-1, :], Y[:-1, :], X[1:, :], Y[1:, :], V[:-1, :], V[1:, :])  # along x
+    ey = _edge_turns(func, X[:, :-1], Y[:, :-1], X[:, 1:], Y[:, 1:], V[:, :-1], V[:, 1:])  # along y
+    turn = ex[:, :-1] + ey[1:, :] - ex[:, 1:] - ey[:-1, :]  # counter-clockwise around each cell
+    on_grid = ~np.isfinite(turn)  # a zero exactly on a grid point or edge: refine the cell, no count
+    winding = np.rint(np.where(on_grid, 0.0, turn) / (2 * math.pi)).astype(int)
     re = np.stack([c00.real, c10.real, c11.real, c01.real])
     im = np.stack([c00.imag, c10.imag, c11.imag, c01.imag])
     both = (re.min(0) <= 0) & (re.max(0) >= 0) & (im.min(0) <= 0) & (im.max(0) >= 0)
-    cand = np.argwhere((winding != 0) | both)
+    cand = np.argwhere((winding != 0) | both | on_grid)
     scale_cell = np.mean(np.abs(np.stack([c00, c10, c11, c01])), axis=0)
 
     def to_xy(u, v):
@@ -411,12 +446,15 @@ def _grid_zeros(func, x, y, *, newton_iter=40):
     return xy, np.array(unresolved).reshape(-1, 2), int(len(cand)), max_step
 
 
-def _grid(lo, hi, step, pad=1):
+def _grid(lo, hi, step, *, pad_lo=True):
+    """Uniform grid covering [lo, hi] with at most ``step`` spacing, one step beyond each end
+    (``pad_lo=False``: starting exactly at ``lo``, e.g. at zero gain)."""
     if not (hi > lo and step > 0):
         raise ValueError(f"need lo < hi and step > 0, got lo={lo!r}, hi={hi!r}, step={step!r}")
     k = int(math.ceil((hi - lo) / step))
     h = (hi - lo) / k
-    return np.linspace(lo - pad * h, hi + pad * h, k + 1 + 2 * pad)
+    first = 1 if pad_lo else 0
+    return lo + h * np.arange(-first, k + 2)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -465,9 +503,12 @@ def threshold_modes(structure: Planar, lo, hi, gmax, *, dlam, dg) -> Modes:
     ``dlam`` (nm) and ``dg`` (cm^-1) are the grid steps (see :func:`mode_spacing` and
     :func:`gain_step`); the grid extends one step beyond the window on every side.
     """
+    growth = 0.5 * gmax * structure.gain_length() * NM_TO_CM
+    if growth > 40.0:
+        raise ValueError(f"gmax={gmax!r} cm^-1 gives a single-pass field growth exp({growth:.0f}): the matrix "
+                         "product would lose the zeros in round-off; search a smaller gain range")
     lam = _grid(lo, hi, dlam)
-    g = _grid(0.0, gmax, dg)
-    g = g[g >= 0.0]
+    g = _grid(0.0, gmax, dg, pad_lo=False)
     xy, unresolved, ncand, mstep = _grid_zeros(lambda L, G: characteristic(structure, L, G), lam, g)
     inside = (xy[:, 0] >= lo) & (xy[:, 0] <= hi) & (xy[:, 1] > 0) & (xy[:, 1] <= gmax)
     bad = unresolved[(unresolved[:, 0] >= lo) & (unresolved[:, 0] <= hi) & (unresolved[:, 1] <= gmax)]
@@ -482,8 +523,7 @@ def passive_poles(structure: Planar, lo, hi, im_max, *, dlam, dim=None, fixed_be
     ``fixed_beta`` as in :func:`characteristic`."""
     dim = dlam if dim is None else dim
     lr = _grid(lo, hi, dlam)
-    li = _grid(0.0, im_max, dim)
-    li = li[li >= 0.0]
+    li = _grid(0.0, im_max, dim, pad_lo=False)
     xy, unresolved, ncand, mstep = _grid_zeros(
         lambda A, B: characteristic(structure, A + 1j * B, 0.0, fixed_beta=fixed_beta), lr, li)
     inside = (xy[:, 0] >= lo) & (xy[:, 0] <= hi) & (xy[:, 1] > 0) & (xy[:, 1] <= im_max)
@@ -644,8 +684,7 @@ def kogelnik_shank(kappa_L, *, phase_shift=False, alpha_max=6.0, delta_max=12.0,
     ``kappa_L`` is a number (index coupling: real; gain coupling: ``i kappa_g L``) or a callable
     of ``alpha L`` (a gain grating, whose coupling grows with the gain)."""
     kl = kappa_L if callable(kappa_L) else (lambda A: kappa_L)
-    a = _grid(0.0, alpha_max, step)
-    a = a[a >= 0]
+    a = _grid(0.0, alpha_max, step, pad_lo=False)
     dl = _grid(-delta_max, delta_max, step)
     xy, unresolved, _, _ = _grid_zeros(lambda A, Dl: ks_t22(A - 1j * Dl, kl(A), phase_shift=phase_shift), a, dl)
     keep = (xy[:, 0] > 1e-9) & (xy[:, 0] <= alpha_max) & (np.abs(xy[:, 1]) <= delta_max)
