@@ -127,6 +127,26 @@ def test_random_vertical_cavity_threshold_modes(seed):
     assert [m.material_gain for m in res.modes] == sorted(m.material_gain for m in res.modes)
 
 
+def test_a_pole_that_crosses_the_real_axis_twice_gives_two_thresholds():
+    """Random cavity 44: the passive pole near 537 + 5.7i nm enters the growing half-plane at
+    g = 2.08e5 cm^-1 (531.96 nm) and leaves it again at 2.46e5 cm^-1 (529.96 nm).  The two zeros of
+    D have Jacobians of opposite sign, so a signed winding number over a region holding both is 0:
+    the search must not drop such a region (the first zero is a genuine lasing threshold)."""
+    stack, lam0, angle, pol = random_cavity(44)
+    lo, hi, gmax = lam0 - 80.0, lam0 + 80.0, 3e5
+    st = to_planar(stack, angle, pol)
+    ref = reference_thresholds(st, lo, hi, gmax)
+    signs = []
+    for lam, g in ref:  # Jacobian sign of (Re D, Im D) with respect to (lambda, g), central differences
+        d_lam = (R.characteristic(st, lam + 1e-6, g) - R.characteristic(st, lam - 1e-6, g)) / 2e-6
+        d_g = (R.characteristic(st, lam, g + 1e-2) - R.characteristic(st, lam, g - 1e-2)) / 2e-2
+        signs.append(int(np.sign(d_lam.real * d_g.imag - d_lam.imag * d_g.real)))
+    assert sorted(signs) == [-1, 1, 1]
+    res = cv.threshold_modes(stack, (lo, hi), angle=angle, polarization=pol, max_gain=gmax)
+    assert_counted(res, assert_same_thresholds(res.modes, ref, lo, hi, gmax))
+    assert len(res.modes) == 3
+
+
 @pytest.mark.parametrize("seed", SEEDS[:4])
 def test_random_vertical_cavity_resonances(seed):
     """Passive poles with Q >= 5 (off normal incidence at the fixed real in-plane wavenumber of
@@ -207,6 +227,24 @@ def test_issue_grating_in_air_has_23_modes_below_300():
     res = cv.threshold_modes(layered_stack(1.499, 1.501, 1000.0, 750, n_out=1.0), (lo, hi), max_gain=gmax)
     assert_counted(res, assert_same_thresholds(res.modes, ref, lo, hi, gmax))
     assert len(res.modes) == 23
+
+
+def test_strong_quarter_wave_grating_defect_mode_at_almost_zero_gain():
+    """dn = 0.04, 750 periods (kappa L = 20), gain in every other layer, n = 1.3 outside: the defect
+    mode at 1000 nm has Q ~ 1e10 (passive pole 1000 + 4.0e-8i nm) and g_th ~ 1.5e-5 cm^-1, eight
+    orders of magnitude below the next mode (Kogelnik-Shank: alpha L ~ 8e-8, the same order)."""
+    lo, hi, gmax = 990.0, 1010.0, 100.0
+    st = R.layered_grating(1.48, 1.52, 1000.0, 750, w_b=0.0, n_out=1.3, shift=True)
+    ref = reference_thresholds(st, lo, hi, gmax)
+    assert ref[0, 1] < 1e-4 < 1.0 < ref[1, 1]
+    stack = layered_stack(1.48, 1.52, 1000.0, 750, w_b=False, n_out=1.3, shift=True)
+    res = cv.threshold_modes(stack, (lo, hi), max_gain=gmax)
+    assert_counted(res, assert_same_thresholds(res.modes, ref, lo, hi, gmax))
+    poles = R.passive_poles(st, 995.0, 1005.0, 1005.0 / 400 * 1.05, dlam=R.mode_spacing(st, 995.0) / 8).wavelength
+    assert len(poles) == 1 and poles[0].imag < 1e-6
+    rs = cv.resonances(stack, (995.0, 1005.0), min_Q=200.0)
+    assert rs.count == len(rs) == 1 and rs.complete is True
+    assert abs(rs[0].complex_wavelength - poles[0]) < 1e-9 * 1000.0
 
 
 @pytest.mark.parametrize("n_out", [1.5, 1.0])

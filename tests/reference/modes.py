@@ -522,6 +522,10 @@ def passive_poles(structure: Planar, lo, hi, im_max, *, dlam, dim=None, fixed_be
     """Every passive pole (g = 0) with ``lo <= Re lambda <= hi`` and ``0 < Im lambda <= im_max`` (nm);
     ``fixed_beta`` as in :func:`characteristic`."""
     dim = dlam if dim is None else dim
+    growth = 2 * math.pi * im_max / (lo * lo) * structure.optical_thickness(0.5 * (lo + hi))
+    if growth > 40.0:
+        raise ValueError(f"im_max={im_max!r} nm gives a single-pass field growth exp({growth:.0f}) at complex "
+                         "wavelength: the matrix product would lose the zeros in round-off; search nearer the axis")
     lr = _grid(lo, hi, dlam)
     li = _grid(0.0, im_max, dim, pad_lo=False)
     xy, unresolved, ncand, mstep = _grid_zeros(
