@@ -32,14 +32,19 @@ complex lambda (``Im lambda > 0`` decays).
 
 Search (obviously complete for a fine enough grid): D is evaluated on a dense rectangular grid
 (all points in one vectorised call).  Every grid cell in which the winding number of D around the
-cell is non-zero, or in which Re D and Im D both change sign at the corners, is a candidate (for a
-D that is close to linear over a cell both tests are necessary conditions for a zero inside).  A
+cell is non-zero (arg D followed along each cell edge, edges halved until every piece turns by at
+most pi/4), or in which Re D and Im D both change sign at the corners, is a candidate: the winding
+catches every zero of non-zero index, the sign test (a necessary condition for a zero of a D close
+to linear over the cell) also catches pairs of zeros whose indices cancel.  A
 vectorised Newton iteration from five points of every candidate cell, then ``scipy.optimize.root``
 on ``(Re D, Im D)``, refines the zeros; duplicates are merged.  A cell with non-zero winding whose
 neighbourhood yields no zero is reported as *unresolved* and the search raises: refine the grid.
 The tests pick the grid steps from the physics (several points per longitudinal mode spacing
 ``lambda^2 / (2 sum n_j t_j)`` and per the gain over which ``exp(g sum w_j t_j / 2)`` changes) and
-check that a finer grid gives the same set.
+check that a finer grid gives the same set.  A mode's linewidth does not limit the grid: a threshold
+is a simple zero of D in the (lambda, g) plane, and D is smooth on the scale of the mode spacing.
+Gain (or Im lambda) ranges whose single-pass growth exceeds exp(40) are refused: the matrix product
+would lose the zeros in round-off.
 
 Closed forms, solved independently of the matrix product:
 
