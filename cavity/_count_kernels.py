@@ -44,6 +44,11 @@ _SMALL = 1e-150
 OK = 0
 UNRESOLVED = 1  # a segment passes (numerically) through a zero of D
 
+#: relative size |D| / ref below which D is round-off (cancellation of its terms)
+_NOISE = 1e-13
+#: evaluations of one segment before it is given up as unresolvable
+_MAX_EVALS = 200_000
+
 CONVERGED = 0
 NOT_CONVERGED = 1
 LEFT_REGION = 2
@@ -195,22 +200,30 @@ def edge_phase(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mas
     """Continuous change of ``arg D`` along the segment from ``(x0, y0)`` to ``(x1, y1)``.
 
     Adaptive steps: at most ``1/n_init`` of the segment, halved until ``arg D`` changes by less
-    than pi/4 and ``|D|`` by less than a factor 4 per step (so no zero can hide between two
-    samples unless its distance to the segment is below the smallest step, 1e-12 of the
-    segment).  Returns ``(phase, status, evaluations)``; ``status`` is ``UNRESOLVED`` when the
-    smallest step still sees a jump (a zero on the segment).
+    than pi/4 per step and the increment of ``log D`` differs from the previous one (scaled to the
+    step) by less than 0.7: near a zero ``s0`` the derivative ``1/(s - s0)`` of ``log D`` changes
+    fast, while an exponential background (gain over a long grating) does not.  The smallest
+    step is 1e-12 of the segment.  Returns ``(phase, status, evaluations, rel_min, t_min)``:
+    ``status`` is ``UNRESOLVED`` when the smallest step still sees a jump or ``|D|`` falls to
+    round-off (a zero on the segment, or digits lost), ``rel_min`` the smallest relative
+    ``|D| / ref`` met and ``t_min`` where (fraction of the segment).
     """
     work = np.empty(n_tab.shape[0], np.complex128)
     D0, S0, r0 = point_value(x0, y0, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
                              blk_len, blk_rep, sin_t, beta, pol, work)
+    rel_min = abs(D0) / r0 if r0 > 0 else 0.0
+    t_min = 0.0
+    if rel_min < _NOISE:
+        return 0.0, UNRESOLVED, 1, rel_min, t_min
     hmax = 1.0 / n_init
     h = hmax
     t = 0.0
     total = 0.0
     status = OK
     nev = 1
-    if D0 == 0:
-        return 0.0, UNRESOLVED, nev
+    have_prev = False
+    l_prev = 0j
+    h_prev = 1.0
     while t < 1.0:
         if t + h > 1.0:
             h = 1.0 - t
@@ -220,12 +233,21 @@ def edge_phase(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mas
         D1, S1, r1 = point_value(x, y, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
                                  blk_len, blk_rep, sin_t, beta, pol, work)
         nev += 1
-        if D1 == 0:
-            return total, UNRESOLVED, nev
-        ratio = (D1 / D0) * math.exp(S1 - S0)
+        rel = abs(D1) / r1 if r1 > 0 else 0.0
+        if rel < rel_min:
+            rel_min = rel
+            t_min = tt
+        if rel < _NOISE or nev > _MAX_EVALS:
+            # the function is at round-off level here (a zero on the segment, or a region where
+            # the matrix product has lost its digits): the segment must be moved
+            return total, UNRESOLVED, nev, rel_min, t_min
+        ratio = D1 / D0
         dphi = cmath.phase(ratio)
-        mag = abs(ratio)
-        if abs(dphi) > 0.25 * math.pi or mag > 4.0 or mag < 0.25:
+        ell = complex(math.log(abs(ratio)) + S1 - S0, dphi)  # increment of log D
+        # refine while arg D turns by more than pi/4, or log D bends (a zero nearby: d log D/ds =
+        # 1/(s - s0) changes fast, an exponential background does not)
+        bend = abs(ell - l_prev * (h / h_prev)) if have_prev else abs(ell.real)
+        if abs(dphi) > 0.25 * math.pi or bend > 0.7:
             if h > 1e-12:
                 h *= 0.5
                 continue
@@ -234,9 +256,12 @@ def edge_phase(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mas
         total += dphi
         t = tt
         D0, S0 = D1, S1
-        if abs(dphi) < 0.06 * math.pi and 0.6 < mag < 1.6:
+        have_prev = True
+        l_prev = ell
+        h_prev = h
+        if abs(dphi) < 0.06 * math.pi and bend < 0.15:
             h = min(2.0 * h, hmax)
-    return total, status, nev
+    return total, status, nev, rel_min, t_min
 
 
 @kernel

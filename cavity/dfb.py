@@ -49,7 +49,8 @@ from . import _pole_kernels as PK
 from .conventions import NM_TO_CM
 from .coupled_mode import coupled_mode_threshold, grating_coupling_coefficient
 from .layers import Layer, Stack
-from .threshold import PoleProblem, _find_poles, _threshold_from_pole, mode_energy_weights
+from .modesearch import ModeProblem, find_zeros
+from .threshold import PoleProblem, _capped_gain, mode_energy_weights
 from .waveguide import _parse_polarization, _pol_label, _track_mode, guided_modes
 
 __all__ = ["DFBGrating", "DFBMode", "DFBModes", "GratingSections", "etched_grating", "dfb_threshold",
@@ -448,7 +449,9 @@ def _problem(grating: DFBGrating, sec: GratingSections):
     mask[1:-1] = np.asarray(sec.confinement)[types]
     plane = M // 2
     prob = PoleProblem.from_arrays(sec.lam_tab, n_tab, d, mask, plane, polarization="s")
-    return prob, float(lengths.sum()), n_periods
+    keys = np.concatenate(([-1], types, [-2]))
+    mp = ModeProblem.from_media(sec.lam_tab, n_tab, d, mask, keys=keys, pol=0)
+    return prob, mp, float(lengths.sum()), n_periods
 
 
 
@@ -475,7 +478,8 @@ class DFBMode:
     current_density : float       J_th (A/cm^2) with a gain model, ``inf`` if out of reach, NaN without
     converged : bool
     iterations : int
-    residual : float              ``|1 - r_L r_R|`` at the solution
+    residual : float              relative residual |D| / (sum of the moduli of its terms) of the
+                                  characteristic function at the solution
     """
 
     wavelength: float
@@ -510,6 +514,12 @@ class DFBModes(ModeSequence):
     n_eff : (complex, complex)     passive n_eff of tooth and groove at the Bragg wavelength
     confinement : (float, float)   Gamma of tooth and groove
     limitations : str              what the 1D effective-index model leaves out
+    sections : GratingSections     the effective-index tables behind the 1D model
+    count : int                    threshold modes the searched window holds below ``max_gain``
+                                   (winding number, :mod:`cavity.modesearch`)
+    complete : bool                every counted mode was found
+    max_gain : float               gain limit of the search (cm^-1): the requested one, or the
+                                   precision limit of the grating when lower
     """
 
     modes: tuple
@@ -526,6 +536,9 @@ class DFBModes(ModeSequence):
     confinement: tuple
     limitations: str
     sections: GratingSections = field(repr=False)
+    count: int = 0
+    complete: bool = True
+    max_gain: float = math.inf
 
 
     @property
@@ -604,45 +617,56 @@ def _seeds(grating: DFBGrating, sec: GratingSections, length, count):
     return starts, gam, alpha_i
 
 
-def dfb_threshold(grating: DFBGrating, *, modes: int = 4, gain_model=None, search: str = "auto") -> DFBModes:
-    """Lasing thresholds of a DFB grating: wavelength, material gain and (optionally) J_th.
+#: default gain limit of the DFB search (cm^-1): four times the saturated 1S material gain of
+#: dense CQD films (docs/modes.md s.3)
+DFB_MAX_GAIN = 1e4
+
+
+def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=None, max_gain=None,
+                  search: str = "complete") -> DFBModes:
+    """Every lasing threshold of a DFB grating in its window: wavelength, material gain, J_th.
 
     Parameters
     ----------
     grating : DFBGrating
-    modes : int, default 4
-        Number of lowest-threshold modes wanted (more may be returned by a scan).
+    modes : int, optional
+        Report only the lowest ``modes`` modes in ``.modes`` (all are searched and counted;
+        ``side_mode_margin`` comes from the complete set).  Default: every mode found.
     gain_model : cavity.QDGainModel, optional
         Converts each threshold gain to a current density, ``J_th = model.current_for_gain(g_th,
         lambda_th)`` (the mode is much narrower than the gain spectrum).
-    search : {"auto", "seeded", "scan"}
-        ``"seeded"``: 2x2 Newton in real (lambda, g) from the coupled-mode modes (milliseconds for
-        thousands of periods); ``"scan"``: every passive pole in the table window (scan of |f| on the
-        real axis, complex Newton, then the threshold Newton; complete but slower);
-        ``"auto"``: seeded, plus a scan when the ends reflect (cleaved facets), when the grating has
-        no index step, or when the seeds found fewer than ``modes`` modes.
+    max_gain : float, optional
+        Largest material gain searched (cm^-1), default :data:`DFB_MAX_GAIN`.
+    search : "complete"
+        Kept for compatibility: the former "auto", "seeded" and "scan" strategies are all the
+        complete search now.
 
     Returns
     -------
     DFBModes
+        With ``count`` (modes the window holds below ``max_gain``) and ``complete``.
 
     Raises
     ------
     TypeError, ValueError
-        Bad arguments (naming the parameter); a section that does not guide the requested mode.
+        Bad arguments (naming the parameter); a section that does not guide the requested mode;
+        no mode below ``max_gain`` in the window.
 
     Notes
     -----
-    The 1D problem (module notes) is solved by :class:`cavity.threshold.PoleProblem` with
-    ``mask`` = each section's confinement factor.  A mode is kept when the Newton iteration
-    converged, its wavelength lies in the table window and its threshold gain is positive.
+    The thresholds are the zeros of the characteristic function of the 1D section stack (module
+    notes) in ``window x (-max_gain, max_gain]``, counted by its winding number and each found
+    by subdivision and Newton (:mod:`cavity.modesearch`, docs/modes.md s.2); the repeated
+    periods are raised to their power by repeated squaring.  Coupled-mode estimates seed the
+    Newton iterations (they only save time).
     """
     if not isinstance(grating, DFBGrating):
         raise TypeError(f"grating must be a cavity.DFBGrating, got {grating!r}")
-    if isinstance(modes, bool) or not isinstance(modes, numbers.Integral) or modes < 1:
+    if modes is not None and (isinstance(modes, bool) or not isinstance(modes, numbers.Integral) or modes < 1):
         raise ValueError(f"modes must be an integer >= 1, got {modes!r}")
-    if search not in ("auto", "seeded", "scan"):
-        raise ValueError(f"search must be 'auto', 'seeded' or 'scan', got {search!r}")
+    if search not in ("complete", "auto", "seeded", "scan"):
+        raise ValueError(f"search must be 'complete', got {search!r}")
+    gmax = DFB_MAX_GAIN if max_gain is None else _positive(max_gain, "max_gain", "cm^-1")
     if gain_model is not None:
         from .gain import QDGainModel
         if not isinstance(gain_model, QDGainModel):
@@ -650,35 +674,25 @@ def dfb_threshold(grating: DFBGrating, *, modes: int = 4, gain_model=None, searc
     sec = grating_sections(grating)
     if sec.confinement[0] <= 0 and sec.confinement[1] <= 0:
         raise ValueError("neither grating section has a layer marked gain=True (the QD film)")
-    problem, length, n_periods = _problem(grating, sec)
-    lo, hi = problem.window
-    seeds, gam, alpha_i = _seeds(grating, sec, length, modes + 2)
-    found = []  # (lam, g, it, ok, res)
-
-    def keep(lam, g, it, ok, res):
-        if not ok or not (lo < lam < hi) or not g > 0 or not math.isfinite(g):
-            return
-        if any(abs(lam - f[0]) < 1e-7 * lam for f in found):
-            return
-        found.append((lam, g, it, ok, res))
-
-    if search in ("auto", "seeded"):
-        for lam0, g0 in seeds:
-            lam, g, it, status, res = problem.real_threshold(lam0, g0)
-            keep(lam, g, it, status == PK.CONVERGED, res)
-    reflective = any(f == "cleaved" or not isinstance(f, str) for f in grating.facets)
-    if search == "scan" or (search == "auto" and (reflective or len(found) < modes)):
-        edge = 0.02 * (hi - lo)
-        for pole in _find_poles(problem, lo + edge, hi - edge):
-            if pole.imag <= 0:
-                continue
-            keep(*_threshold_from_pole(problem, pole))
+    problem, mp, length, n_periods = _problem(grating, sec)
+    t_lo, t_hi = problem.window
+    edge = 0.02 * (t_hi - t_lo)
+    lo, hi = t_lo + edge, t_hi - edge
+    seeds, gam, alpha_i = _seeds(grating, sec, length, 6)
+    gmax = _capped_gain(mp, gmax, max_gain is not None)
+    g_lo = 0.0 if mp.has_gain_media else -gmax
+    lam_b = sec.bragg_wavelength
+    zs = find_zeros(mp, 0, (lo, hi, g_lo, gmax), x_step=mp.fsr(lam_b) / 16.0,
+                    seeds=[(lam, g) for lam, g in seeds if g_lo < g < gmax])
+    found = sorted((z for z in zs.zeros if z.y > 0), key=lambda z: z.y)
     if not found:
-        raise ValueError(f"no DFB mode reached threshold within {lo:.2f}-{hi:.2f} nm")
-    found.sort(key=lambda f: f[1])
+        state = "complete" if zs.complete else "INCOMPLETE"
+        raise ValueError(f"no DFB mode reaches threshold within {lo:.2f}-{hi:.2f} nm below max_gain={gmax:g} cm^-1 "
+                         f"(the window holds {zs.count} mode(s), search {state})")
     D = grating.duty_cycle
     out = []
-    for lam, g, it, ok, res in found:
+    for z in found:
+        lam, g = z.x, z.y
         # energy-weighted over the sections with the mode's own longitudinal field
         w, _, _, n_pass = mode_energy_weights(problem, lam, g)
         w_sum = w.sum()
@@ -691,13 +705,18 @@ def dfb_threshold(grating: DFBGrating, *, modes: int = 4, gain_model=None, searc
             except ValueError:
                 jth = math.inf
         out.append(DFBMode(float(lam), float(g), gam_mode * g, a_i, gam_mode * g - a_i,
-                           float(lam - sec.bragg_wavelength), jth, bool(ok), int(it), float(res)))
+                           float(lam - lam_b), jth, True, int(z.iterations), float(z.residual)))
+        if modes is not None and len(out) >= max(modes, 2):
+            break
     margin = out[1].material_gain - out[0].material_gain if len(out) > 1 else math.inf
+    if modes is not None:
+        out = out[:modes]
     stop = _stopband(sec, D, grating.order)
-    n_b = sec.n_at(sec.bragg_wavelength)
-    return DFBModes(tuple(out), float(margin), stop, sec.bragg_wavelength, sec.period, length, n_periods,
+    n_b = sec.n_at(lam_b)
+    return DFBModes(tuple(out), float(margin), stop, lam_b, sec.period, length, n_periods,
                     sec.coupling_coefficient, sec.coupling_coefficient * length * NM_TO_CM, sec.group_index,
-                    (complex(n_b[0]), complex(n_b[1])), sec.confinement, grating.limitations, sec)
+                    (complex(n_b[0]), complex(n_b[1])), sec.confinement, grating.limitations, sec,
+                    int(zs.count), bool(zs.complete), float(gmax))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -706,7 +725,7 @@ def dfb_threshold(grating: DFBGrating, *, modes: int = 4, gain_model=None, searc
 class DFBEvaluator:
     """Evaluates :class:`DFBGrating` designs for :func:`cavity.optimize` (the evaluator protocol
     of :class:`cavity.design.StackEvaluator`): the lowest-threshold mode of each grating from the
-    coupled-mode-seeded pole search (a few ms for hundreds of periods)."""
+    complete mode search (:func:`dfb_threshold`)."""
 
     def thresholds(self, objects, settings):
         from .design import BatchThresholds
@@ -717,7 +736,7 @@ class DFBEvaluator:
         ok = np.zeros(D, bool)
         for i, grating in enumerate(objects):
             try:
-                res = dfb_threshold(grating, modes=1, search="seeded")
+                res = dfb_threshold(grating, modes=1)
             except ValueError:
                 continue  # e.g. a section that guides no mode: not converged
             if len(res.modes):
@@ -728,7 +747,7 @@ class DFBEvaluator:
         out = np.empty(len(objects))
         for i, grating in enumerate(objects):
             try:
-                out[i] = dfb_threshold(grating, modes=2, search="seeded").side_mode_margin
+                out[i] = dfb_threshold(grating, modes=2).side_mode_margin
             except ValueError:
                 out[i] = -math.inf
         return out

@@ -36,6 +36,10 @@ from . import _count_kernels as CK
 __all__ = ["ModeProblem", "ZeroSet", "find_zeros"]
 
 _MAX_CELLS = 20_000
+#: single-pass exponent (power) up to which the characteristic function keeps its digits
+PRECISION_EXPONENT = 40.0
+#: |D|/ref on a cell boundary below which a cell of winding zero is searched once more by Newton
+_SUSPECT = 0.02
 _TWO_PI = 2.0 * math.pi
 
 
@@ -58,6 +62,8 @@ class ModeProblem:
     beta : float                  fixed in-plane wavenumber (rad/nm), 0 for a fixed angle
     pol : int                     0 s (TE), 1 p (TM)
     optical_thickness : float     sum of |Re n| d over the interior (nm), at the table centre
+    gain_length : float           sum of |mask| d over the interior (nm): the single-pass power
+                                  gain is ``g * gain_length * 1e-7``
     """
 
     lam_tab: np.ndarray
@@ -73,6 +79,7 @@ class ModeProblem:
     beta: float
     pol: int
     optical_thickness: float
+    gain_length: float = 0.0
 
     @classmethod
     def from_media(cls, lam_tab, n_tab, d, mask, *, keys=None, gain_tab=None, sin_t=0.0, beta=0.0, pol=0):
@@ -99,14 +106,15 @@ class ModeProblem:
         mid = n_tab.shape[1] // 2
         opt = float(np.sum(np.abs(n_tab[1:-1, mid].real) * d[1:-1]))
         g_tab = np.ones(n_tab.shape[1]) if gain_tab is None else np.ascontiguousarray(gain_tab, dtype=np.float64)
+        gl = float(np.sum(np.abs(mask[1:-1]) * d[1:-1]))
         return cls(np.ascontiguousarray(lam_tab, dtype=np.float64), np.ascontiguousarray(n_tab[src]), g_tab,
                    np.ascontiguousarray(mask[src]), np.ascontiguousarray(d[src]), seq, starts, lens, reps,
-                   float(sin_t), float(beta), int(pol), opt)
+                   float(sin_t), float(beta), int(pol), opt, gl)
 
     def with_beta(self, beta: float) -> "ModeProblem":
         return ModeProblem(self.lam_tab, self.n_tab, self.gain_tab, self.mask, self.d, self.seq_rows,
                            self.blk_start, self.blk_len, self.blk_rep, self.sin_t, float(beta), self.pol,
-                           self.optical_thickness)
+                           self.optical_thickness, self.gain_length)
 
     @property
     def args(self):
@@ -123,6 +131,22 @@ class ModeProblem:
         """``D`` at a complex wavelength and gain, as ``(Dm, S, ref)`` (``D = Dm exp(S)``)."""
         work = np.empty(self.n_tab.shape[0], np.complex128)
         return CK.characteristic(complex(lam), float(g), *self.args, work)
+
+    def gain_limit(self) -> float:
+        """Largest material gain (cm^-1) at which ``D`` keeps its digits: a single-pass power gain
+        ``g * gain_length`` of at most ``PRECISION_EXPONENT`` (docs/modes.md s.3).  Beyond it the
+        growing and decaying waves of the matrix product differ by more than double precision
+        resolves, and zeros drown in round-off."""
+        if self.gain_length <= 0:
+            return math.inf
+        return PRECISION_EXPONENT / (self.gain_length * 1e-7)
+
+    def imag_limit(self, lam: float) -> float:
+        """Largest ``Im lambda`` (nm) of a pole search at ``Re lambda = lam`` with the same digit
+        budget: ``2 Im(k0) * optical_thickness <= PRECISION_EXPONENT``."""
+        if self.optical_thickness <= 0:
+            return math.inf
+        return PRECISION_EXPONENT * lam * lam / (4.0 * math.pi * self.optical_thickness)
 
     def fsr(self, lam: float) -> float:
         """Free spectral range (nm) of the whole interior at ``lam``."""
@@ -240,30 +264,34 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
             return hit
         hit = cache.get((q, p))
         if hit is not None:
-            return (-hit[0], hit[1])
+            return (-hit[0],) + hit[1:]
         dx, dy = abs(q[0] - p[0]), abs(q[1] - p[1])
         n_init = max(2, int(math.ceil(max(dx / x_step, dy / y_step))))
-        ph, st, ne = CK.edge_phase(p[0], p[1], q[0], q[1], n_init, mode, gfix, *args)
+        ph, st, ne, rel, tm = CK.edge_phase(p[0], p[1], q[0], q[1], n_init, mode, gfix, *args)
         nev[0] += ne
-        cache[key] = (ph, st)
-        return (ph, st)
+        hit = (ph, st, rel, (p[0] + tm * (q[0] - p[0]), p[1] + tm * (q[1] - p[1])))
+        cache[key] = hit
+        return hit
 
     def winding(c):
+        """``(winding, bad, smallest |D|/ref on the boundary, where)`` of a cell."""
         a, b, lo, hi = c
         pts = ((a, lo), (b, lo), (b, hi), (a, hi))
-        total, bad = 0.0, False
+        total, bad, rel, where = 0.0, False, math.inf, None
         for k in range(4):
-            ph, st = edge(pts[k], pts[(k + 1) % 4])
+            ph, st, r, pm = edge(pts[k], pts[(k + 1) % 4])
             total += ph
             bad |= st != CK.OK
+            if r < rel:
+                rel, where = r, pm
         w = total / _TWO_PI
         n = int(round(w))
-        return n, bad or abs(w - n) > 0.2
+        return n, bad or abs(w - n) > 0.2, rel, where
 
     # the outer rectangle, its edges moved off any zero that sits on them
     span_x, span_y = x1 - x0, y1 - y0
     for attempt in range(8):
-        n_out, bad = winding((x0, x1, y0, y1))
+        n_out, bad, rel_out, where_out = winding((x0, x1, y0, y1))
         if not bad:
             break
         grow = 1e-6 * (attempt + 1) * 3.0
@@ -299,14 +327,21 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
     x_unit = 8.0 * x_step
     y_unit = (y1 - y0) / 4.0
     complete = not bad
-    queue = [((x0, x1, y0, y1), n_out, bad, False)]
+    queue = [((x0, x1, y0, y1), n_out, bad, False, rel_out, where_out)]
     cells = 0
     while queue:
-        c, n, bad_c, tried = queue.pop()
+        c, n, bad_c, tried, rel_c, where_c = queue.pop()
         cells += 1
         zs = [z for z in found if inside(z, c)]
         signed = sum(z.orientation for z in zs)
         if not bad_c and n == signed:
+            # a pair of zeros of opposite orientation cancels in the winding number: where |D|
+            # nearly vanishes on the boundary of such a cell, Newton looks once more
+            if not tried and rel_c < _SUSPECT and where_c is not None:
+                before = len(found)
+                try_newton(*where_c)
+                if len(found) > before:
+                    queue.append((c, n, bad_c, True, rel_c, where_c))
             continue
         if bad_c:
             complete = False
@@ -314,7 +349,7 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
             before = len(found)
             try_newton(0.5 * (c[0] + c[1]), 0.5 * (c[2] + c[3]))
             if len(found) > before:
-                queue.append((c, n, bad_c, True))
+                queue.append((c, n, bad_c, True, rel_c, where_c))
                 continue
         a, b, lo, hi = c
         wx, wy = (b - a) / x_unit, (hi - lo) / y_unit
@@ -332,7 +367,7 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
                 kids = ((a, b, lo, m), (a, b, m, hi))
             res = [winding(k) for k in kids]
             if not any(r[1] for r in res) or frac == 0.5873:
-                children = [(k, r[0], r[1], False) for k, r in zip(kids, res)]
+                children = [(k, r[0], r[1], False, r[2], r[3]) for k, r in zip(kids, res)]
                 break
         queue.extend(children)
     zeros = tuple(z for z in found if inside(z, outer))

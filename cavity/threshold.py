@@ -15,6 +15,7 @@ FWHM linewidth is ``2 Im lambda`` (nm) and the photon lifetime ``Q / w``.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,7 @@ from . import _pole_kernels as PK
 from ._validation import require_scalar_finite
 from .conventions import SPEED_OF_LIGHT_NM_PER_NS
 from .layers import Stack
-from .modesearch import ModeProblem, find_zeros
+from .modesearch import PRECISION_EXPONENT, ModeProblem, find_zeros
 from .optics import Polarization, _scalar_angle
 
 __all__ = [
@@ -130,7 +131,9 @@ class ThresholdModes(ModeSequence):
     count : int                    how many threshold modes the window holds (winding number of the
                                    characteristic function, :mod:`cavity.modesearch`)
     complete : bool                every counted mode was found
-    max_gain : float               the gain limit of the search (cm^-1)
+    max_gain : float               the gain limit of the search (cm^-1): the requested one, or the
+                                   precision limit of the structure when lower
+                                   (:meth:`cavity.modesearch.ModeProblem.gain_limit`)
     """
 
     modes: tuple
@@ -156,11 +159,16 @@ class Resonances(ModeSequence):
     modes : tuple of Resonance
     count : int          poles the searched region holds (winding number, :mod:`cavity.modesearch`)
     complete : bool      every counted pole was found
+    min_Q : float        the searched region's lowest Q, ``Re lambda / (2 Im lambda)`` at its top
+                         edge: the requested ``min_Q``, at least 0.5, or higher where the
+                         structure's precision limit (:meth:`cavity.modesearch.ModeProblem.imag_limit`)
+                         caps ``Im lambda``
     """
 
     modes: tuple
     count: int = 0
     complete: bool = True
+    min_Q: float = 0.5
 
 
 # ------------------------------------------------------------------------------------------------
@@ -339,10 +347,10 @@ def _pole_search(problem: PoleProblem, lo: float, hi: float, min_Q: float, gain:
     0.5), counted (:func:`cavity.modesearch.find_zeros`, mode 1)."""
     mp = _mode_problem(problem)
     q_min = max(float(min_Q), 0.5)
-    y_hi = hi / (2.0 * q_min)
+    y_hi = min(hi / (2.0 * q_min), mp.imag_limit(lo))
     y_lo = -0.05 * (hi - lo)
     step = mp.fsr(0.5 * (lo + hi)) / 16.0
-    return mp, find_zeros(mp, 1, (lo, hi, y_lo, y_hi), x_step=step, gfix=gain)
+    return mp, find_zeros(mp, 1, (lo, hi, y_lo, y_hi), x_step=step, gfix=gain), hi / (2.0 * y_hi)
 
 
 def _fixed_beta_pole(problem: PoleProblem, mp: ModeProblem, lam: complex):
@@ -398,7 +406,7 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
     if min_Q < 0:
         raise ValueError(f"min_Q must be >= 0, got {min_Q!r}")
     problem = PoleProblem(stack, _padded(lo, hi, stack), stack.gain_layer_indices, angle, polarization)
-    mp, zs = _pole_search(problem, lo, hi, min_Q)
+    mp, zs, q_floor = _pole_search(problem, lo, hi, min_Q)
     out = []
     for z in sorted(zs.zeros, key=lambda z: z.x):
         lam = complex(z.x, z.y)
@@ -411,7 +419,7 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
         if res.Q >= min_Q:
             out.append(res)
     out.sort(key=lambda r: r.wavelength)
-    return Resonances(tuple(out), int(zs.count), bool(zs.complete))
+    return Resonances(tuple(out), int(zs.count), bool(zs.complete), float(q_floor))
 
 
 def _window(wavelength_range):
@@ -598,15 +606,31 @@ def _build_threshold(problem: PoleProblem, pole, lam, g, it, ok, res):
     )
 
 
-def _threshold_search(problem: PoleProblem, lo: float, hi: float, max_gain: float, seeds=()):
+def _threshold_search(problem: PoleProblem, lo: float, hi: float, max_gain: float, seeds=(), explicit=False):
     """Every threshold zero ``(lambda, g)`` with ``lo <= lambda <= hi`` and ``g <= max_gain``
     (:func:`cavity.modesearch.find_zeros`, mode 0).  The rectangle starts at ``-max_gain`` (no
-    zero below g = 0 in a structure whose only gain is ``g``) so its lower edge is smooth."""
+    zero below g = 0 in a structure whose only gain is ``g``) so its lower edge is smooth.
+    Returns ``(mode problem, zeros, the gain limit used)``."""
     mp = _mode_problem(problem)
+    max_gain = _capped_gain(mp, max_gain, explicit)
     g_lo = 0.0 if mp.has_gain_media else -max_gain
     step = mp.fsr(0.5 * (lo + hi)) / 16.0
     zs = find_zeros(mp, 0, (lo, hi, g_lo, max_gain), x_step=step, seeds=seeds)
-    return mp, zs
+    return mp, zs, max_gain
+
+
+def _capped_gain(mp: ModeProblem, max_gain: float, explicit: bool) -> float:
+    """``max_gain`` lowered to the precision limit of the structure (with a warning when the
+    caller asked for more)."""
+    cap = mp.gain_limit()
+    if max_gain > cap:
+        if explicit:
+            warnings.warn(f"max_gain={max_gain:g} cm^-1 exceeds the gain up to which this structure's "
+                          f"characteristic function keeps its digits (single-pass power gain "
+                          f"exp({PRECISION_EXPONENT:g})): the search stops at {cap:.4g} cm^-1 and "
+                          f"result.max_gain says so", stacklevel=4)
+        return cap
+    return max_gain
 
 
 def _passive_from_threshold(problem: PoleProblem, mp: ModeProblem, lam: float, g: float):
@@ -638,10 +662,10 @@ def _max_gain(max_gain):
     return v
 
 
-def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain):
+def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain, explicit):
     idx = _resolve_gain_layers(stack, gain_layers)
     problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
-    mp, zs = _threshold_search(problem, lo, hi, max_gain)
+    mp, zs, max_gain = _threshold_search(problem, lo, hi, max_gain, explicit=explicit)
     modes = []
     for z in zs.zeros:
         if not z.y > 0:
@@ -649,7 +673,7 @@ def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain):
         pole = _passive_from_threshold(problem, mp, z.x, z.y)
         modes.append(_build_threshold(problem, pole, z.x, z.y, z.iterations, True, z.residual))
     modes.sort(key=lambda m: m.material_gain)
-    return problem, zs, modes
+    return problem, zs, modes, max_gain
 
 
 def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, polarization="s", search_width=None,
@@ -708,7 +732,8 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
         if not 0 < search_width < near:
             raise ValueError(f"search_width must be in (0, near) nm, got {search_width!r}")
     lo, hi = near - search_width, near + search_width
-    problem, zs, modes = _threshold_set(stack, lo, hi, gain_layers, angle, polarization, gmax)
+    problem, zs, modes, gmax = _threshold_set(stack, lo, hi, gain_layers, angle, polarization, gmax,
+                                              max_gain is not None)
     if not modes:
         state = "complete" if zs.complete else "INCOMPLETE"
         raise ValueError(f"no mode reaches threshold within {lo:.2f}-{hi:.2f} nm below max_gain={gmax:g} cm^-1 "
@@ -748,6 +773,7 @@ def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0
     """
     lo, hi = _window(wavelength_range)
     gmax = _max_gain(max_gain)
-    problem, zs, modes = _threshold_set(stack, lo, hi, gain_layers, angle, polarization, gmax)
+    problem, zs, modes, gmax = _threshold_set(stack, lo, hi, gain_layers, angle, polarization, gmax,
+                                              max_gain is not None)
     margin = modes[1].material_gain - modes[0].material_gain if len(modes) > 1 else math.inf
     return ThresholdModes(tuple(modes), float(margin), int(zs.count), bool(zs.complete), float(gmax))
