@@ -16,7 +16,8 @@ planar slab (a :class:`~cavity.Stack`, cover to substrate).  The effective-index
 
 Layout: the grating is symmetric, ``T/2 G T G ... T G T/2`` (T: tooth of length ``D Lambda``, G:
 groove of ``(1 - D) Lambda``); a phase shift ``phi`` at a period boundary lengthens the tooth there
-by ``phi Lambda / (2 pi)`` (``phi = pi``: the Lambda/2 "quarter-wave" shift).  ``end_cut`` removes a
+by ``phi Lambda / (2 pi m)`` for a grating of order m (``phi = pi``: the "quarter-wave" shift, a
+lambda/4 optical displacement: Lambda/2 at order 1, Lambda/4 at order 2).  ``end_cut`` removes a
 fraction of a period at either end (it sets the facet phase).  Ends: ``"cleaved"`` (air beyond the
 end section: Fresnel reflection ``(n_eff - 1)/(n_eff + 1)`` with the phase set by where the grating
 ends), a number (another outer index), ``"ar"`` (an outer medium of the end section's ``Re n_eff``:
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -157,8 +158,11 @@ class DFBGrating:
     length : float, optional
         Grating length (nm); rounded to a whole number of periods.
     phase_shifts : sequence of (position, phase), or "quarter_wave"
-        Grating phase jumps (rad, ``0 < phase < 2 pi``) at fractional positions ``0 < position < 1``
-        (rounded to a period boundary).  ``"quarter_wave"`` is ``((0.5, pi),)``.
+        Phase jumps (rad, ``0 < phase < 2 pi``) of the coupling harmonic (the m-th Fourier
+        component of an order-m grating) at fractional positions ``0 < position < 1`` (rounded to
+        a period boundary): a jump ``phi`` lengthens the tooth there by ``phi Lambda / (2 pi m)``.
+        ``"quarter_wave"`` is ``((0.5, pi),)``: a lambda/4 optical shift, Lambda/2 at order 1 and
+        Lambda/4 at order 2, which puts the defect mode at the Bragg wavelength for any order.
     facets : (left, right), default ("absorbing", "absorbing")
         Each ``"cleaved"``, ``"ar"``, ``"absorbing"`` or an outer refractive index (> 0).
     end_cut : (float, float), default (0, 0)
@@ -290,7 +294,10 @@ class GratingSections:
                                      ``n_bar = D Re n_tooth + (1 - D) Re n_groove``
     period : float                   nm
     group_index : float              of n_bar at the Bragg wavelength
-    coupling_coefficient : float     kappa (cm^-1) of the rectangular grating (physics.md s.4.3)
+    coupling_coefficient : float     kappa (cm^-1) from the width of the exact Bloch stopband of the
+                                     sections, ``pi n_g d_lambda / lambda_B^2`` (the Fourier
+                                     formula of a rectangular grating when the stopband is not
+                                     resolved in the table)
     """
 
     lam_tab: np.ndarray
@@ -385,8 +392,16 @@ def grating_sections(grating: DFBGrating, half_width: float | None = None) -> Gr
     ng = float(np.interp(lam_b, lam_tab, nbar_tab) - lam_b * slope)
     n_tab.setflags(write=False)
     lam_tab.setflags(write=False)
-    return GratingSections(lam_tab, n_tab, (float(gammas[0]), float(gammas[1])), float(lam_b), float(period), ng,
-                           kappa)
+    sec = GratingSections(lam_tab, n_tab, (float(gammas[0]), float(gammas[1])), float(lam_b), float(period), ng,
+                          kappa)
+    # kappa consistent with the exact Bloch stopband of the sections (the Fourier formula vanishes
+    # for a second-order grating at D = 1/2, where the layered grating still has a stopband):
+    # full width d_lambda = lambda^2 kappa / (pi n_g)
+    lo_s, hi_s = _stopband(sec, D, m)
+    if math.isfinite(lo_s) and lam_tab[0] < lo_s < hi_s < lam_tab[-1]:
+        kappa = math.pi * ng * (hi_s - lo_s) / (lam_b * lam_b * NM_TO_CM)
+        sec = replace(sec, coupling_coefficient=float(kappa))
+    return sec
 
 
 def _section_neff_near(stack, lam, neff, pol):
@@ -411,7 +426,8 @@ def _layout(grating: DFBGrating, period: float):
     for x, ph in grating.phase_shifts:
         k = int(round(x * n_periods))
         k = min(max(k, 1), n_periods - 1) if n_periods > 1 else 0
-        lengths[2 * k] += ph / (2 * math.pi) * period
+        # a jump ph of the coupling (m-th) harmonic is a displacement ph Lambda / (2 pi m)
+        lengths[2 * k] += ph / (2 * math.pi * grating.order) * period
     # end cuts
     for side, cut in enumerate(grating.end_cut):
         left = cut * period
