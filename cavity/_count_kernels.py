@@ -111,8 +111,9 @@ def characteristic(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_star
 
     Rows 0 and 1 of the tables are the incident medium and the substrate.  ``beta`` > 0 fixes the
     in-plane wavenumber (rad/nm; ``kx = beta lam / 2 pi``), otherwise ``kx = Re n_0 sin_t``.
-    ``ref`` is the sum of the moduli of the four terms of ``D`` (same scale as ``Dm``), so
-    ``|Dm| / ref`` is the relative residual.
+    ``ref`` (same scale as ``Dm``) is the larger of the sum of the moduli of the four terms of
+    ``D`` and the largest intermediate magnitude of the matrix product: the scale of the
+    round-off, so ``|Dm| / ref`` is the relative residual.
     """
     media_at(lam.real, g, lam_tab, n_tab, gain_tab, mask, work)
     k0 = 2.0 * math.pi / lam
@@ -122,9 +123,11 @@ def characteristic(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_star
     else:
         kxr = work[0].real * sin_t
         kx2 = complex(kxr * kxr, 0.0)
-    # product of the blocks
+    # product of the blocks; Smax tracks the largest intermediate magnitude (log), the scale of
+    # the round-off that the cancellations in D leave
     pa, pb, pc, pd = 1.0 + 0j, 0j, 0j, 1.0 + 0j
     S = 0.0
+    Smax = 0.0
     for bk in range(blk_start.shape[0]):
         ca, cb, cc, cd = 1.0 + 0j, 0j, 0j, 1.0 + 0j
         cS = 0.0
@@ -137,6 +140,7 @@ def characteristic(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_star
             if m > _BIG or m < _SMALL:
                 ca, cb, cc, cd = ca / m, cb / m, cc / m, cd / m
                 cS += math.log(m)
+        cmax = cS + math.log(_norm(ca, cb, cc, cd))
         rep = blk_rep[bk]
         if rep > 1:
             # cell^rep by repeated squaring, renormalised at each step
@@ -153,6 +157,7 @@ def characteristic(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_star
                     if m > 0.0:
                         ra, rb, rc, rd = ra / m, rb / m, rc / m, rd / m
                         rS += math.log(m)
+                    cmax = max(cmax, rS)
                 e >>= 1
                 if e > 0:
                     ba, bb, bc, bd = _mul(ba, bb, bc, bd, ba, bb, bc, bd)
@@ -161,14 +166,18 @@ def characteristic(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_star
                     if m > 0.0:
                         ba, bb, bc, bd = ba / m, bb / m, bc / m, bd / m
                         bS += math.log(m)
+                    cmax = max(cmax, bS)
             ca, cb, cc, cd = ra, rb, rc, rd
             cS = rS
         pa, pb, pc, pd = _mul(pa, pb, pc, pd, ca, cb, cc, cd)
+        Smax = max(Smax, S + cmax)
         S += cS
         m = _norm(pa, pb, pc, pd)
-        if m > 0.0 and (m > _BIG or m < _SMALL):
-            pa, pb, pc, pd = pa / m, pb / m, pc / m, pd / m
-            S += math.log(m)
+        if m > 0.0:
+            Smax = max(Smax, S + math.log(m))
+            if m > _BIG or m < _SMALL:
+                pa, pb, pc, pd = pa / m, pb / m, pc / m, pd / m
+                S += math.log(m)
     q0 = normal_wavenumber(work[0], kx2)
     qs = normal_wavenumber(work[1], kx2)
     if pol == 0:
@@ -180,7 +189,8 @@ def characteristic(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_star
     t3 = pc
     t4 = es * pd
     ref = abs(t1) + abs(t2) + abs(t3) + abs(t4)
-    return t1 + t2 + t3 + t4, S, ref
+    big = math.exp(min(Smax - S, 700.0)) * max(1.0, abs(e0)) * max(1.0, abs(es))
+    return t1 + t2 + t3 + t4, S, max(ref, big)
 
 
 @kernel
@@ -274,10 +284,12 @@ def _scaled_pair(x, y, mode, gfix, S_ref, lam_tab, n_tab, gain_tab, mask, d, seq
 
 
 @kernel
-def newton(x, y, xlo, xhi, ylo, yhi, hx_scale, hy_scale, tol, maxit, mode, gfix, lam_tab, n_tab, gain_tab, mask, d,
-           seq_rows, blk_start, blk_len, blk_rep, sin_t, beta, pol):
+def newton(x, y, xlo, xhi, ylo, yhi, hx_scale, hy_scale, sx, sy, tol, maxit, mode, gfix, lam_tab, n_tab, gain_tab,
+           mask, d, seq_rows, blk_start, blk_len, blk_rep, sin_t, beta, pol):
     """Zero of ``D`` as a map of the real plane ``(x, y)``: Newton with a finite-difference
-    Jacobian, steps limited to a quarter of the region ``[xlo, xhi] x [ylo, yhi]``.
+    Jacobian, steps limited to a quarter of the region ``[xlo, xhi] x [ylo, yhi]``.  The
+    difference steps follow the size of the last Newton step (``sx, sy`` at the start: the size of
+    the cell the search started from), so a zero as narrow as a Q = 1e10 resonance is resolved.
 
     Returns ``(x, y, iterations, status, residual, orientation)``: ``residual = |D| / ref`` and
     ``orientation`` the sign of the Jacobian determinant (+1 for a mode whose pole moves into the
@@ -294,8 +306,8 @@ def newton(x, y, xlo, xhi, ylo, yhi, hx_scale, hy_scale, tol, maxit, mode, gfix,
         D0, S0, r0 = point_value(x, y, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
                                  blk_len, blk_rep, sin_t, beta, pol, work)
         res = abs(D0) / r0 if r0 > 0 else math.inf
-        hx = 1e-8 * hx_scale
-        hy = 1e-8 * hy_scale
+        hx = min(1e-8 * hx_scale, max(1e-6 * sx, 1e-11 * hx_scale))
+        hy = min(1e-8 * hy_scale, max(1e-6 * sy, 1e-11 * hy_scale))
         Dx, rx = _scaled_pair(x + hx, y, mode, gfix, S0, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
                               blk_len, blk_rep, sin_t, beta, pol, work)
         Dy, ry = _scaled_pair(x, y + hy, mode, gfix, S0, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
@@ -319,6 +331,8 @@ def newton(x, y, xlo, xhi, ylo, yhi, hx_scale, hy_scale, tol, maxit, mode, gfix,
             s = max_dy / abs(dy)
         x += s * dx
         y += s * dy
+        sx = max(abs(s * dx), 1e-15 * hx_scale)
+        sy = max(abs(s * dy), 1e-15 * hy_scale)
         if x < xlo or x > xhi or y < ylo or y > yhi:
             status = LEFT_REGION
             break

@@ -309,8 +309,11 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
                 return
         found.append(z)
 
-    def try_newton(x, y):
-        r = CK.newton(x, y, region[0], region[1], region[2], region[3], xs, ys, newton_tol, 80, mode, gfix, *args)
+    def try_newton(x, y, sx=None, sy=None):
+        sx = 0.25 * (x1 - x0) if sx is None else sx
+        sy = 0.25 * (y1 - y0) if sy is None else sy
+        r = CK.newton(x, y, region[0], region[1], region[2], region[3], xs, ys, sx, sy, newton_tol, 80, mode, gfix,
+                      *args)
         nev[0] += 3 * r[2]
         if r[3] == CK.CONVERGED and r[4] < 1e-8:
             add(Zero(float(r[0]), float(r[1]), int(r[2]), float(r[4]), int(r[5])))
@@ -339,7 +342,7 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
             # nearly vanishes on the boundary of such a cell, Newton looks once more
             if not tried and rel_c < _SUSPECT and where_c is not None:
                 before = len(found)
-                try_newton(*where_c)
+                try_newton(where_c[0], where_c[1], 0.25 * (c[1] - c[0]), 0.25 * (c[3] - c[2]))
                 if len(found) > before:
                     queue.append((c, n, bad_c, True, rel_c, where_c))
             continue
@@ -347,7 +350,7 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
             complete = False
         if not tried and not bad_c and n - signed >= 1:
             before = len(found)
-            try_newton(0.5 * (c[0] + c[1]), 0.5 * (c[2] + c[3]))
+            try_newton(0.5 * (c[0] + c[1]), 0.5 * (c[2] + c[3]), 0.25 * (c[1] - c[0]), 0.25 * (c[3] - c[2]))
             if len(found) > before:
                 queue.append((c, n, bad_c, True, rel_c, where_c))
                 continue

@@ -362,7 +362,8 @@ def _fixed_beta_pole(problem: PoleProblem, mp: ModeProblem, lam: complex):
         beta = 2.0 * math.pi * problem.kx_at(z.real) / z.real
         mb = mp.with_beta(beta)
         x, y, it, st, res, o = CK.newton(z.real, z.imag, lo, hi, -abs(z.imag) - 1.0, hi, abs(z), abs(z),
-                                         _NEWTON_TOL, 80, 1, 0.0, *mb.args)
+                                         max(abs(z.imag), 1e-9), max(abs(z.imag), 1e-9), _NEWTON_TOL, 80, 1, 0.0,
+                                         *mb.args)
         if st != CK.CONVERGED:
             return lam, False
         new = complex(x, y)
@@ -641,8 +642,8 @@ def _passive_from_threshold(problem: PoleProblem, mp: ModeProblem, lam: float, g
         z = complex(lam, 0.0)
         for k in range(1, steps + 1):
             gk = g * (1.0 - k / steps)
-            x, y, it, st, res, o = CK.newton(z.real, z.imag, lo, hi, -(hi - lo), hi, lam, lam, _NEWTON_TOL, 80, 1,
-                                             gk, *mp.args)
+            x, y, it, st, res, o = CK.newton(z.real, z.imag, lo, hi, -(hi - lo), hi, lam, lam, 1e-3, 1e-3,
+                                             _NEWTON_TOL, 80, 1, gk, *mp.args)
             if st != CK.CONVERGED:
                 break
             z = complex(x, y)
