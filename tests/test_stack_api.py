@@ -60,7 +60,7 @@ def test_non_layer_in_stack_raises():
         Stack(Layer(H, 10.0))
 
 
-@pytest.mark.parametrize("angle", [90.0, 95.0, -1.0, -1e-9, float("nan"), [10.0, 90.0]])
+@pytest.mark.parametrize("angle", [95.0, -1.0, -1e-9, float("nan"), [10.0, 95.0]])
 def test_bad_angle_raises(angle):
     with pytest.raises(ValueError, match="angle"):
         spectrum(_stack(), 600.0, angle)
@@ -68,12 +68,67 @@ def test_bad_angle_raises(angle):
         spectrum_arrays(np.ones((3, 1)), np.zeros(3), [600.0], angle)
 
 
-@pytest.mark.parametrize("angle", [90.0, -5.0])
+@pytest.mark.parametrize("angle", [-5.0])
 def test_bad_angle_raises_in_fields_and_absorption(angle):
     with pytest.raises(ValueError, match="angle"):
         field_profile(_stack(), 600.0, angle)
     with pytest.raises(ValueError, match="angle"):
         absorption_by_layer(_stack(), 600.0, angle)
+
+
+# --------------------------------------------------------------------------------------------------
+# grazing incidence (90 degrees, and angles whose sine rounds to 1): the limit theta -> 90 degrees
+# of any stack with an index step is r = -1, t = 0, so R = 1 and T = A = 0 (lossless incident medium)
+# --------------------------------------------------------------------------------------------------
+GRAZING = [90.0, 89.99999995]  # sin(89.99999995 deg) = 1 - 3.8e-19 rounds to 1.0
+
+
+@pytest.mark.parametrize("angle", GRAZING)
+@pytest.mark.parametrize("pol", ["s", "p", "unpolarized"])
+def test_grazing_incidence_spectrum_reflects_everything(angle, pol):
+    assert math.sin(math.radians(angle)) == 1.0
+    wl = np.array([450.0, 600.0, 750.0])
+    spec = spectrum(_stack(), wl, angle, pol)
+    assert np.all(spec.R == 1.0) and np.all(spec.T == 0.0) and np.all(spec.A == 0.0)
+    n = np.array([1.0, 2.1, 1.46, 1.52], complex)[:, None] * np.ones(wl.size)
+    arr = spectrum_arrays(n, [0.0, 70.0, 100.0, 0.0], wl, angle, pol)
+    assert np.all(arr["R"] == 1.0) and np.all(arr["T"] == 0.0)
+
+
+def test_grazing_incidence_in_an_angle_array_leaves_the_other_angles_alone():
+    both = spectrum(_stack(), 600.0, [10.0, 90.0])
+    assert both.R[1, 0] == 1.0 and both.T[1, 0] == 0.0
+    alone = spectrum(_stack(), 600.0, 10.0)
+    assert both.R[0, 0] == pytest.approx(alone.R[0], rel=1e-12)
+    assert both.T[0, 0] == pytest.approx(alone.T[0], rel=1e-12)
+    assert 0.0 < alone.R[0] < 1.0 and alone.R[0] + alone.T[0] == pytest.approx(1.0, abs=1e-12)  # lossless
+
+
+def test_grazing_incidence_limit_of_a_single_interface():
+    """Fresnel (s): R -> 1 as theta -> 90 degrees, continuous with the grazing value R = 1."""
+    n1, n2 = 1.0, 1.52
+    stack = Stack([Layer(Constant(n2), 100.0)], incident=Constant(n1), substrate=Constant(n2))  # inert layer
+    for theta in (89.0, 89.9, 89.999):
+        c1 = math.cos(math.radians(theta))
+        c2 = math.sqrt(1 - (n1 / n2 * math.sin(math.radians(theta))) ** 2)
+        r_s = (n1 * c1 - n2 * c2) / (n1 * c1 + n2 * c2)
+        assert spectrum(stack, 600.0, theta).R[0] == pytest.approx(r_s**2, rel=1e-9)
+    assert spectrum(stack, 600.0, 90.0).R[0] == 1.0
+
+
+@pytest.mark.parametrize("angle", GRAZING)
+@pytest.mark.parametrize("pol", ["s", "p", "unpolarized"])
+def test_grazing_incidence_absorption_by_layer(angle, pol):
+    ab = absorption_by_layer(_stack(), [500.0, 600.0], angle, pol)
+    assert np.all(ab.R == 1.0) and np.all(ab.T == 0.0)
+    assert np.all(ab.absorbed == 0.0)
+
+
+@pytest.mark.parametrize("angle", GRAZING)
+@pytest.mark.parametrize("pol", ["s", "p"])
+def test_grazing_incidence_field_profile_raises(angle, pol):
+    with pytest.raises(ValueError, match="angle"):
+        field_profile(_stack(), 600.0, angle, pol)
 
 
 @pytest.mark.parametrize("wl", [float("nan"), [500.0, float("nan")], -600.0, 0.0])
