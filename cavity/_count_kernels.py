@@ -70,11 +70,20 @@ def media_at(lam_re, g, lam_tab, n_tab, gain_tab, mask, out):
 def _layer(n, d, k0, kx2, pol):
     """Scaled characteristic matrix ``(a, b, c, e)`` of one layer and its log-scale."""
     q2 = n * n - kx2
-    q = cmath.sqrt(q2)
+    q = n if kx2 == 0 else cmath.sqrt(q2)
     delta = k0 * q * d
+    a = delta.real
     s = abs(delta.imag)
-    ep = cmath.exp(1j * delta - s)
-    em = cmath.exp(-1j * delta - s)
+    c = math.cos(a)
+    sa = math.sin(a)
+    # exp(+-i delta) exp(-|Im delta|): one of the two carries exp(-2 |Im delta|)
+    f = math.exp(-2.0 * s)
+    if delta.imag >= 0.0:
+        ep = complex(f * c, f * sa)
+        em = complex(c, -sa)
+    else:
+        ep = complex(c, sa)
+        em = complex(f * c, -f * sa)
     cs = 0.5 * (ep + em)
     sn = -0.5j * (ep - em)
     if abs(delta) < 1e-2:

@@ -96,10 +96,18 @@ class ModeProblem:
         if keys is None:
             rows = np.concatenate((n_tab[1:-1].view(np.float64), d[1:-1, None], mask[1:-1, None]), axis=1)
             _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+            inverse = np.asarray(inverse).reshape(-1)
         else:
-            kk = np.stack((np.asarray(keys)[1:-1].astype(np.float64), d[1:-1], mask[1:-1]), axis=1)
-            _, first, inverse = np.unique(kk, axis=0, return_index=True, return_inverse=True)
-        inverse = np.asarray(inverse).reshape(-1)
+            ids: dict = {}
+            first_l = []
+            inv_l = []
+            for i, key in enumerate(zip(np.asarray(keys)[1:-1].tolist(), d[1:-1].tolist(), mask[1:-1].tolist())):
+                k = ids.get(key)
+                if k is None:
+                    k = ids[key] = len(first_l)
+                    first_l.append(i)
+                inv_l.append(k)
+            first, inverse = np.array(first_l, np.int64), np.array(inv_l, np.int64)
         src = np.concatenate(([0, M - 1], inner[first]))
         seq = (inverse + 2).astype(np.int64)
         starts, lens, reps = _blocks(seq)

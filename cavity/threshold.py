@@ -663,9 +663,10 @@ def _max_gain(max_gain):
     return v
 
 
-def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain, explicit):
-    idx = _resolve_gain_layers(stack, gain_layers)
-    problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
+def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain, explicit, problem=None):
+    if problem is None:
+        idx = _resolve_gain_layers(stack, gain_layers)
+        problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
     mp, zs, max_gain = _threshold_search(problem, lo, hi, max_gain, explicit=explicit)
     modes = []
     for z in zs.zeros:
@@ -717,15 +718,19 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     if near <= 0:
         raise ValueError(f"near must be a wavelength > 0 nm, got {near!r}")
     gmax = _max_gain(max_gain)
+    idx = _resolve_gain_layers(stack, gain_layers)
+    problem = None
     if search_width is None:
-        # two free spectral ranges of the whole stack, from the optical thickness near `near`
+        # two free spectral ranges of the whole stack, from a table wide enough for any of them
         r_lo = max(m.wavelength_range[0] for m in stack.media())
         r_hi = min(m.wavelength_range[1] for m in stack.media())
         if not r_lo <= near <= r_hi:
             raise ValueError(f"near={near!r} nm lies outside the wavelength range {r_lo:g}-{r_hi:g} nm that all "
                              f"the stack's materials cover")
-        n_near = np.abs(stack.indices([near])[1:-1, 0].real)
-        opt = float(np.sum(n_near * stack.thicknesses))
+        wide = (max(near - _MAX_WIDTH_FRACTION * near, r_lo), min(near + _MAX_WIDTH_FRACTION * near, r_hi))
+        problem = PoleProblem(stack, _padded(*wide, stack), idx, angle, polarization)
+        mid = int(np.argmin(np.abs(problem.lam_tab - near)))
+        opt = float(np.sum(np.abs(problem.n_tab[1:-1, mid].real) * stack.thicknesses))
         search_width = min(max(5.0, near * near / max(opt, near / 4)), _MAX_WIDTH_FRACTION * near)
         search_width = min(search_width, max(near - r_lo, 1e-6 * near), max(r_hi - near, 1e-6 * near))
     else:
@@ -733,8 +738,8 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
         if not 0 < search_width < near:
             raise ValueError(f"search_width must be in (0, near) nm, got {search_width!r}")
     lo, hi = near - search_width, near + search_width
-    problem, zs, modes, gmax = _threshold_set(stack, lo, hi, gain_layers, angle, polarization, gmax,
-                                              max_gain is not None)
+    problem, zs, modes, gmax = _threshold_set(stack, lo, hi, idx, angle, polarization, gmax,
+                                              max_gain is not None, problem)
     if not modes:
         state = "complete" if zs.complete else "INCOMPLETE"
         raise ValueError(f"no mode reaches threshold within {lo:.2f}-{hi:.2f} nm below max_gain={gmax:g} cm^-1 "
