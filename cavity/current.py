@@ -3,14 +3,28 @@
 The gain layers carry ``n_host(lambda) - i g(lambda; J) lambda / (4 pi)`` (lambda in cm) with
 ``g(lambda; J)`` from :class:`cavity.QDGainModel` (negative values absorb: the band-edge
 transition of an unpumped film), optionally at the temperature rise of a
-:class:`cavity.ThermalModel`.  For each passive mode in the window the complex pole
-``lambda_c(J)`` is tracked as J grows; the mode's threshold is the first J at which
-``Im lambda_c = 0`` (a real-wavelength pole, physics.md s.3.1 with dispersive gain), found by a
-logarithmic scan and Brent's method.  The device threshold is the lowest over all modes.
+:class:`cavity.ThermalModel`.  The passive modes of the window are every pole of the stack
+with ``Im lambda > 0`` and ``Re lambda`` in the window, found and counted by the complete search
+of :func:`cavity.resonances` (winding number of the characteristic function,
+:mod:`cavity.modesearch`).  For each the complex pole ``lambda_c(J)`` is tracked as J grows; the
+mode's threshold is the first J at which ``Im lambda_c = 0`` (a real-wavelength pole with
+dispersive gain, docs/modes.md s.2), found by a logarithmic scan and Brent's method.  The device
+threshold is the lowest over all modes.
 
-If no current reaches threshold, the same pole is solved with the *saturated* gain spectrum
-``s * g_max(lambda)`` for the real scale ``s``; ``s > 1`` says by how much the required gain
-exceeds the maximum gain (:attr:`ThresholdCurrent.gain_shortfall`).
+A mode that no current in the range brings to threshold gets ``J = inf`` and a plain-words
+reason.  Its *required gain* is the material gain at which its pole reaches the real axis,
+``D(lambda_th, g_th) = 0`` for real ``(lambda_th, g_th)``: because the gain spectrum enters the
+indices at the real wavelength, this is the same ``g_th`` for any spectral shape of the gain
+(:func:`cavity.lasing_threshold` with a flat gain).  It is compared with the saturated gain
+``g_max(lambda_th)`` of :meth:`cavity.QDGainModel.max_gain` (every dot at ``N_max``):
+
+* ``g_max(lambda_th) < 1 %`` of the peak saturated gain: the mode lies outside the gain band;
+* ``g_th > g_max(lambda_th)``: the gain saturates below the requirement
+  (:attr:`ThresholdCurrent.gain_shortfall` ``= g_th - g_max``);
+* otherwise, with a thermal model whose heated gain ``g(lambda_th; J, dT(J))`` never reaches
+  ``g_th``: thermal rollover (:meth:`cavity.ThermalModel.rollover_current`);
+* otherwise: the current needed (:meth:`cavity.QDGainModel.current_for_gain` or
+  :meth:`cavity.ThermalModel.current_for_gain`) lies above ``current_range[1]``.
 """
 from __future__ import annotations
 
@@ -23,20 +37,35 @@ from scipy.optimize import brentq
 from . import _pole_kernels as PK
 from .gain import QDGainModel
 from .layers import Stack
-from .threshold import _padded, PoleProblem, _find_poles, _resolve_gain_layers, _window
+from .threshold import (DEFAULT_MAX_GAIN, PoleProblem, _padded, _passive_from_threshold, _pole_search,
+                        _resolve_gain_layers, _threshold_from_pole, _threshold_search, _window)
 
 __all__ = ["ModeCurrent", "ThresholdCurrent", "threshold_current"]
 
 _J_MIN = 1e-3  # A/cm^2
 _J_MAX = 1e5   # A/cm^2
+#: a mode whose saturated gain is below this fraction of the peak saturated gain lies outside the band
+_BAND_FRACTION = 0.01
 
 
 @dataclass(frozen=True)
 class ModeCurrent:
     """One longitudinal mode under injection.
 
-    ``current_density`` is ``inf`` for a mode that never reaches threshold; ``gain_shortfall``
-    (cm^-1) is then how much more material gain than the saturated maximum it would need.
+    Attributes
+    ----------
+    passive_wavelength : float    ``Re lambda`` of the passive pole (nm)
+    current_density : float       J_th of this mode (A/cm^2); ``inf`` when it never reaches threshold
+    wavelength : float            lasing wavelength (nm); for an unreachable mode the wavelength of
+                                  its threshold pole ``lambda_th`` (the passive one when there is none)
+    material_gain : float         g at threshold (cm^-1); for an unreachable mode the required gain
+                                  ``g_th`` (``inf`` when no gain up to the search limit brings the mode
+                                  to threshold in the window)
+    reachable : bool
+    gain_shortfall : float        0 when reachable; else ``max(g_th - g_max(lambda_th), 0)`` (cm^-1)
+    maximum_gain : float          saturated gain ``g_max`` of the model at ``wavelength`` (cm^-1),
+                                  at the temperature rise of J_th when reachable, unheated otherwise
+    reason : str                  empty when reachable; else why J_th is infinite (module notes)
     """
 
     passive_wavelength: float
@@ -45,6 +74,8 @@ class ModeCurrent:
     material_gain: float
     reachable: bool
     gain_shortfall: float
+    maximum_gain: float = math.nan
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,16 +85,27 @@ class ThresholdCurrent:
     Attributes
     ----------
     current_density : float       J_th (A/cm^2); ``inf`` when no mode reaches threshold
-    wavelength : float            lasing wavelength (nm)
-    material_gain : float         g(lambda_th; J_th) in the gain layers (cm^-1)
-    mean_occupancy : float        <N> per dot at J_th
-    temperature_rise : float      K at J_th (0 without a thermal model)
+    wavelength : float            lasing wavelength (nm); when unreachable, that of the closest mode
+                                  (``nan`` only when the window holds no mode)
+    material_gain : float         g(lambda_th; J_th) in the gain layers (cm^-1); ``nan`` when unreachable
+    mean_occupancy : float        <N> per dot at J_th; ``nan`` when unreachable
+    temperature_rise : float      K at J_th (0 without a thermal model); ``nan`` when unreachable
     reachable : bool
-    gain_shortfall : float        0 when reachable; else required minus maximum gain (cm^-1)
+    gain_shortfall : float        0 when reachable; else required minus maximum gain (cm^-1), at least 0
     required_gain : float         the material gain the lowest-loss mode needs (cm^-1)
     maximum_gain : float          the saturated material gain at that wavelength (cm^-1)
-    side_mode_margin : float      J of the second-lowest mode over J_th (ratio; inf if single)
-    modes : tuple of ModeCurrent  every mode in the window, lowest threshold first
+    side_mode_margin : float      J of the second-lowest mode over J_th (ratio; inf if single);
+                                  ``nan`` when unreachable
+    modes : tuple of ModeCurrent  every mode in the window, lowest threshold first (then smallest
+                                  shortfall)
+    count : int                   passive modes (poles, ``Q >= 0.5`` or the precision limit of
+                                  :func:`cavity.resonances`) the window holds: the winding number
+                                  of the characteristic function
+    complete : bool               every counted passive mode was found
+    reason : str                  empty when reachable; else in plain words why J_th is infinite:
+                                  the mode (wavelength), the gain it needs vs the saturated maximum
+                                  (cm^-1) and the cause (outside the gain band, gain saturation,
+                                  thermal rollover, or the end of ``current_range``)
     """
 
     current_density: float
@@ -77,6 +119,9 @@ class ThresholdCurrent:
     maximum_gain: float
     side_mode_margin: float
     modes: tuple
+    count: int = 0
+    complete: bool = True
+    reason: str = ""
 
 
 class _InjectedProblem:
@@ -102,7 +147,7 @@ def _mode_current(inj: _InjectedProblem, passive_pole: complex, j_grid):
     prev_j, prev_lam = None, None
     for J in j_grid:
         lam_new, it, status, res = inj.pole(J, lam)
-        if status != PK.CONVERGED:
+        if status != PK.CONVERGED or not np.isfinite(lam_new.real) or not np.isfinite(lam_new.imag):
             continue
         if lam_new.imag <= 0 and prev_lam is not None:
             cache = {"lam": prev_lam}
@@ -123,19 +168,119 @@ def _mode_current(inj: _InjectedProblem, passive_pole: complex, j_grid):
     return None
 
 
-def _shortfall(inj: _InjectedProblem, passive_pole: complex):
-    """Required vs. maximum gain for an unreachable mode (saturated spectrum scaled by s)."""
-    p = inj.p
-    gmax = np.ascontiguousarray(inj.model.max_gain(p.lam_tab), dtype=np.float64)
-    if not np.any(gmax > 0):
-        return passive_pole.real, math.inf, 0.0
-    lam0, s0 = PK.linearised_start(complex(passive_pole), p.lam_tab, p.n_tab, gmax, p.mask, p.d, p.plane, p.kx, p.pol)
-    lam, s, it, status, res = PK.threshold_newton(float(lam0), float(s0), p.lam_tab, p.n_tab, gmax, p.mask, p.d,
-                                                  p.plane, p.kx, p.pol, 1e-12, 60)
-    if status != PK.CONVERGED or s <= 0:
-        return passive_pole.real, math.inf, float(np.interp(passive_pole.real, p.lam_tab, gmax))
-    g_at = float(np.interp(lam, p.lam_tab, gmax))
-    return lam, s * g_at, g_at
+class _Unreachable:
+    """Required gain and the reason for the modes that no current brings to threshold."""
+
+    def __init__(self, inj: _InjectedProblem, lo: float, hi: float, j_grid):
+        self.inj, self.lo, self.hi, self.j_grid, self.j_hi = inj, lo, hi, j_grid, float(j_grid[-1])
+        self._zeros = None
+        self._band = None
+
+    # -- the required gain: the flat-gain threshold of the mode --------------------------------
+    def required(self, pole: complex):
+        """``(lambda_th, g_th)`` of the mode of ``pole`` (g_th = inf when it has none in the table)."""
+        p = self.inj.p
+        t_lo, t_hi = p.window
+        with np.errstate(all="ignore"):
+            lam, g, it, ok, res = _threshold_from_pole(p, pole)
+        if ok and math.isfinite(lam) and math.isfinite(g) and g > 0 and t_lo <= lam <= t_hi:
+            return float(lam), float(g)
+        # fall back on the complete threshold search: the zero whose passive pole is this one
+        best = None
+        for z_lam, z_g, z_pole in self._threshold_zeros():
+            d = abs(z_pole - pole)
+            if d <= 1e-3 * abs(pole.imag) + 1e-9 * abs(pole) and (best is None or d < best[0]):
+                best = (d, z_lam, z_g)
+        if best is not None:
+            return best[1], best[2]
+        return float(pole.real), math.inf
+
+    def _threshold_zeros(self):
+        if self._zeros is None:
+            p = self.inj.p
+            mp, zs, _ = _threshold_search(p, self.lo, self.hi, DEFAULT_MAX_GAIN)
+            out = []
+            for z in zs.zeros:
+                if z.y > 0:
+                    pole = _passive_from_threshold(p, mp, z.x, z.y)
+                    if pole is not None:
+                        out.append((float(z.x), float(z.y), complex(pole)))
+            self._zeros = out
+        return self._zeros
+
+    # -- the gain band of the model -------------------------------------------------------------
+    def band(self):
+        """``(peak wavelength, peak saturated gain, half-maximum low, high)`` of the unheated model."""
+        if self._band is None:
+            m = self.inj.model
+            bands = [m.band_1s] + ([m.band_1p] if m.band_1p is not None else [])
+            a = max(min(b.center_nm - 4.0 * b.fwhm_nm for b in bands), 1.0)
+            b_ = max(b.center_nm + 4.0 * b.fwhm_nm for b in bands)
+            grid = np.linspace(a, b_, 4001)
+            g = np.asarray(m.max_gain(grid), dtype=np.float64)
+            i = int(np.argmax(g))
+            half = grid[g >= 0.5 * g[i]] if g[i] > 0 else grid[i:i + 1]
+            self._band = (float(grid[i]), float(g[i]), float(half[0]), float(half[-1]))
+        return self._band
+
+    # -- one unreachable mode ---------------------------------------------------------------------
+    def mode(self, pole: complex, found=None) -> ModeCurrent:
+        inj = self.inj
+        lam, g_th = self.required(pole)
+        g_max = float(inj.model.max_gain(lam))
+        shortfall = max(g_th - g_max, 0.0)
+        what = f"the mode at {lam:.2f} nm (passive pole {pole.real:.2f} nm, Q = {pole.real / (2 * pole.imag):.3g})"
+        peak_lam, peak_g, h_lo, h_hi = self.band()
+        band = (f"the gain band of the model peaks at {peak_lam:.1f} nm ({peak_g:.4g} cm^-1 saturated, "
+                f"half maximum {h_lo:.1f}-{h_hi:.1f} nm)")
+        if found is not None:  # reached threshold, but pulled out of the window
+            reason = (f"{what} reaches threshold at J = {found[0]:.4g} A/cm^2 only at {found[1]:.2f} nm, outside "
+                      f"the window {self.lo:g}-{self.hi:g} nm")
+        elif not math.isfinite(g_th):
+            reason = (f"{what}: no material gain up to {DEFAULT_MAX_GAIN:.3g} cm^-1 brings it to threshold inside "
+                      f"the window; {band}")
+        elif g_max <= _BAND_FRACTION * peak_g:
+            reason = (f"{what} needs a material gain of {g_th:.4g} cm^-1 but lies outside the gain band: the "
+                      f"saturated maximum gain there is only {g_max:.3g} cm^-1; {band}")
+        elif g_th > g_max:
+            reason = (f"{what} needs a material gain of {g_th:.4g} cm^-1, more than the saturated maximum gain "
+                      f"{g_max:.4g} cm^-1 of the model at that wavelength (every dot at "
+                      f"N_max = {inj.model.max_excitons}): the gain saturates {shortfall:.4g} cm^-1 short")
+        else:
+            reason = self._current_reason(what, lam, g_th, g_max)
+        return ModeCurrent(float(pole.real), math.inf, float(lam), float(g_th), False, float(shortfall), g_max, reason)
+
+    def _current_reason(self, what, lam, g_th, g_max):
+        """The gain is within reach of the saturated model: heating or the current range stops it."""
+        inj = self.inj
+        need = (f"{what} needs a material gain of {g_th:.4g} cm^-1, below the saturated maximum {g_max:.4g} cm^-1 "
+                f"of the model there")
+        try:
+            if inj.thermal is None:
+                j_need = inj.model.current_for_gain(g_th, lam)
+            else:
+                j_need = inj.thermal.current_for_gain(inj.model, g_th, lam)
+        except ValueError:
+            j_need = None
+        if j_need is None and inj.thermal is not None:
+            try:
+                roll = inj.thermal.rollover_current(inj.model, lam)
+                peak = (f"the heated gain peaks at {roll.gain_per_cm:.4g} cm^-1 at J = {roll.current_density:.4g} "
+                        f"A/cm^2 (temperature rise {roll.temperature_rise_K:.3g} K)")
+            except ValueError:  # no interior maximum found by the model: scan the current range
+                js = np.geomspace(self.j_grid[0], self.j_grid[-1], 4 * self.j_grid.size)
+                gs = np.array([inj.thermal.heated_gain(inj.model, j, lam) for j in js])
+                k = int(np.argmax(gs))
+                peak = (f"within current_range the heated gain reaches at most {gs[k] + 0.0:.4g} cm^-1 (at J = "
+                        f"{js[k]:.4g} A/cm^2, temperature rise {float(inj.thermal.temperature_rise(js[k])):.3g} K)")
+            return f"{need}, but self-heating rolls the gain over before threshold (thermal rollover): {peak}"
+        if j_need is not None and j_need > self.j_hi:
+            heated = " with heating" if inj.thermal is not None else ""
+            return (f"{need}; the gain model{heated} reaches it only at J = {j_need:.4g} A/cm^2, above the end of "
+                    f"current_range ({self.j_hi:g} A/cm^2)")
+        est = f" (the gain model reaches it at J = {j_need:.4g} A/cm^2)" if j_need is not None else ""
+        return (f"{need}{est}, but its pole could not be followed to threshold within current_range; a larger "
+                f"points_per_decade may resolve it")
 
 
 def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, gain_layers=None, thermal=None, *,
@@ -163,6 +308,15 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
     Returns
     -------
     ThresholdCurrent
+        ``current_density = inf`` with ``reason`` when no mode reaches threshold (also when the
+        window holds no passive mode); ``count`` and ``complete`` from the passive mode search.
+
+    Notes
+    -----
+    Passive modes: every pole with ``Re lambda`` in the window and ``Im lambda > 0`` of the
+    complete, counted search of :func:`cavity.resonances` (docs/modes.md s.2).  Threshold of
+    each: the first J of the scan at which the tracked pole reaches the real axis, refined by
+    Brent's method in ``log J``.  Unreachable modes: module notes.
     """
     if not isinstance(gain_model, QDGainModel):
         raise TypeError(f"gain_model must be a cavity.QDGainModel, got {gain_model!r}")
@@ -175,30 +329,41 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
     inj = _InjectedProblem(problem, gain_model, thermal)
     n_pts = max(8, int(math.ceil(points_per_decade * math.log10(j_hi / j_lo))) + 1)
     j_grid = np.geomspace(j_lo, j_hi, n_pts)
+    _, zs, q_floor = _pole_search(problem, lo, hi, 0.0)
+    poles = sorted((complex(z.x, z.y) for z in zs.zeros if z.y > 0 and lo <= z.x <= hi), key=lambda z: z.real)
+    count, complete = int(zs.count), bool(zs.complete)
+    unreachable = _Unreachable(inj, lo, hi, j_grid)
     modes = []
-    for pole in _find_poles(problem, lo, hi):
-        if pole.imag <= 0:
-            continue
+    for pole in poles:
         found = _mode_current(inj, pole, j_grid)
         if found is not None and lo <= found[1] <= hi:
             J, lam = found
             tab, dT = inj.gain_table(J)
             g = float(np.interp(lam, problem.lam_tab, tab))
-            modes.append(ModeCurrent(pole.real, J, lam, g, True, 0.0))
+            modes.append(ModeCurrent(pole.real, J, lam, g, True, 0.0,
+                                     float(gain_model.max_gain(lam, temperature_rise_K=dT)), ""))
         else:
-            lam, required, gmax = _shortfall(inj, pole)
-            modes.append(ModeCurrent(pole.real, math.inf, lam, required, False, max(required - gmax, 0.0)))
+            modes.append(unreachable.mode(pole, found))
+    search = ("" if complete else
+              f"; the passive mode search was incomplete ({len(poles)} of {count} counted modes found)")
     if not modes:
-        raise ValueError(f"no cavity mode found in {lo:g}-{hi:g} nm")
-    modes.sort(key=lambda m: (m.current_density, m.gain_shortfall))
+        peak_lam, peak_g, h_lo, h_hi = unreachable.band()
+        reason = (f"the window {lo:g}-{hi:g} nm holds no passive cavity mode with Q >= {q_floor:.3g} "
+                  f"(count {count}), so nothing can lase there; the gain band of the model peaks at "
+                  f"{peak_lam:.1f} nm (half maximum {h_lo:.1f}-{h_hi:.1f} nm){search}")
+        return ThresholdCurrent(math.inf, math.nan, math.nan, math.nan, math.nan, False, math.inf, math.inf,
+                                math.nan, math.nan, (), count, complete, reason)
+    modes.sort(key=lambda m: (m.current_density, m.gain_shortfall, m.material_gain))
     best = modes[0]
     if best.reachable:
         dT = float(thermal.temperature_rise(best.current_density)) if thermal is not None else 0.0
         mean_n = float(gain_model.mean_occupancy(best.current_density))
-        gmax = float(gain_model.max_gain(best.wavelength, temperature_rise_K=dT))
         margin = modes[1].current_density / best.current_density if len(modes) > 1 else math.inf
         return ThresholdCurrent(best.current_density, best.wavelength, best.material_gain, mean_n, dT, True, 0.0,
-                                best.material_gain, gmax, float(margin), tuple(modes))
-    gmax = best.material_gain - best.gain_shortfall
+                                best.material_gain, best.maximum_gain, float(margin), tuple(modes), count, complete,
+                                "")
+    head = (f"no mode in {lo:g}-{hi:g} nm reaches threshold; " if len(modes) == 1 else
+            f"none of the {len(modes)} modes in {lo:g}-{hi:g} nm reaches threshold; the closest: ")
     return ThresholdCurrent(math.inf, best.wavelength, math.nan, math.nan, math.nan, False, best.gain_shortfall,
-                            best.material_gain, gmax, math.nan, tuple(modes))
+                            best.material_gain, best.maximum_gain, math.nan, tuple(modes), count, complete,
+                            head + best.reason + search)
