@@ -352,3 +352,55 @@ def newton(x, y, xlo, xhi, ylo, yhi, hx_scale, hy_scale, sx, sy, tol, maxit, mod
             status = CONVERGED
             break
     return x, y, it, status, res, orient
+
+
+@kernel
+def track_pole(x0, y0, g_end, xlo, xhi, ylo, yhi, eps, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+               blk_len, blk_rep, sin_t, beta, pol, out_x, out_g):
+    """Follow the pole ``x0 + i y0`` (at g = 0) as the gain grows to ``g_end`` and record where it
+    crosses the real axis (``out_x``: wavelength, ``out_g``: gain, linear estimates to refine).
+
+    Predictor-corrector continuation in g: each accepted step lands within a fifth of the pole's
+    distance to the real axis (at least ``eps`` nm) of the linear prediction, and moves by at
+    most eight such distances, so the path between two accepted poles is straight to that
+    accuracy and cannot touch the axis unseen (a crossing shows as a sign change of Im).  Returns ``(crossings, status)``: status 0 reached ``g_end``, 1 the pole
+    left ``[xlo, xhi] x [ylo, yhi]``, 2 the continuation failed (step below 1e-12 of ``g_end``).
+    """
+    g = 0.0
+    px = x0
+    py = y0
+    vx = 0.0
+    vy = 0.0
+    dg = g_end * 1e-6
+    n_out = 0
+    scale = 0.5 * (abs(xlo) + abs(xhi))
+    while g < g_end:
+        gn = min(g + dg, g_end)
+        step = gn - g
+        qx = px + vx * step
+        qy = py + vy * step
+        lim = max(abs(py), eps)
+        x, y, it, st, res, o = newton(qx, qy, xlo - (xhi - xlo), xhi + (xhi - xlo), 2.0 * ylo, 2.0 * yhi, scale,
+                                      scale, 0.1 * lim, 0.1 * lim, 1e-11, 8, 1, gn, lam_tab, n_tab, gain_tab, mask,
+                                      d, seq_rows, blk_start, blk_len, blk_rep, sin_t, beta, pol)
+        moved = math.hypot(x - px, y - py)
+        off = math.hypot(x - qx, y - qy)
+        if st != CONVERGED or moved > 8.0 * lim or off > 0.2 * lim:
+            dg = 0.5 * step
+            if dg < 1e-12 * g_end:
+                return n_out, 2
+            continue
+        if (py > 0.0) != (y > 0.0) and n_out < out_x.shape[0]:
+            t = py / (py - y)
+            out_x[n_out] = px + t * (x - px)
+            out_g[n_out] = g + t * step
+            n_out += 1
+        vx = (x - px) / step
+        vy = (y - py) / step
+        px = x
+        py = y
+        g = gn
+        if px < xlo or px > xhi or py < ylo or py > yhi:
+            return n_out, 1
+        dg = min((3.0 if off < 0.05 * lim else 1.5) * step, g_end / 16.0)
+    return n_out, 0

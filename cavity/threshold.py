@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from . import _pole_kernels as PK
 from ._validation import require_scalar_finite
 from .conventions import SPEED_OF_LIGHT_NM_PER_NS
 from .layers import Stack
-from .modesearch import PRECISION_EXPONENT, ModeProblem, find_zeros
+from .modesearch import PRECISION_EXPONENT, ModeProblem, Zero, find_zeros
 from .optics import Polarization, _scalar_angle
 
 __all__ = [
@@ -634,6 +634,50 @@ def _capped_gain(mp: ModeProblem, max_gain: float, explicit: bool) -> float:
     return max_gain
 
 
+#: passive poles followed by the trajectory cross-check at most (beyond, the winding count stands alone)
+_MAX_TRACKED = 24
+
+
+def _with_trajectory_zeros(problem: PoleProblem, mp: ModeProblem, zs, lo: float, hi: float, max_gain: float):
+    """Add the thresholds that cancel in the winding number (docs/modes.md s.2.3).
+
+    A pole whose path crosses the real axis twice below ``max_gain`` (into the growing half-plane
+    and back) gives two zeros of opposite orientation: the winding number of a region holding
+    both is zero.  Every passive pole near the window (the counted pole search, padded by a
+    quarter of the window on each side) is followed as the gain grows
+    (:func:`cavity._count_kernels.track_pole`) and each crossing refined by Newton; zeros not
+    found yet are added, and ``count`` grows with them.
+    """
+    t_lo, t_hi = problem.window
+    width = hi - lo
+    a, b = max(lo - 0.25 * width, t_lo), min(hi + 0.25 * width, t_hi)
+    y_hi = min(b, mp.imag_limit(a))
+    passive = find_zeros(mp, 1, (a, b, -0.05 * width, y_hi), x_step=mp.fsr(0.5 * (a + b)) / 16.0)
+    poles = [p for p in passive.zeros if p.y > 0]
+    if len(poles) > _MAX_TRACKED:
+        return zs
+    found = list(zs.zeros)
+    ox = np.empty(16)
+    og = np.empty(16)
+    lam_c = 0.5 * (lo + hi)
+    added = 0
+    for p in poles:
+        n, st = CK.track_pole(p.x, p.y, max_gain, t_lo, t_hi, -y_hi, y_hi, 1e-7 * lam_c, *mp.args, ox, og)
+        for k in range(n):
+            x, g, it, status, res, orient = CK.newton(ox[k], og[k], t_lo, t_hi, -max_gain, max_gain, lam_c,
+                                                     max_gain, 1e-6 * width, 1e-6 * max_gain, 1e-13, 80, 0, 0.0,
+                                                     *mp.args)
+            if status != CK.CONVERGED or res > 1e-8 or not (lo <= x <= hi and 0 < g <= max_gain):
+                continue
+            if any(abs(f.x - x) <= 1e-9 * lam_c and abs(f.y - g) <= 1e-7 * max_gain for f in found):
+                continue
+            found.append(Zero(float(x), float(g), int(it), float(res), int(orient)))
+            added += 1
+    if not added:
+        return zs
+    return replace(zs, zeros=tuple(found), count=max(zs.count, len(found)))
+
+
 def _passive_from_threshold(problem: PoleProblem, mp: ModeProblem, lam: float, g: float):
     """The passive pole a threshold mode comes from: its complex wavelength followed from
     ``(lam, g)`` down to zero gain by Newton continuation in g.  None if it is lost."""
@@ -668,6 +712,7 @@ def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain, ex
         idx = _resolve_gain_layers(stack, gain_layers)
         problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
     mp, zs, max_gain = _threshold_search(problem, lo, hi, max_gain, explicit=explicit)
+    zs = _with_trajectory_zeros(problem, mp, zs, lo, hi, max_gain)
     modes = []
     for z in zs.zeros:
         if not z.y > 0:
