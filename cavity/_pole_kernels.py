@@ -87,11 +87,15 @@ def indices_at(lam_re, lam_tab, n_tab, gain_tab, scale, mask, out):
 
 
 @kernel
-def pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work):
-    """``f = 1 - r_L r_R`` at the left boundary of medium ``plane``; ``lam`` may be complex."""
+def pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work):
+    """``f = 1 - r_L r_R`` at the left boundary of medium ``plane``; ``lam`` may be complex.
+
+    ``sin_t`` is the sine of the angle in the incident medium: ``kx = Re n_0(Re lam) sin_t`` at
+    the wavelength itself (a dispersive incident medium changes kx across the window)."""
     indices_at(lam.real, lam_tab, n_tab, gain_tab, scale, mask, work)
     M = work.shape[0]
     k0 = 2.0 * math.pi / lam
+    kx = work[0].real * sin_t
     kx2 = kx * kx
     r_left = reflection_towards(work, d, k0, kx2, pol, plane, 0)
     # r_R at the left boundary of `plane`: the recursion gives it at the right boundary
@@ -102,7 +106,7 @@ def pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol,
 
 
 @kernel
-def threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit):
+def threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit):
     """Real (lambda, scale) with ``f = 0``: 2x2 Newton with finite-difference Jacobian.
 
     Returns ``(lam, scale, iterations, status, residual)``; the residual is ``|f|``.
@@ -120,15 +124,15 @@ def threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol
     it = 0
     res = 0.0
     for it in range(1, maxit + 1):
-        f = pole_function(lam + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        f = pole_function(lam + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work)
         res = abs(f)
         if res < _RESIDUAL_TOL and it > 1:
             status = CONVERGED  # f is O(1)-scaled: finite-difference noise would stall the step test
             break
         hl = 1e-7 * lam
         hg = 1e-6 * (abs(g) + 1.0)
-        fl = pole_function(lam + hl + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
-        fg = pole_function(lam + 0j, g + hg, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        fl = pole_function(lam + hl + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work)
+        fg = pole_function(lam + 0j, g + hg, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work)
         a = (fl - f) / hl
         b = (fg - f) / hg
         # solve [Re a, Re b; Im a, Im b] [dl, dg] = -[Re f, Im f]
@@ -148,7 +152,7 @@ def threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol
             status = OUT_OF_WINDOW
             break
         if abs(dl) < tol * lam and abs(dg) < tol * (abs(g) + 1.0):
-            f = pole_function(lam + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+            f = pole_function(lam + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work)
             res = abs(f)
             status = CONVERGED
             break
@@ -156,7 +160,7 @@ def threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol
 
 
 @kernel
-def complex_pole_newton(lam0, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit):
+def complex_pole_newton(lam0, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit):
     """Complex wavelength ``lam`` with ``f(lam) = 0`` at fixed gain scale (secant-type Newton
     with a complex finite-difference derivative).  Returns ``(lam, iterations, status, |f|)``."""
     M = n_tab.shape[0]
@@ -169,13 +173,13 @@ def complex_pole_newton(lam0, scale, lam_tab, n_tab, gain_tab, mask, d, plane, k
     it = 0
     res = 0.0
     for it in range(1, maxit + 1):
-        f = pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        f = pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work)
         res = abs(f)
         if res < _RESIDUAL_TOL and it > 1:
             status = CONVERGED
             break
         h = 1e-7 * abs(lam)
-        f1 = pole_function(lam + h, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
+        f1 = pole_function(lam + h, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work)
         der = (f1 - f) / h
         if der == 0:
             status = SINGULAR
@@ -188,30 +192,30 @@ def complex_pole_newton(lam0, scale, lam_tab, n_tab, gain_tab, mask, d, plane, k
             status = OUT_OF_WINDOW
             break
         if abs(step) < tol * abs(lam):
-            res = abs(pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work))
+            res = abs(pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work))
             status = CONVERGED
             break
     return lam, it, status, res
 
 
 @kernel
-def scan_abs_f(lams, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, out):
+def scan_abs_f(lams, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, out):
     """``|f|`` on a real wavelength grid (for locating resonances)."""
     work = np.empty(n_tab.shape[0], dtype=np.complex128)
     for i in range(lams.shape[0]):
-        out[i] = abs(pole_function(lams[i] + 0j, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work))
+        out[i] = abs(pole_function(lams[i] + 0j, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work))
 
 
 @kernel
-def linearised_start(pole, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol):
+def linearised_start(pole, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol):
     """Start of the real (lambda, g) Newton from a passive pole: with ``f ~ f_l (lambda - pole) +
     f_g g`` near the pole, a real lambda needs ``g0 = Im pole / Im(f_g/f_l)`` and
     ``lambda0 = Re pole - g0 Re(f_g/f_l)`` (first order).  Returns ``(lambda0, g0)``."""
     work = np.empty(n_tab.shape[0], dtype=np.complex128)
     h = 1e-6 * abs(pole)
-    f0 = pole_function(pole, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)
-    fl = (pole_function(pole + h, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work) - f0) / h
-    fg = pole_function(pole, 1.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work) - f0
+    f0 = pole_function(pole, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work)
+    fl = (pole_function(pole + h, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work) - f0) / h
+    fg = pole_function(pole, 1.0, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work) - f0
     ratio = fg / fl
     if ratio.imag != 0.0:
         g0 = pole.imag / ratio.imag
@@ -220,26 +224,26 @@ def linearised_start(pole, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol):
 
 
 @kernel
-def threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit):
+def threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit):
     """Passive pole near ``lam_guess`` (complex Newton from ``lam_guess + i lam_guess/(2 q_guess)``),
     then the real threshold (lambda, g) by the 2x2 Newton from the linearised start.
 
     Returns ``(passive_pole, passive_status, lam, g, iterations, status)``.
     """
     start = lam_guess + 1j * lam_guess / (2.0 * q_guess)
-    pole, it1, st, res = complex_pole_newton(start, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit)
+    pole, it1, st, res = complex_pole_newton(start, 0.0, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit)
     if st != CONVERGED:
         return pole, st, lam_guess, math.nan, it1, st
-    lam0, g0 = linearised_start(pole, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol)
-    lam, g, it2, st2, res2 = threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit)
+    lam0, g0 = linearised_start(pole, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol)
+    lam, g, it2, st2, res2 = threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit)
     return pole, st, lam, g, it1 + it2, st2
 
 
 @kernel
-def _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
+def _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit,
                    poles, pole_status, lams, gains, iters, status):
     p, pst, lam, g, it, st = threshold_from_guess(lam_guess, q_guess, lam_tab, n_tab[i], gain_tab, mask[i], d[i], plane[i],
-                                             kx, pol, tol, maxit)
+                                             sin_t, pol, tol, maxit)
     poles[i] = p
     pole_status[i] = pst
     lams[i] = lam
@@ -249,18 +253,18 @@ def _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, pla
 
 
 @kernel
-def threshold_batch(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
+def threshold_batch(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit,
                     poles, pole_status, lams, gains, iters, status):
     """Serial population driver: ``n_tab[D, M, K]``, ``mask[D, M]``, ``d[D, M]``, ``plane[D]``."""
     for i in range(n_tab.shape[0]):
-        _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
+        _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit,
                        poles, pole_status, lams, gains, iters, status)
 
 
 @parallel_kernel
-def threshold_batch_parallel(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
+def threshold_batch_parallel(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit,
                              poles, pole_status, lams, gains, iters, status):
     """Threaded population driver (each design writes its own output slots)."""
     for i in prange(n_tab.shape[0]):
-        _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, tol, maxit,
+        _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit,
                        poles, pole_status, lams, gains, iters, status)

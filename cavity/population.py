@@ -133,7 +133,7 @@ def threshold_population(stacks, near: float, *, gain_layers=None, search_width:
     n_tab, d, mask, plane = _population_arrays(stacks, lam_tab, gain_layers)
     if ang > 0 and np.any(n_tab[:, 0].imag != 0):
         raise ValueError("oblique incidence needs a lossless incident medium (k = 0)")
-    kx = float(n_tab[0, 0, K // 2].real * math.sin(math.radians(ang)))
+    sin_t = math.sin(math.radians(ang))  # the kernels form kx = Re n_0(lambda) sin_t per wavelength
     D = len(stacks)
     poles = np.empty(D, np.complex128)
     pole_status = np.empty(D, np.int64)
@@ -142,7 +142,7 @@ def threshold_population(stacks, near: float, *, gain_layers=None, search_width:
     iters = np.empty(D, np.int64)
     status = np.empty(D, np.int64)
     gain_tab = np.ones(K)
-    args = (near, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol.code, 1e-12, 60,
+    args = (near, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol.code, 1e-12, 60,
             poles, pole_status, lams, gains, iters, status)
     run_threaded(lambda: PK.threshold_batch(*args), lambda: PK.threshold_batch_parallel(*args), threads, D,
                  PARALLEL_MIN_DESIGNS)

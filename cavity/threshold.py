@@ -210,7 +210,6 @@ class PoleProblem:
             plane = (self.gain_layers[0] + 1) if self.gain_layers else _default_plane(stack, self.n_tab)
         self.plane = int(plane)
         self.sin_t = math.sin(math.radians(self.angle))
-        self.kx = float(self.n_tab[0, k // 2].real * self.sin_t)
 
     @classmethod
     def from_arrays(cls, lam_tab, n_tab, d, mask, plane, *, kx=0.0, polarization="s", gain_tab=None):
@@ -237,15 +236,20 @@ class PoleProblem:
         self.plane = int(plane)
         self.gain_layers = tuple(int(m) - 1 for m in np.nonzero(self.mask)[0])
         self.gain_tab = np.ones(self.lam_tab.size) if gain_tab is None else np.ascontiguousarray(gain_tab, dtype=np.float64)
-        self.kx = float(kx)
-        self.sin_t = 0.0
+        n0 = float(self.n_tab[0, self.lam_tab.size // 2].real)
+        self.sin_t = float(kx) / n0 if kx else 0.0
         return self
 
+    @property
+    def kx(self) -> float:
+        """What the pole kernels take in their ``sin_t`` slot: the sine of the angle in the
+        incident medium (they form ``kx = Re n_0(lambda) sin_t`` at each wavelength)."""
+        return self.sin_t
+
     def kx_at(self, lam: float) -> float:
-        """``kx / k0`` at the (real) wavelength ``lam``: ``Re n_0(lam) sin(angle)`` for a stack, the
-        fixed value of :meth:`from_arrays` otherwise."""
+        """``kx / k0`` at the (real) wavelength ``lam``: ``Re n_0(lam) sin(angle)``."""
         if self.sin_t == 0.0:
-            return self.kx
+            return 0.0
         i = int(np.clip(np.searchsorted(self.lam_tab, lam), 1, self.lam_tab.size - 1))
         n0 = np.interp(lam, self.lam_tab[i - 1:i + 1], self.n_tab[0, i - 1:i + 1].real)
         return float(n0 * self.sin_t)
@@ -571,7 +575,7 @@ def mode_energy_weights(problem: "PoleProblem", lam: float, g: float):
     n_pass = np.empty(M, np.complex128)
     PK.indices_at(lam, problem.lam_tab, problem.n_tab, problem.gain_tab, g * (1.0 - 1e-7), problem.mask, n_gain)
     PK.indices_at(lam, problem.lam_tab, problem.n_tab, problem.gain_tab, 0.0, problem.mask, n_pass)
-    kx = n_gain[0].real * problem.sin_t if problem.sin_t else problem.kx
+    kx = n_gain[0].real * problem.sin_t
     total, envelope = _field_integrals(n_gain, problem.d, lam, kx, problem.pol)
     return np.abs(n_gain.real) * total, total, envelope, n_pass
 
