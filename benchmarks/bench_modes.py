@@ -27,6 +27,7 @@ import argparse  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -155,7 +156,16 @@ def machine_info():
         pass
     import llvmlite.binding as llb
 
-    return (f"# CPU: {cpu}; logical cores: {os.cpu_count()}; Python {platform.python_version()}; "
+    try:  # the code measured: commit, and whether the working tree differs from it
+        root = Path(__file__).resolve().parent.parent
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "cavity", "materials"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = f"qdcavity at {head}{' + uncommitted edits in cavity/materials' if dirty else ''}; " if head else ""
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return (f"# {commit}CPU: {cpu}; logical cores: {os.cpu_count()}; Python {platform.python_version()}; "
             f"numba {numba.__version__} (llvmlite {version('llvmlite')}, SVML "
             f"{'on' if llb.config.has_svml else 'off'}), numba threads {numba.get_num_threads()} "
             f"(NUMBA_NUM_THREADS={os.environ.get('NUMBA_NUM_THREADS')}); numpy {np.__version__}; "
