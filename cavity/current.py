@@ -8,15 +8,16 @@ with ``Im lambda > 0`` and ``Re lambda`` in the window, found and counted by the
 of :func:`cavity.resonances` (winding number of the characteristic function,
 :mod:`cavity.modesearch`).  For each the complex pole ``lambda_c(J)`` is tracked as J grows; the
 mode's threshold is the first J at which ``Im lambda_c = 0`` (a real-wavelength pole with
-dispersive gain, docs/modes.md s.2), found by a logarithmic scan and Brent's method.  The device
-threshold is the lowest over all modes.
+dispersive gain, :mod:`cavity.threshold`), found by a logarithmic scan and Brent's method.  The
+device threshold is the lowest over all modes.
 
 A mode that no current in the range brings to threshold gets ``J = inf`` and a plain-words
 reason.  Its *required gain* is the material gain at which its pole reaches the real axis,
 ``D(lambda_th, g_th) = 0`` for real ``(lambda_th, g_th)``: because the gain spectrum enters the
 indices at the real wavelength, this is the same ``g_th`` for any spectral shape of the gain
-(:func:`cavity.lasing_threshold` with a flat gain).  It is compared with the saturated gain
-``g_max(lambda_th)`` of :meth:`cavity.QDGainModel.max_gain` (every dot at ``N_max``):
+that is positive at ``lambda_th`` (:func:`cavity.lasing_threshold` with a flat gain).  It is
+compared with the saturated gain ``g_max(lambda_th)`` of :meth:`cavity.QDGainModel.max_gain`
+(every dot at ``N_max``):
 
 * ``g_max(lambda_th) < 1 %`` of the peak saturated gain: the mode lies outside the gain band;
 * ``g_th > g_max(lambda_th)``: the gain saturates below the requirement
@@ -314,7 +315,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
     Notes
     -----
     Passive modes: every pole with ``Re lambda`` in the window and ``Im lambda > 0`` of the
-    complete, counted search of :func:`cavity.resonances` (docs/modes.md s.2).  Threshold of
+    complete, counted search of :func:`cavity.resonances` (:mod:`cavity.modesearch`).  Threshold of
     each: the first J of the scan at which the tracked pole reaches the real axis, refined by
     Brent's method in ``log J``.  Unreachable modes: module notes.
     """
