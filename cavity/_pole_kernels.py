@@ -199,14 +199,6 @@ def complex_pole_newton(lam0, scale, lam_tab, n_tab, gain_tab, mask, d, plane, s
 
 
 @kernel
-def scan_abs_f(lams, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, out):
-    """``|f|`` on a real wavelength grid (for locating resonances)."""
-    work = np.empty(n_tab.shape[0], dtype=np.complex128)
-    for i in range(lams.shape[0]):
-        out[i] = abs(pole_function(lams[i] + 0j, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work))
-
-
-@kernel
 def linearised_start(pole, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol):
     """Start of the real (lambda, g) Newton from a passive pole: with ``f ~ f_l (lambda - pole) +
     f_g g`` near the pole, a real lambda needs ``g0 = Im pole / Im(f_g/f_l)`` and

@@ -46,7 +46,6 @@ import numpy as np
 from .results import ModeSequence
 from scipy.optimize import brentq
 
-from . import _pole_kernels as PK
 from .conventions import NM_TO_CM
 from .coupled_mode import coupled_mode_threshold, grating_coupling_coefficient
 from .layers import Layer, Stack

@@ -271,12 +271,6 @@ class PoleProblem:
         return PK.threshold_newton(float(lam0), float(g0), self.lam_tab, self.n_tab, self.gain_tab, self.mask,
                                    self.d, self.plane, self.kx, self.pol, _NEWTON_TOL, _NEWTON_MAXIT)
 
-    def scan(self, grid, scale=0.0):
-        out = np.empty(grid.size)
-        PK.scan_abs_f(grid, float(scale), self.lam_tab, self.n_tab, self.gain_tab, self.mask, self.d, self.plane,
-                      self.kx, self.pol, out)
-        return out
-
 
 def _default_plane(stack: Stack, n_tab) -> int:
     """Reference medium for passive poles: the least absorbing, optically thickest layer."""
@@ -299,36 +293,6 @@ def _resolve_gain_layers(stack: Stack, gain_layers):
         if not 0 <= i < len(stack):
             raise ValueError(f"gain_layers entry {i} is not a layer index of a {len(stack)}-layer stack")
     return tuple(sorted(set(idx)))
-
-
-def _scan_grid(problem: PoleProblem, lo, hi):
-    """A real-wavelength grid fine enough to separate neighbouring longitudinal modes."""
-    n_mid = problem.n_tab[:, problem.n_tab.shape[1] // 2]
-    opt = float(np.sum(np.abs(n_mid[1:-1].real) * problem.d[1:-1]))
-    lam = 0.5 * (lo + hi)
-    fsr = lam * lam / (2.0 * max(opt, lam / 4))
-    step = min(fsr / 12.0, (hi - lo) / 48.0)
-    count = int(min(200_000, max(49, math.ceil((hi - lo) / step) + 1)))
-    return np.linspace(lo, hi, count)
-
-
-def _find_poles(problem: PoleProblem, lo, hi, scale=0.0):
-    """Complex poles with ``lo <= Re lambda <= hi``: local minima of |f| on the real axis,
-    refined by complex Newton, deduplicated."""
-    grid = _scan_grid(problem, lo, hi)
-    vals = problem.scan(grid, scale)
-    interior = np.nonzero((vals[1:-1] <= vals[:-2]) & (vals[1:-1] <= vals[2:]))[0] + 1
-    poles = []
-    for i in interior:
-        lam, it, status, res = problem.complex_pole(grid[i] + 1e-3j * (grid[1] - grid[0]), scale)
-        if status != PK.CONVERGED or not (lo <= lam.real <= hi):
-            continue
-        tol = 1e-6 * abs(lam)
-        if any(abs(lam - p) < tol for p in poles):
-            continue
-        poles.append(lam)
-    poles.sort(key=lambda z: z.real)
-    return poles
 
 
 #: default gain limit of the threshold searches (cm^-1): two orders of magnitude above the largest
