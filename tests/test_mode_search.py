@@ -379,3 +379,33 @@ def test_dfb_second_order_quarter_wave_shift_gives_a_defect_mode_at_bragg():
     assert res.modes[0].wavelength == pytest.approx(low[0], rel=REL_LAM)
     assert res.modes[0].material_gain == pytest.approx(low[1], rel=REL_G)
     assert res.side_mode_margin > 0.1 * low[1]
+
+
+# ------------------------------------------------------------------------------------------------
+# the issue's long gratings: 2000 periods etched into glass under a QD/TCTA waveguide
+# ------------------------------------------------------------------------------------------------
+def _etched_glass_grating(depth, facets):
+    glass = mt.get("borosilicate glass")
+    stack = cv.Stack.of(cv.Layer(mt.get("TCTA"), 40.0), cv.Layer(mt.get("CdSe QD film"), 80.0, gain=True),
+                        cv.Layer(glass, 200.0), substrate=glass)
+    return cv.DFBGrating.etched(stack, 2, 630.0, etch_depth=depth, periods=2000, facets=facets)
+
+
+@pytest.mark.parametrize("depth, facets", [(10.0, ("absorbing", "absorbing")), (40.0, ("absorbing", "absorbing")),
+                                           (40.0, ("cleaved", "cleaved"))])
+def test_2000_period_gratings_every_mode_below_100_per_cm(depth, facets):
+    """10 nm: the lower band edge must not be mistaken for the upper; 40 nm: no mode skipped, the
+    lowest at a fraction of a cm^-1; cleaved facets: the two lowest modes found."""
+    grating = _etched_glass_grating(depth, facets)
+    gmax = 100.0
+    res = cv.dfb_threshold(grating, max_gain=gmax)
+    lt = res.sections.lam_tab
+    ref = reference_thresholds(dfb_reference_structure(res, grating), float(lt[0]), float(lt[-1]), gmax)
+    width = float(lt[-1] - lt[0])
+    n = assert_same_thresholds(res.modes, ref, float(lt[0]), float(lt[-1]), gmax,
+                               inner_lo=float(lt[0]) + 0.05 * width, inner_hi=float(lt[-1]) - 0.05 * width)
+    assert n is None or n == len(res.modes)
+    assert_counted(res, None)
+    low = ref[np.argmin(ref[:, 1])]
+    assert res.lowest.wavelength == pytest.approx(low[0], rel=REL_LAM)
+    assert res.lowest.material_gain == pytest.approx(low[1], rel=REL_G)
