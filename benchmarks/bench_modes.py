@@ -145,6 +145,14 @@ def brute_force_threshold(stack: cv.Stack, window, gain_range, *, coarse=(201, 3
 
 
 # ----------------------------------------------------------------------------- report
+def load_average():
+    """1-minute load average (the machine may be shared: other jobs slow the medians)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):
+        return "?"
+
+
 def machine_info():
     cpu = platform.processor() or "?"
     try:
@@ -169,7 +177,7 @@ def machine_info():
             f"numba {numba.__version__} (llvmlite {version('llvmlite')}, SVML "
             f"{'on' if llb.config.has_svml else 'off'}), numba threads {numba.get_num_threads()} "
             f"(NUMBA_NUM_THREADS={os.environ.get('NUMBA_NUM_THREADS')}); numpy {np.__version__}; "
-            f"tmm {version('tmm')}")
+            f"tmm {version('tmm')}; load average {load_average()}")
 
 
 def part_a(repeats):
@@ -255,7 +263,7 @@ def main(argv=None):
     part_a(args.repeats)
     part_b(args.repeats)
     ok = part_c(args.repeats, args.width, args.gain_top)
-    print(f"\n# total {time.perf_counter() - t0:.0f} s")
+    print(f"\n# total {time.perf_counter() - t0:.0f} s; load average {load_average()}")
     return 0 if ok else 1
 
 
