@@ -69,7 +69,7 @@ def _gain_text(g: float) -> str:
 
 
 def plot_threshold_modes(modes, *, ax=None, max_gain: float | None = None, available_gain: float | None = None,
-                         log: bool | None = None):
+                         log: bool | None = None, wavelength_range=None):
     """Threshold material gain of every mode versus its lasing wavelength, with the side-mode margin.
 
     Parameters
@@ -89,6 +89,8 @@ def plot_threshold_modes(modes, *, ax=None, max_gain: float | None = None, avail
     log : bool, optional
         Logarithmic gain axis; default when the plotted gains (thresholds and lines) span more
         than a factor 10.
+    wavelength_range : (float, float), optional
+        The searched window (nm), used as the wavelength axis (default: matplotlib's limits).
 
     Returns
     -------
@@ -117,6 +119,10 @@ def plot_threshold_modes(modes, *, ax=None, max_gain: float | None = None, avail
     for name, val in (("max_gain", max_gain), ("available_gain", available_gain)):
         if val is not None and not (isinstance(val, (int, float, np.floating, np.integer)) and val > 0):
             raise ValueError(f"{name} must be a positive number (cm^-1) or None, got {val!r}")
+    if wavelength_range is not None:
+        lo_hi = np.asarray(wavelength_range, dtype=float)
+        if lo_hi.shape != (2,) or not np.all(np.isfinite(lo_hi)) or not lo_hi[0] < lo_hi[1]:
+            raise ValueError(f"wavelength_range must be (lo, hi) in nm with lo < hi, got {wavelength_range!r}")
     wl = np.array([float(m.wavelength) for m in items])
     g = np.array([float(m.material_gain) for m in items])
     order = np.argsort(g, kind="stable")
@@ -129,6 +135,11 @@ def plot_threshold_modes(modes, *, ax=None, max_gain: float | None = None, avail
         log = span.size > 0 and bool(np.all(g > 0)) and span.max() / span.min() > 10.0
     if log:
         ax.set_yscale("log")
+        ax.set_ylim(span.min() / 1.6, span.max() * 1.6)
+    elif g.size or lines:
+        lo, hi = float(np.min(np.concatenate([g, lines]))), float(np.max(np.concatenate([g, lines])))
+        pad = 0.08 * (hi - lo) if hi > lo else 0.1 * abs(hi) or 1.0
+        ax.set_ylim(max(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad)
 
     stop = getattr(result, "stopband", None)
     if stop is not None and np.all(np.isfinite(stop)):
@@ -171,8 +182,6 @@ def plot_threshold_modes(modes, *, ax=None, max_gain: float | None = None, avail
     if not items:
         ax.text(0.5, 0.5, "no mode reaches threshold below the search limit", transform=ax.transAxes,
                 ha="center", va="center", gid="no_modes")
-        if not log:
-            ax.set_ylim(0.0, 1.1 * max(lines) if lines else 1.0)
 
     count = getattr(result, "count", None)
     complete = bool(getattr(result, "complete", True))
@@ -182,6 +191,8 @@ def plot_threshold_modes(modes, *, ax=None, max_gain: float | None = None, avail
         status = f"{len(items)} modes"
     ax.set_title(status if note is None else f"{status}\n{note}", fontsize="medium",
                  color="black" if complete else "tab:red")
+    if wavelength_range is not None:
+        ax.set_xlim(*wavelength_range)
     ax.set_xlabel("lasing wavelength (nm)")
     ax.set_ylabel("threshold material gain (cm$^{-1}$)")
     if ax.get_legend_handles_labels()[0]:

@@ -160,7 +160,9 @@ def test_bad_gain_lines_raise(microcavity_modes, name, value):
         plot_threshold_modes(microcavity_modes, **{name: value})
 
 
-def test_available_gain_line(microcavity_modes):
-    fig, ax = plot_threshold_modes(microcavity_modes, available_gain=300.0)
+def test_available_gain_line_and_window(microcavity_modes):
+    fig, ax = plot_threshold_modes(microcavity_modes, available_gain=300.0, wavelength_range=(560.0, 720.0))
     assert list(_artist(ax, "available_gain").get_ydata()) == [300.0, 300.0]
-    assert np.isfinite(ax.get_ylim()).all()
+    assert ax.get_xlim() == (560.0, 720.0)
+    with pytest.raises(ValueError, match="wavelength_range"):
+        plot_threshold_modes(microcavity_modes, wavelength_range=(720.0, 560.0))
