@@ -13,9 +13,11 @@ excitons per dot.  The script
 2. evaluates (1) the bare LED stack, (2) a DBR microcavity around it and (3) a DFB grating under
    it, and optimises (2) and (3) for the lowest threshold current density J_th by differential
    evolution on the batched transfer-matrix engine;
-3. prints a report (J_th, lasing wavelength, <N>, temperature rise, side-mode margin, J_th / 18)
+3. prints a report (J_th, lasing wavelength, <N>, temperature rise, side-mode margin, J_th / 18,
+   and how many threshold modes each optimised cavity holds: the counted, complete mode search)
    and saves figures: the best stack with its mode field, a J_th map, gain versus J with the
-   threshold, the convergence of both searches and the L-J curve.
+   threshold, the convergence of both searches, the L-J curve, and every mode's threshold with
+   the side-mode margin for the optimised microcavity and DFB.
 
 Assumptions that matter are printed with the results.  The default budget runs in about a
 minute on 2 cores; ``--quick`` is a smoke test of a few seconds.
@@ -36,7 +38,7 @@ import numpy as np  # noqa: E402
 
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
-from cavity.plotting import plot_stack_field  # noqa: E402
+from cavity.plotting import plot_stack_field, plot_threshold_modes  # noqa: E402
 from cavity.plotting_gain import plot_lj_curve, plot_peak_gain  # noqa: E402
 
 LAM0 = 625.0            # design wavelength (nm): the default 1S gain peak of the gain model
@@ -47,6 +49,8 @@ GLASS, AIR, SIO2 = mt.get("soda-lime glass"), mt.get("air"), mt.get("SiO2")
 ITO, TCTA, QD, ZNO = mt.get("ITO"), mt.get("TCTA"), mt.get("CdSe QD film"), mt.get("ZnO")
 HIGH_INDEX = (mt.get("TiO2"), mt.get("Nb2O5"), mt.get("Ta2O5"))
 QD_NM = 20.0            # 2 monolayers of ~10 nm dots
+MODE_HALF_WIDTH = 50.0  # nm: the microcavity's modes are searched within +-50 nm of its lasing mode
+MODE_MAX_GAIN = 1e4     # cm^-1: search limit for the mode figures, 4x the saturated gain of the dots
 
 
 def seed_gain_model() -> cv.QDGainModel:
@@ -162,6 +166,16 @@ def main(argv=None):
     dfb_modes = dfb_res.report
     rows.append((f"(3) DFB, lambda/4-shifted, {periods} periods (optimised)", dfb_modes))
 
+    # every threshold mode of both optimised cavities (counted: complete or not)
+    th = cv.lasing_threshold(mc.design, LAM0, search_width=20.0)
+    mc_window = (th.wavelength - MODE_HALF_WIDTH, th.wavelength + MODE_HALF_WIDTH)
+    mc_all = cv.threshold_modes(mc.design, mc_window, max_gain=MODE_MAX_GAIN)
+    try:
+        dfb_all = cv.dfb_threshold(dfb_res.design, gain_model=model, max_gain=MODE_MAX_GAIN)
+    except ValueError as err:  # no DFB mode below the search limit
+        print(f"no DFB mode figure: {err}")
+        dfb_all = None
+
     # ---- report ---------------------------------------------------------------------------------
     print("\n" + "=" * 100)
     print(f"{'cavity':52s} {'J_th (A/cm^2)':>13s} {'lambda (nm)':>11s} {'<N>':>5s} {'dT (K)':>7s} {'J_th/18':>8s}")
@@ -181,13 +195,16 @@ def main(argv=None):
         print(f"    side-mode ratio J_2/J_1 = {mc_report.side_mode_margin:.2f}; "
               + ("within" if mc_report.current_density <= J_SURVIVED else "above")
               + " the 18 A/cm^2 the seed device survived")
+    print(f"    {_mode_count(mc_all)} in {mc_window[0]:.1f}-{mc_window[1]:.1f} nm; {_margin(mc_all)}")
     print("(3) best DFB:", _params(dfb_res.parameters))
     if dfb_modes is not None:
         print(f"    stopband {dfb_modes.stopband[0]:.2f}-{dfb_modes.stopband[1]:.2f} nm, kappa L = {dfb_modes.kappa_L:.2f}, "
               f"side-mode margin {dfb_modes.side_mode_margin:.1f} cm^-1")
         print(f"    limitations: {dfb_modes.limitations}")
+    if dfb_all is not None:
+        print(f"    {_mode_count(dfb_all)} in the grating's window; {_margin(dfb_all)}")
 
-    _figures(out, model, thermal, mc, dfb_res, args.quick)
+    _figures(out, model, thermal, mc, dfb_res, args.quick, th, mc_all, dfb_all)
     print(f"\nfigures saved in {out}; total time {time.perf_counter() - t_start:.1f} s")
     return rows, mc, dfb_res
 
@@ -211,16 +228,40 @@ def _summary(rep, model, thermal):
     return heated, best.wavelength, float(model.mean_occupancy(heated)), float(thermal.temperature_rise(heated))
 
 
+def _mode_count(res):
+    """'N of M threshold modes found (complete) below G cm^-1' of a ThresholdModes or DFBModes."""
+    state = "complete" if res.complete else "INCOMPLETE: modes may be missing"
+    return f"{len(res.modes)} of {res.count} threshold modes found ({state}) below {res.max_gain:g} cm^-1"
+
+
+def _margin(res):
+    if not res.modes:
+        return "no mode below the search limit"
+    if math.isinf(res.side_mode_margin):
+        return f"single mode (g_1 = {res.modes[0].material_gain:.1f} cm^-1): no second mode below the search limit"
+    g1, g2 = res.modes[0].material_gain, res.modes[0].material_gain + res.side_mode_margin
+    return f"side-mode margin {res.side_mode_margin:.1f} cm^-1 (g_1 = {g1:.1f}, g_2 = {g2:.1f} cm^-1)"
+
+
 def _params(p):
     return ", ".join(f"{k}={v.name if isinstance(v, mt.Material) else (f'{v:.1f}' if isinstance(v, float) else v)}"
                      for k, v in p.items())
 
 
-def _figures(out, model, thermal, mc, dfb_res, quick):
+def _figures(out, model, thermal, mc, dfb_res, quick, th, mc_all, dfb_all):
     best = mc.design
-    th = cv.lasing_threshold(best, LAM0, search_width=20.0)
     fig, _ = plot_stack_field(best, th.wavelength, gain=th.material_gain, outside=200.0)
     fig.savefig(out / "design_best_microcavity_field.png", dpi=110, bbox_inches="tight")
+
+    # every threshold mode with the side-mode margin; the dots' saturated gain as the reachable limit
+    fig, ax = plot_threshold_modes(mc_all, available_gain=float(model.max_gain(th.wavelength)),
+                                   wavelength_range=(th.wavelength - MODE_HALF_WIDTH, th.wavelength + MODE_HALF_WIDTH))
+    ax.set_title(f"optimised DBR microcavity: {ax.get_title()}", fontsize="medium")
+    fig.savefig(out / "design_microcavity_modes.png", dpi=110, bbox_inches="tight")
+    if dfb_all is not None:
+        fig, ax = plot_threshold_modes(dfb_all, available_gain=float(model.max_gain(dfb_all.bragg_wavelength)))
+        ax.set_title(f"optimised DFB: {ax.get_title()}", fontsize="medium")
+        fig.savefig(out / "design_dfb_modes.png", dpi=110, bbox_inches="tight")
 
     # J_th map over the ZnO thickness and the phase layer (which tunes the resonance), others at the optimum
     n = 8 if quick else 30
@@ -237,7 +278,7 @@ def _figures(out, model, thermal, mc, dfb_res, quick):
     ax.set_xlabel("SiO$_2$ phase layer (nm)")
     ax.set_ylabel("ZnO thickness (nm)")
     ax.set_title(f"J$_{{th}}$ where a mode lases in {WINDOW[0]:g}-{WINDOW[1]:g} nm", fontsize="medium")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="lower center", fontsize="small")
     fig.savefig(out / "design_threshold_map.png", dpi=110, bbox_inches="tight")
 
     js = np.geomspace(0.5, 200.0, 30 if quick else 80)

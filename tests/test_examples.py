@@ -1,6 +1,7 @@
 """The examples run and write their figures (small budgets)."""
 import importlib.util
 import pathlib
+import re
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
@@ -39,7 +40,11 @@ def test_main_example_quick(tmp_path, capsys):
     assert not bare.reachable  # a bare LED stack has no cavity worth the name
     assert mc.n_evaluations > 0 and dfb.n_evaluations > 0
     for name in ("design_best_microcavity_field.png", "design_threshold_map.png", "design_gain_vs_current.png",
-                 "design_convergence.png"):
+                 "design_convergence.png", "design_lj_curve.png", "design_microcavity_modes.png",
+                 "design_dfb_modes.png"):
         assert (tmp_path / name).stat().st_size > 1000
     out = capsys.readouterr().out
     assert "J_th (A/cm^2)" in out and "J_th/18" in out
+    # the counted mode search of both optimised cavities is reported
+    counts = re.findall(r"(\d+) of (\d+) threshold modes found \((complete|INCOMPLETE)", out)
+    assert len(counts) == 2 and all(int(n) <= int(m) for n, m, _ in counts)
