@@ -260,3 +260,54 @@ def threshold_batch_parallel(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask,
     for i in prange(n_tab.shape[0]):
         _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit,
                        poles, pole_status, lams, gains, iters, status)
+
+
+@kernel
+def _expint_real(x, d):
+    """``int_0^d exp(x u / d) du = d expm1(x) / x`` for real ``x`` (``d`` at 0)."""
+    if x == 0.0:
+        return d
+    return d * math.expm1(x) / x
+
+
+@kernel
+def _expint_imag(t, d):
+    """``int_0^d exp(i t u / d) du = d (exp(i t) - 1) / (i t)`` for real ``t``, without cancellation
+    (``cos t - 1 = -2 sin^2(t/2)``)."""
+    if t == 0.0:
+        return complex(d, 0.0)
+    s = math.sin(0.5 * t)
+    return d * complex(math.sin(t), 2.0 * s * s) / t
+
+
+@kernel
+def field_integrals(n, d, wavelength, kx, pol, q, y, al, br, ph, total, envelope):
+    """Closed-form ``int |E|^2 dz`` over each medium (``total``) and the same without the
+    interference term (``envelope``), from the amplitudes of :func:`cavity._tmm_kernels.amplitudes`
+    (``q, y, al, br, ph`` filled by the caller).  Outer media get 0.
+
+    With ``E = A exp(i b u) + B exp(i b (d - u))``: ``int |E|^2 = (|A|^2 + |B|^2) I(-2 Im b) +
+    2 Re(A B* exp(-i b* d) I(2 i Re b))``, ``I(c) = int_0^d exp(c u) du``; for p the E_x and E_z
+    parts carry ``|Y|^2`` and ``|kx / n^2|^2``.
+    """
+    M = n.shape[0]
+    two_pi = 2.0 * math.pi / wavelength
+    for m in range(M):
+        if m == 0 or m == M - 1:
+            total[m] = 0.0
+            envelope[m] = 0.0
+            continue
+        beta = q[m] * two_pi
+        dm = d[m]
+        env_one = _expint_real(-2.0 * beta.imag * dm, dm)
+        cross = al[m] * br[m].conjugate() * cmath.exp(-1j * beta.conjugate() * dm) \
+            * _expint_imag(2.0 * beta.real * dm, dm)
+        amp = abs(al[m]) ** 2 + abs(br[m]) ** 2
+        if pol == 0:
+            envelope[m] = amp * env_one
+            total[m] = envelope[m] + 2.0 * cross.real
+        else:
+            wx = abs(y[m]) ** 2
+            wz = abs(kx / (n[m] * n[m])) ** 2
+            envelope[m] = (wx + wz) * amp * env_one
+            total[m] = envelope[m] + 2.0 * (wz - wx) * cross.real

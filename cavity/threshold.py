@@ -471,14 +471,6 @@ def _continuation(problem: PoleProblem, pole: complex, g_guess: float):
     return pole.real, math.nan, iters, False, math.nan
 
 
-def _expint(c, d):
-    """``int_0^d exp(c u) du`` elementwise for complex ``c`` (``d`` when ``c = 0``)."""
-    x = np.asarray(c, dtype=np.complex128) * d
-    small = np.abs(x) < 1e-8
-    xs = np.where(small, 1.0, x)
-    return d * np.where(small, 1 + x / 2, np.expm1(xs) / xs)
-
-
 def _field_integrals(n, d, wavelength, kx, pol_code):
     """``(total, envelope)`` of :func:`layer_field_integrals` on plain arrays."""
     from . import _tmm_kernels as K
@@ -492,18 +484,9 @@ def _field_integrals(n, d, wavelength, kx, pol_code):
     br = np.empty(M, np.complex128)
     ph = np.empty(M, np.complex128)
     K.amplitudes(n, d, wavelength, kx, pol_code, q, y, al, br, ph)
-    beta = q * (2 * math.pi / wavelength)
-    env_one = _expint(-2 * beta.imag, d)                       # int |e^{i b u}|^2
-    cross_one = al * np.conj(br) * np.exp(-1j * np.conj(beta) * d) * _expint(2j * beta.real, d)
-    if pol_code == 0:
-        envelope = (np.abs(al) ** 2 + np.abs(br) ** 2) * env_one.real
-        total = envelope + 2 * cross_one.real
-    else:  # |E_x|^2 = |Y|^2 |f - b|^2, |E_z|^2 = |kx/n^2|^2 |f + b|^2
-        wx, wz = np.abs(y) ** 2, np.abs(kx / n**2) ** 2
-        envelope = (wx + wz) * (np.abs(al) ** 2 + np.abs(br) ** 2) * env_one.real
-        total = envelope + 2 * (wz - wx) * cross_one.real
-    total[[0, -1]] = 0.0
-    envelope[[0, -1]] = 0.0
+    total = np.empty(M)
+    envelope = np.empty(M)
+    PK.field_integrals(n, d, float(wavelength), float(kx), int(pol_code), q, y, al, br, ph, total, envelope)
     return total, envelope
 
 
