@@ -214,9 +214,12 @@ def point_value(x, y, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, b
 
 
 @kernel
-def edge_phase(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
-               blk_len, blk_rep, sin_t, beta, pol):
-    """Continuous change of ``arg D`` along the segment from ``(x0, y0)`` to ``(x1, y1)``.
+def edge_trace(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+               blk_len, blk_rep, sin_t, beta, pol, out_t, out_phi):
+    """Continuous change of ``arg D`` along the segment from ``(x0, y0)`` to ``(x1, y1)``, with the
+    samples: ``out_t[k]`` (fraction of the segment) and ``out_phi[k]`` (unwrapped ``arg D`` there,
+    ``out_phi[0] = arg D`` at the start) for ``k < samples``; ``samples`` is returned last and is
+    -1 when the arrays were too short (pass empty arrays to record nothing).
 
     Adaptive steps: at most ``1/n_init`` of the segment, halved until ``arg D`` changes by less
     than pi/4 per step and the increment of ``log D`` differs from the previous one (scaled to the
@@ -232,8 +235,15 @@ def edge_phase(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mas
                              blk_len, blk_rep, sin_t, beta, pol, work)
     rel_min = abs(D0) / r0 if r0 > 0 else 0.0
     t_min = 0.0
+    cap = out_t.shape[0]
+    ns = 0
+    phi0 = cmath.phase(D0)
+    if cap > 0:
+        out_t[0] = 0.0
+        out_phi[0] = phi0
+        ns = 1
     if rel_min < _NOISE:
-        return 0.0, UNRESOLVED, 1, rel_min, t_min
+        return 0.0, UNRESOLVED, 1, rel_min, t_min, ns
     hmax = 1.0 / n_init
     h = hmax
     t = 0.0
@@ -259,7 +269,7 @@ def edge_phase(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mas
         if rel < _NOISE or nev > _MAX_EVALS:
             # the function is at round-off level here (a zero on the segment, or a region where
             # the matrix product has lost its digits): the segment must be moved
-            return total, UNRESOLVED, nev, rel_min, t_min
+            return total, UNRESOLVED, nev, rel_min, t_min, ns
         ratio = D1 / D0
         dphi = cmath.phase(ratio)
         ell = complex(math.log(abs(ratio)) + S1 - S0, dphi)  # increment of log D
@@ -273,6 +283,14 @@ def edge_phase(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mas
             if abs(dphi) > 0.5 * math.pi:
                 status = UNRESOLVED
         total += dphi
+        if cap > 0:
+            if ns < cap:
+                out_t[ns] = tt
+                out_phi[ns] = phi0 + total
+                ns += 1
+            else:
+                cap = 0
+                ns = -1
         t = tt
         D0, S0 = D1, S1
         have_prev = True
@@ -280,7 +298,18 @@ def edge_phase(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mas
         h_prev = h
         if abs(dphi) < 0.06 * math.pi and bend < 0.15:
             h = min(2.0 * h, hmax)
-    return total, status, nev, rel_min, t_min
+    return total, status, nev, rel_min, t_min, ns
+
+
+@kernel
+def edge_phase(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
+               blk_len, blk_rep, sin_t, beta, pol):
+    """Continuous change of ``arg D`` along a segment (:func:`edge_trace` without the samples).
+    Returns ``(phase, status, evaluations, rel_min, t_min)``."""
+    none = np.empty(0)
+    ph, st, nev, rel, tm, ns = edge_trace(x0, y0, x1, y1, n_init, mode, gfix, lam_tab, n_tab, gain_tab, mask, d,
+                                          seq_rows, blk_start, blk_len, blk_rep, sin_t, beta, pol, none, none)
+    return ph, st, nev, rel, tm
 
 
 @kernel

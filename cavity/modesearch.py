@@ -241,6 +241,90 @@ class ZeroSet:
     evaluations: int
 
 
+def _traced(problem, mode, gfix, x0, x1, y, x_step, nev):
+    """Samples ``(x, unwrapped arg D)`` along the horizontal segment ``y`` from ``x0`` to ``x1``."""
+    cap = 400_000
+    out_t, out_phi = np.empty(cap), np.empty(cap)
+    n_init = max(2, int(math.ceil((x1 - x0) / x_step)))
+    ph, st, ne, rel, tm, ns = CK.edge_trace(x0, y, x1, y, n_init, mode, gfix, *problem.args, out_t, out_phi)
+    nev[0] += ne
+    if st != CK.OK or ns < 2:
+        return None
+    return x0 + out_t[:ns] * (x1 - x0), out_phi[:ns].copy()
+
+
+def _columns(problem, mode, gfix, rect, n_out, x_step, edge, nev):
+    """Cut the rectangle into columns of winding <= 1 (cells for the subdivision queue).
+
+    The bottom and top edges are sampled once along their whole length; the winding of a column
+    ``[a, b]`` then needs only the two vertical cuts: the phase at a cut between two samples is
+    the phase of the sample before it plus the (wrapped, below pi/4 by the sampling rule) change to
+    the cut.  Falls back to the whole rectangle when a trace fails."""
+    x0, x1, y0, y1 = rect
+    whole = [((x0, x1, y0, y1), n_out, False, False, math.inf, None)]
+    bottom = _traced(problem, mode, gfix, x0, x1, y0, x_step, nev)
+    top = _traced(problem, mode, gfix, x0, x1, y1, x_step, nev) if bottom is not None else None
+    if top is None:
+        return whole
+    work = np.empty(problem.n_tab.shape[0], np.complex128)
+
+    def hphase(tr, y, x):
+        xs, ph = tr
+        i = int(np.searchsorted(xs, x, side="right")) - 1
+        i = min(max(i, 0), xs.size - 1)
+        if xs[i] == x:
+            return float(ph[i])
+        D, S, ref = CK.point_value(x, y, mode, gfix, *problem.args, work)
+        nev[0] += 1
+        step = (cmath_phase(D) - ph[i] + math.pi) % _TWO_PI - math.pi
+        return float(ph[i] + step)
+
+    vert: dict = {}
+
+    def v(x):
+        if x not in vert:
+            ph, st, rel, pm = edge((x, y0), (x, y1))
+            vert[x] = (ph, st == CK.OK)
+        return vert[x]
+
+    def column(a, b):
+        va, oka = v(a)
+        vb, okb = v(b)
+        total = (hphase(bottom, y0, b) - hphase(bottom, y0, a)) + vb - (hphase(top, y1, b) - hphase(top, y1, a)) - va
+        w = total / _TWO_PI
+        n = int(round(w))
+        return n, oka and okb and abs(w - n) < 0.2
+
+    out = []
+    todo = [(x0, x1, n_out)]
+    while todo:
+        a, b, n = todo.pop()
+        if n == 0:
+            continue
+        if n == 1 or (b - a) < 2.0 * x_step:
+            out.append(((a, b, y0, y1), n, False, False, math.inf, None))
+            continue
+        for frac in (0.5, 0.4631, 0.5369, 0.4127, 0.5873):
+            mid = a + frac * (b - a)
+            if v(mid)[1]:
+                break
+        else:
+            out.append(((a, b, y0, y1), n, False, False, math.inf, None))
+            continue
+        na, oka = column(a, mid)
+        nb, okb = column(mid, b)
+        if not (oka and okb) or na + nb != n:
+            out.append(((a, b, y0, y1), n, False, False, math.inf, None))
+            continue
+        todo.append((a, mid, na))
+        todo.append((mid, b, nb))
+    return out
+
+
+def cmath_phase(z):
+    return math.atan2(z.imag, z.real)
+
+
 def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_samples: int = 24, gfix: float = 0.0,
                seeds=(), newton_tol: float = 1e-13) -> ZeroSet:
     """All zeros of ``D`` in ``rect = (x0, x1, y0, y1)`` (module notes).
@@ -338,7 +422,10 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
     x_unit = 8.0 * x_step
     y_unit = (y1 - y0) / 4.0
     complete = not bad
-    queue = [((x0, x1, y0, y1), n_out, bad, False, rel_out, where_out)]
+    if bad or n_out <= 1:
+        queue = [((x0, x1, y0, y1), n_out, bad, False, rel_out, where_out)]
+    else:
+        queue = _columns(problem, mode, gfix, (x0, x1, y0, y1), n_out, x_step, edge, nev)
     cells = 0
     while queue:
         c, n, bad_c, tried, rel_c, where_c = queue.pop()
