@@ -69,7 +69,7 @@ def tour_cavity() -> cv.Stack:
     """The vertical cavity of the README tour (39 layers)."""
     H, L = mt.get("TiO2"), mt.get("SiO2")
     core = [cv.Layer(L, 100.0), cv.Layer(mt.get("CdSe QD film"), 20.0, gain=True), cv.Layer(L, 100.0)]
-    device = cv.microcavity(core, cv.dbr(H, L, 8, LAM0), cv.dbr(L, H, 10, LAM0),
+    device = cv.microcavity(core, cv.dbr(L, H, 8, LAM0), cv.dbr(H, L, 10, LAM0),
                             incident=mt.get("air"), substrate=mt.get("borosilicate glass"))
     with warnings.catch_warnings():  # the tour's antinode warning: the placement is as in the README
         warnings.simplefilter("ignore")

@@ -88,11 +88,12 @@ def main(argv=None):
 
 
 def _microcavity(lam0):
-    """air | (TiO2/SiO2)^8 | SiO2 | QD film (20 nm) | SiO2 | (SiO2/TiO2)^10 | glass, QD on an antinode."""
+    """air | (SiO2/TiO2)^8 | SiO2 | QD film (20 nm) | SiO2 | (TiO2/SiO2)^10 | glass, QD on an antinode
+    (TiO2 faces the core on both sides, so the antinode lies inside the SiO2 spacers)."""
     high, low = materials.get("TiO2"), materials.get("SiO2")
     core = [cavity.Layer(low, 100.0), cavity.Layer(materials.get("CdSe QD film"), 20.0, name="QD film", gain=True),
             cavity.Layer(low, 100.0)]
-    stack = cavity.microcavity(core, cavity.dbr(high, low, 8, lam0), cavity.dbr(low, high, 10, lam0),
+    stack = cavity.microcavity(core, cavity.dbr(low, high, 8, lam0), cavity.dbr(high, low, 10, lam0),
                                incident=materials.get("air"), substrate=materials.get("borosilicate glass"))
     return cavity.place_on_antinode(stack, 17, 16, 18, lam0)
 

@@ -26,7 +26,7 @@ def build(pairs_top: int, pairs_bottom: int, lam0: float) -> cv.Stack:
     qd = mt.get("CdSe QD film")
     core = [cv.Layer(low, 100.0, name="SiO2 spacer"), cv.Layer(qd, 20.0, name="QD film", gain=True),
             cv.Layer(low, 100.0, name="SiO2 spacer")]
-    stack = cv.microcavity(core, cv.dbr(high, low, pairs_top, lam0), cv.dbr(low, high, pairs_bottom, lam0),
+    stack = cv.microcavity(core, cv.dbr(low, high, pairs_top, lam0), cv.dbr(high, low, pairs_bottom, lam0),
                            incident=mt.get("air"), substrate=mt.get("borosilicate glass"))
     qd_index = 2 * pairs_top + 1
     return cv.place_on_antinode(stack, qd_index, qd_index - 1, qd_index + 1, lam0)
