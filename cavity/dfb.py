@@ -637,8 +637,7 @@ def _seeds(grating: DFBGrating, sec: GratingSections, length, count):
 DFB_MAX_GAIN = 1e4
 
 
-def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=None, max_gain=None,
-                  search: str = "complete") -> DFBModes:
+def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=None, max_gain=None) -> DFBModes:
     """Every lasing threshold of a DFB grating in its window: wavelength, material gain, J_th.
 
     Parameters
@@ -652,9 +651,6 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
         lambda_th)`` (the mode is much narrower than the gain spectrum).
     max_gain : float, optional
         Largest material gain searched (cm^-1), default :data:`DFB_MAX_GAIN`.
-    search : "complete"
-        Kept for compatibility: the former "auto", "seeded" and "scan" strategies are all the
-        complete search now.
 
     Returns
     -------
@@ -679,8 +675,6 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
         raise TypeError(f"grating must be a cavity.DFBGrating, got {grating!r}")
     if modes is not None and (isinstance(modes, bool) or not isinstance(modes, numbers.Integral) or modes < 1):
         raise ValueError(f"modes must be an integer >= 1, got {modes!r}")
-    if search not in ("complete", "auto", "seeded", "scan"):
-        raise ValueError(f"search must be 'complete', got {search!r}")
     gmax = DFB_MAX_GAIN if max_gain is None else _positive(max_gain, "max_gain", "cm^-1")
     if gain_model is not None:
         from .gain import QDGainModel

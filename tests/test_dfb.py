@@ -107,12 +107,16 @@ def test_mode_pairs_symmetric_about_bragg(uniform):
     assert all(x.material_gain <= y.material_gain for x, y in zip(m, m[1:]))
 
 
-def test_seeded_and_scan_searches_agree(uniform):
+def test_the_lowest_modes_are_the_lowest_of_the_complete_set(uniform):
+    """``modes=4`` reports the four lowest thresholds of the complete search (not the four found
+    first), with the margin of the complete set."""
     grating, res = uniform
-    scan = dfb_threshold(grating, modes=4, search="scan")
-    for a, b in zip(res.modes[:4], scan.modes[:4]):
+    four = dfb_threshold(grating, modes=4)
+    assert len(four.modes) == 4 and four.count == res.count
+    for a, b in zip(res.modes[:4], four.modes):
         assert a.wavelength == pytest.approx(b.wavelength, abs=1e-8)
         assert a.material_gain == pytest.approx(b.material_gain, rel=1e-8)
+    assert four.side_mode_margin == pytest.approx(res.side_mode_margin, rel=1e-8)
 
 
 def test_quarter_wave_shift_lases_at_bragg_with_coupled_mode_threshold(uniform):
