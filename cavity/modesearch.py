@@ -231,6 +231,8 @@ class ZeroSet:
     complete : bool               every counted zero was found (all cells resolved)
     rectangle : tuple             ``(x0, x1, y0, y1)`` actually searched (edges moved off zeros)
     evaluations : int             evaluations of ``D``
+    resolved : bool               every cell of the subdivision was resolved (no boundary stuck
+                                  on a zero, no size or cell limit reached)
     """
 
     zeros: tuple
@@ -239,6 +241,17 @@ class ZeroSet:
     complete: bool
     rectangle: tuple
     evaluations: int
+    resolved: bool = True
+
+    @classmethod
+    def of(cls, zeros, winding: int, resolved: bool, rectangle, evaluations: int) -> "ZeroSet":
+        """Count and completeness from the zeros found: the signed sum of their orientations must
+        equal the winding number (fewer: zeros are missing; more: a zero of negative orientation
+        is missing), and every cell must have been resolved."""
+        signed = sum(z.orientation for z in zeros)
+        missing = abs(winding - signed)
+        return cls(tuple(zeros), int(winding), len(zeros) + missing, bool(resolved and missing == 0),
+                   tuple(rectangle), int(evaluations), bool(resolved))
 
 
 def _traced(problem, mode, gfix, x0, x1, y, x_step, nev):
@@ -469,7 +482,5 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
                 break
         queue.extend(children)
     zeros = tuple(z for z in found if inside(z, outer))
-    signed = sum(z.orientation for z in zeros)
-    missing = max(0, n_out - signed)
-    complete = complete and missing == 0 and cells <= _MAX_CELLS
-    return ZeroSet(zeros, int(n_out), len(zeros) + missing, bool(complete), outer, nev[0])
+    resolved = complete and cells <= _MAX_CELLS
+    return ZeroSet.of(zeros, int(n_out), resolved, outer, nev[0])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,10 +24,10 @@ from .results import ModeSequence
 
 from . import _count_kernels as CK
 from . import _pole_kernels as PK
-from ._validation import require_scalar_finite
+from ._validation import require_layer_indices, require_scalar_finite
 from .conventions import SPEED_OF_LIGHT_NM_PER_NS
 from .layers import Stack
-from .modesearch import PRECISION_EXPONENT, ModeProblem, Zero, find_zeros
+from .modesearch import PRECISION_EXPONENT, ModeProblem, Zero, ZeroSet, find_zeros
 from .optics import Polarization, _scalar_angle
 
 __all__ = [
@@ -280,15 +280,23 @@ def _default_plane(stack: Stack, n_tab) -> int:
     return int(order[0]) + 1
 
 
+def _require_stack(stack, name: str = "stack") -> None:
+    if not isinstance(stack, Stack):
+        raise TypeError(f"{name} must be a cavity.Stack, got {type(stack).__name__} {stack!r:.80}")
+
+
 def _resolve_gain_layers(stack: Stack, gain_layers):
+    """Indices of the gain layers: ``stack.gain_layer_indices`` or the integers given.
+
+    Non-integer entries (``0.5``, ``17.9``, ``True``) are refused rather than truncated.
+    """
+    _require_stack(stack)
     if gain_layers is None:
         idx = stack.gain_layer_indices
         if not idx:
             raise ValueError("the stack has no gain layer: mark one with Layer(..., gain=True) or pass gain_layers")
         return idx
-    idx = tuple(int(i) for i in np.atleast_1d(gain_layers))
-    if not idx:
-        raise ValueError("gain_layers must name at least one layer")
+    idx = require_layer_indices(gain_layers, "gain_layers")
     for i in idx:
         if not 0 <= i < len(stack):
             raise ValueError(f"gain_layers entry {i} is not a layer index of a {len(stack)}-layer stack")
@@ -370,6 +378,7 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
     physical resonance of a planar structure, whose Q and photon lifetime are properties at fixed
     in-plane wavevector, docs/modes.md s.4).  Dispersion is evaluated at ``Re lambda``.
     """
+    _require_stack(stack)
     lo, hi = _window(wavelength_range)
     min_Q = require_scalar_finite(min_Q, "min_Q")
     if min_Q < 0:
@@ -392,6 +401,8 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
 
 
 def _window(wavelength_range):
+    if isinstance(wavelength_range, (str, bytes)) or np.ndim(wavelength_range) != 1 or len(wavelength_range) != 2:
+        raise TypeError(f"wavelength_range must be a (min, max) pair in nm, got {wavelength_range!r}")
     try:
         lo, hi = (require_scalar_finite(v, "wavelength_range") for v in wavelength_range)
     except TypeError as exc:
@@ -626,7 +637,7 @@ def _with_trajectory_zeros(problem: PoleProblem, mp: ModeProblem, zs, lo: float,
             added += 1
     if not added:
         return zs
-    return replace(zs, zeros=tuple(found), count=max(zs.count, len(found)))
+    return ZeroSet.of(found, zs.winding, zs.resolved, zs.rectangle, zs.evaluations)
 
 
 def _passive_from_threshold(problem: PoleProblem, mp: ModeProblem, lam: float, g: float):
@@ -710,6 +721,7 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     Every threshold mode of the window is found by the complete search of
     :func:`threshold_modes` (docs/modes.md s.2); the one nearest ``near`` is returned.
     """
+    _require_stack(stack)
     near = require_scalar_finite(near, "near")
     if near <= 0:
         raise ValueError(f"near must be a wavelength > 0 nm, got {near!r}")
@@ -773,6 +785,7 @@ def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0
     ``window x (-max_gain, max_gain]``; its winding number counts them and a subdivision finds
     each (:mod:`cavity.modesearch`, docs/modes.md s.2).
     """
+    _require_stack(stack)
     lo, hi = _window(wavelength_range)
     gmax = _max_gain(max_gain)
     problem, zs, modes, gmax = _threshold_set(stack, lo, hi, gain_layers, angle, polarization, gmax,
