@@ -6,8 +6,49 @@ import math
 import numpy as np
 
 
+def _refuse_bool_complex(value, name: str):
+    """Raise ``TypeError`` for booleans, strings, ``None`` and complex values with ``Im != 0``.
+
+    Returns ``value`` with a complex argument whose imaginary parts are all exactly zero
+    replaced by its real part (so numpy does not warn when casting it to float).
+    """
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number, not a boolean, got {value!r}")
+    if isinstance(value, (complex, np.complexfloating)):
+        if value.imag != 0:
+            raise TypeError(f"{name} must be real, got the complex value {value!r}")
+        return value.real
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return value
+    try:
+        arr = np.asarray(value)
+    except Exception:  # pragma: no cover - exotic objects: let the float conversion complain
+        return value
+    if arr.dtype == np.bool_:
+        raise TypeError(f"{name} must be real numbers, not booleans, got {value!r}")
+    if arr.dtype.kind == "O" and any(isinstance(v, (bool, np.bool_)) for v in arr.ravel()):
+        raise TypeError(f"{name} must be real numbers, not booleans, got {value!r}")
+    if arr.dtype.kind == "O" and any(isinstance(v, (complex, np.complexfloating)) for v in arr.ravel()):
+        arr = arr.astype(np.complex128)
+    if arr.dtype.kind == "c":
+        if np.any(arr.imag != 0):
+            bad = arr[arr.imag != 0].ravel()[0]
+            raise TypeError(f"{name} must be real, got the complex value {bad!r}")
+        return arr.real
+    if arr.dtype.kind in "USa":
+        raise TypeError(f"{name} must be numeric, got {value!r}")
+    return value
+
+
 def as_float_array(value, name: str, *, allow_empty: bool = False) -> np.ndarray:
-    """Convert to a float64 array; raise ``TypeError``/``ValueError`` naming ``name``."""
+    """Convert to a float64 array; raise ``TypeError``/``ValueError`` naming ``name``.
+
+    Booleans, strings, ``None`` and complex values with a non-zero imaginary part are refused
+    (``TypeError``) rather than silently converted.
+    """
+    value = _refuse_bool_complex(value, name)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -50,6 +91,10 @@ def require_choice(value, name: str, choices):
 
 
 def require_scalar_finite(value, name: str) -> float:
+    """A finite real scalar; refuses booleans, strings, ``None`` and complex with ``Im != 0``."""
+    value = _refuse_bool_complex(value, name)
+    if np.ndim(value) != 0:
+        raise TypeError(f"{name} must be a single real number, got shape {np.shape(value)}")
     try:
         v = float(value)
     except (TypeError, ValueError) as exc:
@@ -66,3 +111,34 @@ def require_scalar_wavelength(wavelength, name: str = "wavelength") -> float:
     w = require_scalar_finite(wavelength, name)
     require_positive(w, name, unit="nm")
     return w
+
+
+def require_scalar_range(value, name: str, lo: float, hi: float, *, unit: str = "",
+                         lo_open: bool = False) -> float:
+    """A finite real scalar in ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``)."""
+    v = require_scalar_finite(value, name)
+    if not ((lo < v) if lo_open else (lo <= v)) or v > hi:
+        left = "(" if lo_open else "["
+        u = f" {unit}" if unit else ""
+        raise ValueError(f"{name} must be in {left}{lo:g}, {hi:g}]{u}, got {value!r}")
+    return v
+
+
+def require_layer_indices(indices, name: str = "gain_layers") -> tuple:
+    """A non-empty tuple of integer layer indices; floats (even 1.0) and booleans are refused.
+
+    ``[0.5]`` would otherwise be truncated silently to layer 0.
+    """
+    if isinstance(indices, (str, bytes)) or indices is None:
+        raise TypeError(f"{name} must be a sequence of integer layer indices, got {indices!r}")
+    items = list(indices) if np.ndim(indices) else [indices]
+    if isinstance(indices, np.ndarray):
+        items = list(indices.ravel())
+    out = []
+    for j, i in enumerate(items):
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"{name} entries must be integer layer indices, got {name}[{j}] = {i!r}")
+        out.append(int(i))
+    if not out:
+        raise ValueError(f"{name} must name at least one layer")
+    return tuple(out)
