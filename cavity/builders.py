@@ -17,14 +17,36 @@ def quarter_wave_thickness(material: Material, center_wavelength: float, angle: 
     """Thickness (nm) of a quarter-wave layer: ``d = lambda0 / (4 Re q)``, ``q = sqrt(n^2 - kx^2)``.
 
     At normal incidence ``d = lambda0 / (4 n)``.
+
+    ``angle`` (degrees) must lie in ``[0, 90)`` and ``incident_index`` (real) be > 0; a layer in
+    which the wave is evanescent at that angle (``Re q`` not > 0) has no quarter-wave thickness
+    and raises ``ValueError``.
     """
+    _require_material(material, "material")
     lam = require_scalar_finite(center_wavelength, "center_wavelength")
     if lam <= 0:
         raise ValueError(f"center_wavelength must be > 0 nm, got {center_wavelength!r}")
+    ang = require_scalar_finite(angle, "angle")
+    if not 0.0 <= ang < 90.0:
+        raise ValueError(f"angle must be in [0, 90) degrees, got {angle!r}")
+    n0 = require_scalar_finite(incident_index, "incident_index")
+    if not n0 > 0:
+        raise ValueError(f"incident_index must be > 0, got {incident_index!r}")
     n = complex(material.n(lam))
-    kx = incident_index * math.sin(math.radians(angle))
+    kx = n0 * math.sin(math.radians(ang))
     q = np.sqrt(n * n - kx * kx)
+    if not q.real > 1e-12 * abs(n):
+        raise ValueError(f"the wave is evanescent in {material.name!r} at angle={angle!r} degrees "
+                         f"(incident_index={incident_index!r}): no quarter-wave thickness")
     return lam / (4.0 * q.real)
+
+
+def _require_material(value, name: str) -> None:
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be a materials.Material, got the string {value!r}: "
+                        f"use materials.get({value!r})")
+    if not isinstance(value, Material):
+        raise TypeError(f"{name} must be a materials.Material, got {type(value).__name__} {value!r:.80}")
 
 
 def dbr(high: Material, low: Material, pairs: int, center_wavelength: float, end_with_high: bool = False,
@@ -55,6 +77,8 @@ def dbr(high: Material, low: Material, pairs: int, center_wavelength: float, end
     """
     if not isinstance(pairs, (int, np.integer)) or isinstance(pairs, bool) or pairs < 1:
         raise ValueError(f"pairs must be a positive integer, got {pairs!r}")
+    _require_material(high, "high")
+    _require_material(low, "low")
     h = Layer(high, quarter_wave_thickness(high, center_wavelength), name=high.name)
     lo = Layer(low, quarter_wave_thickness(low, center_wavelength), name=low.name)
     layers = [h, lo] * int(pairs)

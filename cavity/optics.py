@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _tmm_kernels as K
 from ._jit import run_threaded
-from ._validation import as_float_array, require_finite, require_wavelength
+from ._validation import as_float_array, require_finite, require_scalar_finite, require_wavelength
 from .conventions import gain_to_k
 from .layers import Stack
 from .results import FieldProfile, LayerAbsorption, Spectrum
@@ -136,6 +136,10 @@ def stack_arrays(stack: Stack, wavelength, gain=None):
     return n, stack.padded_thicknesses()
 
 
+#: largest number of samples :func:`field_profile` accepts (about 0.5 GB of results)
+_MAX_PROFILE_POINTS = 1e7
+
+
 def _check_outer(n, angles):
     """Outer media: no gain; a lossless incident medium at oblique incidence."""
     for which, col in (("incident medium", n[..., 0, :]), ("substrate", n[..., -1, :])):
@@ -229,8 +233,12 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
     """
     pol = _parse_batch_polarization(polarization)
     wl = require_wavelength(np.atleast_1d(wavelength))
+    if isinstance(n, (str, bytes)) or n is None:
+        raise TypeError(f"n must be a complex index array, got {n!r}")
+    if np.asarray(n).dtype == np.bool_:
+        raise TypeError("n must be a complex index array, not booleans")
     n = np.ascontiguousarray(n, dtype=np.complex128)
-    d = np.ascontiguousarray(d, dtype=np.float64)
+    d = np.ascontiguousarray(as_float_array(d, "d"), dtype=np.float64)
     if n.ndim == 2:
         n = n[None]
     if d.ndim == 1:
@@ -248,6 +256,10 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
     angles = np.atleast_1d(_angles(angle, grazing=True))
     threads = _threads(threads)
     _check_outer(n, angles)
+    _check_indices_finite(n)
+    if np.any(n[..., 0, :].real <= 0):
+        bad = n[..., 0, :][n[..., 0, :].real <= 0].ravel()[0]
+        raise ValueError(f"n of the incident medium (n[..., 0, :]) must have a real part > 0, got {bad!r}")
     sin_t = np.sin(np.deg2rad(angles))
     out = {}
     if pol == "both":
@@ -397,11 +409,17 @@ def field_profile(
     if wl is None:
         raise ValueError(f"field_profile takes one wavelength (nm), got an array of shape {np.shape(wavelength)}")
     ang = _scalar_angle(angle)
-    if not (step > 0 and math.isfinite(step)):
+    step = require_scalar_finite(step, "step")
+    if not step > 0:
         raise ValueError(f"step must be a positive length in nm, got {step!r}")
-    if not (outside >= 0 and math.isfinite(outside)):
+    outside = require_scalar_finite(outside, "outside")
+    if not outside >= 0:
         raise ValueError(f"outside must be a length >= 0 nm, got {outside!r}")
     n2d, d = stack_arrays(stack, [wl], gain)
+    span = float(np.sum(d[1:-1])) + 2 * outside
+    if span / step > _MAX_PROFILE_POINTS:
+        raise ValueError(f"step={step!r} nm samples the {span:g} nm profile (layers plus 2 x outside) at more than "
+                         f"{_MAX_PROFILE_POINTS:g} points; use a larger step or a smaller outside")
     _check_outer(n2d, np.array([ang]))
     n = n2d[:, 0].copy()
     M = n.size
