@@ -46,16 +46,21 @@ run would*, or returning the population after Ctrl-C, would depend on private at
 ``DifferentialEvolutionSolver``.  The DE here is small (best/1/bin or rand/1/bin, dithered
 mutation, deferred updating, scipy's convergence test); its whole state -- population, scores,
 violations, generation, the ``numpy.random.Generator`` bit-generator state, the history and the
-archive of every evaluated design -- is pickled atomically to the checkpoint file.
+archive of every evaluated design -- is plain data, saved to a checkpoint directory (JSON and
+numpy arrays with SHA-256 checksums, the archive appended in chunks; never a pickle).  A resume
+is refused, naming the difference, unless the whole problem is the same: the state is stored
+with a fingerprint of everything that changes a score (space, build function and its source,
+fixed arguments, objective, ``near``, ``search_width``, gain and thermal models, constraints,
+``current_range``, evaluators, seed and DE settings).
 
 Units and signs: :mod:`cavity.conventions`.
 """
 from __future__ import annotations
 
 import enum
+import json
 import math
 import os
-import pickle
 import sys
 import tempfile
 import time
@@ -99,7 +104,7 @@ NOT_CONVERGED = 1e30
 #: Base violation of a design with a passive mode but no threshold in the search window (plus the
 #: mode's distance from ``near`` in nm): worse than any converged design's constraint violations.
 NOT_CONVERGED_BASE = 1e6
-_CHECKPOINT_VERSION = 1
+_CHECKPOINT_VERSION = 2
 
 
 # ================================================================================================
@@ -827,7 +832,7 @@ def _best_index(s, v):
 
 
 class _State:
-    """Everything needed to continue a run (pickled into the checkpoint)."""
+    """Everything needed to continue a run (saved as plain data by :class:`_Checkpoint`)."""
 
     def __init__(self, pop, scores, viol, rng_state, generation, n_eval, history, archive_X, archive_s, archive_v):
         self.pop, self.scores, self.viol = pop, scores, viol
@@ -902,32 +907,390 @@ def _record(state, rate):
                             float(v[i]), int(state.n_eval), float(rate))
 
 
-def _write_checkpoint(path, header, state):
-    path = os.fspath(path)
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".design-ckpt-", dir=d)
+# ------------------------------------------------------------------------------------------------
+# Checkpoints: a directory of plain data (JSON + numpy arrays), never a pickle
+# ------------------------------------------------------------------------------------------------
+_CKPT_HEADER = "checkpoint.json"
+_CKPT_MAGIC = b"qdcavity-design-checkpoint"
+_CKPT_TMP = ".tmp-"
+_CKPT_CHUNK = "archive-{:06d}.chunk"
+_CKPT_DEPTH = 24
+
+
+def _qualname(obj) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', type(obj).__name__))}"
+
+
+def _canonical(obj, depth=0, seen=None):
+    """A JSON-able, process-independent description of ``obj`` for the problem fingerprint.
+
+    Numbers become floats (``json`` writes them by ``repr``, so they round-trip exactly; an int
+    and the equal float describe the same problem), enums their class and value, dataclasses their
+    class and every field, arrays their dtype, shape and SHA-256, functions their module,
+    qualified name, the SHA-256 of their source code (``inspect.getsource``; of the byte code when
+    no source is available), defaults and closure values, other objects their class and
+    attributes.  An object with none of these is described by its ``repr`` (or only its class
+    when the ``repr`` holds a memory address, which changes between processes).
+    """
+    import dataclasses
+    import functools
+    import hashlib
+    import inspect
+    import types
+
+    if depth > _CKPT_DEPTH:
+        return {"__type__": _qualname(type(obj)), "__truncated__": True}
+    seen = set() if seen is None else seen
+    if obj is None or isinstance(obj, (bool, np.bool_)):
+        return None if obj is None else bool(obj)
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, enum.Enum):
+        return {"__enum__": _qualname(type(obj)), "value": _canonical(obj.value, depth + 1, seen)}
+    if isinstance(obj, (int, np.integer)):
+        i = int(obj)
+        return float(i) if abs(i) <= 2 ** 53 else {"__int__": str(i)}
+    if isinstance(obj, (float, np.floating)):
+        return float(obj)
+    if isinstance(obj, (complex, np.complexfloating)):
+        return {"__complex__": [float(obj.real), float(obj.imag)]}
+    if isinstance(obj, bytes):
+        return {"__bytes__": hashlib.sha256(obj).hexdigest()}
+    if isinstance(obj, np.ndarray):
+        a = np.ascontiguousarray(obj)
+        if a.dtype.hasobject:
+            return {"__ndarray__": str(a.shape), "items": [_canonical(v, depth + 1, seen) for v in a.ravel()]}
+        return {"__ndarray__": a.dtype.str, "shape": list(a.shape), "sha256": hashlib.sha256(a.tobytes()).hexdigest()}
+    if isinstance(obj, type):
+        return {"__class__": _qualname(obj)}
+    if isinstance(obj, types.ModuleType):
+        return {"__module__": obj.__name__}
+    if id(obj) in seen:
+        return {"__cycle__": _qualname(type(obj))}
+    seen = seen | {id(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [_canonical(v, depth + 1, seen) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return sorted((_canonical(v, depth + 1, seen) for v in obj), key=lambda c: json.dumps(c, sort_keys=True))
+    if isinstance(obj, Mapping):
+        return {"__mapping__": sorted(([json.dumps(_canonical(k, depth + 1, seen), sort_keys=True),
+                                        _canonical(v, depth + 1, seen)] for k, v in obj.items()),
+                                      key=lambda kv: kv[0])}
+    if isinstance(obj, functools.partial):
+        return {"__partial__": _canonical(obj.func, depth + 1, seen), "args": _canonical(obj.args, depth + 1, seen),
+                "keywords": _canonical(obj.keywords, depth + 1, seen)}
+    if isinstance(obj, types.MethodType):
+        return {"__method__": _canonical(obj.__func__, depth + 1, seen), "self": _canonical(obj.__self__, depth + 1, seen)}
+    if isinstance(obj, types.FunctionType):
+        try:
+            src = inspect.getsource(obj).encode()
+        except (OSError, TypeError):
+            src = obj.__code__.co_code
+        cells = [c.cell_contents for c in (obj.__closure__ or ()) if _cell_filled(c)]
+        return {"__function__": _qualname(obj), "source_sha256": hashlib.sha256(src).hexdigest(),
+                "defaults": _canonical(obj.__defaults__, depth + 1, seen),
+                "kwdefaults": _canonical(obj.__kwdefaults__, depth + 1, seen),
+                "closure": _canonical(cells, depth + 1, seen)}
+    if isinstance(obj, (types.BuiltinFunctionType, types.BuiltinMethodType)):
+        return {"__builtin__": _qualname(obj)}
+    if dataclasses.is_dataclass(obj):
+        out = {"__type__": _qualname(type(obj))}
+        for f in dataclasses.fields(obj):
+            out[f.name] = _canonical(getattr(obj, f.name, None), depth + 1, seen)
+        return out
+    attrs = {}
+    if hasattr(obj, "__dict__"):
+        attrs.update(vars(obj))
+    for cls in type(obj).__mro__:
+        for name in getattr(cls, "__slots__", ()):
+            if isinstance(name, str) and hasattr(obj, name) and name not in ("__dict__", "__weakref__"):
+                attrs[name] = getattr(obj, name)
+    if attrs:
+        out = {"__type__": _qualname(type(obj))}
+        for k in sorted(attrs):
+            out[str(k)] = _canonical(attrs[k], depth + 1, seen)
+        return out
+    r = repr(obj)
+    return {"__type__": _qualname(type(obj))} if " at 0x" in r else {"__type__": _qualname(type(obj)), "repr": r}
+
+
+def _cell_filled(cell):
     try:
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump({"version": _CHECKPOINT_VERSION, "header": header, "state": state}, f, protocol=5)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        cell.cell_contents
+    except ValueError:
+        return False
+    return True
 
 
-def _read_checkpoint(path, header):
-    with open(path, "rb") as f:
-        data = pickle.load(f)
-    if not isinstance(data, dict) or data.get("version") != _CHECKPOINT_VERSION:
-        raise ValueError(f"checkpoint {os.fspath(path)!r} is not a qdcavity design checkpoint (version {_CHECKPOINT_VERSION})")
-    for key, val in header.items():
-        if data["header"].get(key) != val:
-            raise ValueError(f"checkpoint {os.fspath(path)!r} was written with {key}={data['header'].get(key)!r}, "
-                             f"this run has {key}={val!r}")
-    return data["state"]
+def _checkpoint_settings(problem, seed, population_size, strategy, mutation, recombination) -> dict:
+    """Everything that changes a score or the DE's sequence of designs, as canonical JSON data."""
+    s = problem.settings
+    space = problem.space
+    return {
+        "parameters": {k: _canonical(p) for k, p in space.parameters.items()},
+        "build": _canonical(space.build),
+        "fixed": {k: _canonical(v) for k, v in space.fixed.items()},
+        "objective": _canonical(problem.objective),
+        "near": None if s is None else s.near,
+        "search_width": None if s is None else s.search_width,
+        "gain_model": None if s is None else _canonical(s.gain_model),
+        "thermal": None if s is None else _canonical(s.thermal),
+        "constraints": [_canonical(c) for c in problem.constraints],
+        "current_range": _canonical(problem.j_range),
+        "evaluators": sorted([_qualname(cls), _qualname(type(ev))] for cls, ev in problem.registry.items()),
+        "seed": str(int(seed)),
+        "population_size": int(population_size),
+        "strategy": strategy,
+        "mutation": _canonical(mutation),
+        "recombination": float(recombination),
+    }
+
+
+def _fingerprint(settings: dict) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+def _first_difference(a, b, path):
+    """Path and values of the first place where two canonical descriptions differ (None if equal)."""
+    if type(a) is not type(b):
+        return path, a, b
+    if isinstance(a, dict):
+        if "__mapping__" in a and "__mapping__" in b:
+            a = {k: v for k, v in a["__mapping__"]}
+            b = {k: v for k, v in b["__mapping__"]}
+        for k in list(a) + [k for k in b if k not in a]:
+            if k not in a or k not in b:
+                return f"{path}.{k}", a.get(k, "<absent>"), b.get(k, "<absent>")
+            sub = k if k[:2] != "__" else ""
+            d = _first_difference(a[k], b[k], f"{path}.{sub}" if sub else path)
+            if d is not None:
+                return d
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path} (length)", len(a), len(b)
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = _first_difference(x, y, f"{path}[{i}]")
+            if d is not None:
+                return d
+        return None
+    return None if a == b or (a != a and b != b) else (path, a, b)
+
+
+def _short(value, n=120):
+    s = json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
+    return s if len(s) <= n else s[:n - 3] + "..."
+
+
+class _Checkpoint:
+    """A design-search checkpoint: a directory of plain data, never unpickled.
+
+    * ``checkpoint.json``: one line ``qdcavity-design-checkpoint <version> <sha256>`` followed by
+      a JSON body whose SHA-256 that line holds: the problem settings and their fingerprint, the
+      population, scores, violations, generation, evaluation count, the
+      ``numpy.random.Generator`` bit-generator state (a dict of ints) and the number and chained
+      SHA-256 of the archive chunks.  It is the commit record: written to a temporary file,
+      fsync'd and renamed over the old one, so it always describes a complete state.
+    * ``archive-NNNNNN.chunk``: the designs evaluated (and the generation records) since the
+      previous commit, one line with the SHA-256 of the rest followed by a ``.npz`` read with
+      ``allow_pickle=False``.  The archive is appended chunk by chunk, never rewritten.
+
+    Anything that does not match (foreign, empty, truncated or corrupted files, a checksum that
+    differs, another problem) raises a ValueError naming the file and what is wrong.
+    """
+
+    def __init__(self, path, settings):
+        self.path = os.path.abspath(os.fspath(path))
+        self.settings = settings
+        self.fingerprint = _fingerprint(settings)
+        self.n_chunks = 0
+        self.chain = ""
+        self.rows = 0        # archive entries (per-generation arrays) of the state already written
+        self.records = 0     # history records already written
+        self.fresh = True    # the directory still holds another run's files (removed at the first write)
+        if os.path.lexists(self.path):
+            self._check_ours()
+            self._remove(lambda name: name.startswith(_CKPT_TMP))  # left behind by a killed run
+
+    # -------------------------------------------------------------------------- files
+    def _file(self, name):
+        return os.path.join(self.path, name)
+
+    def _check_ours(self):
+        if not os.path.isdir(self.path) or os.path.islink(self.path):
+            raise ValueError(f"checkpoint {self.path!r} is not a qdcavity design checkpoint (a directory written "
+                             f"by cavity.optimize, format {_CHECKPOINT_VERSION}); it is not read or overwritten: "
+                             f"remove it or choose another path")
+        names = os.listdir(self.path)
+        foreign = [n for n in names if n != _CKPT_HEADER and not n.startswith(_CKPT_TMP) and not self._is_chunk(n)]
+        if foreign:
+            raise ValueError(f"checkpoint {self.path!r} is a directory holding {foreign[0]!r}, which a qdcavity design "
+                             f"checkpoint never contains; it is not read or overwritten: choose another path")
+
+    @staticmethod
+    def _is_chunk(name):
+        return name.startswith("archive-") and name.endswith(".chunk") and name[8:-6].isdigit()
+
+    def _remove(self, which):
+        for name in os.listdir(self.path):
+            if which(name):
+                try:
+                    os.unlink(self._file(name))
+                except FileNotFoundError:
+                    pass
+
+    def exists(self) -> bool:
+        return os.path.exists(self._file(_CKPT_HEADER))
+
+    def _write(self, name, payload: bytes, sync: bool):
+        fd, tmp = tempfile.mkstemp(prefix=_CKPT_TMP, dir=self.path)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(payload)
+                if sync:
+                    f.flush()
+                    os.fsync(f.fileno())
+            os.replace(tmp, self._file(name))
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    @staticmethod
+    def _sealed(body: bytes, head: bytes) -> bytes:
+        import hashlib
+
+        return head + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+    def _unseal(self, name, head: bytes) -> bytes:
+        import hashlib
+
+        where = self._file(name)
+        try:
+            with open(where, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            raise ValueError(f"checkpoint file {where!r} is missing") from None
+        except OSError as exc:
+            raise ValueError(f"checkpoint file {where!r} cannot be read: {exc}") from None
+        if not data:
+            raise ValueError(f"checkpoint file {where!r} is empty")
+        line, sep, body = data.partition(b"\n")
+        parts = line.split(b" ")
+        if not sep or len(parts) != len(head.split(b" ")) + 1 or b" ".join(parts[:-1]) != head:
+            raise ValueError(f"checkpoint file {where!r} is not a qdcavity design checkpoint file of format "
+                             f"{_CHECKPOINT_VERSION} (first line {line[:60]!r})")
+        if parts[-1] != hashlib.sha256(body).hexdigest().encode():
+            raise ValueError(f"checkpoint file {where!r} is corrupted or truncated: its SHA-256 does not match")
+        return body
+
+    # -------------------------------------------------------------------------- write
+    def write(self, state):
+        import hashlib
+        import io
+
+        if self.fresh:
+            if os.path.lexists(self.path):
+                self._check_ours()
+                self._remove(lambda n: n == _CKPT_HEADER or self._is_chunk(n) or n.startswith(_CKPT_TMP))
+            else:
+                os.makedirs(self.path)
+            self.fresh = False
+        new_x = state.archive_X[self.rows:]
+        new_h = state.history[self.records:]
+        if new_x or new_h:
+            d = state.pop.shape[1]
+            rows = (np.column_stack([np.concatenate(new_x), np.concatenate(state.archive_s[self.rows:]),
+                                     np.concatenate(state.archive_v[self.rows:])]) if new_x
+                    else np.empty((0, d + 2)))
+            recs = np.array([[h.generation, h.best_score, h.mean_score, h.best_violation, h.n_evaluations,
+                              h.evaluations_per_second] for h in new_h], dtype=np.float64).reshape(-1, 6)
+            buf = io.BytesIO()
+            np.savez(buf, archive=rows, history=recs)
+            body = buf.getvalue()
+            head = _CKPT_MAGIC + b" %d chunk %d" % (_CHECKPOINT_VERSION, self.n_chunks)
+            self._write(_CKPT_CHUNK.format(self.n_chunks), self._sealed(body, head), sync=False)
+            self.chain = hashlib.sha256((self.chain + hashlib.sha256(body).hexdigest()).encode()).hexdigest()
+            self.n_chunks += 1
+            self.rows, self.records = len(state.archive_X), len(state.history)
+        header = {"format": _CHECKPOINT_VERSION, "fingerprint": self.fingerprint, "settings": self.settings,
+                  "state": {"population": state.pop.tolist(), "scores": state.scores.tolist(),
+                            "violations": state.viol.tolist(), "rng_state": state.rng_state,
+                            "generation": int(state.generation), "n_evaluations": int(state.n_eval)},
+                  "chunks": self.n_chunks, "chain": self.chain}
+        body = json.dumps(header, sort_keys=True).encode()
+        self._write(_CKPT_HEADER, self._sealed(body, _CKPT_MAGIC + b" %d header" % _CHECKPOINT_VERSION), sync=True)
+
+    # -------------------------------------------------------------------------- read
+    def read(self, dim):
+        """The saved state; refuses (ValueError naming the file) anything that does not check out."""
+        import hashlib
+        import io
+
+        where = self._file(_CKPT_HEADER)
+        body = self._unseal(_CKPT_HEADER, _CKPT_MAGIC + b" %d header" % _CHECKPOINT_VERSION)
+        try:
+            h = json.loads(body)
+            st = h["state"]
+            pop = np.array(st["population"], dtype=np.float64)
+            scores = np.array(st["scores"], dtype=np.float64)
+            viol = np.array(st["violations"], dtype=np.float64)
+            generation, n_eval = st["generation"], st["n_evaluations"]
+            n_chunks, chain, rng_state = h["chunks"], h["chain"], st["rng_state"]
+            saved, fingerprint = h["settings"], h["fingerprint"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"checkpoint file {where!r} does not hold a design-search state: {exc!r}") from None
+        if h.get("format") != _CHECKPOINT_VERSION or not isinstance(saved, dict):
+            raise ValueError(f"checkpoint file {where!r} has format {h.get('format')!r}, expected {_CHECKPOINT_VERSION}")
+        if fingerprint != self.fingerprint or saved != self.settings:
+            diffs = []
+            for key in list(self.settings) + [k for k in saved if k not in self.settings]:
+                d = _first_difference(saved.get(key, "<absent>"), self.settings.get(key, "<absent>"), key)
+                if d is not None:
+                    diffs.append(f"{d[0]} differs (checkpoint: {_short(d[1])}, this run: {_short(d[2])})")
+            raise ValueError(f"checkpoint {self.path!r} was written for a different problem, refusing to resume it: "
+                             + ("; ".join(diffs) or "the settings fingerprint differs")
+                             + ". Resume with the same problem or start a new checkpoint.")
+        n_pop = self.settings["population_size"]
+        ok = (pop.shape == (n_pop, dim) and scores.shape == viol.shape == (n_pop,) and isinstance(generation, int)
+              and isinstance(n_eval, int) and isinstance(n_chunks, int) and n_chunks >= 1 and isinstance(rng_state, dict))
+        if not ok:
+            raise ValueError(f"checkpoint file {where!r} holds a state of the wrong shape for this problem")
+        xs, hs, link = [], [], ""
+        for k in range(n_chunks):
+            name = _CKPT_CHUNK.format(k)
+            cb = self._unseal(name, _CKPT_MAGIC + b" %d chunk %d" % (_CHECKPOINT_VERSION, k))
+            try:
+                with np.load(io.BytesIO(cb), allow_pickle=False) as z:
+                    rows, recs = z["archive"], z["history"]
+            except Exception as exc:  # noqa: BLE001 -- any failure to parse the (checksummed) chunk
+                raise ValueError(f"checkpoint file {self._file(name)!r} is not a valid archive chunk: {exc!r}") from None
+            if rows.dtype != np.float64 or rows.ndim != 2 or rows.shape[1] != dim + 2 or recs.dtype != np.float64 \
+                    or recs.ndim != 2 or recs.shape[1] != 6:
+                raise ValueError(f"checkpoint file {self._file(name)!r} holds arrays of the wrong shape")
+            link = hashlib.sha256((link + hashlib.sha256(cb).hexdigest()).encode()).hexdigest()
+            xs.append(rows)
+            hs.append(recs)
+        if link != chain:
+            raise ValueError(f"checkpoint {self.path!r}: the archive chunks do not match the checksum in {where!r} "
+                             f"(a chunk was replaced or comes from another run)")
+        rows, recs = np.concatenate(xs), np.concatenate(hs)
+        if rows.shape[0] != n_eval or recs.shape[0] != generation + 1:
+            raise ValueError(f"checkpoint {self.path!r} holds {rows.shape[0]} archived designs and {recs.shape[0]} "
+                             f"generation records for {n_eval} evaluations and generation {generation}")
+        try:
+            probe = np.random.default_rng(0)
+            probe.bit_generator.state = rng_state
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ValueError(f"checkpoint file {where!r} holds an invalid random-generator state: {exc!r}") from None
+        history = [GenerationRecord(int(r[0]), float(r[1]), float(r[2]), float(r[3]), int(r[4]), float(r[5]))
+                   for r in recs]
+        self._remove(lambda n: self._is_chunk(n) and int(n[8:-6]) >= n_chunks)  # written after the last commit
+        self.n_chunks, self.chain, self.rows, self.records, self.fresh = n_chunks, chain, 1, len(history), False
+        return _State(pop, scores, viol, rng_state, generation, n_eval, history, [rows[:, :dim]], [rows[:, dim]],
+                      [rows[:, dim + 1]])
 
 
 def _polish(problem, x, score, lower, upper, integral, maxfev):
@@ -1080,11 +1443,16 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
         chunks (``chunksize`` designs; default one per CPU) evaluated by a module-level function.
         ``None`` evaluates each generation in one batched call in this process.
     checkpoint : path, optional
-        File to which the whole search state is written atomically every ``checkpoint_every``
-        generations, at the end and on Ctrl-C.
+        Directory (created) to which the search state is committed every ``checkpoint_every``
+        generations, at the end and on Ctrl-C: a checksummed JSON commit record (fsync'd, renamed
+        atomically) and the archive appended in checksummed ``.npz`` chunks; plain data only.
+        An existing path that is not such a directory is refused, never overwritten.
     resume : bool
-        Continue from ``checkpoint`` if it exists (the space, seed and DE settings must match);
-        the resumed run evaluates exactly the designs an uninterrupted run would.
+        Continue from ``checkpoint`` if it exists.  The whole problem must be the same (space,
+        build function and its source, ``fixed``, objective, ``near``, ``search_width``, models,
+        constraints, ``current_range``, evaluators, seed and DE settings; ``budget`` may grow):
+        otherwise, and for corrupted, truncated or foreign files, a ValueError names the file and
+        the difference.  The resumed run evaluates exactly the designs an uninterrupted run would.
     progress : bool or callable
         True prints one line per generation (generation, best score, evaluations/s); a callable
         receives the :class:`GenerationRecord`.
@@ -1146,9 +1514,8 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     seed = int(seed)
     run = _Runner(problem, workers, chunksize)
     lower, upper, integral = space._lower, space._upper, space._integral
-    header = {"space": space._signature(), "seed": seed, "population_size": n_pop, "strategy": strategy,
-              "mutation": mutation, "recombination": float(recombination),
-              "objective": objective.value if isinstance(objective, Objective) else "callable"}
+    ckpt = None if checkpoint is None else _Checkpoint(checkpoint, _checkpoint_settings(
+        problem, seed, n_pop, strategy, mutation, recombination))
     show = (lambda rec: print(f"gen {rec.generation:4d}  best {rec.best_score:.6g}  viol {rec.best_violation:.3g}  "
                               f"evals {rec.n_evaluations}  {rec.evaluations_per_second:.0f} eval/s",
                               file=sys.stdout, flush=True)) if progress is True else (progress or None)
@@ -1156,8 +1523,8 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     stopped = False
     message = ""
     state = None
-    if resume and os.path.exists(checkpoint):
-        state = _read_checkpoint(checkpoint, header)
+    if resume and ckpt.exists():
+        state = ckpt.read(dim)
     rng = np.random.default_rng(seed)
     if state is None:
         X0 = _sample(rng, lower, upper, integral, n_pop)
@@ -1167,8 +1534,8 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
         state = _State(X0, s0, v0, None, 0, n_pop, [], [X0], [s0], [v0])
         state.history.append(_record(state, rate))
         state.rng_state = rng.bit_generator.state
-        if checkpoint is not None:
-            _write_checkpoint(checkpoint, header, state)
+        if ckpt is not None:
+            ckpt.write(state)
         if show:
             show(state.history[-1])
     else:
@@ -1194,8 +1561,8 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
                            state.n_eval + n_pop, state.history + [], state.archive_X + [trial],
                            state.archive_s + [s], state.archive_v + [v])
             state.history.append(_record(state, rate))
-            if checkpoint is not None and state.generation % checkpoint_every == 0:
-                _write_checkpoint(checkpoint, header, state)
+            if ckpt is not None and state.generation % checkpoint_every == 0:
+                ckpt.write(state)
             if show:
                 show(state.history[-1])
             if callback is not None and callback(state.history[-1]):
@@ -1203,8 +1570,8 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
                 break
     except KeyboardInterrupt:
         stopped, message = True, "interrupted (Ctrl-C): best design so far"
-    if checkpoint is not None:
-        _write_checkpoint(checkpoint, header, state)
+    if ckpt is not None:
+        ckpt.write(state)
 
     i = _best_index(state.scores, state.viol)
     x, score, viol = state.pop[i].copy(), float(state.scores[i]), float(state.viol[i])
