@@ -412,9 +412,10 @@ def track_pole(x0, y0, g_end, xlo, xhi, ylo, yhi, eps, lam_tab, n_tab, gain_tab,
         x, y, it, st, res, o = newton(qx, qy, xlo - (xhi - xlo), xhi + (xhi - xlo), 2.0 * ylo, 2.0 * yhi, scale,
                                       scale, 0.1 * lim, 0.1 * lim, 1e-11, 8, 1, gn, lam_tab, n_tab, gain_tab, mask,
                                       d, seq_rows, blk_start, blk_len, blk_rep, sin_t, beta, pol)
+        ok = st == CONVERGED
         moved = math.hypot(x - px, y - py)
         off = math.hypot(x - qx, y - qy)
-        if st != CONVERGED or moved > 8.0 * lim or off > 0.2 * lim:
+        if not ok or moved > 8.0 * lim or off > 0.2 * lim:
             dg = 0.5 * step
             if dg < 1e-12 * g_end:
                 return n_out, 2
