@@ -209,6 +209,10 @@ _FITTABLE = (
 )
 
 
+#: default calibration tolerance: largest accepted |log residual| (about 1% misfit)
+CALIBRATION_TOLERANCE = 0.01
+
+
 @dataclass(frozen=True, slots=True)
 class QDGainModel:
     """Steady-state material gain of an electrically injected CQD film (immutable).
@@ -255,6 +259,13 @@ class QDGainModel:
     gain_characteristic_temperature_K : float or None, default 150.0
         T0 of the band-strength reduction ``exp(-dT/T0)``; ``None`` means no reduction.
         Assumption (no CQD value retrieved, physics.md s.2.4).
+
+    Accepted ranges (outside them a ``ValueError`` names the parameter, so that no extreme
+    value overflows into a NaN or inf): lifetimes ``[1e-6, 1e15]`` ns (1 fs to ~12 days);
+    ``dot_spacing_nm`` ``[0.1, 1e4]``; ``monolayers`` ``(0, 1e4]``; ``areal_density_per_cm2``
+    ``(0, 1e20]``; ``|peak_shift_nm_per_K| <= 10``; ``gain_characteristic_temperature_K``
+    ``[1, 1e6]``.  Current densities are limited to ``[0, 1e20]`` A/cm^2 (:data:`MAX_CURRENT_DENSITY`)
+    and temperature rises to ``>= -300`` K (:data:`TEMPERATURE_RISE_RANGE_K`).
 
     Notes
     -----
@@ -310,6 +321,10 @@ class QDGainModel:
                 v = require_scalar_finite(v, name)
                 require_positive(v, name)
                 s(self, name, v)
+        for name, lo, hi in _PARAMETER_RANGES:
+            v = getattr(self, name)
+            if v is not None and not lo <= v <= hi:
+                raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {v!r}")
         eta = require_scalar_finite(self.injection_efficiency, "injection_efficiency")
         if not 0.0 < eta <= 1.0:
             raise ValueError(f"injection_efficiency must be in (0, 1], got {self.injection_efficiency!r}")
@@ -500,7 +515,7 @@ class QDGainModel:
         """
         j = _scalar_current(current_density)
         wl = require_wavelength(wavelength)
-        dt = require_scalar_finite(temperature_rise_K, "temperature_rise_K")
+        dt = _temperature_rise(temperature_rise_K)
         p = self._occupancy_from_generation(np.float64(self.injection_efficiency * j / (ELEMENTARY_CHARGE * self._n_areal)))
         g = self._gain_from_p(p, wl, dt)
         return float(g) if g.ndim == 0 else g
@@ -513,7 +528,7 @@ class QDGainModel:
         For the 1S band this is full inversion, ``+alpha_1S L(lambda)`` (physics.md s.1.1).
         """
         wl = require_wavelength(wavelength)
-        dt = require_scalar_finite(temperature_rise_K, "temperature_rise_K")
+        dt = _temperature_rise(temperature_rise_K)
         p = np.zeros(self.max_excitons + 1)
         p[-1] = 1.0
         g = self._gain_from_p(p, wl, dt)
@@ -598,7 +613,8 @@ class QDGainModel:
 
     # ------------------------------------------------------------------ calibration
     def calibrate(self, *, occupancy_points=(), inversion_currents=(),
-                  free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"), bounds=None) -> "CalibrationResult":
+                  free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"), bounds=None,
+                  tolerance: float = CALIBRATION_TOLERANCE) -> "CalibrationResult":
         """Fit model parameters to measured data by least squares in log space.
 
         Residuals are ``log(<N>_model(J_i) / <N>_i)`` for each ``(J_i, <N>_i)`` pair and
@@ -620,13 +636,22 @@ class QDGainModel:
         bounds : dict or None
             ``{name: (low, high)}``; defaults to (value/1e3, value*1e3), and (1e-4, 1) for the
             injection efficiency.
+        tolerance : float, default :data:`CALIBRATION_TOLERANCE` (0.01)
+            Largest accepted ``|log residual|`` (0.01: every target met within about 1%).
 
         Returns
         -------
         CalibrationResult
+            ``success`` is True only when the optimiser converged **and** every target is met
+            within ``tolerance``; otherwise ``message`` names each missed target, its model value
+            and the misfit, and ``missed_targets`` lists them.
         """
-        occ = [(float(j), float(n)) for j, n in occupancy_points]
-        inv = [float(j) for j in inversion_currents]
+        tolerance = require_scalar_finite(tolerance, "tolerance")
+        if not tolerance > 0:
+            raise ValueError(f"tolerance must be > 0 (a |log residual|), got {tolerance!r}")
+        occ = [(require_scalar_finite(j, "occupancy_points current"), require_scalar_finite(n, "occupancy_points <N>"))
+               for j, n in occupancy_points]
+        inv = [require_scalar_finite(j, "inversion_currents") for j in inversion_currents]
         for j, n in occ:
             require_positive(j, "occupancy_points current", unit="A/cm^2")
             require_positive(n, "occupancy_points <N>")
@@ -665,9 +690,19 @@ class QDGainModel:
 
         sol = least_squares(residuals, np.asarray(x0), bounds=(lo, hi), x_scale=1.0, xtol=1e-12, ftol=1e-12, gtol=1e-12)
         model = build(sol.x)
+        labels = [f"<N>={n:g} at J={j:g} A/cm^2 (model {model.mean_occupancy(j):.4g})" for j, n in occ]
+        labels += [f"inversion current {j:g} A/cm^2 (model {model.inversion_current():.4g})" for j in inv]
+        missed = tuple(f"{lab}: log residual {r:+.3g}" for lab, r in zip(labels, sol.fun) if not abs(r) <= tolerance)
+        ok = bool(sol.success) and not missed
+        message = str(sol.message)
+        if missed:
+            pinned = [n for n, v, a, b in zip(free, sol.x, lo, hi) if min(v - a, b - v) < 1e-6]
+            message = (f"targets missed beyond tolerance {tolerance:g}: " + "; ".join(missed)
+                       + (f" (parameters at their bounds: {', '.join(pinned)})" if pinned else "")
+                       + f"; optimiser: {sol.message}")
         return CalibrationResult(model=model, parameters=tuple((n, float(math.exp(v))) for n, v in zip(free, sol.x)),
-                                 residuals=tuple(float(r) for r in sol.fun), success=bool(sol.success),
-                                 message=str(sol.message))
+                                 residuals=tuple(float(r) for r in sol.fun), success=ok,
+                                 message=message, tolerance=tolerance, missed_targets=missed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -683,9 +718,14 @@ class CalibrationResult:
     residuals : tuple of float
         Final log residuals (occupancy points first, then inversion currents).
     success : bool
-        ``least_squares`` convergence flag.
+        True when ``least_squares`` converged and every ``|residual| <= tolerance``.
     message : str
-        ``least_squares`` status message.
+        The missed targets (model value and log residual) and the parameters pinned at a
+        bound, or the ``least_squares`` status message on success.
+    tolerance : float
+        The accepted ``|log residual|``.
+    missed_targets : tuple of str
+        One entry per target not met within ``tolerance`` (empty on success).
     """
 
     model: QDGainModel
@@ -693,6 +733,8 @@ class CalibrationResult:
     residuals: tuple
     success: bool
     message: str
+    tolerance: float = 0.01
+    missed_targets: tuple = ()
 
     @property
     def parameter_dict(self) -> dict:
@@ -727,9 +769,29 @@ def _parse_auger(value):
     return p
 
 
+#: largest current density (A/cm^2) the model accepts: 1e20 A/cm^2 is absurdly far above any CQD
+#: device (tens to thousands of A/cm^2), yet keeps G = J/(e n_areal), the (log-space) occupancies
+#: and the ThermalModel's heating finite for every accepted parameter.
+MAX_CURRENT_DENSITY = 1e20
+
+#: accepted temperature rises (K): down to -300 K (the absolute zero below room temperature)
+#: with no upper limit (strong heating quenches the gain to 0); below -300 K exp(-dT/T0) overflows.
+TEMPERATURE_RISE_RANGE_K = (-300.0, math.inf)
+
+#: (parameter, min, max) of the scalar model parameters (checked when not None)
+_PARAMETER_RANGES = (
+    ("dot_spacing_nm", 0.1, 1e4), ("monolayers", 0.0, 1e4), ("areal_density_per_cm2", 0.0, 1e20),
+    ("exciton_lifetime_ns", 1e-6, 1e15), ("biexciton_auger_lifetime_ns", 1e-6, 1e15),
+    ("trap_lifetime_ns", 1e-6, 1e15), ("peak_shift_nm_per_K", -10.0, 10.0),
+    ("gain_characteristic_temperature_K", 1.0, 1e6),
+)
+
+
 def _current(current_density) -> np.ndarray:
     j = as_float_array(current_density, "current_density")
     require_positive(j, "current_density", strict=False, unit="A/cm^2")
+    if np.any(j > MAX_CURRENT_DENSITY):
+        raise ValueError(f"current_density must be <= {MAX_CURRENT_DENSITY:g} A/cm^2, got {float(np.max(j))!r}")
     return j
 
 
@@ -737,7 +799,17 @@ def _scalar_current(current_density) -> float:
     j = require_scalar_finite(current_density, "current_density")
     if j < 0:
         raise ValueError(f"current_density must be >= 0 A/cm^2, got {current_density!r}")
+    if j > MAX_CURRENT_DENSITY:
+        raise ValueError(f"current_density must be <= {MAX_CURRENT_DENSITY:g} A/cm^2, got {current_density!r}")
     return j
+
+
+def _temperature_rise(value) -> float:
+    dt = require_scalar_finite(value, "temperature_rise_K")
+    lo, hi = TEMPERATURE_RISE_RANGE_K
+    if not lo <= dt <= hi:
+        raise ValueError(f"temperature_rise_K must be in [{lo:g}, {hi:g}] K, got {value!r}")
+    return dt
 
 
 

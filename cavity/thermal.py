@@ -102,6 +102,8 @@ class ThermalModel:
     Notes
     -----
     ``dT(J) = R_th * duty_cycle * J * V(J)``; the module docstring lists the assumptions.
+    Accepted ranges (so that no result overflows): ``V_on <= 1e3`` V, ``R_s <= 1e6`` ohm cm^2,
+    ``R_th <= 1e6`` K cm^2/W and current densities ``<= 1e20`` A/cm^2.
     """
 
     turn_on_voltage_V: float = 2.0
@@ -115,6 +117,8 @@ class ThermalModel:
         for name in ("turn_on_voltage_V", "series_resistance_ohm_cm2", "thermal_resistance_K_cm2_per_W"):
             v = require_scalar_finite(getattr(self, name), name)
             require_positive(v, name, strict=False)
+            if v > _PARAMETER_MAX[name]:
+                raise ValueError(f"{name} must be <= {_PARAMETER_MAX[name]:g}, got {v!r}")
             object.__setattr__(self, name, v)
         d = require_scalar_finite(self.duty_cycle, "duty_cycle")
         if not 0.0 < d <= 1.0:
@@ -144,8 +148,7 @@ class ThermalModel:
     # ------------------------------------------------------------------ electrical and thermal
     def voltage(self, current_density):
         """Device voltage V(J) (V): ``V_on + R_s J`` or the interpolated I-V curve."""
-        j = as_float_array(current_density, "current_density")
-        require_positive(j, "current_density", strict=False, unit="A/cm^2")
+        j = _current(current_density)
         if self.iv_current_density_A_per_cm2 is None:
             v = self.turn_on_voltage_V + self.series_resistance_ohm_cm2 * j
         else:
@@ -158,7 +161,7 @@ class ThermalModel:
 
     def power_density(self, current_density):
         """Time-averaged electrical input power density ``D J V(J)`` (W/cm^2)."""
-        j = as_float_array(current_density, "current_density")
+        j = _current(current_density)
         p = self.duty_cycle * j * np.asarray(self.voltage(j))
         return float(p) if p.ndim == 0 else p
 
@@ -252,6 +255,22 @@ class ThermalModel:
     def threshold_temperature_rise(self, model: QDGainModel, gain_per_cm: float, wavelength: float) -> float:
         """Temperature rise (K) at the heated threshold for the material gain ``g`` at ``wavelength``."""
         return float(self.temperature_rise(self.current_for_gain(model, gain_per_cm, wavelength)))
+
+
+#: upper limits of the ThermalModel parameters (with the current densities limited to
+#: MAX_CURRENT_DENSITY = 1e20 A/cm^2 the voltage, power and temperature rise stay finite):
+#: turn-on voltage 1e3 V, series resistance 1e6 ohm cm^2, thermal resistance 1e6 K cm^2/W.
+_PARAMETER_MAX = {"turn_on_voltage_V": 1e3, "series_resistance_ohm_cm2": 1e6, "thermal_resistance_K_cm2_per_W": 1e6}
+
+
+def _current(current_density):
+    from .gain import MAX_CURRENT_DENSITY
+
+    j = as_float_array(current_density, "current_density")
+    require_positive(j, "current_density", strict=False, unit="A/cm^2")
+    if np.any(j > MAX_CURRENT_DENSITY):
+        raise ValueError(f"current_density must be <= {MAX_CURRENT_DENSITY:g} A/cm^2, got {float(np.max(j))!r}")
+    return j
 
 
 def _check_model(model):
