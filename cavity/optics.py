@@ -322,7 +322,7 @@ def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None
     pol = Polarization.parse(polarization)
     scalar_angle = np.ndim(angle) == 0
     n, d = stack_arrays(stack, wavelength, gain)
-    wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
+    wl = np.atleast_1d(as_float_array(wavelength, "wavelength"))
     res = spectrum_arrays(n, d, wl, angle, pol, threads=threads)
 
     def shape(a):

@@ -1,0 +1,142 @@
+"""No silent wrong answer: each bad input raises an exception whose message names the parameter.
+
+Each row is (label, call, expected exception type, message fragment).  Before the hardening these
+calls truncated (``gain_layers=[0.5]`` -> layer 0), dropped an imaginary part with only a
+ComplexWarning, took ``True`` as 1.0, returned NaN/inf, or raised an unrelated AttributeError /
+OverflowError without naming the argument.
+"""
+import numpy as np
+import pytest
+
+import cavity as cv
+import materials as mt
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.fixture(scope="module")
+def dev():
+    L, H = mt.get("SiO2"), mt.get("TiO2")
+    core = [cv.Layer(L, 100.0), cv.Layer(mt.get("CdSe QD film"), 20.0, gain=True), cv.Layer(L, 100.0)]
+    return cv.microcavity(core, cv.dbr(L, H, 2, 630.0), cv.dbr(H, L, 2, 630.0),
+                          incident=mt.get("air"), substrate=mt.get("borosilicate glass"))
+
+
+SiO2, TiO2 = mt.get("SiO2"), mt.get("TiO2")
+M = cv.QDGainModel()
+W = (600.0, 660.0)
+
+ROWS = [
+    # gain_layers: non-integers were truncated (0.5 -> layer 0, 17.9 -> 17), bools taken as 0/1
+    ("gl 0.5", lambda d: cv.lasing_threshold(d, 630.0, gain_layers=[0.5]), TypeError, "gain_layers"),
+    ("gl 3.9", lambda d: cv.lasing_threshold(d, 630.0, gain_layers=[3.9]), TypeError, "gain_layers"),
+    ("gl True", lambda d: cv.lasing_threshold(d, 630.0, gain_layers=[True]), TypeError, "gain_layers"),
+    ("gl str", lambda d: cv.lasing_threshold(d, 630.0, gain_layers="2"), TypeError, "gain_layers"),
+    ("tm gl 0.5", lambda d: cv.threshold_modes(d, W, gain_layers=[0.5]), TypeError, "gain_layers"),
+    ("tc gl 0.5", lambda d: cv.threshold_current(d, M, W, gain_layers=[0.5]), TypeError, "gain_layers"),
+    # complex wavelengths / angles
+    ("spec complex wl", lambda d: cv.spectrum(d, 630 + 1j), TypeError, "wavelength"),
+    ("spec complex wl array", lambda d: cv.spectrum(d, np.array([630, 631 + 1j])), TypeError, "wavelength"),
+    ("spec complex angle", lambda d: cv.spectrum(d, 630.0, angle=10 + 1j), TypeError, "angle"),
+    ("abs complex wl", lambda d: cv.absorption_by_layer(d, 630 + 2j), TypeError, "wavelength"),
+    ("res complex angle", lambda d: cv.resonances(d, W, angle=1j), TypeError, "angle"),
+    ("dbr complex wl", lambda d: cv.dbr(SiO2, TiO2, 3, 630 + 1j), TypeError, "center_wavelength"),
+    ("gain complex wl", lambda d: M.material_gain(10.0, 630 + 1j), TypeError, "wavelength"),
+    # booleans where a number is expected
+    ("spec bool wl", lambda d: cv.spectrum(d, True), TypeError, "wavelength"),
+    ("spec bool angle", lambda d: cv.spectrum(d, 630.0, angle=True), TypeError, "angle"),
+    ("spec bool gain", lambda d: cv.spectrum(d, 630.0, gain=True), TypeError, "gain"),
+    ("res bool min_Q", lambda d: cv.resonances(d, W, min_Q=True), TypeError, "min_Q"),
+    ("tm bool max_gain", lambda d: cv.threshold_modes(d, W, max_gain=True), TypeError, "max_gain"),
+    ("lt bool near", lambda d: cv.lasing_threshold(d, True), TypeError, "near"),
+    ("lt bool search_width", lambda d: cv.lasing_threshold(d, 630.0, search_width=True), TypeError, "search_width"),
+    ("fp bool wl", lambda d: cv.field_profile(d, True), TypeError, "wavelength"),
+    ("fp bool step", lambda d: cv.field_profile(d, 630.0, step=True), TypeError, "step"),
+    ("qwt bool wl", lambda d: cv.quarter_wave_thickness(SiO2, True), TypeError, "center_wavelength"),
+    ("qwt bool angle", lambda d: cv.quarter_wave_thickness(SiO2, 630.0, angle=True), TypeError, "angle"),
+    ("gain bool J", lambda d: M.material_gain(True, 630.0), TypeError, "current_density"),
+    ("gain bool dT", lambda d: M.material_gain(10.0, 630.0, temperature_rise_K=True), TypeError, "temperature_rise_K"),
+    ("gain bool target", lambda d: M.current_for_gain(True, 630.0), TypeError, "gain_per_cm"),
+    ("model bool lifetime", lambda d: cv.QDGainModel(exciton_lifetime_ns=True), TypeError, "exciton_lifetime_ns"),
+    ("generation bool J", lambda d: M.generation_rate(True), TypeError, "current_density"),
+    ("thermal bool J", lambda d: cv.ThermalModel().temperature_rise(True), TypeError, "current_density"),
+    ("thermal bool duty", lambda d: cv.ThermalModel(duty_cycle=True), TypeError, "duty_cycle"),
+    ("disc bool radius", lambda d: cv.disc_thermal_resistance(True), TypeError, "radius_um"),
+    # incident index of spectrum_arrays
+    ("arrays n0 = 0", lambda d: cv.spectrum_arrays(np.array([[0.0], [1.5], [1.0]]), np.array([0, 100.0, 0]), 630.0),
+     ValueError, "incident medium"),
+    ("arrays n0 < 0", lambda d: cv.spectrum_arrays(np.array([[-1.0], [1.5], [1.0]]), np.array([0, 100.0, 0]), 630.0),
+     ValueError, "incident medium"),
+    # NaN limits
+    ("res min_Q nan", lambda d: cv.resonances(d, W, min_Q=NAN), ValueError, "min_Q"),
+    ("tm max_gain nan", lambda d: cv.threshold_modes(d, W, max_gain=NAN), ValueError, "max_gain"),
+    ("res angle nan", lambda d: cv.resonances(d, W, angle=NAN), ValueError, "angle"),
+    ("spec gain nan", lambda d: cv.spectrum(d, 630.0, gain=NAN), ValueError, "gain"),
+    # extreme values that gave NaN / inf / OverflowError
+    ("lifetime 1e-308", lambda d: cv.QDGainModel(exciton_lifetime_ns=1e-308), ValueError, "exciton_lifetime_ns"),
+    ("auger 1e-308", lambda d: cv.QDGainModel(biexciton_auger_lifetime_ns=1e-308), ValueError,
+     "biexciton_auger_lifetime_ns"),
+    ("peak shift 1e308", lambda d: cv.QDGainModel(peak_shift_nm_per_K=1e308), ValueError, "peak_shift_nm_per_K"),
+    ("gain J 1e308", lambda d: M.material_gain(1e308, 630.0), ValueError, "current_density"),
+    ("occupancy J 1e308", lambda d: M.occupancy(1e308), ValueError, "current_density"),
+    ("gain dT -1e6", lambda d: M.material_gain(10.0, 630.0, temperature_rise_K=-1e6), ValueError, "temperature_rise_K"),
+    ("thermal J 1e308", lambda d: cv.ThermalModel().temperature_rise(1e308), ValueError, "current_density"),
+    ("thermal R_s 1e308", lambda d: cv.ThermalModel(series_resistance_ohm_cm2=1e308), ValueError,
+     "series_resistance_ohm_cm2"),
+    ("thermal R_th 1e308", lambda d: cv.ThermalModel(thermal_resistance_K_cm2_per_W=1e308), ValueError,
+     "thermal_resistance_K_cm2_per_W"),
+    ("qwt angle nan", lambda d: cv.quarter_wave_thickness(SiO2, 630.0, angle=NAN), ValueError, "angle"),
+    ("qwt angle 1e308", lambda d: cv.quarter_wave_thickness(SiO2, 630.0, angle=1e308), ValueError, "angle"),
+    ("qwt incident index 0", lambda d: cv.quarter_wave_thickness(SiO2, 630.0, incident_index=0.0), ValueError,
+     "incident_index"),
+    ("qwt evanescent", lambda d: cv.quarter_wave_thickness(SiO2, 630.0, angle=80.0, incident_index=3.0), ValueError,
+     "evanescent"),
+    ("fp step tiny", lambda d: cv.field_profile(d, 630.0, step=1e-300), ValueError, "step"),
+    # errors that did not name the argument
+    ("dbr material str", lambda d: cv.dbr("TiO2", SiO2, 4, 630.0), TypeError, "materials.get('TiO2')"),
+    ("qwt material str", lambda d: cv.quarter_wave_thickness("SiO2", 630.0), TypeError, "material"),
+    ("lt stack None", lambda d: cv.lasing_threshold(None, 630.0), TypeError, "stack"),
+    ("res stack None", lambda d: cv.resonances(None, W), TypeError, "stack"),
+    ("tm stack None", lambda d: cv.threshold_modes(None, W), TypeError, "stack"),
+    ("fp step str", lambda d: cv.field_profile(d, 630.0, step="1"), TypeError, "step"),
+    ("fp outside str", lambda d: cv.field_profile(d, 630.0, outside="1"), TypeError, "outside"),
+    ("tm window str", lambda d: cv.threshold_modes(d, "ab"), TypeError, "wavelength_range"),
+    ("tm window 3", lambda d: cv.threshold_modes(d, (600, 620, 640)), TypeError, "wavelength_range"),
+    ("calibrate bool", lambda d: M.calibrate(occupancy_points=[(True, 3.2)]), TypeError, "occupancy_points"),
+    ("calibrate tolerance", lambda d: M.calibrate(occupancy_points=[(18.0, 3.2)], tolerance=0.0), ValueError,
+     "tolerance"),
+]
+
+
+@pytest.mark.parametrize("label, call, exc, fragment", ROWS, ids=[r[0] for r in ROWS])
+def test_bad_input_is_refused_naming_the_parameter(dev, label, call, exc, fragment):
+    with pytest.raises(exc) as info:
+        call(dev)
+    assert fragment in str(info.value), f"{label}: {info.value}"
+
+
+def test_real_valued_complex_is_accepted(dev):
+    """A complex wavelength with zero imaginary part is the same wavelength (no warning)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = cv.spectrum(dev, np.array([630 + 0j]))
+    b = cv.spectrum(dev, np.array([630.0]))
+    assert a.R[0] == b.R[0]
+
+
+def test_calibrate_unreachable_target_is_not_success():
+    """<N> = 100 at 18 A/cm^2 cannot be met within the default lifetime bounds (each at most
+    1e3 x its start): with statistical Auger decay and N_max = 8 the mean occupancy is at most 8."""
+    res = cv.QDGainModel().calibrate(occupancy_points=[(18.0, 100.0)])
+    assert not res.success
+    assert res.missed_targets and "<N>=100" in res.missed_targets[0]
+    assert "<N>=100" in res.message and "log residual" in res.message
+
+
+def test_calibrate_reachable_target_is_success():
+    """The Lim 2018 targets of the README are reachable: success and every residual within tolerance."""
+    res = cv.QDGainModel().calibrate(occupancy_points=[(18.0, 3.2)], inversion_currents=[3.5])
+    assert res.success and res.missed_targets == ()
+    assert res.max_abs_residual <= res.tolerance
+    assert res.model.mean_occupancy(18.0) == pytest.approx(3.2, rel=1.01 * res.tolerance)
