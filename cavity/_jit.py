@@ -4,11 +4,36 @@
   cavity poles must not be reassociated).
 * ``parallel_kernel``: the same with ``parallel=True``, for drivers that ``prange`` over the
   outermost independent axis only.
+
+Threads and processes
+---------------------
+Every parallel kernel is launched through :func:`run_threaded`.  numba's default threading layer
+on Linux is GNU OpenMP when it is installed, and GNU OpenMP is not fork-safe: a process created
+by ``fork()`` (the default start method of ``multiprocessing`` and
+``concurrent.futures.ProcessPoolExecutor`` on Linux) after its parent ran an OpenMP parallel
+region aborts with "fork() called from a process already using GNU OpenMP" as soon as it starts
+OpenMP threads itself.  :func:`run_threaded` therefore runs the *serial* kernel in a forked child
+of a process that ran a parallel kernel on the ``omp`` layer (the results are identical; a pool's
+worker process is meant to use one core anyway).  The threading layer itself is left to numba
+and to the user (``NUMBA_THREADING_LAYER``): the fork-safe ``workqueue`` layer is not
+thread-safe (parallel kernels called from two Python threads, e.g. a ``ThreadPoolExecutor``
+search, terminate the process), and ``tbb`` is fork- and thread-safe but seldom installed.
 """
+import os
+
 from numba import njit
 
 kernel = njit(cache=True, nogil=True, fastmath=False)
 parallel_kernel = njit(cache=True, nogil=True, fastmath=False, parallel=True)
+
+#: pid of the process that ran a parallel kernel on GNU OpenMP (None: none did); inherited by forks
+_OMP_PID = None
+
+
+def forked_after_openmp() -> bool:
+    """True in a process forked from one that ran a parallel kernel on the ``omp`` threading layer:
+    starting OpenMP threads here would abort the process."""
+    return _OMP_PID is not None and _OMP_PID != os.getpid()
 
 
 def run_threaded(serial, parallel, threads, work, min_work):
@@ -16,16 +41,23 @@ def run_threaded(serial, parallel, threads, work, min_work):
 
     ``threads=None`` uses numba's default thread count when ``work >= min_work`` (a size measured
     in benchmarks/ above which threads pay on a busy 2-core machine) and one thread below it.
-    The previous thread count is restored afterwards.
+    The previous thread count is restored afterwards.  In a process forked after its parent ran a
+    parallel kernel on GNU OpenMP (:func:`forked_after_openmp`) ``serial()`` runs whatever
+    ``threads`` says (see the module docstring).
     """
+    global _OMP_PID
     import numba
 
+    if forked_after_openmp():
+        return serial()
     if threads is None:
         threads = numba.get_num_threads() if work >= min_work else 1
     if threads <= 1:
         return serial()
     old = numba.get_num_threads()
     numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
+    if _OMP_PID is None and numba.threading_layer() == "omp":  # before the threads start
+        _OMP_PID = os.getpid()
     try:
         return parallel()
     finally:

@@ -732,9 +732,22 @@ def _unconverged_violation(passive_pole, near):
 
 
 def _evaluate_chunk(task):
-    """Module-level (picklable) worker function: ``(problem, X) -> (scores, violations)``."""
-    problem, X = task
-    return problem.evaluate(X)
+    """Module-level (picklable) worker function: ``(problem, X, parent_pid) -> (scores, violations)``.
+
+    In a process other than the search's (``parent_pid``) the numba kernels run on one thread: the
+    pool supplies the parallelism, and threaded kernels in every worker would oversubscribe the cores.
+    """
+    problem, X, parent_pid = task
+    if os.getpid() == parent_pid:
+        return problem.evaluate(X)
+    import numba
+
+    old = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return problem.evaluate(X)
+    finally:
+        numba.set_num_threads(old)
 
 
 # ================================================================================================
@@ -842,21 +855,116 @@ class _State:
         self.archive_X, self.archive_s, self.archive_v = archive_X, archive_s, archive_v
 
 
+#: chunks per worker and generation by default (load balance vs. the per-chunk cost of shipping
+#: the problem and of a smaller batch; measured in benchmarks/bench_design.py)
+CHUNKS_PER_WORKER = 2
+
+
+def _pool_size(workers):
+    """Number of workers behind a map-like callable (executor, multiprocessing.Pool, Dask client), else the CPUs."""
+    owner = getattr(workers, "__self__", None)
+    for attr in ("_max_workers", "_processes"):
+        n = getattr(owner, attr, None)
+        if isinstance(n, int) and n > 0:
+            return n
+    nthreads = getattr(owner, "nthreads", None)  # dask.distributed.Client
+    if callable(nthreads):
+        try:
+            n = sum(nthreads().values())
+        except Exception:
+            n = 0
+        if n > 0:
+            return int(n)
+    return os.cpu_count() or 1
+
+
+def _default_chunksize(n, workers):
+    return max(1, math.ceil(n / (CHUNKS_PER_WORKER * _pool_size(workers))))
+
+
+def _gathered(out):
+    out = list(out)
+    return [r.result() if hasattr(r, "result") and callable(r.result) else r for r in out]
+
+
+def _dead_worker_error(generation, detail):
+    return RuntimeError(
+        f"generation {generation}: {detail}. The search cannot continue with this pool (create a new one); "
+        f"designs whose evaluation kills the process (memory, a crash in the build function or in native "
+        f"code) can be found by evaluating them in this process (workers=None or cavity.design.evaluate_designs)")
+
+
+def _map_mp_pool(pool, tasks, timeout, generation):
+    """``multiprocessing.Pool`` replaces a worker that died and waits forever for its task: watch
+    the pool's processes while the chunks run."""
+    procs = list(getattr(pool, "_pool", ()))
+    watch = getattr(pool, "_maxtasksperchild", None) is None  # otherwise workers retire normally
+    res = pool.map_async(_evaluate_chunk, tasks, chunksize=1)
+    t0 = time.monotonic()
+    while not res.ready():
+        res.wait(0.1)
+        if res.ready():
+            break
+        dead = [p for p in procs if p.exitcode is not None] if watch else []
+        if dead:
+            raise _dead_worker_error(generation, f"a worker process of the multiprocessing.Pool died (pid "
+                                                 f"{dead[0].pid}, exit code {dead[0].exitcode}) while evaluating "
+                                                 f"designs; the pool would wait for its result forever")
+        if timeout is not None and time.monotonic() - t0 > timeout:
+            raise RuntimeError(f"generation {generation}: the workers returned no result within "
+                               f"worker_timeout={timeout!r} s (a worker died or hangs, or the timeout is too short)")
+    return res.get()
+
+
 class _Runner:
-    def __init__(self, problem, workers, chunksize):
+    def __init__(self, problem, workers, chunksize, timeout=None):
         self.problem = problem
         self.workers = workers
         self.chunksize = chunksize
+        self.timeout = timeout
 
-    def __call__(self, X):
+    def __call__(self, X, generation=None):
         if self.workers is None:
             return self.problem.evaluate(X)
         n = X.shape[0]
-        size = self.chunksize or max(1, math.ceil(n / (os.cpu_count() or 1)))
-        tasks = [(self.problem, X[i:i + size]) for i in range(0, n, size)]
-        out = list(self.workers(_evaluate_chunk, tasks))
-        out = [r.result() if hasattr(r, "result") and callable(r.result) else r for r in out]
+        size = self.chunksize or _default_chunksize(n, self.workers)
+        tasks = [(self.problem, X[i:i + size], os.getpid()) for i in range(0, n, size)]
+        out = self._map(tasks, generation)
         return np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out])
+
+    def _map(self, tasks, generation):
+        import multiprocessing.pool
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = getattr(self.workers, "__self__", None)
+        if isinstance(pool, multiprocessing.pool.Pool) and getattr(self.workers, "__name__", "") == "map":
+            return _map_mp_pool(pool, tasks, self.timeout, generation)
+        try:
+            if self.timeout is None:
+                return _gathered(self.workers(_evaluate_chunk, tasks))
+            import threading
+
+            box = {}
+
+            def target():
+                try:
+                    box["out"] = _gathered(self.workers(_evaluate_chunk, tasks))
+                except BaseException as exc:  # re-raised in the search's thread
+                    box["exc"] = exc
+
+            th = threading.Thread(target=target, name="qdcavity-design-workers", daemon=True)
+            th.start()
+            th.join(self.timeout)
+            if th.is_alive():
+                raise RuntimeError(f"generation {generation}: the workers returned no result within "
+                                   f"worker_timeout={self.timeout!r} s (a worker died or hangs, or the timeout "
+                                   f"is too short)")
+            if "exc" in box:
+                raise box["exc"]
+            return box["out"]
+        except BrokenProcessPool as exc:
+            raise _dead_worker_error(generation, f"a worker process of the process pool died while evaluating "
+                                                 f"designs ({exc})") from exc
 
 
 def _sample(rng, lower, upper, integral, n):
@@ -1399,7 +1507,8 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
              workers: Callable | None = None, chunksize: int | None = None, checkpoint=None,
              checkpoint_every: int = 1, resume: bool = False, progress: bool | Callable = False,
              callback: Callable | None = None, search_width: float = 40.0, current_range=(1e-3, 1e5),
-             evaluators: Mapping[type, Any] | None = None, report: bool = True) -> DesignResult:
+             evaluators: Mapping[type, Any] | None = None, report: bool = True,
+             worker_timeout: float | None = None) -> DesignResult:
     """Minimise a threshold objective over a design space by differential evolution, then polish.
 
     Parameters
@@ -1439,9 +1548,23 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
         choices fixed); an int sets its maximum evaluations (True: 40 per continuous parameter).
     workers : callable, optional
         A map-like callable ``workers(func, iterable)``: ``ProcessPoolExecutor().map``, a Dask
-        ``Client.map`` (futures are gathered) or the builtin ``map``.  The population is split into
-        chunks (``chunksize`` designs; default one per CPU) evaluated by a module-level function.
-        ``None`` evaluates each generation in one batched call in this process.
+        ``Client.map`` (futures are gathered), ``multiprocessing.Pool().map`` or the builtin ``map``.
+        The population is split into chunks of ``chunksize`` designs evaluated by a module-level
+        function; in a worker process the numba kernels run on one thread (the pool supplies the
+        parallelism).  Any start method works, also ``fork`` after this process ran threaded
+        kernels (see :mod:`cavity._jit`).  A worker process that dies makes the search raise a
+        RuntimeError naming the generation (``ProcessPoolExecutor``: its BrokenProcessPool;
+        ``multiprocessing.Pool``, which would wait forever: its processes are watched); for other
+        maps set ``worker_timeout``.  ``None`` evaluates each generation in one batched call in
+        this process.
+    chunksize : int, optional
+        Designs per chunk.  Default ``ceil(population / (CHUNKS_PER_WORKER * workers))`` (two
+        chunks per worker and generation; the number of workers is read from the executor, pool
+        or Dask client, else the CPU count): each chunk ships the problem once, so fewer, larger
+        chunks pay for the transfer.  The results do not depend on it.
+    worker_timeout : float, optional
+        Seconds one generation may take on ``workers``; longer raises a RuntimeError naming the
+        generation (a hung or silently lost worker).  ``None``: no limit.
     checkpoint : path, optional
         Directory (created) to which the search state is committed every ``checkpoint_every``
         generations, at the end and on Ctrl-C: a checksummed JSON commit record (fsync'd, renamed
@@ -1512,7 +1635,12 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     seed = int(seed)
-    run = _Runner(problem, workers, chunksize)
+    if chunksize is not None and (isinstance(chunksize, bool) or not isinstance(chunksize, (int, np.integer))
+                                  or chunksize < 1):
+        raise ValueError(f"chunksize must be a positive integer number of designs or None, got {chunksize!r}")
+    if worker_timeout is not None and not require_scalar_finite(worker_timeout, "worker_timeout") > 0:
+        raise ValueError(f"worker_timeout must be a positive number of seconds or None, got {worker_timeout!r}")
+    run = _Runner(problem, workers, chunksize, worker_timeout)
     lower, upper, integral = space._lower, space._upper, space._integral
     ckpt = None if checkpoint is None else _Checkpoint(checkpoint, _checkpoint_settings(
         problem, seed, n_pop, strategy, mutation, recombination))
@@ -1529,7 +1657,7 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     if state is None:
         X0 = _sample(rng, lower, upper, integral, n_pop)
         t0 = time.perf_counter()
-        s0, v0 = run(X0)
+        s0, v0 = run(X0, 0)
         rate = n_pop / max(time.perf_counter() - t0, 1e-12)
         state = _State(X0, s0, v0, None, 0, n_pop, [], [X0], [s0], [v0])
         state.history.append(_record(state, rate))
@@ -1553,7 +1681,7 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
                 break
             trial = _trials(state, rng, strategy, mutation, recombination, lower, upper, integral)
             t0 = time.perf_counter()
-            s, v = run(trial)
+            s, v = run(trial, state.generation + 1)
             rate = n_pop / max(time.perf_counter() - t0, 1e-12)
             take = _better_or_equal(s, v, state.scores, state.viol)
             state = _State(np.where(take[:, None], trial, state.pop), np.where(take, s, state.scores),
