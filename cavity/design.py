@@ -58,6 +58,7 @@ Units and signs: :mod:`cavity.conventions`.
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 import math
 import os
@@ -855,9 +856,10 @@ class _State:
         self.archive_X, self.archive_s, self.archive_v = archive_X, archive_s, archive_v
 
 
-#: chunks per worker and generation by default (load balance vs. the per-chunk cost of shipping
-#: the problem and of a smaller batch; measured in benchmarks/bench_design.py)
-CHUNKS_PER_WORKER = 2
+#: chunks per worker and generation by default: load balance vs. the per-chunk cost of shipping the
+#: problem and of smaller batches.  benchmarks/bench_design.py (2-process pool, population 60):
+#: 1 chunk per worker 1.5-2.1x the in-process rate, 2: 1.1-1.8x, 4: 0.55-1.5x, 30: 0.15-0.5x
+CHUNKS_PER_WORKER = 1
 
 
 def _pool_size(workers):
@@ -1051,10 +1053,10 @@ def _canonical(obj, depth=0, seen=None):
     seen = set() if seen is None else seen
     if obj is None or isinstance(obj, (bool, np.bool_)):
         return None if obj is None else bool(obj)
-    if isinstance(obj, str):
-        return obj
-    if isinstance(obj, enum.Enum):
+    if isinstance(obj, enum.Enum):  # before str: str-valued enums
         return {"__enum__": _qualname(type(obj)), "value": _canonical(obj.value, depth + 1, seen)}
+    if isinstance(obj, str):
+        return str(obj)
     if isinstance(obj, (int, np.integer)):
         i = int(obj)
         return float(i) if abs(i) <= 2 ** 53 else {"__int__": str(i)}
@@ -1160,31 +1162,28 @@ def _fingerprint(settings: dict) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
-def _first_difference(a, b, path):
-    """Path and values of the first place where two canonical descriptions differ (None if equal)."""
+def _differences(a, b, path):
+    """(path, a value, b value) of every place where two canonical descriptions differ."""
     if type(a) is not type(b):
-        return path, a, b
-    if isinstance(a, dict):
+        yield path, a, b
+    elif isinstance(a, dict):
         if "__mapping__" in a and "__mapping__" in b:
             a = {k: v for k, v in a["__mapping__"]}
             b = {k: v for k, v in b["__mapping__"]}
-        for k in list(a) + [k for k in b if k not in a]:
+        for k in sorted(set(a) | set(b)):
+            sub = f"{path}.{k}" if k[:2] != "__" else path
             if k not in a or k not in b:
-                return f"{path}.{k}", a.get(k, "<absent>"), b.get(k, "<absent>")
-            sub = k if k[:2] != "__" else ""
-            d = _first_difference(a[k], b[k], f"{path}.{sub}" if sub else path)
-            if d is not None:
-                return d
-        return None
-    if isinstance(a, list):
+                yield sub, a.get(k, "<absent>"), b.get(k, "<absent>")
+            else:
+                yield from _differences(a[k], b[k], sub)
+    elif isinstance(a, list):
         if len(a) != len(b):
-            return f"{path} (length)", len(a), len(b)
-        for i, (x, y) in enumerate(zip(a, b)):
-            d = _first_difference(x, y, f"{path}[{i}]")
-            if d is not None:
-                return d
-        return None
-    return None if a == b or (a != a and b != b) else (path, a, b)
+            yield f"{path} (length)", len(a), len(b)
+        else:
+            for i, (x, y) in enumerate(zip(a, b)):
+                yield from _differences(x, y, f"{path}[{i}]")
+    elif not (a == b or (a != a and b != b)):
+        yield path, a, b
 
 
 def _short(value, n=120):
@@ -1218,6 +1217,7 @@ class _Checkpoint:
         self.rows = 0        # archive entries (per-generation arrays) of the state already written
         self.records = 0     # history records already written
         self.fresh = True    # the directory still holds another run's files (removed at the first write)
+        self.synced = -math.inf
         if os.path.lexists(self.path):
             self._check_ours()
             self._remove(lambda name: name.startswith(_CKPT_TMP))  # left behind by a killed run
@@ -1250,7 +1250,13 @@ class _Checkpoint:
                     pass
 
     def exists(self) -> bool:
-        return os.path.exists(self._file(_CKPT_HEADER))
+        """Whether a committed state exists (chunk 0 alone: killed before the first commit)."""
+        if os.path.exists(self._file(_CKPT_HEADER)):
+            return True
+        if os.path.isdir(self.path) and any(self._is_chunk(n) and int(n[8:-6]) > 0 for n in os.listdir(self.path)):
+            raise ValueError(f"checkpoint file {self._file(_CKPT_HEADER)!r} is missing, but archive chunks of later "
+                             f"generations exist: the checkpoint is damaged")
+        return False
 
     def _write(self, name, payload: bytes, sync: bool):
         fd, tmp = tempfile.mkstemp(prefix=_CKPT_TMP, dir=self.path)
@@ -1295,7 +1301,7 @@ class _Checkpoint:
         return body
 
     # -------------------------------------------------------------------------- write
-    def write(self, state):
+    def write(self, state, final=False):
         import hashlib
         import io
 
@@ -1319,7 +1325,10 @@ class _Checkpoint:
             np.savez(buf, archive=rows, history=recs)
             body = buf.getvalue()
             head = _CKPT_MAGIC + b" %d chunk %d" % (_CHECKPOINT_VERSION, self.n_chunks)
-            self._write(_CKPT_CHUNK.format(self.n_chunks), self._sealed(body, head), sync=False)
+            # written in place, no fsync: a chunk counts only once a commit record names it, and a
+            # partly written one fails its checksum
+            with open(self._file(_CKPT_CHUNK.format(self.n_chunks)), "wb") as f:
+                f.write(self._sealed(body, head))
             self.chain = hashlib.sha256((self.chain + hashlib.sha256(body).hexdigest()).encode()).hexdigest()
             self.n_chunks += 1
             self.rows, self.records = len(state.archive_X), len(state.history)
@@ -1329,7 +1338,13 @@ class _Checkpoint:
                             "generation": int(state.generation), "n_evaluations": int(state.n_eval)},
                   "chunks": self.n_chunks, "chain": self.chain}
         body = json.dumps(header, sort_keys=True).encode()
-        self._write(_CKPT_HEADER, self._sealed(body, _CKPT_MAGIC + b" %d header" % _CHECKPOINT_VERSION), sync=True)
+        # fsync'd at most once a second and at the end: the rename is atomic for a killed process;
+        # after a power loss an unsynced record is at worst refused by its checksum
+        now = time.monotonic()
+        sync = final or now - self.synced >= 1.0
+        self._write(_CKPT_HEADER, self._sealed(body, _CKPT_MAGIC + b" %d header" % _CHECKPOINT_VERSION), sync=sync)
+        if sync:
+            self.synced = now
 
     # -------------------------------------------------------------------------- read
     def read(self, dim):
@@ -1355,9 +1370,11 @@ class _Checkpoint:
         if fingerprint != self.fingerprint or saved != self.settings:
             diffs = []
             for key in list(self.settings) + [k for k in saved if k not in self.settings]:
-                d = _first_difference(saved.get(key, "<absent>"), self.settings.get(key, "<absent>"), key)
-                if d is not None:
-                    diffs.append(f"{d[0]} differs (checkpoint: {_short(d[1])}, this run: {_short(d[2])})")
+                found = list(itertools.islice(_differences(saved.get(key, "<absent>"),
+                                                           self.settings.get(key, "<absent>"), key), 4))
+                diffs += [f"{d[0]} differs (checkpoint: {_short(d[1])}, this run: {_short(d[2])})" for d in found[:3]]
+                if len(found) > 3:
+                    diffs.append(f"{key}: more differences")
             raise ValueError(f"checkpoint {self.path!r} was written for a different problem, refusing to resume it: "
                              + ("; ".join(diffs) or "the settings fingerprint differs")
                              + ". Resume with the same problem or start a new checkpoint.")
@@ -1558,10 +1575,12 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
         maps set ``worker_timeout``.  ``None`` evaluates each generation in one batched call in
         this process.
     chunksize : int, optional
-        Designs per chunk.  Default ``ceil(population / (CHUNKS_PER_WORKER * workers))`` (two
-        chunks per worker and generation; the number of workers is read from the executor, pool
-        or Dask client, else the CPU count): each chunk ships the problem once, so fewer, larger
-        chunks pay for the transfer.  The results do not depend on it.
+        Designs per chunk.  Default ``ceil(population / (CHUNKS_PER_WORKER * workers))`` (one
+        chunk per worker and generation, measured fastest in benchmarks/bench_design.py; the
+        number of workers is read from the executor, pool or Dask client, else the CPU count):
+        each chunk ships the problem once and is one batched evaluation, so fewer, larger chunks
+        pay.  Smaller chunks balance designs of very different cost.  The results do not depend
+        on it.
     worker_timeout : float, optional
         Seconds one generation may take on ``workers``; longer raises a RuntimeError naming the
         generation (a hung or silently lost worker).  ``None``: no limit.
@@ -1699,7 +1718,7 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     except KeyboardInterrupt:
         stopped, message = True, "interrupted (Ctrl-C): best design so far"
     if ckpt is not None:
-        ckpt.write(state)
+        ckpt.write(state, final=True)
 
     i = _best_index(state.scores, state.viol)
     x, score, viol = state.pop[i].copy(), float(state.scores[i]), float(state.viol[i])
