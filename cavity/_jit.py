@@ -23,8 +23,37 @@ import os
 
 from numba import njit
 
-kernel = njit(cache=True, nogil=True, fastmath=False)
-parallel_kernel = njit(cache=True, nogil=True, fastmath=False, parallel=True)
+
+
+def _can_cache() -> bool:
+    """True when numba finds a place to write the kernel cache for this package.
+
+    A read-only install (container image, shared site-packages) with no writable HOME and no
+    ``NUMBA_CACHE_DIR`` has none: ``cache=True`` then raises "cannot cache function ...: no
+    locator available" at decoration time, i.e. on ``import cavity``.  The probe decorates a
+    function of this module (the same locators as every kernel of the package)."""
+    def _probe(x):
+        return x
+
+    try:
+        njit(cache=True)(_probe)
+    except RuntimeError as exc:
+        if "no locator available" in str(exc):
+            return False
+        raise
+    return True
+
+
+CACHE = _can_cache()
+if not CACHE:
+    import warnings
+
+    warnings.warn("qdcavity: numba cannot write a kernel cache here (read-only install, no writable HOME or "
+                  "NUMBA_CACHE_DIR); kernels are compiled on every start. Set NUMBA_CACHE_DIR to a writable "
+                  "folder to cache them.", RuntimeWarning, stacklevel=2)
+
+kernel = njit(cache=CACHE, nogil=True, fastmath=False)
+parallel_kernel = njit(cache=CACHE, nogil=True, fastmath=False, parallel=True)
 
 #: pid of the process that ran a parallel kernel on GNU OpenMP (None: none did); inherited by forks
 _OMP_PID = None
