@@ -6,7 +6,9 @@ Times one generation of :func:`cavity.optimize`'s evaluation -- build the popula
 batched pole search (:func:`cavity.population.threshold_population`), J_th from the tabulated
 heated gain, constraints -- for a TiO2/SiO2 vertical cavity with a CdSe QD film (33-37 layers,
 tabulated materials), single-threaded and with numba's default threads, and prints the median
-of the repeats with the share of each stage.  Then a complete short ``optimize`` run.
+of the repeats with the share of each stage.  Then a complete short ``optimize`` run, and the
+same seeded search in process vs on a 2-process pool at several chunk sizes (evaluations/s,
+same run; ``--pool-evaluations``).
 Goal (issue): >= 5000 vertical-cavity threshold evaluations per second per core.
 The machine is shared: medians of a few short repeats.
 """
@@ -56,6 +58,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--population", type=int, default=60)
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--pool-evaluations", type=int, default=4000)
     args = ap.parse_args(argv)
     D = args.population
     rng = np.random.default_rng(0)
@@ -84,6 +87,36 @@ def main(argv=None):
     print(f"optimize (default threads): {res.n_evaluations} evaluations in {dt:.2f} s = {res.n_evaluations / dt:.0f}/s "
           f"overall, median per generation {statistics.median(rates):.0f}/s; best J_th {res.score:.2f} A/cm^2")
     bench_dfb_search(args.repeats)
+    bench_process_pool(D, args.pool_evaluations)
+
+
+def bench_process_pool(population: int, evaluations: int, processes: int = 2):
+    """In-process search (batched, numba threads) vs the same search on a process pool, same run.
+
+    Each pool is started and warmed up (imports, gain table) by a one-generation search first;
+    every row runs the same seeded search, so all evaluate the same designs.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    kw = dict(near=LAM0, gain_model=cv.QDGainModel(), thermal=cv.ThermalModel(), population_size=population,
+              seed=1, polish=False, tol=0.0, report=False)
+    rows = []
+    t = time.perf_counter()
+    ref = optimize(SPACE, budget=evaluations, **kw)
+    rows.append(("in process (numba threads)", "-", ref.n_evaluations / (time.perf_counter() - t)))
+    with ProcessPoolExecutor(processes) as ex:
+        optimize(SPACE, budget=population, workers=ex.map, **kw)  # warm-up
+        for per_worker in (1, 2, 4, population // processes):
+            size = max(1, -(-population // (per_worker * processes)))
+            t = time.perf_counter()
+            res = optimize(SPACE, budget=evaluations, workers=ex.map, chunksize=size, **kw)
+            rate = res.n_evaluations / (time.perf_counter() - t)
+            assert np.array_equal(res.archive.scores, ref.archive.scores)
+            rows.append((f"{processes}-process pool (fork)", f"{size} ({per_worker}/worker)", rate))
+    print(f"search of {ref.n_evaluations} evaluations, population {population}: in process vs process pool")
+    print(f"{'evaluation':<28} {'chunksize':>16} {'evals/s':>9} {'vs in process':>14}")
+    for name, size, rate in rows:
+        print(f"{name:<28} {size:>16} {rate:9.0f} {rate / rows[0][2]:13.2f}x")
 
 
 def bench_dfb_search(repeats: int, periods: int = 400, population: int = 10):
