@@ -728,13 +728,13 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     gmax = _max_gain(max_gain)
     idx = _resolve_gain_layers(stack, gain_layers)
     problem = None
+    r_lo = max(m.wavelength_range[0] for m in stack.media())
+    r_hi = min(m.wavelength_range[1] for m in stack.media())
+    if not r_lo <= near <= r_hi:
+        raise ValueError(f"near={near!r} nm lies outside the wavelength range {r_lo:g}-{r_hi:g} nm that all "
+                         f"the stack's materials cover")
     if search_width is None:
         # two free spectral ranges of the whole stack, from a table wide enough for any of them
-        r_lo = max(m.wavelength_range[0] for m in stack.media())
-        r_hi = min(m.wavelength_range[1] for m in stack.media())
-        if not r_lo <= near <= r_hi:
-            raise ValueError(f"near={near!r} nm lies outside the wavelength range {r_lo:g}-{r_hi:g} nm that all "
-                             f"the stack's materials cover")
         wide = (max(near - _MAX_WIDTH_FRACTION * near, r_lo), min(near + _MAX_WIDTH_FRACTION * near, r_hi))
         problem = PoleProblem(stack, _padded(*wide, stack), idx, angle, polarization)
         mid = int(np.argmin(np.abs(problem.lam_tab - near)))

@@ -27,6 +27,8 @@ M = cv.QDGainModel()
 W = (600.0, 660.0)
 
 ROWS = [
+    # near far outside the materials' data with an explicit search_width ("Maximum allowed size")
+    ("lt near 1e308", lambda d: cv.lasing_threshold(d, 1e308, search_width=1e307), ValueError, "near"),
     # gain_layers: non-integers were truncated (0.5 -> layer 0, 17.9 -> 17), bools taken as 0/1
     ("gl 0.5", lambda d: cv.lasing_threshold(d, 630.0, gain_layers=[0.5]), TypeError, "gain_layers"),
     ("gl 3.9", lambda d: cv.lasing_threshold(d, 630.0, gain_layers=[3.9]), TypeError, "gain_layers"),
