@@ -75,7 +75,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="tiny budget (a smoke test, a few seconds)")
     ap.add_argument("--budget", type=int, default=3000, help="DE evaluations")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--checkpoint", default=None, help="checkpoint file (written every generation)")
+    ap.add_argument("--checkpoint", default=None, help="checkpoint directory (plain data, committed every generation)")
     ap.add_argument("--resume", action="store_true", help="continue from --checkpoint")
     ap.add_argument("--out", default=str(pathlib.Path(__file__).with_name("output")))
     args = ap.parse_args(argv)
