@@ -212,6 +212,46 @@ def _parse_table(entry, columns: int, where: str) -> np.ndarray:
     return arr
 
 
+#: largest refractiveindex.info file accepted (bytes); the database's largest page is ~1 MB
+MAX_FILE_BYTES = 16 * 2**20
+#: deepest YAML nesting accepted (the database's pages nest 3-4 levels)
+MAX_YAML_DEPTH = 32
+
+
+def _read_yaml(path: str):
+    """The YAML document of a refractiveindex.info page, refusing (with the file name) what no
+    page of the database is: over :data:`MAX_FILE_BYTES`, not UTF-8, anchors and aliases (the
+    "billion laughs" expansion), or nesting deeper than :data:`MAX_YAML_DEPTH` (RecursionError)."""
+    size = os.path.getsize(path)
+    if size > MAX_FILE_BYTES:
+        raise RefractiveIndexFileError(f"{path}: {size} bytes is larger than any refractiveindex.info page "
+                                       f"(limit {MAX_FILE_BYTES} bytes, materials.refractiveindex_yaml.MAX_FILE_BYTES)")
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RefractiveIndexFileError(f"{path}: not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); "
+                                       f"refractiveindex.info pages are UTF-8 YAML") from None
+    try:
+        depth = 0
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                raise RefractiveIndexFileError(f"{path}: YAML anchors/aliases are not used by refractiveindex.info "
+                                               f"pages and are refused (line {token.start_mark.line + 1})")
+            if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+                                  yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise RefractiveIndexFileError(f"{path}: YAML nested deeper than {MAX_YAML_DEPTH} levels "
+                                                   f"(line {token.start_mark.line + 1})")
+            elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+                depth -= 1
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RefractiveIndexFileError(f"{path}: not valid YAML ({exc})") from None
+
+
 def load_refractiveindex(path, *, name: str | None = None) -> RefractiveIndexMaterial:
     """Read a refractiveindex.info YAML file into a material.
 
@@ -240,12 +280,7 @@ def load_refractiveindex(path, *, name: str | None = None) -> RefractiveIndexMat
     >>> m.n(632.8)  # doctest: +SKIP
     """
     path = os.fspath(path)
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RefractiveIndexFileError(f"{path}: not valid YAML ({exc})") from None
+    doc = _read_yaml(path)
     if not isinstance(doc, dict):
         raise RefractiveIndexFileError(f"{path}: expected a YAML mapping with a DATA list at top level")
     data = doc.get("DATA")
