@@ -629,6 +629,10 @@ def coupled_mode_characteristic(u, kappa_L, kind="index", *, phase_shift=None, s
     return complex(f), complex(df)
 
 
+#: most modes :func:`coupled_mode_threshold` returns (its detuning window grows with the count)
+MAX_MODES = 200
+
+
 def coupled_mode_threshold(kappa_L, kind="index", modes=3, *, phase_shift=None,
                            shift_position=0.5, facet_reflectivities=None, grating_order=1):
     """Threshold field gain ``alpha L`` and detuning ``delta L`` of the lowest DFB modes.
@@ -697,8 +701,11 @@ def coupled_mode_threshold(kappa_L, kind="index", modes=3, *, phase_shift=None,
     """
     kind, kappa, phi, pos, r1, r2 = _resolve(kappa_L, kind, phase_shift, shift_position,
                                              facet_reflectivities)
-    if isinstance(modes, bool) or not isinstance(modes, numbers.Integral) or modes < 1:
-        raise ValueError(f"modes must be an integer >= 1, got {modes!r}")
+    if isinstance(modes, bool) or not isinstance(modes, numbers.Integral):
+        raise TypeError(f"modes must be an integer >= 1, got {modes!r}")
+    if not 1 <= modes <= MAX_MODES:
+        raise ValueError(f"modes must be an integer in [1, {MAX_MODES}] (coupled_mode.MAX_MODES: the root search "
+                         f"grows with the square of it), got {modes!r}")
     modes = int(modes)
     order = _order(grating_order, "grating_order")
     kf, kb, ell = _sections(kappa, phi, pos)

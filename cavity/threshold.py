@@ -41,6 +41,8 @@ __all__ = [
 ]
 
 _TABLE_STEP_NM = 0.25
+#: largest dispersion table of one mode search (wavelengths x media): 5e7 complex entries ~ 0.8 GB
+_MAX_TABLE_ENTRIES = 50_000_000
 _MAX_WIDTH_FRACTION = 0.1  # widest default search window: +-10% of the wavelength
 _NEWTON_TOL = 1e-12
 _NEWTON_MAXIT = 60
@@ -193,6 +195,10 @@ class PoleProblem:
         self.polarization = pol
         self.pol = pol.code
         k = max(16, int(math.ceil((hi - lo) / _TABLE_STEP_NM)) + 1)
+        if k * (len(stack) + 2) > _MAX_TABLE_ENTRIES:
+            raise ValueError(f"wavelength_range {lo:g}-{hi:g} nm is too wide for one mode search of a {len(stack)}-layer "
+                             f"stack ({k} table wavelengths x {len(stack) + 2} media > {_MAX_TABLE_ENTRIES:.0e} "
+                             f"entries): search narrower windows")
         self.lam_tab = np.linspace(lo, hi, k)
         self.n_tab = np.ascontiguousarray(stack.indices(self.lam_tab))
         if np.any(self.n_tab[0].imag != 0) and self.angle > 0:

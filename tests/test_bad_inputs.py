@@ -27,6 +27,10 @@ M = cv.QDGainModel()
 W = (600.0, 660.0)
 
 ROWS = [
+    # unbounded work: a table of 4e7 wavelengths, a root search for a million modes
+    ("resonances huge window", lambda d: cv.resonances(d, (1.0, 1e7)), ValueError, "wavelength_range"),
+    ("cmt modes 1e6", lambda d: cv.coupled_mode_threshold(1.0, modes=10**6), ValueError, "modes"),
+    ("cmt modes True", lambda d: cv.coupled_mode_threshold(1.0, modes=True), TypeError, "modes"),
     # near far outside the materials' data with an explicit search_width ("Maximum allowed size")
     ("lt near 1e308", lambda d: cv.lasing_threshold(d, 1e308, search_width=1e307), ValueError, "near"),
     # gain_layers: non-integers were truncated (0.5 -> layer 0, 17.9 -> 17), bools taken as 0/1
