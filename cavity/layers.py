@@ -48,6 +48,8 @@ class Layer:
 
     def __post_init__(self):
         _check_material(self.material, "Layer material")
+        if isinstance(self.thickness, (bool, np.bool_, str, bytes)) or np.iscomplexobj(self.thickness):
+            raise TypeError(f"thickness of layer {self.label!r} must be a real number in nm, got {self.thickness!r}")
         try:
             d = float(self.thickness)
         except (TypeError, ValueError) as exc:

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _pole_kernels as PK
 from ._jit import run_threaded
-from ._validation import require_scalar_finite
+from ._validation import require_layer_indices, require_scalar_finite
 from .layers import Stack
 from .optics import Polarization, _scalar_angle
 
@@ -82,7 +82,7 @@ def _population_arrays(stacks, lam_tab, gain_layers):
             n_tab[i, m] = vals
         d[i, 1:-1] = [lay.thickness for lay in st.layers]
         d[i, 0] = d[i, -1] = 0.0
-        idx = st.gain_layer_indices if gain_layers is None else gain_layers
+        idx = st.gain_layer_indices if gain_layers is None else require_layer_indices(gain_layers, "gain_layers")
         if not idx:
             raise ValueError(f"stacks[{i}] has no gain layer: mark one with Layer(..., gain=True) or pass gain_layers")
         for j in idx:

@@ -27,6 +27,9 @@ M = cv.QDGainModel()
 W = (600.0, 660.0)
 
 ROWS = [
+    ("Layer thickness True", lambda d: cv.Layer(SiO2, True), TypeError, "thickness"),
+    ("Layer thickness '100'", lambda d: cv.Layer(SiO2, "100"), TypeError, "thickness"),
+    ("population gl 0.5", lambda d: cv.threshold_population([d], 630.0, gain_layers=[0.5]), TypeError, "gain_layers"),
     # unbounded work: a table of 4e7 wavelengths, a root search for a million modes
     ("resonances huge window", lambda d: cv.resonances(d, (1.0, 1e7)), ValueError, "wavelength_range"),
     ("cmt modes 1e6", lambda d: cv.coupled_mode_threshold(1.0, modes=10**6), ValueError, "modes"),
