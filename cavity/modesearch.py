@@ -12,11 +12,12 @@ index, the argument principle of a function of two real variables, docs/modes.md
 is the number of zeros inside, each counted with the sign of its Jacobian.  For resonances ``D``
 is analytic in ``lambda`` and every sign is +1; for thresholds the sign is +1 for every mode whose
 pole moves into the growing half-plane as the gain rises (the ordinary case; a negative sign marks
-a pump-induced exceptional-point crossing and is reported).  The rectangle is cut in two, the
-winding of each half computed from its own boundary, and halves are cut again until every cell
-holds as many zeros found by Newton's method as its winding number says; cells of winding zero
-are dropped.  The result reports the winding number of the whole rectangle (``count``) and
-whether every zero was found (``complete``).
+a pole that returns to the decaying half-plane, found by the trajectory check of
+:func:`cavity.threshold._with_trajectory_zeros`).  The rectangle is cut into columns (its long
+edges traced once), and cells are cut again until every cell holds as many zeros found by
+Newton's method as its winding number says; cells of winding zero are dropped.  The result
+reports how many zeros the rectangle holds (``count``: the zeros found plus as many as the winding
+number says are missing) and whether every zero was found (``complete``).
 
 The boundary phase is sampled adaptively (at most pi/4 per step, and never coarser than a
 physical step: 1/16 of the stack's free spectral range along ``lambda``), so a zero can only be
