@@ -260,7 +260,6 @@ def test_yaml_formulas_2_to_9(tmp_path, formula, coeffs, expected):
     [
         ("ri_malformed_yaml.yml", "not valid YAML"),
         ("ri_unsupported_type.yml", r"unsupported type 'formula 12'"),
-        ("ri_bad_coefficients.yml", "formula 1 needs an odd number .* got 2"),
         ("ri_no_data.yml", "missing or empty 'DATA'"),
         ("ri_bad_row.yml", r"data row 2: expected 3 numbers"),
     ],
@@ -272,16 +271,27 @@ def test_malformed_yaml_files_raise_clear_errors(filename, match):
     assert isinstance(info.value, ValueError)
 
 
-def test_yaml_without_n_or_with_two_n_sources_raises(tmp_path):
+def test_yaml_without_n_raises_and_a_second_n_source_is_ignored_with_a_warning(tmp_path):
     p = tmp_path / "k_only.yml"
     p.write_text("DATA:\n  - type: tabulated k\n    data: |\n        0.4 0.1\n        0.5 0.1\n")
     with pytest.raises(RefractiveIndexFileError, match="no entry gives n"):
         load_refractiveindex(p)
     q = tmp_path / "two_n.yml"
     q.write_text("DATA:\n  - type: formula 5\n    wavelength_range: 0.3 1\n    coefficients: 1.5\n"
-                 "  - type: tabulated n\n    data: |\n        0.4 1.5\n        0.5 1.5\n")
-    with pytest.raises(RefractiveIndexFileError, match="second source of n"):
-        load_refractiveindex(q)
+                 "  - type: tabulated n\n    data: |\n        0.4 1.7\n        0.5 1.7\n")
+    with pytest.warns(mat.refractiveindex_yaml.RefractiveIndexDataWarning, match="second source of n, ignored"):
+        m = load_refractiveindex(q)
+    assert m.wavelength_range == pytest.approx((300.0, 1000.0))   # the ignored table does not narrow it
+    assert complex(m.n(700.0)) == 1.5                               # the first source (formula 5: n = C1)
+
+
+def test_yaml_cut_short_coefficient_pair_is_completed_with_zero():
+    # the database convention: coefficients not listed are 0; formula 1 with C1 = 0, B1 = 0.6961663 and
+    # C3 absent gives n^2 - 1 = 0.6961663 lambda^2 / (lambda^2 - 0^2) = 0.6961663
+    with pytest.warns(mat.refractiveindex_yaml.RefractiveIndexDataWarning, match="C3 is taken as 0") as rec:
+        m = load_refractiveindex(DATA / "ri_bad_coefficients.yml")
+    assert "ri_bad_coefficients.yml" in str(rec[0].message)
+    assert m.n(600.0).real == pytest.approx(math.sqrt(1.6961663), rel=1e-12)
 
 
 def test_yaml_formula_giving_imaginary_index_is_reported(tmp_path):
