@@ -47,6 +47,7 @@ from enum import Enum
 import numpy as np
 
 from ._jit import kernel
+from ._validation import as_float_array
 from .conventions import NM_TO_CM
 
 __all__ = [
@@ -68,6 +69,14 @@ __all__ = [
 #: exp(kappa L); beyond ~30 the root is below double-precision resolution.  Such gratings are
 #: strongly over-coupled anyway.
 MAX_KAPPA_L = 30.0
+
+#: largest |alpha L| of :func:`coupled_mode_response`: the section matrices grow like
+#: exp(|alpha L|), which overflows double precision (exp(709.8)) beyond ~700.
+MAX_ALPHA_L = 700.0
+
+#: largest |delta L| of :func:`coupled_mode_response`: the phase delta L keeps ~1e-10 rad
+#: resolution up to 1e6; far beyond it (~1e154) its square overflows and r, t became NaN.
+MAX_DELTA_L = 1e6
 
 _LIMITATION_1D = (
     "1D coupled-mode theory (Kogelnik & Shank 1972): uniform gain, no spatial hole burning, "
@@ -144,19 +153,15 @@ def _order(value, name: str = "order") -> int:
 
 
 def _duty_cycle(value) -> np.ndarray:
-    d = np.asarray(value, dtype=np.float64)
+    d = as_float_array(value, "duty_cycle")
     if not np.all(np.isfinite(d)) or np.any((d <= 0.0) | (d >= 1.0)):
         raise ValueError(f"duty_cycle must lie strictly between 0 and 1, got {value!r}")
     return d
 
 
 def _float_array(value, name: str) -> np.ndarray:
-    try:
-        a = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric, got {value!r}") from exc
-    if a.size == 0:
-        raise ValueError(f"{name} must not be empty")
+    # refuses booleans, strings, None and complex values with Im != 0, names ``name``
+    a = as_float_array(value, name)
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return a
@@ -222,7 +227,11 @@ def grating_coupling_coefficient(index_step, duty_cycle, order, bragg_wavelength
     lam = _float_array(bragg_wavelength_nm, "bragg_wavelength_nm")
     if np.any(lam <= 0.0):
         raise ValueError(f"bragg_wavelength_nm must be > 0 nm, got {bragg_wavelength_nm!r}")
-    kappa = 2.0 * dn * np.abs(np.sin(m * np.pi * d)) / (m * lam * NM_TO_CM)
+    with np.errstate(over="ignore"):
+        kappa = 2.0 * dn * np.abs(np.sin(m * np.pi * d)) / (m * lam * NM_TO_CM)
+    if not np.all(np.isfinite(kappa)):
+        raise ValueError(f"index_step={index_step!r} over bragg_wavelength_nm={bragg_wavelength_nm!r} gives an "
+                         "infinite coupling coefficient 2 dn / lambda; index_step must be a realistic index step")
     return _scalar_or_array(kappa)
 
 
@@ -808,7 +817,13 @@ def coupled_mode_response(kappa_L, delta_L, kind="index", *, alpha_L=0.0, phase_
     """
     _kind, kappa, phi, pos, _r1, _r2 = _resolve(kappa_L, kind, phase_shift, shift_position, None)
     a = _real(alpha_L, "alpha_L")
+    if abs(a) > MAX_ALPHA_L:
+        raise ValueError(f"|alpha_L| must be <= {MAX_ALPHA_L:g} (the section matrices grow like exp(alpha L) and "
+                         f"overflow beyond it), got {alpha_L!r}")
     d = _float_array(delta_L, "delta_L")
+    if np.any(np.abs(d) > MAX_DELTA_L):
+        raise ValueError(f"|delta_L| must be <= {MAX_DELTA_L:g} (the phase delta L loses its precision beyond it "
+                         f"and r, t become NaN), got {float(np.max(np.abs(d)))!r}")
     kf, kb, ell = _sections(kappa, phi, pos)
     flat = np.atleast_1d(d).ravel()
     r = np.empty(flat.shape, dtype=np.complex128)
@@ -853,7 +868,13 @@ def detuning_to_wavelength(delta_per_cm, bragg_wavelength_nm, group_index):
     lam = _positive(bragg_wavelength_nm, "bragg_wavelength_nm", "nm")
     ng = _positive(group_index, "group_index")
     lam_cm = lam * NM_TO_CM
-    return _scalar_or_array(lam - d * lam_cm * lam_cm / (2.0 * math.pi * ng) / NM_TO_CM)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = lam - d * lam_cm * lam_cm / (2.0 * math.pi * ng) / NM_TO_CM
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"detuning_to_wavelength overflows for delta_per_cm={delta_per_cm!r}, "
+                         f"bragg_wavelength_nm={bragg_wavelength_nm!r}, group_index={group_index!r}: "
+                         "delta lambda_B^2 / (2 pi n_g) is not a finite wavelength")
+    return _scalar_or_array(out)
 
 
 def coupled_mode_device_threshold(mode, *, length_nm, bragg_wavelength_nm, group_index,
@@ -896,6 +917,8 @@ def coupled_mode_device_threshold(mode, *, length_nm, bragg_wavelength_nm, group
     length_cm = length * NM_TO_CM
     alpha = mode.alpha_L / length_cm
     delta = mode.delta_L / length_cm
+    if not (math.isfinite(alpha) and math.isfinite(delta)):
+        raise ValueError(f"length_nm={length_nm!r} is too short: alpha L / L and delta L / L overflow")
     wavelength = detuning_to_wavelength(delta, bragg_wavelength_nm, group_index)
     limitations = mode.limitations
     if mode.surface_emission_neglected:

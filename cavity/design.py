@@ -1659,6 +1659,10 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
         raise ValueError(f"chunksize must be a positive integer number of designs or None, got {chunksize!r}")
     if worker_timeout is not None and not require_scalar_finite(worker_timeout, "worker_timeout") > 0:
         raise ValueError(f"worker_timeout must be a positive number of seconds or None, got {worker_timeout!r}")
+    if callback is not None and not callable(callback):  # callback=5 failed only after the first generation
+        raise TypeError(f"callback must be a callable(record) or None, got {callback!r}")
+    if not (isinstance(progress, bool) or callable(progress)):
+        raise TypeError(f"progress must be True, False or a callable(record), got {progress!r}")
     run = _Runner(problem, workers, chunksize, worker_timeout)
     lower, upper, integral = space._lower, space._upper, space._integral
     ckpt = None if checkpoint is None else _Checkpoint(checkpoint, _checkpoint_settings(

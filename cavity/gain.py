@@ -30,7 +30,8 @@ import numpy as np
 from scipy.optimize import brentq, least_squares
 from scipy.special import logsumexp
 
-from ._validation import as_float_array, require_positive, require_scalar_finite, require_wavelength, require_scalar_wavelength
+from ._validation import (as_float_array, require_finite, require_positive, require_scalar_finite, require_scalar_range,
+                          require_scalar_wavelength, require_wavelength)
 from .conventions import ELEMENTARY_CHARGE, NM_TO_CM
 
 __all__ = [
@@ -74,6 +75,15 @@ class RadiativeScaling(str, enum.Enum):
     QUADRATIC = "quadratic"
 
 
+#: largest custom Auger exponent p (``k_N = (N/2)^p / tau_XX,A``): measured scalings lie between
+#: 1 and 3 (statistical ~ N^3); p = 1e308 overflowed the rates to inf and every occupancy to NaN.
+MAX_AUGER_EXPONENT = 10.0
+
+#: (field, upper bound, unit) of a GaussianBand: all > 0.  A 1e308 cm^-1 absorption overflowed
+#: the gain; centres and widths beyond 1e5 nm are far outside any QD band.
+_BAND_RANGES = (("center_nm", 1e5, "nm"), ("fwhm_nm", 1e5, "nm"), ("peak_absorption_per_cm", 1e8, "cm^-1"))
+
+
 def hexagonal_areal_density(dot_spacing_nm: float, monolayers: float = 1.0) -> float:
     """Areal dot density (cm^-2) of ``monolayers`` hexagonally close-packed layers.
 
@@ -88,10 +98,9 @@ def hexagonal_areal_density(dot_spacing_nm: float, monolayers: float = 1.0) -> f
     monolayers : float
         Number of monolayers (may be fractional for a partial layer).
     """
-    d = require_scalar_finite(dot_spacing_nm, "dot_spacing_nm")
-    ml = require_scalar_finite(monolayers, "monolayers")
-    require_positive(d, "dot_spacing_nm", unit="nm")
-    require_positive(ml, "monolayers")
+    # the ranges of QDGainModel: 1e-308 nm divided by zero, 1e308 monolayers gave inf
+    d = require_scalar_range(dot_spacing_nm, "dot_spacing_nm", 0.1, 1e4, unit="nm")
+    ml = require_scalar_range(monolayers, "monolayers", 0.0, 1e4, lo_open=True)
     d_cm = d * NM_TO_CM
     return ml * 2.0 / (math.sqrt(3.0) * d_cm * d_cm)
 
@@ -159,9 +168,8 @@ class GaussianBand:
     peak_absorption_per_cm: float
 
     def __post_init__(self):
-        for name in ("center_nm", "fwhm_nm", "peak_absorption_per_cm"):
-            v = require_scalar_finite(getattr(self, name), name)
-            require_positive(v, name)
+        for name, hi, unit in _BAND_RANGES:
+            v = require_scalar_range(getattr(self, name), name, 0.0, hi, unit=unit, lo_open=True)
             object.__setattr__(self, name, v)
 
     @classmethod
@@ -183,7 +191,10 @@ class GaussianBand:
 
     def line_shape(self, wavelength_nm, shift_nm: float = 0.0) -> np.ndarray:
         """Unit-peak Gaussian ``L(lambda - shift)`` at the wavelengths (nm)."""
-        x = (np.asarray(wavelength_nm, dtype=np.float64) - (self.center_nm + shift_nm)) / self.fwhm_nm
+        wl = as_float_array(wavelength_nm, "wavelength_nm")
+        require_finite(wl, "wavelength_nm")
+        shift = require_scalar_finite(shift_nm, "shift_nm")
+        x = (wl - (self.center_nm + shift)) / self.fwhm_nm
         return np.exp(-_FOUR_LN2 * x * x)
 
 
@@ -764,8 +775,8 @@ def _parse_auger(value):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"auger_scaling must be an AugerScaling, 'statistical', 'quadratic' or an exponent, got {value!r}")
     p = float(value)
-    if not math.isfinite(p) or p < 0:
-        raise ValueError(f"auger_scaling exponent must be finite and >= 0, got {value!r}")
+    if not math.isfinite(p) or not 0 <= p <= MAX_AUGER_EXPONENT:
+        raise ValueError(f"auger_scaling exponent must be in [0, {MAX_AUGER_EXPONENT:g}], got {value!r}")
     return p
 
 

@@ -130,11 +130,22 @@ def stack_arrays(stack: Stack, wavelength, gain=None):
         idx = stack.gain_layer_indices
         if not idx:
             raise ValueError("gain was given but the stack has no layer with gain=True")
-        dk = gain_to_k(np.broadcast_to(g, wl.shape), wl)
+        with np.errstate(over="ignore", invalid="ignore"):
+            dk = gain_to_k(np.broadcast_to(g, wl.shape), wl)
+        if not np.all(np.isfinite(dk)):
+            bad = np.broadcast_to(g, wl.shape)[~np.isfinite(dk)].ravel()[0]
+            raise ValueError(f"gain={bad!r} cm^-1 overflows the extinction coefficient k = -g lambda/(4 pi); "
+                             "a material gain must be far below 1e300 cm^-1")
         for i in idx:
             n[i + 1] = n[i + 1] + 1j * dk
     return n, stack.padded_thicknesses()
 
+
+#: largest block (bytes) of complex128 indices :func:`spectrum_arrays` converts and solves at once:
+#: a larger batch (10,000 designs x 42 media x 1000 wavelengths is 6.7 GB as complex128, twice
+#: its complex64 input) is streamed in blocks of designs with the same results, so the memory
+#: beyond the caller's input and the outputs stays below this bound.
+MAX_BLOCK_BYTES = 256 * 2**20
 
 #: largest number of samples :func:`field_profile` accepts (about 0.5 GB of results)
 _MAX_PROFILE_POINTS = 1e7
@@ -237,7 +248,9 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
         raise TypeError(f"n must be a complex index array, got {n!r}")
     if np.asarray(n).dtype == np.bool_:
         raise TypeError("n must be a complex index array, not booleans")
-    n = np.ascontiguousarray(n, dtype=np.complex128)
+    n = np.asarray(n)
+    if n.dtype.kind not in "biufc":
+        n = np.asarray(n, dtype=np.complex128)
     d = np.ascontiguousarray(as_float_array(d, "d"), dtype=np.float64)
     if n.ndim == 2:
         n = n[None]
@@ -253,28 +266,45 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
     require_finite(d, "thickness")
     if np.any(d < 0):
         raise ValueError(f"thickness must be >= 0 nm, got {float(d[d < 0][0])!r}")
+    with np.errstate(over="ignore", divide="ignore"):
+        phase = 2 * np.pi / float(wl.min()) * float(np.max(d[:, 1:-1], initial=0.0))
+    if not math.isfinite(phase):
+        raise ValueError(f"wavelength={float(wl.min())!r} nm is too small for the {float(np.max(d[:, 1:-1])):g} nm "
+                         "layers: the propagation phase 2 pi d / wavelength overflows")
     angles = np.atleast_1d(_angles(angle, grazing=True))
     threads = _threads(threads)
-    _check_outer(n, angles)
-    _check_indices_finite(n)
-    if np.any(n[..., 0, :].real <= 0):
-        bad = n[..., 0, :][n[..., 0, :].real <= 0].ravel()[0]
-        raise ValueError(f"n of the incident medium (n[..., 0, :]) must have a real part > 0, got {bad!r}")
     sin_t = np.sin(np.deg2rad(angles))
+    D, M, W = n.shape
+    block = max(1, MAX_BLOCK_BYTES // (M * W * 16))  # designs whose complex128 indices fit in one block
     out = {}
-    if pol == "both":
-        rs, ts, Ts, rp, tp, Tp = _run_rt_sp(n, d, wl, sin_t, threads)
-        out.update(r_s=rs, t_s=ts, R_s=np.abs(rs) ** 2, T_s=Ts, r_p=rp, t_p=tp, R_p=np.abs(rp) ** 2, T_p=Tp)
-    elif pol is Polarization.UNPOLARIZED:
-        rs, _, Ts, rp, _, Tp = _run_rt_sp(n, d, wl, sin_t, threads)
-        out["R"] = 0.5 * (np.abs(rs) ** 2 + np.abs(rp) ** 2)
-        out["T"] = 0.5 * (Ts + Tp)
-    else:
-        r, t, T = _run_rt(n, d, wl, sin_t, pol.code, threads)
-        out.update(r=r, t=t, R=np.abs(r) ** 2, T=T)
+    for a in range(0, D, block):
+        # stream: each block of designs is converted to contiguous complex128 on its own (a
+        # complex64 or strided input is never copied whole), checked, and solved into ``out``
+        nb = np.ascontiguousarray(n[a:a + block], dtype=np.complex128)
+        db = d[a:a + block]
+        _check_outer(nb, angles)
+        _check_indices_finite(nb)
+        if np.any(nb[..., 0, :].real <= 0):
+            bad = nb[..., 0, :][nb[..., 0, :].real <= 0].ravel()[0]
+            raise ValueError(f"n of the incident medium (n[..., 0, :]) must have a real part > 0, got {bad!r}")
+        if pol == "both":
+            rs, ts, Ts, rp, tp, Tp = _run_rt_sp(nb, db, wl, sin_t, threads)
+            part = dict(r_s=rs, t_s=ts, R_s=np.abs(rs) ** 2, T_s=Ts, r_p=rp, t_p=tp, R_p=np.abs(rp) ** 2, T_p=Tp)
+        elif pol is Polarization.UNPOLARIZED:
+            rs, _, Ts, rp, _, Tp = _run_rt_sp(nb, db, wl, sin_t, threads)
+            part = dict(R=0.5 * (np.abs(rs) ** 2 + np.abs(rp) ** 2), T=0.5 * (Ts + Tp))
+        else:
+            r, t, T = _run_rt(nb, db, wl, sin_t, pol.code, threads)
+            part = dict(r=r, t=t, R=np.abs(r) ** 2, T=T)
+        if block >= D:
+            out = part
+            break
+        for key, val in part.items():
+            if key not in out:
+                out[key] = np.empty((D,) + val.shape[1:], val.dtype)
+            out[key][a:a + block] = val
     for key, val in out.items():
         if not np.all(np.isfinite(val)):
-            _check_indices_finite(n)
             raise FloatingPointError(
                 f"non-finite {key} in the transfer-matrix result: the stack's single-pass gain overflows "
                 "(reduce the gain or thickness of the gain layers)"

@@ -17,12 +17,22 @@ from . import _pole_kernels as PK
 from ._jit import run_threaded
 from ._validation import require_layer_indices, require_scalar_finite
 from .layers import Stack
-from .optics import Polarization, _scalar_angle
+from .optics import Polarization, _scalar_angle, _threads
 
-__all__ = ["PopulationThresholds", "threshold_population", "PARALLEL_MIN_DESIGNS"]
+__all__ = ["PopulationThresholds", "threshold_population", "PARALLEL_MIN_DESIGNS", "MAX_BLOCK_BYTES"]
 
 #: Threads pay from about this many designs per call on a 2-core machine (benchmarks/).
 PARALLEL_MIN_DESIGNS = 16
+
+#: largest index table (bytes) :func:`threshold_population` holds at once.  The table is
+#: ``designs x media x wavelengths`` complex128 (10,000 designs x 42 media x 321 wavelengths is
+#: 2.2 GB); larger populations are solved in blocks of designs whose table fits, with the same
+#: results (every design's pole search is independent of the others).
+MAX_BLOCK_BYTES = 256 * 2**20
+
+#: smallest ``search_width`` (nm): the wavelength table needs a spacing far above the float
+#: resolution (1e-308 nm divided by zero).
+MIN_SEARCH_WIDTH = 1e-2
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,29 +122,60 @@ def threshold_population(stacks, near: float, *, gain_layers=None, search_width:
     threads : int, optional
         Default: threaded from :data:`PARALLEL_MIN_DESIGNS` designs.
 
+    Notes
+    -----
+    Memory is bounded: the designs are solved in blocks whose index table fits in
+    :data:`MAX_BLOCK_BYTES` (each design's search is independent, so the results do not depend on
+    the block size).
+
     Returns
     -------
     PopulationThresholds
     """
+    if isinstance(stacks, (Stack, str, bytes)) or not hasattr(stacks, "__iter__"):
+        raise TypeError(f"stacks must be a sequence of cavity.Stack designs, got {stacks!r}")
     stacks = list(stacks)
     if not stacks:
         raise ValueError("stacks must contain at least one design")
+    if not isinstance(stacks[0], Stack):
+        raise TypeError(f"stacks[0] must be a cavity.Stack, got {stacks[0]!r}")
     near = require_scalar_finite(near, "near")
     width = require_scalar_finite(search_width, "search_width")
     if near <= 0 or width <= 0 or width >= near:
         raise ValueError(f"need near > search_width > 0 (nm), got near={near!r}, search_width={search_width!r}")
+    if width < MIN_SEARCH_WIDTH:
+        raise ValueError(f"search_width must be >= {MIN_SEARCH_WIDTH:g} nm, got {search_width!r}")
+    threads = _threads(threads)
     q_guess = require_scalar_finite(Q_guess, "Q_guess")
-    if q_guess <= 0:
-        raise ValueError(f"Q_guess must be > 0, got {Q_guess!r}")
+    if not q_guess >= 0.5:  # below Q = 0.5 there is no resonance (1e-308 put the start at infinity)
+        raise ValueError(f"Q_guess must be >= 0.5, got {Q_guess!r}")
     ang = _scalar_angle(angle)
     pol = Polarization.parse(polarization, allow_unpolarized=False)
     K = max(16, int(math.ceil(2 * width / 0.25)) + 1)
+    M = len(stacks[0]) + 2
+    row_bytes = M * K * 16
+    if row_bytes > MAX_BLOCK_BYTES:
+        raise ValueError(f"search_width={search_width!r} nm needs a {M} media x {K} wavelengths index table "
+                         f"({row_bytes / 2**20:.0f} MB per design), more than MAX_BLOCK_BYTES = "
+                         f"{MAX_BLOCK_BYTES / 2**20:.0f} MB; use a smaller search_width")
     lam_tab = np.linspace(near - width, near + width, K)
-    n_tab, d, mask, plane = _population_arrays(stacks, lam_tab, gain_layers)
+    D = len(stacks)
+    block = max(1, MAX_BLOCK_BYTES // row_bytes)
+    sin_t = math.sin(math.radians(ang))  # the kernels form kx = Re n_0(lambda) sin_t per wavelength
+    if D > block:  # stream: blocks of designs, each with its own (bounded) table
+        parts = [threshold_population(stacks[a:a + block], near, gain_layers=gain_layers, search_width=search_width,
+                                      Q_guess=Q_guess, angle=angle, polarization=polarization, threads=threads)
+                 for a in range(0, D, block)]
+        return PopulationThresholds(*(np.concatenate([getattr(p, f) for p in parts])
+                                      for f in PopulationThresholds.__dataclass_fields__))
+    try:
+        n_tab, d, mask, plane = _population_arrays(stacks, lam_tab, gain_layers)
+    except ValueError as exc:
+        if "outside the range" not in str(exc):
+            raise
+        raise ValueError(f"near={near!r} nm with search_width={search_width!r} nm: {exc}") from None
     if ang > 0 and np.any(n_tab[:, 0].imag != 0):
         raise ValueError("oblique incidence needs a lossless incident medium (k = 0)")
-    sin_t = math.sin(math.radians(ang))  # the kernels form kx = Re n_0(lambda) sin_t per wavelength
-    D = len(stacks)
     poles = np.empty(D, np.complex128)
     pole_status = np.empty(D, np.int64)
     lams = np.empty(D)

@@ -70,11 +70,17 @@ from scipy.optimize import brentq
 
 from ._validation import as_float_array, require_positive, require_scalar_finite
 from .conventions import ELEMENTARY_CHARGE, HC_EV_NM, NM_TO_CM, SPEED_OF_LIGHT_NM_PER_NS
-from .gain import QDGainModel
+from .gain import MAX_CURRENT_DENSITY, QDGainModel
 
 __all__ = ["LasingMode", "LaserRateEquations", "LJCurve"]
 
 _C_CM_PER_S = SPEED_OF_LIGHT_NM_PER_NS * 1e2  # 1 nm/ns = 1 m/s = 100 cm/s
+
+#: accepted ranges (lo, hi) of the LasingMode scalars: beyond them the photon lifetime, energy or
+#: threshold gain over- or underflow (Q = 1e308 gave zero output above threshold, Q = 1e-308 or
+#: wavelength_nm = 1e-308 NaN inside the solver).  Wavelengths 10 nm - 100 um, Q 0.5 - 1e12
+#: (a Q below 0.5 is no resonance), group index up to 100.
+MODE_RANGES = {"wavelength_nm": (10.0, 1e5), "quality_factor": (0.5, 1e12), "group_index": (1e-3, 100.0)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +120,9 @@ class LasingMode:
         for name in ("beta", "output_fraction", "confinement_factor"):
             if getattr(self, name) > 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")
+        for name, (lo, hi) in MODE_RANGES.items():
+            if not lo <= getattr(self, name) <= hi:
+                raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {getattr(self, name)!r}")
 
     @classmethod
     def from_threshold(cls, threshold, **kwargs) -> "LasingMode":
@@ -334,6 +343,8 @@ class LaserRateEquations:
         """
         js = as_float_array(current_density, "current_density").ravel()
         require_positive(js, "current_density", strict=False, unit="A/cm^2")
+        if np.any(js > MAX_CURRENT_DENSITY):  # 1e308 gave NaN output powers
+            raise ValueError(f"current_density must be <= {MAX_CURRENT_DENSITY:g} A/cm^2, got {float(np.max(js))!r}")
         try:
             j_th = self.threshold_current()
         except ValueError:

@@ -131,7 +131,8 @@ class ThermalModel:
             j = as_float_array(jt, "iv_current_density_A_per_cm2")
             v = as_float_array(vt, "iv_voltage_V")
             if j.ndim != 1 or j.shape != v.shape or j.size < 2:
-                raise ValueError(f"the I-V curve needs two 1-D arrays of equal length >= 2, got shapes {j.shape} and {v.shape}")
+                raise ValueError("the I-V curve needs iv_current_density_A_per_cm2 and iv_voltage_V as two 1-D arrays "
+                                 f"of equal length >= 2, got shapes {j.shape} and {v.shape}")
             require_positive(j, "iv_current_density_A_per_cm2", strict=False, unit="A/cm^2")
             require_positive(v, "iv_voltage_V", strict=False, unit="V")
             if np.any(np.diff(j) <= 0):
@@ -209,6 +210,7 @@ class ThermalModel:
             If the heated gain still increases at the end of the scan (no rollover found:
             e.g. zero thermal resistance).
         """
+        _check_model(model)
         wl = require_scalar_wavelength(wavelength)
         js, gs = self._scan(model, wl)
         i = int(np.argmax(gs))

@@ -47,7 +47,7 @@ from .results import ModeSequence
 
 from . import _mode_kernels as MK
 from ._tmm_kernels import amplitudes as _amplitudes
-from ._validation import require_scalar_finite
+from ._validation import as_float_array, require_finite, require_scalar_finite
 from .conventions import NM_TO_CM
 from .layers import Stack
 from .optics import Polarization, stack_arrays
@@ -57,6 +57,10 @@ __all__ = ["Mode", "GuidedModes", "ModeProfile", "guided_modes"]
 _NEWTON_TOL = 1e-14
 _NEWTON_MAXIT = 80
 _PERTURBATION = 1e-5  # imaginary index step used for d n_eff / d n_a
+
+#: largest number of samples :meth:`Mode.profile` accepts (about 0.3 GB of results), as
+#: :func:`cavity.field_profile`
+MAX_PROFILE_POINTS = 1e7
 
 
 def _pol_label(pol: Polarization) -> str:
@@ -225,7 +229,8 @@ class Mode:
     def field(self, z) -> np.ndarray:
         """Complex transverse field (E_y for TE, H_y for TM) at positions ``z`` (nm), normalised so
         that the profile's maximum |field| is 1 (see :meth:`profile`)."""
-        zz = np.atleast_1d(np.asarray(z, dtype=np.float64))
+        zz = np.atleast_1d(as_float_array(z, "z"))
+        require_finite(zz, "z")
         f, _ = self._raw_field(zz)
         return f / self._peak()
 
@@ -271,16 +276,22 @@ class Mode:
     def profile(self, step: float = 1.0, outside: float | None = None) -> ModeProfile:
         """The field sampled every ``step`` nm, with ``outside`` nm of each cladding (default: three
         decay lengths of the more slowly decaying cladding, at most 5 wavelengths)."""
-        if not (isinstance(step, (int, float)) and step > 0 and math.isfinite(step)):
+        step = require_scalar_finite(step, "step")
+        if not step > 0:
             raise ValueError(f"step must be a positive length in nm, got {step!r}")
         q, A, B = self._amp
         k0 = 2.0 * math.pi / self.wavelength
         if outside is None:
             decay = min(q[0].imag, q[-1].imag) * k0
             outside = min(3.0 / decay, 5 * self.wavelength) if decay > 0 else self.wavelength
-        if not (outside >= 0 and math.isfinite(outside)):
+        outside = require_scalar_finite(outside, "outside")
+        if not outside >= 0:
             raise ValueError(f"outside must be a length >= 0 nm, got {outside!r}")
         bounds = np.concatenate(([0.0], np.cumsum(self._d[1:-1])))
+        span = float(bounds[-1]) + 2 * outside
+        if span / step > MAX_PROFILE_POINTS:  # step=1e-308 or outside=1e308: 'Maximum allowed size exceeded'
+            raise ValueError(f"step={step!r} nm samples the {span:g} nm profile (layers plus 2 x outside={outside!r}) at "
+                             f"more than {MAX_PROFILE_POINTS:g} points; use a larger step or a smaller outside")
         z = np.arange(-outside, bounds[-1] + outside + 0.5 * step, step)
         z = np.unique(np.concatenate((z, bounds)))
         f, e_tm = self._raw_field(z)

@@ -114,7 +114,99 @@ ROWS = [
     ("calibrate bool", lambda d: M.calibrate(occupancy_points=[(True, 3.2)]), TypeError, "occupancy_points"),
     ("calibrate tolerance", lambda d: M.calibrate(occupancy_points=[(18.0, 3.2)], tolerance=0.0), ValueError,
      "tolerance"),
+    # --- second probe (every public function with None, str, bool, NaN, inf, 0, +-1e308, complex) ---
+    # coupled-mode theory: True taken as 1, 1e308 gave inf/NaN, float() errors without the name
+    ("gcc index_step True", lambda d: cv.grating_coupling_coefficient(True, 0.5, 1, 630.0), TypeError, "index_step"),
+    ("gcc bragg True", lambda d: cv.grating_coupling_coefficient(0.1, 0.5, 1, True), TypeError, "bragg_wavelength_nm"),
+    ("gcc index_step 1e308", lambda d: cv.grating_coupling_coefficient(1e308, 0.5, 1, 630.0), ValueError, "index_step"),
+    ("gcc duty str", lambda d: cv.grating_coupling_coefficient(0.1, "x", 1, 630.0), TypeError, "duty_cycle"),
+    ("gcc duty complex", lambda d: cv.grating_coupling_coefficient(0.1, 0.5 + 1j, 1, 630.0), TypeError, "duty_cycle"),
+    ("gaincc step True", lambda d: cv.gain_coupling_coefficient(True), TypeError, "gain_step_per_cm"),
+    ("gaincc duty str", lambda d: cv.gain_coupling_coefficient(10.0, "x"), TypeError, "duty_cycle"),
+    ("cmresp delta True", lambda d: cv.coupled_mode_response(1.0, True), TypeError, "delta_L"),
+    ("cmresp delta 1e308", lambda d: cv.coupled_mode_response(1.0, 1e308), ValueError, "delta_L"),
+    ("cmresp alpha 1e308", lambda d: cv.coupled_mode_response(1.0, 0.5, alpha_L=1e308), ValueError, "alpha_L"),
+    ("cmresp alpha 800", lambda d: cv.coupled_mode_response(1.0, 0.5, alpha_L=800.0), ValueError, "alpha_L"),
+    ("d2w delta True", lambda d: cv.detuning_to_wavelength(True, 630.0, 1.8), TypeError, "delta_per_cm"),
+    ("d2w bragg 1e308", lambda d: cv.detuning_to_wavelength(10.0, 1e308, 1.8), ValueError, "bragg_wavelength_nm"),
+    ("cmdev length 1e-308", lambda d: cv.coupled_mode_device_threshold(
+        cv.coupled_mode_threshold(1.0, modes=1)[0], length_nm=1e-308, bragg_wavelength_nm=630.0,
+        group_index=1.8), ValueError, "length_nm"),
+    # optics: an overflowing gain blamed the indices, NaN from stack_arrays / field_profile
+    ("spec gain 1e308", lambda d: cv.spectrum(d, 630.0, gain=1e308), ValueError, "gain"),
+    ("arrays of stack gain 1e308", lambda d: cv.stack_arrays(d, 630.0, gain=1e308), ValueError, "gain"),
+    ("fp gain -1e308", lambda d: cv.field_profile(d, 630.0, gain=-1e308), ValueError, "gain"),
+    ("arrays wl 1e-308", lambda d: cv.spectrum_arrays(np.array([[1.0], [1.5], [1.0]]), np.array([0, 100.0, 0]), 1e-308),
+     ValueError, "wavelength"),
+    ("arrays threads True", lambda d: cv.spectrum_arrays(np.array([[1.0], [1.5], [1.0]]), np.array([0, 100.0, 0]), 630.0,
+                                                          threads=True), ValueError, "threads"),
+    # gain model: ZeroDivisionError, inf, NaN rates, float() errors
+    ("hex spacing 1e-308", lambda d: cv.hexagonal_areal_density(1e-308), ValueError, "dot_spacing_nm"),
+    ("hex monolayers 1e308", lambda d: cv.hexagonal_areal_density(10.0, 1e308), ValueError, "monolayers"),
+    ("auger exponent 1e308", lambda d: cv.QDGainModel(auger_scaling=1e308), ValueError, "auger_scaling"),
+    ("band absorption 1e308", lambda d: cv.GaussianBand(625.0, 30.0, 1e308), ValueError, "peak_absorption_per_cm"),
+    ("band center True", lambda d: cv.GaussianBand(True, 30.0, 2500.0), TypeError, "center_nm"),
+    ("line_shape str", lambda d: cv.DEFAULT_BAND_1S.line_shape("x"), TypeError, "wavelength_nm"),
+    ("line_shape None", lambda d: cv.DEFAULT_BAND_1S.line_shape(None), TypeError, "wavelength_nm"),
+    ("line_shape nan", lambda d: cv.DEFAULT_BAND_1S.line_shape(NAN), ValueError, "wavelength_nm"),
+    ("line_shape complex", lambda d: cv.DEFAULT_BAND_1S.line_shape(630 + 1j), TypeError, "wavelength_nm"),
+    ("line_shape shift None", lambda d: cv.DEFAULT_BAND_1S.line_shape(630.0, None), TypeError, "shift_nm"),
+    ("line_shape shift True", lambda d: cv.DEFAULT_BAND_1S.line_shape(630.0, True), TypeError, "shift_nm"),
+    ("line_shape shift complex", lambda d: cv.DEFAULT_BAND_1S.line_shape(630.0, 1j), TypeError, "shift_nm"),
+    # thermal: the I-V message did not name the parameters, AttributeError for a non-model
+    ("iv scalar", lambda d: cv.ThermalModel(iv_current_density_A_per_cm2=5.0, iv_voltage_V=(2.0, 3.0)), ValueError,
+     "iv_current_density_A_per_cm2"),
+    ("rollover model None", lambda d: cv.ThermalModel().rollover_current(None, 630.0), TypeError, "model"),
+    ("rollover model str", lambda d: cv.ThermalModel().rollover_current("x", 630.0), TypeError, "model"),
+    # rate equations: NaN powers at 1e308 A/cm^2, degenerate modes
+    ("lj J 1e308", lambda d: cv.LaserRateEquations(M, cv.LasingMode(630.0, 1000.0, 0.1)).lj_curve([1e308]), ValueError,
+     "current_density"),
+    ("output J 1e308", lambda d: cv.LaserRateEquations(M, cv.LasingMode(630.0, 1000.0, 0.1)).output_power(1e308),
+     ValueError, "current_density"),
+    ("mode Q 1e308", lambda d: cv.LasingMode(630.0, 1e308, 0.1), ValueError, "quality_factor"),
+    ("mode Q 1e-308", lambda d: cv.LasingMode(630.0, 1e-308, 0.1), ValueError, "quality_factor"),
+    ("mode wl 1e-308", lambda d: cv.LasingMode(1e-308, 1000.0, 0.1), ValueError, "wavelength_nm"),
+    ("mode wl 1e308", lambda d: cv.LasingMode(1e308, 1000.0, 0.1), ValueError, "wavelength_nm"),
+    ("mode ng 1e308", lambda d: cv.LasingMode(630.0, 1000.0, 0.1, group_index=1e308), ValueError, "group_index"),
+    ("mode Q True", lambda d: cv.LasingMode(630.0, True, 0.1), TypeError, "quality_factor"),
+    # guided-mode fields: NaN for z=NaN/None, 'Maximum allowed size exceeded', bool steps
+    ("mode field None", lambda d: _slab_mode().field(None), TypeError, "z"),
+    ("mode field nan", lambda d: _slab_mode().field(NAN), ValueError, "z"),
+    ("mode field str", lambda d: _slab_mode().field("x"), TypeError, "z"),
+    ("mode field complex", lambda d: _slab_mode().field(1j), TypeError, "z"),
+    ("mode profile step tiny", lambda d: _slab_mode().profile(step=1e-308), ValueError, "step"),
+    ("mode profile outside 1e308", lambda d: _slab_mode().profile(outside=1e308), ValueError, "outside"),
+    ("mode profile step True", lambda d: _slab_mode().profile(step=True), TypeError, "step"),
+    ("mode profile outside str", lambda d: _slab_mode().profile(outside="1"), TypeError, "outside"),
+    # batched thresholds: 'not iterable', ZeroDivisionError, threads errors
+    ("pop stacks None", lambda d: cv.threshold_population(None, 630.0), TypeError, "stacks"),
+    ("pop stacks Stack", lambda d: cv.threshold_population(d, 630.0), TypeError, "stacks"),
+    ("pop stacks [None]", lambda d: cv.threshold_population([None], 630.0), TypeError, "stacks[0]"),
+    ("pop width tiny", lambda d: cv.threshold_population([d], 630.0, search_width=1e-308), ValueError, "search_width"),
+    ("pop Q_guess tiny", lambda d: cv.threshold_population([d], 630.0, Q_guess=1e-308), ValueError, "Q_guess"),
+    ("pop threads nan", lambda d: cv.threshold_population([d], 630.0, threads=NAN), ValueError, "threads"),
+    ("pop threads str", lambda d: cv.threshold_population([d], 630.0, threads="2"), ValueError, "threads"),
+    ("pop near 1e9", lambda d: cv.threshold_population([d], 1e9), ValueError, "near"),
+    # design search: a bad callback failed only after the first generation
+    ("optimize callback 5", lambda d: cv.optimize(_space(), objective="threshold_gain", near=630.0, budget=20,
+                                                         population_size=4, callback=5),
+     TypeError, "callback"),
+    ("optimize progress 5", lambda d: cv.optimize(_space(), objective="threshold_gain", near=630.0, budget=20,
+                                                         population_size=4, progress=5),
+     TypeError, "progress"),
 ]
+
+
+def _slab_mode():
+    slab = cv.Stack((cv.Layer(TiO2, 200.0),), incident=SiO2, substrate=mt.get("air"))
+    return cv.guided_modes(slab, 630.0).modes[0]
+
+
+def _space():
+    def build(t):
+        return cv.Stack((cv.Layer(SiO2, t), cv.Layer(mt.get("CdSe QD film"), 20.0, gain=True), cv.Layer(SiO2, t)),
+                        incident=mt.get("air"), substrate=mt.get("borosilicate glass"))
+    return cv.DesignSpace(build, {"t": cv.Continuous(80.0, 120.0)})
 
 
 @pytest.mark.parametrize("label, call, exc, fragment", ROWS, ids=[r[0] for r in ROWS])
