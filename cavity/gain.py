@@ -80,8 +80,8 @@ class RadiativeScaling(str, enum.Enum):
 MAX_AUGER_EXPONENT = 10.0
 
 #: (field, upper bound, unit) of a GaussianBand: all > 0.  A 1e308 cm^-1 absorption overflowed
-#: the gain; centres and widths beyond 1e5 nm are far outside any QD band.
-_BAND_RANGES = (("center_nm", 1e5, "nm"), ("fwhm_nm", 1e5, "nm"), ("peak_absorption_per_cm", 1e8, "cm^-1"))
+#: the gain; centres and widths beyond 1e7 nm (the materials' range) are refused.
+_BAND_RANGES = (("center_nm", 1e7, "nm"), ("fwhm_nm", 1e7, "nm"), ("peak_absorption_per_cm", 1e8, "cm^-1"))
 
 
 def hexagonal_areal_density(dot_spacing_nm: float, monolayers: float = 1.0) -> float:

@@ -79,8 +79,8 @@ _C_CM_PER_S = SPEED_OF_LIGHT_NM_PER_NS * 1e2  # 1 nm/ns = 1 m/s = 100 cm/s
 #: accepted ranges (lo, hi) of the LasingMode scalars: beyond them the photon lifetime, energy or
 #: threshold gain over- or underflow (Q = 1e308 gave zero output above threshold, Q = 1e-308 or
 #: wavelength_nm = 1e-308 NaN inside the solver).  Wavelengths 10 nm - 100 um, Q 0.5 - 1e12
-#: (a Q below 0.5 is no resonance), group index up to 100.
-MODE_RANGES = {"wavelength_nm": (10.0, 1e5), "quality_factor": (0.5, 1e12), "group_index": (1e-3, 100.0)}
+#: (a Q below 0.5 is no resonance), group index up to 1e4 (from_threshold can give large ones).
+MODE_RANGES = {"wavelength_nm": (10.0, 1e5), "quality_factor": (0.5, 1e12), "group_index": (1e-3, 1e4)}
 
 
 @dataclass(frozen=True, slots=True)
