@@ -119,18 +119,26 @@ def etched_grating(stack: Stack, layer: int, etch_depth: float | None = None, fi
     return stack, groove
 
 
-def _positive(value, name, unit="nm"):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) \
-            or float(value) <= 0:
-        raise ValueError(f"{name} must be a finite number > 0 {unit}, got {value!r}".rstrip())
+def _real(value, name, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {what}, got {value!r}")
     return float(value)
+
+
+def _positive(value, name, unit="nm"):
+    what = f"a finite number > 0 {unit}".rstrip()
+    v = _real(value, name, what)
+    if not math.isfinite(v) or v <= 0:
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return v
 
 
 def _nonnegative(value, name, unit):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) \
-            or float(value) < 0:
-        raise ValueError(f"{name} must be a finite number >= 0 {unit}, got {value!r}")
-    return float(value)
+    what = f"a finite number >= 0 {unit}"
+    v = _real(value, name, what)
+    if not math.isfinite(v) or v < 0:
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return v
 
 
 @dataclass(frozen=True)
@@ -196,9 +204,9 @@ class DFBGrating:
         object.__setattr__(self, "wavelength", _positive(self.wavelength, "wavelength"))
         if self.period is not None:
             object.__setattr__(self, "period", _positive(self.period, "period"))
-        d = self.duty_cycle
-        if isinstance(d, bool) or not isinstance(d, numbers.Real) or not 0.0 < float(d) < 1.0:
-            raise ValueError(f"duty_cycle must lie strictly between 0 and 1, got {d!r}")
+        d = _real(self.duty_cycle, "duty_cycle", "a number strictly between 0 and 1")
+        if not 0.0 < d < 1.0:
+            raise ValueError(f"duty_cycle must lie strictly between 0 and 1, got {self.duty_cycle!r}")
         object.__setattr__(self, "duty_cycle", float(d))
         if isinstance(self.order, bool) or not isinstance(self.order, numbers.Integral) or self.order < 1:
             raise ValueError(f"order must be an integer >= 1, got {self.order!r}")
@@ -673,8 +681,11 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
     """
     if not isinstance(grating, DFBGrating):
         raise TypeError(f"grating must be a cavity.DFBGrating, got {grating!r}")
-    if modes is not None and (isinstance(modes, bool) or not isinstance(modes, numbers.Integral) or modes < 1):
-        raise ValueError(f"modes must be an integer >= 1, got {modes!r}")
+    if modes is not None:
+        if isinstance(modes, bool) or not isinstance(modes, numbers.Integral):
+            raise TypeError(f"modes must be an integer >= 1, got {modes!r}")
+        if modes < 1:
+            raise ValueError(f"modes must be an integer >= 1, got {modes!r}")
     gmax = DFB_MAX_GAIN if max_gain is None else _positive(max_gain, "max_gain", "cm^-1")
     if gain_model is not None:
         from .gain import QDGainModel

@@ -23,10 +23,22 @@ def dev():
 
 
 SiO2, TiO2 = mt.get("SiO2"), mt.get("TiO2")
+
+
+def _dfb_grating(**kw):
+    sub = mt.Constant(1.46)
+    tooth = cv.Stack.of(cv.Layer(mt.Constant(1.85), 200.0, gain=True), substrate=sub)
+    groove = cv.Stack.of(cv.Layer(mt.Constant(1.85), 198.0, gain=True), substrate=sub)
+    args = dict(wavelength=630.0, periods=100)
+    args.update(kw)
+    return cv.DFBGrating(tooth, groove, **args)
 M = cv.QDGainModel()
 W = (600.0, 660.0)
 
 ROWS = [
+    ("dfb modes True", lambda d: cv.dfb_threshold(_dfb_grating(), modes=True), TypeError, "modes"),
+    ("dfb wavelength True", lambda d: _dfb_grating(wavelength=True), TypeError, "wavelength"),
+    ("dfb duty 'x'", lambda d: _dfb_grating(duty_cycle="x"), TypeError, "duty_cycle"),
     ("Layer thickness True", lambda d: cv.Layer(SiO2, True), TypeError, "thickness"),
     ("Layer thickness '100'", lambda d: cv.Layer(SiO2, "100"), TypeError, "thickness"),
     ("population gl 0.5", lambda d: cv.threshold_population([d], 630.0, gain_layers=[0.5]), TypeError, "gain_layers"),
