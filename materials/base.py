@@ -39,6 +39,14 @@ class Material(abc.ABC):
     reference: str
     wavelength_range: tuple[float, float]
 
+    #: thermo-optic coefficient dn/dT (1/K) near room temperature and 630 nm, None when unknown;
+    #: set for the built-in library (:mod:`materials.library`), with its source in ``dn_dT_reference``
+    dn_dT = None
+    dn_dT_reference = ""
+    #: True for a measured QD film whose ``k`` is the ground-state absorption that a gain model also
+    #: contains (see :data:`materials.library.QD_FILM_RULE`)
+    ground_state_absorption = False
+
     @abc.abstractmethod
     def _index(self, wavelength: np.ndarray) -> np.ndarray:
         """Complex index at validated wavelengths (float64 ndarray, nm)."""

@@ -1,9 +1,30 @@
 """Built-in library of the materials of CQD LEDs and cavities: :func:`get` and :func:`available`.
 
 Every entry records its source in ``.reference`` and its validity range in
-``.wavelength_range`` (nm).  Published models are used with their published parameters; where only
-a representative estimate exists (the organic transport layers, ITO, the QD film), the reference
-says so explicitly -- replace those with ellipsometry of your own films when you have it.
+``.wavelength_range`` (nm), and its thermo-optic coefficient in ``.dn_dT`` (1/K, None when
+unknown) with the source in ``.dn_dT_reference``.
+
+The device layers are **measured films** from the refractiveindex.info database (CC0; the pages
+ship unchanged, with their REFERENCES, in ``materials/data/*.yml``):
+
+=================  ==========================================================================
+``ITO``            110 nm commercial ITO on glass (Xinyan XY15S), ellipsometry (Minenkov 2024)
+``ZnO``            40 nm isotropic ZnO film on Si (Stelling 2017): n = 1.62 at 630 nm, far below
+                   bulk (2.0, ``"ZnO (bulk, Bond)"``)
+``PEDOT:PSS``      spin-coated Clevios AI 4083 film (Chen 2015)
+``Ag``, ``Au``     evaporated films, Johnson & Christy 1972 (``"Ag (McPeak)"``, ``"Au (McPeak)"``:
+                   template-stripped films, 2015)
+``Al``             thermally evaporated, template-stripped film (McPeak 2015)
+``HfO2``           112.7 nm e-beam film on Si (Franta 2015)
+``TiO2``           amorphous ALD film (Jolivet 2023); ``Ta2O5``, ``Nb2O5``: films (Gao, Lemarchand)
+=================  ==========================================================================
+
+The earlier models stay as named alternatives: ``"ITO (Drude model)"``, ``"PEDOT:PSS (Drude
+model)"``, ``"ZnO (bulk, Bond)"``, ``"Ag (Rakic)"``, ``"Au (Rakic)"``, ``"Al (Rakic)"``, ``"HfO2
+(Al-Kuhaili)"``.  ``"CdSe/ZnCdS QD film (Aftenieva)"`` is a measured QD film whose ``k`` is the
+ground-state (unpumped) absorption, see :data:`QD_FILM_RULE`.  TCTA and TFB are not in the database:
+they remain *estimates* (their reference says so); replace them with ellipsometry of your own
+films (``materials.Tabulated`` or ``load_refractiveindex``).
 
 Look-ups are case-insensitive and ignore spaces, ``-``, ``_``, ``/`` and ``:`` (so ``"pedot:pss"``,
 ``"PEDOT PSS"`` and ``"PEDOTPSS"`` are the same); aliases such as ``"glass"``, ``"silver"`` or
@@ -17,10 +38,13 @@ import functools
 import math
 from importlib import resources
 
+import numpy as np
+
 from . import _checks as ck
 from .base import Constant, Material
 from .dispersion import Cauchy, Drude, DrudeLorentz, Sellmeier
 from .effective_medium import EffectiveMedium, MixingRule
+from .refractiveindex_yaml import load_refractiveindex
 from .tabulated import Tabulated
 
 __all__ = [
@@ -31,7 +55,22 @@ __all__ = [
     "HCP_PACKING_FRACTION",
     "QD_CORE_SHELL",
     "OLEIC_ACID",
+    "QD_FILM_RULE",
+    "remove_absorption",
 ]
+
+#: The rule for measured QD films (stated once).  The ``k`` of a measured QD film (e.g.
+#: ``"CdSe/ZnCdS QD film (Aftenieva)"``) is the ground-state (unpumped) absorption, band edge
+#: included.  A gain model (``cavity.QDGainModel``) already contains that band-edge absorption: its
+#: gain at zero current is ``-alpha_0 L(lambda)``.  Inside the gain model's bands the gain model
+#: must therefore *replace* the measured ``k``, not add to it; as a gain layer use a passive host
+#: without the excitonic absorption (``"CdSe QD film"``, the effective-medium host) or
+#: :func:`remove_absorption` of the measured film.  Such materials carry
+#: ``ground_state_absorption = True``.
+QD_FILM_RULE = (
+    "the measured k of a QD film is its ground-state (unpumped) absorption; a gain model that contains the "
+    "band-edge absorption (g(J=0) = -alpha_0 L) replaces it inside its bands, never adds to it"
+)
 
 #: Packing fraction of hexagonal (or face-centred cubic) close packing of equal spheres, pi/(3 sqrt 2).
 HCP_PACKING_FRACTION = math.pi / (3.0 * math.sqrt(2.0))
@@ -40,6 +79,74 @@ HCP_PACKING_FRACTION = math.pi / (3.0 * math.sqrt(2.0))
 def _data(filename: str) -> Tabulated:
     with resources.as_file(resources.files(__package__) / "data" / filename) as path:
         return Tabulated.from_file(path)
+
+
+def _page(filename: str, name: str, form: str, **attrs) -> Material:
+    """A shipped refractiveindex.info page, named ``name``; ``form`` (film/bulk, thickness,
+    deposition) is prefixed to the page's own REFERENCES and COMMENTS."""
+    with resources.as_file(resources.files(__package__) / "data" / filename) as path:
+        m = load_refractiveindex(path, name=name)
+    object.__setattr__(m, "reference", f"{form}. {m.reference} (refractiveindex.info database, CC0; "
+                                       f"materials/data/{filename})")
+    for key, value in attrs.items():
+        object.__setattr__(m, key, value)
+    return m
+
+
+def remove_absorption(material: Material, absorption_per_cm, *, name: str | None = None) -> Material:
+    r"""``material`` with an absorption coefficient removed from its ``k`` (clipped at 0).
+
+    .. math::  k_{host}(\lambda) = \max\left(k(\lambda) - \frac{\alpha(\lambda)\,\lambda}{4\pi}, 0\right)
+
+    with :math:`\alpha` in cm^-1 and :math:`\lambda` in cm.  Use it to build the passive host of a
+    measured QD film for a gain layer (:data:`QD_FILM_RULE`): remove the ground-state absorption
+    the gain model already contains, e.g.
+    ``remove_absorption(film, lambda wl: -model.material_gain(0.0, wl))``.
+
+    Parameters
+    ----------
+    material : Material
+    absorption_per_cm : callable
+        ``alpha(wavelength_nm) -> cm^-1`` (>= 0, array in, array out).
+    name : str, optional
+
+    Returns
+    -------
+    Material
+        ``n`` unchanged; ``ground_state_absorption`` False.
+    """
+    if not isinstance(material, Material):
+        raise TypeError(f"material must be a materials.Material, got {material!r}")
+    if not callable(absorption_per_cm):
+        raise TypeError(f"absorption_per_cm must be a callable alpha(wavelength_nm) in cm^-1, got {absorption_per_cm!r}")
+    return _AbsorptionRemoved(material, absorption_per_cm, name or f"{material.name} (host, absorption removed)")
+
+
+class _AbsorptionRemoved(Material):
+    """:func:`remove_absorption`'s result (immutable)."""
+
+    def __init__(self, base: Material, alpha, name: str):
+        object.__setattr__(self, "base", base)
+        object.__setattr__(self, "alpha", alpha)
+        object.__setattr__(self, "name", str(name))
+        object.__setattr__(self, "wavelength_range", base.wavelength_range)
+        object.__setattr__(self, "reference", f"{base.reference}; minus the absorption of a gain model "
+                                              f"(materials.library.remove_absorption)")
+        object.__setattr__(self, "dn_dT", base.dn_dT)
+        object.__setattr__(self, "dn_dT_reference", base.dn_dT_reference)
+
+    def __setattr__(self, key, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _index(self, wavelength):
+        n = np.asarray(self.base.n(wavelength), dtype=np.complex128)
+        a = np.asarray(self.alpha(wavelength), dtype=np.float64)
+        if a.shape != wavelength.shape:
+            a = np.broadcast_to(a, wavelength.shape)
+        if not np.all(np.isfinite(a)) or np.any(a < 0):
+            raise ValueError(f"absorption_per_cm of {self.name!r} must be finite and >= 0 cm^-1, got {a!r}")
+        k = np.maximum(n.imag - a * wavelength * 1e-7 / (4.0 * math.pi), 0.0)
+        return n.real + 1j * k
 
 
 # --- metals: Rakic et al. 1998, Table 1 (Lorentz-Drude), (f_j, omega_j eV, Gamma_j eV) ------------
@@ -52,7 +159,7 @@ def _silver():
         9.01,
         ((0.845, 0.0, 0.048), (0.065, 0.816, 3.886), (0.124, 4.481, 0.452), (0.011, 8.185, 0.065),
          (0.840, 9.083, 0.916), (5.646, 20.29, 2.419)),
-        name="Ag", reference=_RAKIC + " (silver)", wavelength_range=_METAL_RANGE,
+        name="Ag (Rakic)", reference=_RAKIC + " (silver)", wavelength_range=_METAL_RANGE,
     )
 
 
@@ -61,7 +168,7 @@ def _gold():
         9.03,
         ((0.760, 0.0, 0.053), (0.024, 0.415, 0.241), (0.010, 0.830, 0.345), (0.071, 2.969, 0.870),
          (0.601, 4.304, 2.494), (4.384, 13.32, 2.214)),
-        name="Au", reference=_RAKIC + " (gold)", wavelength_range=_METAL_RANGE,
+        name="Au (Rakic)", reference=_RAKIC + " (gold)", wavelength_range=_METAL_RANGE,
     )
 
 
@@ -70,7 +177,7 @@ def _aluminium():
         14.98,
         ((0.523, 0.0, 0.047), (0.227, 0.162, 0.333), (0.050, 1.544, 0.312), (0.166, 1.808, 1.351),
          (0.030, 3.473, 3.382)),
-        name="Al", reference=_RAKIC + " (aluminium)", wavelength_range=_METAL_RANGE,
+        name="Al (Rakic)", reference=_RAKIC + " (aluminium)", wavelength_range=_METAL_RANGE,
     )
 
 
@@ -202,11 +309,18 @@ def _entries():
         "TiO2": (lambda: _data("tio2_jolivet2023_ald.csv"), ("titania", "titanium dioxide")),
         "Ta2O5": (lambda: _data("ta2o5_gao2012.csv"), ("tantala", "tantalum pentoxide")),
         "Nb2O5": (lambda: _data("nb2o5_lemarchand2013.csv"), ("niobia", "niobium pentoxide")),
-        "HfO2": (lambda: Cauchy(
-            1.875, 6.28e-3, 5.80e-4, name="HfO2",
+        "HfO2": (lambda: _page("hfo2_franta2015.yml", "HfO2",
+                               "Measured film: 112.7 nm e-beam evaporated HfO2 on c-Si, amorphous/very fine "
+                               "polycrystalline, ellipsometry + spectrophotometry (Franta et al. 2015)"),
+                 ("hafnia", "hafnium oxide")),
+        "HfO2 (Al-Kuhaili)": (lambda: Cauchy(
+            1.875, 6.28e-3, 5.80e-4, name="HfO2 (Al-Kuhaili)",
             reference="M. F. Al-Kuhaili, Opt. Mater. 27, 383 (2004): e-beam evaporated HfO2 film, "
                       "Cauchy n = 1.875 + 6.28e-3/lambda^2 + 5.80e-4/lambda^4 (lambda in um)",
-            wavelength_range=(200.0, 2000.0)), ("hafnia", "hafnium oxide")),
+            wavelength_range=(200.0, 2000.0)), ()),
+        "SiO2 (e-beam film, Gao)": (lambda: _page("sio2_gao2013_film.yml", "SiO2 (e-beam film, Gao)",
+                                                  "Measured film: 300 nm ion-assisted e-beam SiO2 on fused silica "
+                                                  "(Gao et al. 2013)"), ("SiO2 film",)),
         "Al2O3": (lambda: Sellmeier(
             (1.4313493, 0.65054713, 5.3414021), (0.0726631**2, 0.1193242**2, 18.028251**2), name="Al2O3",
             reference="I. H. Malitson, J. Opt. Soc. Am. 52, 1377 (1962): sapphire, ordinary ray, Sellmeier. "
@@ -218,23 +332,42 @@ def _entries():
             reference="K. Luke, Y. Okawachi, M. R. E. Lamont, A. L. Gaeta, M. Lipson, Opt. Lett. 40, 4823 (2015): "
                       "LPCVD Si3N4 film, Sellmeier",
             wavelength_range=(310.0, 5504.0)), ("silicon nitride", "SiN")),
-        "ZnO": (lambda: Sellmeier(
-            (0.87968,), (0.3042**2,), A=2.81418, D=-0.00711, name="ZnO",
+        "ZnO": (lambda: _page("zno_stelling2017_40nm.yml", "ZnO",
+                              "Measured film: 40 nm isotropic ZnO film on Si, ellipsometry (Stelling et al. 2017); "
+                              "n = 1.62 at 630 nm, well below bulk ZnO (2.0): nanocrystalline/porous films are lower"),
+                ("zinc oxide", "ZnO film")),
+        "ZnO (bulk, Bond)": (lambda: Sellmeier(
+            (0.87968,), (0.3042**2,), A=2.81418, D=-0.00711, name="ZnO (bulk, Bond)",
             reference="W. L. Bond, J. Appl. Phys. 36, 1674 (1965), ordinary ray, as the dispersion formula of the "
                       "Handbook of Optics 3rd ed. vol. 4 (2009): n^2 = 2.81418 + 0.87968 l^2/(l^2 - 0.3042^2) - 0.00711 l^2",
-            wavelength_range=(450.0, 4000.0)), ("zinc oxide",)),
-        "ITO": (lambda: Drude(
-            1.5, 0.12, 3.9, name="ITO",
+            wavelength_range=(450.0, 4000.0)), ("bulk ZnO", "ZnO crystal")),
+        "ITO": (lambda: _page("ito_minenkov2024.yml", "ITO",
+                              "Measured film: 110 nm commercial sputtered ITO on glass (Xinyan XY15S), spectroscopic "
+                              "ellipsometry (Minenkov et al. 2024)"),
+                ("indium tin oxide", "ITO film")),
+        "ITO (Konig, 72 nm)": (lambda: _page("ito_konig2014.yml", "ITO (Konig, 72 nm)",
+                                             "Measured film: 72 nm ITO on BK7 (Delta Technology CG-60IN-CUV, 15-25 ohm), "
+                                             "ellipsometry with a roughness layer (Konig et al. 2014)"), ()),
+        "ITO (Moerland, 17 nm)": (lambda: _page("ito_moerland2016.yml", "ITO (Moerland, 17 nm)",
+                                                "Measured film: 17 nm ITO on D263M glass (Optics Balzers), ellipsometry + "
+                                                "transmittance fitted over 400-900 nm (Moerland & Hoogenboom 2016); "
+                                                "starts at 401 nm"), ()),
+        "ITO (Drude model)": (lambda: Drude(
+            1.5, 0.12, 3.9, name="ITO (Drude model)",
             reference="representative estimate: Drude model eps = 3.9 - 1.5^2/(E^2 + 0.12iE) (E in eV), parameters "
                       "typical of sputtered ITO (eps_inf 3.5-4, plasma energy 1.5-2 eV, damping ~0.1 eV); gives "
                       "n ~ 1.82 + 0.01i at 630 nm. Not a fit to one sample; interband absorption below 400 nm omitted",
-            wavelength_range=(400.0, 1700.0)), ("indium tin oxide",)),
-        "PEDOT:PSS": (lambda: Drude(
-            1.0, 0.5, 2.45, name="PEDOT:PSS",
+            wavelength_range=(400.0, 1700.0)), ("ITO Drude",)),
+        "PEDOT:PSS": (lambda: _page("pedotpss_chen2015.yml", "PEDOT:PSS",
+                                    "Measured film: spin-coated PEDOT:PSS (Clevios AI 4083) thin film, data points "
+                                    "read from the supplementary figure S2 of Chen et al. 2015"),
+                      ("pedot", "pedot-pss")),
+        "PEDOT:PSS (Drude model)": (lambda: Drude(
+            1.0, 0.5, 2.45, name="PEDOT:PSS (Drude model)",
             reference="representative estimate: Drude (polaron/free-carrier) model eps = 2.45 - 1.0^2/(E^2 + 0.5iE), "
                       "E in eV; gives n ~ 1.49 + 0.02i at 630 nm with k rising into the near IR, as reported for "
                       "spin-coated PEDOT:PSS (n ~ 1.45-1.5, k ~ 0.02-0.05). Not a fit to one formulation",
-            wavelength_range=(400.0, 1000.0)), ("pedot", "pedot-pss")),
+            wavelength_range=(400.0, 1000.0)), ()),
         "TCTA": (lambda: Cauchy(
             1.66, 0.020, name="TCTA",
             reference="representative estimate: Cauchy n = 1.66 + 0.020/lambda^2 (lambda in um), n ~ 1.71 at 630 nm, "
@@ -255,9 +388,25 @@ def _entries():
             (0.92549, 6.96747), (0.07376**2, 32.790**2), name="LiF",
             reference="H. H. Li, J. Phys. Chem. Ref. Data 5, 329 (1976): LiF at 297 K, Sellmeier",
             wavelength_range=(100.0, 11000.0)), ("lithium fluoride",)),
-        "Ag": (_silver, ("silver",)),
-        "Al": (_aluminium, ("aluminium", "aluminum")),
-        "Au": (_gold, ("gold",)),
+        "Ag": (lambda: _page("ag_johnson1972.yml", "Ag", "Measured: evaporated silver films, room temperature "
+                             "(Johnson & Christy 1972)"), ("silver",)),
+        "Au": (lambda: _page("au_johnson1972.yml", "Au", "Measured: evaporated gold films, room temperature "
+                             "(Johnson & Christy 1972)"), ("gold",)),
+        "Al": (lambda: _page("al_mcpeak2015.yml", "Al", "Measured: thermally evaporated Al film (150 A/s), "
+                             "template stripped from Si (McPeak et al. 2015)"), ("aluminium", "aluminum")),
+        "Ag (McPeak)": (lambda: _page("ag_mcpeak2015.yml", "Ag (McPeak)", "Measured: thermally evaporated Ag film "
+                                      "(50 A/s), template stripped from Si (McPeak et al. 2015)"), ()),
+        "Au (McPeak)": (lambda: _page("au_mcpeak2015.yml", "Au (McPeak)", "Measured: thermally evaporated Au film "
+                                      "(10 A/s), template stripped from Si (McPeak et al. 2015)"), ()),
+        "Ag (Rakic)": (_silver, ()),
+        "Au (Rakic)": (_gold, ()),
+        "Al (Rakic)": (_aluminium, ()),
+        "CdSe/ZnCdS QD film (Aftenieva)": (lambda: _page(
+            "qd_cdse_zncds_aftenieva2023.yml", "CdSe/ZnCdS QD film (Aftenieva)",
+            "Measured film of CdSe/ZnCdS core/shell QDs, as used for template-assisted QD DFB lasers (Aftenieva et "
+            "al. 2023); n = 1.675, k = 0.028 at 625 nm. Its k is the ground-state (unpumped) absorption: as a gain "
+            "layer, the gain model replaces it inside its bands (materials.library.QD_FILM_RULE)",
+            ground_state_absorption=True), ("measured QD film", "CdSe/ZnCdS QD film")),
         "CdSe QD film": (lambda: qd_film(), (
             "QD film", "CdSe QD", "CdSe/CdS QD film", "CdSe/ZnS QD film", "CdSe/CdZnSe QD film", "quantum dot film",
             "CQD film")),

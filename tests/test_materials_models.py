@@ -49,9 +49,14 @@ def test_library_published_refractive_indices(name, wavelength, published, tol):
     [
         # 633 nm; Johnson & Christy 1972 / Palik give Ag 0.06-0.14 + 3.99-4.28i, Au 0.18-0.2 + 3.1-3.4i,
         # Al 1.2-1.5 + 7.2-7.6i; the Rakic LD fits must land near those.
+        ("Ag (Rakic)", (0.03, 0.25), (3.6, 4.4)),
+        ("Au (Rakic)", (0.1, 0.45), (2.9, 3.6)),
+        ("Al (Rakic)", (1.0, 1.8), (6.8, 8.0)),
+        # the measured defaults: Johnson & Christy Ag/Au in the same bands; McPeak's evaporated Al film
+        # (ACS Photonics 2015) has k = 6.69 at 633 nm, below Palik's bulk-like 7.2-7.6
         ("Ag", (0.03, 0.25), (3.6, 4.4)),
         ("Au", (0.1, 0.45), (2.9, 3.6)),
-        ("Al", (1.0, 1.8), (6.8, 8.0)),
+        ("Al", (1.0, 1.8), (6.5, 6.9)),
     ],
 )
 def test_metals_near_tabulated_values_at_633(name, n_band, k_band):
@@ -69,7 +74,7 @@ def test_rakic_silver_equals_paper_formula():
         eps = 1 - f0 * wp**2 / (w * (w + 1j * g0))
         for f, wj, gj in osc:
             eps += f * wp**2 / (wj**2 - w**2 - 1j * w * gj)
-        assert complex(mat.get("silver").n(lam)) == pytest.approx(cmath.sqrt(eps), rel=1e-12)
+        assert complex(mat.get("Ag (Rakic)").n(lam)) == pytest.approx(cmath.sqrt(eps), rel=1e-12)
 
 
 # ---- each model against its formula ------------------------------------------------------------------
