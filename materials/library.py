@@ -57,6 +57,7 @@ __all__ = [
     "OLEIC_ACID",
     "QD_FILM_RULE",
     "remove_absorption",
+    "DN_DT",
 ]
 
 #: The rule for measured QD films (stated once).  The ``k`` of a measured QD film (e.g.
@@ -429,9 +430,59 @@ for _canon, (_factory, _aliases) in _ENTRIES.items():
 _ALL_LABELS = sorted({label for c, (_, al) in _ENTRIES.items() for label in (c, *al)}, key=str.lower)
 
 
+# --- thermo-optic coefficients dn/dT (1/K), near room temperature, visible -------------------------
+_EST = "documented estimate, not a measurement of this material: "
+#: canonical name -> (dn/dT in 1/K, source).  "measured" values cite the measurement; estimates say
+#: so and give their basis.  Metals and air: None (not used as thermo-optic dielectrics).
+DN_DT = {
+    "borosilicate glass": (1.6e-6, "measured: N-BK7 absolute dn/dT ~1.6e-6 /K at 546 nm, 20-40 C (SCHOTT N-BK7 data "
+                                   "sheet, thermo-optic coefficients)"),
+    "SiO2": (8.7e-6, "measured: fused silica ~8.7e-6 /K in the visible (Sensors 23, 6023 (2023))"),
+    "SiO2 (e-beam film, Gao)": (8.7e-6, _EST + "the fused-silica value (Sensors 23, 6023 (2023)); porous e-beam "
+                                        "films differ with humidity and density"),
+    "TiO2": (-3.1e-5, "measured: amorphous ALD TiO2 film of 60 nm, -3.1e-5 /K at 640 nm (Saleem et al., Thin Solid "
+                      "Films 520, 5442 (2012)); negative below ~150 nm thickness, positive above"),
+    "soda-lime glass": (1.6e-6, _EST + "crown-glass value of N-BK7 (SCHOTT); soda-lime float glass is a similar "
+                                "silicate crown glass"),
+    "Si3N4": (2.45e-5, "measured: LPCVD Si3N4, 2.45e-5 /K near 1550 nm (Arbabi & Goddard, Opt. Lett. 38, 3878 "
+                       "(2013)); used unchanged in the visible"),
+    "Ta2O5": (1.0e-5, _EST + "oxide films of similar index (Nb2O5, Si3N4) lie at +(0.5-2.5)e-5 /K; 1e-5 is mid-range"),
+    "Nb2O5": (1.0e-5, _EST + "same basis as Ta2O5"),
+    "HfO2": (1.0e-5, _EST + "same basis as Ta2O5 (dense amorphous oxide film)"),
+    "HfO2 (Al-Kuhaili)": (1.0e-5, _EST + "same basis as Ta2O5"),
+    "Al2O3": (1.3e-5, _EST + "the sapphire value ~1.3e-5 /K quoted in handbooks (e.g. G. Ghosh, Handbook of "
+                      "Thermo-Optic Coefficients of Optical Materials, Academic Press 1998); not re-checked here"),
+    "LiF": (-1.6e-5, _EST + "LiF is one of the few crystals with negative dn/dT, ~-1.6e-5 /K in the visible as quoted "
+                     "in handbooks (Ghosh 1998); not re-checked here"),
+    "PMMA": (-1.1e-4, _EST + "amorphous polymers have dn/dT ~ -(1-1.3)e-4 /K from thermal expansion; PMMA is "
+                      "commonly quoted at -1.1e-4 /K"),
+    "ZnO": (5.0e-5, _EST + "no measurement for thin ZnO films was found; wide-gap semiconductor oxides are positive, "
+                    "of order 5e-5 /K in the visible"),
+    "ZnO (bulk, Bond)": (5.0e-5, _EST + "same basis as the ZnO film"),
+    "ITO": (-1.0e-5, _EST + "no reliable visible value; free-carrier (Drude) ITO is small and may change sign; "
+                     "magnitude taken as 1e-5 /K"),
+    "ITO (Konig, 72 nm)": (-1.0e-5, _EST + "as ITO"),
+    "ITO (Moerland, 17 nm)": (-1.0e-5, _EST + "as ITO"),
+    "ITO (Drude model)": (-1.0e-5, _EST + "as ITO"),
+    "PEDOT:PSS": (-1.0e-4, _EST + "polymer film: thermal expansion gives ~ -1e-4 /K, as for PMMA"),
+    "PEDOT:PSS (Drude model)": (-1.0e-4, _EST + "as PEDOT:PSS"),
+    "TCTA": (-1.0e-4, _EST + "amorphous small-molecule organic film: ~ -1e-4 /K from thermal expansion, as polymers"),
+    "TFB": (-1.0e-4, _EST + "polymer film: ~ -1e-4 /K, as PMMA"),
+    "oleic acid": (-3.5e-4, _EST + "organic liquids have dn/dT ~ -(3-5)e-4 /K"),
+    "CdSe QD film": (-5.0e-5, _EST + "a QD film mixes inorganic dots (CdSe, bulk ~ +1e-4 /K) and organic ligands "
+                             "(~ -3e-4 /K); the sign is not known, magnitude ~5e-5 /K"),
+    "CdSe/ZnCdS QD film (Aftenieva)": (-5.0e-5, _EST + "as 'CdSe QD film'"),
+    "CdSe core/shell": (1.0e-4, _EST + "bulk CdSe/CdS ~ +1e-4 /K in the visible below the gap"),
+}
+
+
 @functools.lru_cache(maxsize=None)
 def _build(canonical: str) -> Material:
-    return _ENTRIES[canonical][0]()
+    m = _ENTRIES[canonical][0]()
+    value, source = DN_DT.get(canonical, (None, "unknown (no thermo-optic coefficient in the library)"))
+    object.__setattr__(m, "dn_dT", value)
+    object.__setattr__(m, "dn_dT_reference", source)
+    return m
 
 
 def available() -> tuple[str, ...]:

@@ -120,3 +120,27 @@ def test_remove_absorption_refuses_bad_input():
         remove_absorption(film, 3.0)
     with pytest.raises(ValueError, match="absorption_per_cm"):
         remove_absorption(film, lambda w: -np.ones_like(w)).n(600.0)
+
+
+# ---- thermo-optic coefficients ----------------------------------------------------------------------
+def test_every_dielectric_has_dn_dT_with_a_source_and_metals_have_none():
+    for name in mat.available():
+        m = mat.get(name)
+        if name in ("air",) or name.split(" ")[0] in ("Ag", "Au", "Al"):
+            assert m.dn_dT is None
+            continue
+        assert isinstance(m.dn_dT, float) and 1e-7 < abs(m.dn_dT) < 1e-3, name
+        assert m.dn_dT_reference.startswith(("measured:", "documented estimate")), name
+
+
+def test_measured_dn_dT_values_are_the_published_numbers():
+    # physics-literature values: fused silica 8.7e-6 /K (Sensors 2023), N-BK7 1.6e-6 /K (SCHOTT),
+    # 60 nm amorphous ALD TiO2 -3.1e-5 /K at 640 nm (Saleem 2012), LPCVD Si3N4 2.45e-5 /K (Arbabi 2013)
+    for name, value in (("SiO2", 8.7e-6), ("borosilicate glass", 1.6e-6), ("TiO2", -3.1e-5), ("Si3N4", 2.45e-5)):
+        assert mat.get(name).dn_dT == value and mat.get(name).dn_dT_reference.startswith("measured:")
+    for name in ("TCTA", "TFB", "ZnO", "ITO", "CdSe QD film"):
+        assert mat.get(name).dn_dT_reference.startswith("documented estimate")
+
+
+def test_user_materials_have_unknown_dn_dT():
+    assert mat.Constant(1.5).dn_dT is None and mat.Constant(1.5).ground_state_absorption is False
