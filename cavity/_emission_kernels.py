@@ -1,0 +1,338 @@
+"""Dipole-emission kernels (numba): the planar-multilayer Green's function integrand and its
+adaptive quadrature.  The physics and the conventions are in ``docs/emission.md``.
+
+Media are indexed ``m = 0 .. M-1`` as in :mod:`cavity._tmm_kernels` (0 incident, ``M-1``
+substrate), the dipole sits in medium ``L`` (lossless, real index ``nL``) at ``zt`` nm below its
+incident-side face and ``zb`` nm above its substrate-side face.  The integration variable is
+``u = kx / (k0 nL)`` (complex on the deformed path).  Normal wave numbers ``k0 q_m``,
+``q_m = sqrt(n_m^2 - u^2 nL^2)``: the engine's branch ``Re q + Im q > 0``
+(:func:`cavity._tmm_kernels.normal_wavenumber`), which for ``Im u <= 0`` and passive media is
+the physical (outgoing / decaying, ``Im q >= 0``) branch of the outer media and of the emitting
+layer; interior layers are even in ``q``.
+
+Components of the integrand (normalised to the power of the same dipole in an infinite medium
+of index ``nL``; ``w = q_L / nL``, ``a_t = r_t exp(2 i q_L k0 zt)``, ``a_b = r_b exp(2 i q_L k0
+zb)``, ``D = 1 - a_t a_b``, ``r`` the reflection coefficients seen from layer L, p with the
+H_y (= engine) convention):
+
+    0  vertical dipole, p:        3/2 u^3/w (1 + a_t)(1 + a_b) / D
+    1  horizontal dipole, s:      3/4 u/w   (1 + a_t)(1 + a_b) / D
+    2  horizontal dipole, p:      3/4 u w   (1 - a_t)(1 - a_b) / D
+
+On the real axis each component also gets its normal power fluxes, from the up- and down-going
+amplitudes of a source sheet with the same normalisation (``docs/emission.md`` s.3): block
+``c (M + 1)`` of the output vector holds ``Re f_c`` then, for every medium m, the power into the
+outer medium (m = 0, M-1), absorbed in layer m, or (m = L) leaving the emitting layer.
+"""
+from __future__ import annotations
+
+import cmath
+import math
+
+import numpy as np
+
+from ._jit import kernel
+from ._tmm_kernels import admittance, normal_wavenumber
+
+# Gauss-Kronrod 7/15 nodes on [-1, 1] (positive half; QUADPACK qk15)
+_XGK = np.array([0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
+                 0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
+                 0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
+                 0.207784955007898467600689403773245, 0.0])
+_WGK = np.array([0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
+                 0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
+                 0.169004726639267902826583938629515, 0.190350578064785409913256402421014,
+                 0.204432940075298892414161999234649, 0.209482141084727828012999174891714])
+_WG = np.array([0.129484966168869693270611432679082, 0.279705391489276667901467771423780,
+                0.381830050505118944950369775488975, 0.417959183673469387755102040816327])
+
+#: integration-path kinds
+REAL_SEGMENT = 0   # u = a + (b - a)(1 - cos(pi t))/2 on the real axis (fluxes as well)
+ELLIPSE = 1        # half ellipse below the real axis from a to b, depth h
+TAIL = 2           # u = a + h t / (1 - t), real, t in [0, 1)
+
+
+@kernel
+def _side_reflection(n, d, k0, kx2, pol, L, step, last, gbuf, qbuf, ybuf):
+    """Reflection coefficient in medium L at its face towards medium ``last`` (``step`` = -1 for
+    the incident side, +1 for the substrate side).  Stores, for every medium m strictly between L
+    and ``last`` and for L itself, the reflection ``gbuf[m]`` at the face of m away from L
+    (looking outwards), and ``q``, ``Y`` of every medium of that side."""
+    q_next = normal_wavenumber(n[last], kx2)
+    y_next = admittance(q_next, n[last], pol)
+    qbuf[last] = q_next
+    ybuf[last] = y_next
+    gam = 0j
+    j = last - step
+    while True:
+        qj = normal_wavenumber(n[j], kx2)
+        yj = admittance(qj, n[j], pol)
+        if j + step != last:
+            h = gam * cmath.exp(2j * q_next * (k0 * d[j + step]))
+        else:
+            h = 0j
+        dif = yj - y_next
+        tot = yj + y_next
+        gam = (dif + tot * h) / (tot + dif * h)
+        gbuf[j] = gam
+        qbuf[j] = qj
+        ybuf[j] = yj
+        if j == L:
+            break
+        q_next = qj
+        y_next = yj
+        j -= step
+    return gam
+
+
+@kernel
+def _side_fluxes(d, k0, L, step, last, amp, gbuf, qbuf, ybuf, out, off, scale):
+    """Add ``scale`` times the outward normal fluxes of the outgoing amplitude ``amp`` (at the
+    face of L towards ``last``) to ``out[off + 1 + m]``: absorbed in each layer m between L and
+    ``last``, the flux into ``last`` (its absorption when lossy, radiation otherwise) and the
+    flux leaving L on this side (into ``out[off + 1 + L]``).  Flux = ``Re(F conj G)``,
+    ``F = a + b``, ``G = Y (a - b)`` (engine normalisation)."""
+    g0 = gbuf[L]
+    f = amp * (1.0 + g0)
+    g = ybuf[L] * amp * (1.0 - g0)
+    phi = (f * g.conjugate()).real
+    out[off + 1 + L] += scale * phi
+    j = L + step
+    while j != last:
+        # inner face of j: outgoing amplitude a with a (1 + h) = F, Y a (1 - h) = G
+        ph = cmath.exp(1j * qbuf[j] * (k0 * d[j]))
+        h = gbuf[j] * ph * ph
+        p1 = 1.0 + h
+        m1 = 1.0 - h
+        if abs(p1) >= abs(m1) or ybuf[j] == 0:
+            a = f / p1
+        else:
+            a = g / (ybuf[j] * m1)
+        a = a * ph
+        f = a * (1.0 + gbuf[j])
+        g = ybuf[j] * a * (1.0 - gbuf[j])
+        phi_out = (f * g.conjugate()).real
+        out[off + 1 + j] += scale * (phi - phi_out)
+        phi = phi_out
+        j += step
+    out[off + 1 + last] += scale * phi
+
+
+@kernel
+def integrand(u, jac, n, d, k0, L, zt, zb, with_flux, per_u, out, gbuf, qbuf, ybuf):
+    """Fill ``out`` (length ``3 (M + 1)``, zeroed here) at one ``u`` with path derivative ``jac``.
+
+    ``with_flux`` (real ``u`` only) adds the fluxes; ``per_u`` drops the measure ``u`` of
+    ``kx dkx`` from the flux amplitudes (far-field densities, finite at ``u = 0``)."""
+    M = n.shape[0]
+    nb = M + 1
+    for i in range(out.shape[0]):
+        out[i] = 0.0
+    nL = n[L].real
+    kx2 = (u * nL) * (u * nL)
+    dL = zt + zb
+    for pol in range(2):
+        rt = _side_reflection(n, d, k0, kx2, pol, L, -1, 0, gbuf[pol, 0], qbuf[pol, 0], ybuf[pol, 0])
+        rb = _side_reflection(n, d, k0, kx2, pol, L, 1, M - 1, gbuf[pol, 1], qbuf[pol, 1], ybuf[pol, 1])
+        qL = qbuf[pol, 0, L]
+        w = qL / nL
+        et = cmath.exp(1j * qL * (k0 * zt))
+        eb = cmath.exp(1j * qL * (k0 * zb))
+        at = rt * et * et
+        ab = rb * eb * eb
+        den = 1.0 - at * ab
+        if pol == 0:
+            f = 0.75 * u / w * (1.0 + at) * (1.0 + ab) / den
+            out[nb] = (f * jac).real
+        else:
+            f = 1.5 * u * u * u / w * (1.0 + at) * (1.0 + ab) / den
+            out[0] = (f * jac).real
+            f = 0.75 * u * w * (1.0 - at) * (1.0 - ab) / den
+            out[2 * nb] = (f * jac).real
+        if not with_flux:
+            continue
+        ur = u.real
+        mu = 1.0 if per_u else ur
+        scale = jac.real
+        for comp in range(3):
+            if pol == 0 and comp != 1:
+                continue
+            if pol == 1 and comp == 1:
+                continue
+            if comp == 1:
+                s_up = math.sqrt(3.0 * mu / (8.0 * nL)) / w
+                s_dn = s_up
+            elif comp == 0:
+                s_up = math.sqrt(0.75 * nL * mu) * ur / w
+                s_dn = s_up
+            else:
+                s_up = math.sqrt(0.375 * nL * mu) + 0j
+                s_dn = -s_up
+            up = (s_up + ab * s_dn) / den
+            dn = (s_dn + at * s_up) / den
+            off = comp * nb
+            _side_fluxes(d, k0, L, -1, 0, up * et, gbuf[pol, 0], qbuf[pol, 0], ybuf[pol, 0], out, off, scale)
+            _side_fluxes(d, k0, L, 1, M - 1, dn * eb, gbuf[pol, 1], qbuf[pol, 1], ybuf[pol, 1], out, off, scale)
+
+
+@kernel
+def path_point(kind, a, b, h, t):
+    """``(u, du/dt)`` of the integration path at ``t`` in [0, 1]."""
+    if kind == REAL_SEGMENT:
+        c = math.cos(math.pi * t)
+        s = math.sin(math.pi * t)
+        return complex(a + (b - a) * 0.5 * (1.0 - c), 0.0), complex((b - a) * 0.5 * math.pi * s, 0.0)
+    if kind == ELLIPSE:
+        # theta = pi (1 - cos(pi t)) / 2 makes u - a ~ t^2 at both ends (square-root branch points)
+        th = 0.5 * math.pi * (1.0 - math.cos(math.pi * t))
+        dth = 0.5 * math.pi * math.pi * math.sin(math.pi * t)
+        c = 0.5 * (a + b)
+        r = 0.5 * (b - a)
+        u = complex(c - r * math.cos(th), -h * math.sin(th))
+        du = complex(r * math.sin(th), -h * math.cos(th)) * dth
+        return u, du
+    # TAIL
+    v = 1.0 - t
+    return complex(a + h * t / v, 0.0), complex(h / (v * v), 0.0)
+
+
+@kernel
+def _gk15(kind, pa, pb, ph, t0, t1, n, d, k0, L, zt, zb, with_flux, res, err, buf, gbuf, qbuf, ybuf):
+    """Gauss-Kronrod 7/15 on [t0, t1]: ``res`` the Kronrod sums, ``err = |K - G|`` per component."""
+    nv = res.shape[0]
+    hl = 0.5 * (t1 - t0)
+    tc = 0.5 * (t0 + t1)
+    for i in range(nv):
+        res[i] = 0.0
+        err[i] = 0.0
+    for k in range(15):
+        if k < 7:
+            x = -_XGK[k]
+            wk = _WGK[k]
+            g = k % 2 == 1
+            wg = _WG[k // 2] if g else 0.0
+        elif k == 7:
+            x = 0.0
+            wk = _WGK[7]
+            wg = _WG[3]
+        else:
+            kk = 14 - k
+            x = _XGK[kk]
+            wk = _WGK[kk]
+            wg = _WG[kk // 2] if kk % 2 == 1 else 0.0
+        t = tc + hl * x
+        u, du = path_point(kind, pa, pb, ph, t)
+        integrand(u, du, n, d, k0, L, zt, zb, with_flux, False, buf, gbuf, qbuf, ybuf)
+        for i in range(nv):
+            res[i] += wk * buf[i]
+            err[i] += wg * buf[i]
+    for i in range(nv):
+        res[i] *= hl
+        err[i] = abs(res[i] - err[i] * hl)
+
+
+@kernel
+def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, epsrel, epsabs, maxint, total, errtot):
+    """Globally adaptive Gauss-Kronrod over t in [0, 1] (``pieces`` equal starting intervals,
+    bisection of the interval with the largest error in the worst component).
+
+    Writes the integrals into ``total`` and their error estimates into ``errtot``; returns
+    ``(converged, evaluations)``."""
+    M = n.shape[0]
+    nv = 3 * (M + 1)
+    ta = np.empty(maxint)
+    tb = np.empty(maxint)
+    val = np.empty((maxint, nv))  # rows [0, nint) are used
+    er = np.empty((maxint, nv))
+    res = np.empty(nv)
+    ee = np.empty(nv)
+    buf = np.empty(nv)
+    gbuf = np.zeros((2, 2, M), dtype=np.complex128)
+    qbuf = np.zeros((2, 2, M), dtype=np.complex128)
+    ybuf = np.zeros((2, 2, M), dtype=np.complex128)
+    for i in range(nv):
+        total[i] = 0.0
+        errtot[i] = 0.0
+    nint = pieces
+    for p in range(pieces):
+        ta[p] = p / pieces
+        tb[p] = (p + 1) / pieces
+        _gk15(kind, pa, pb, ph, ta[p], tb[p], n, d, k0, L, zt, zb, with_flux, res, ee, buf, gbuf, qbuf, ybuf)
+        for i in range(nv):
+            val[p, i] = res[i]
+            er[p, i] = ee[i]
+            total[i] += res[i]
+            errtot[i] += ee[i]
+    evals = 15 * pieces
+    converged = False
+    it = 0
+    while True:
+        it += 1
+        if it % 64 == 0:  # refresh the running sums (no drift from the updates)
+            for i in range(nv):
+                total[i] = 0.0
+                errtot[i] = 0.0
+            for p in range(nint):
+                for i in range(nv):
+                    total[i] += val[p, i]
+                    errtot[i] += er[p, i]
+        worst = -1
+        ratio = 1.0
+        for i in range(nv):
+            tol = max(epsrel * abs(total[i]), epsabs)
+            r = errtot[i] / tol
+            if r > ratio:
+                ratio = r
+                worst = i
+        if worst < 0:
+            converged = True
+            break
+        if nint + 1 >= maxint:
+            break
+        best = 0
+        for p in range(1, nint):
+            if er[p, worst] > er[best, worst]:
+                best = p
+        a0 = ta[best]
+        b0 = tb[best]
+        mid = 0.5 * (a0 + b0)
+        if mid <= a0 or mid >= b0:
+            break
+        for i in range(nv):
+            total[i] -= val[best, i]
+            errtot[i] -= er[best, i]
+        _gk15(kind, pa, pb, ph, a0, mid, n, d, k0, L, zt, zb, with_flux, res, ee, buf, gbuf, qbuf, ybuf)
+        tb[best] = mid
+        for i in range(nv):
+            val[best, i] = res[i]
+            er[best, i] = ee[i]
+            total[i] += res[i]
+            errtot[i] += ee[i]
+        _gk15(kind, pa, pb, ph, mid, b0, n, d, k0, L, zt, zb, with_flux, res, ee, buf, gbuf, qbuf, ybuf)
+        ta[nint] = mid
+        tb[nint] = b0
+        for i in range(nv):
+            val[nint, i] = res[i]
+            er[nint, i] = ee[i]
+            total[i] += res[i]
+            errtot[i] += ee[i]
+        nint += 1
+        evals += 30
+    for i in range(nv):
+        total[i] = 0.0
+        errtot[i] = 0.0
+    for p in range(nint):
+        for i in range(nv):
+            total[i] += val[p, i]
+            errtot[i] += er[p, i]
+    return converged, evals
+
+
+@kernel
+def far_field(u, n, d, k0, L, zt, zb, out):
+    """Flux densities per unit ``u`` (the measure ``u`` removed) at real ``u`` into ``out``."""
+    M = n.shape[0]
+    gbuf = np.zeros((2, 2, M), dtype=np.complex128)
+    qbuf = np.zeros((2, 2, M), dtype=np.complex128)
+    ybuf = np.zeros((2, 2, M), dtype=np.complex128)
+    integrand(complex(u, 0.0), 1.0 + 0j, n, d, k0, L, zt, zb, True, True, out, gbuf, qbuf, ybuf)
