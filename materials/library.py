@@ -9,8 +9,9 @@ ship unchanged, with their REFERENCES, in ``materials/data/*.yml``):
 
 =================  ==========================================================================
 ``ITO``            110 nm commercial ITO on glass (Xinyan XY15S), ellipsometry (Minenkov 2024)
-``ZnO``            40 nm isotropic ZnO film on Si (Stelling 2017): n = 1.62 at 630 nm, far below
-                   bulk (2.0, ``"ZnO (bulk, Bond)"``)
+``ZnO``            still bulk (Bond 1965, n = 2.0); the measured 40 nm film (n = 1.62, k = 0.017 at
+                   630 nm) is ``"ZnO (40 nm film, Stelling)"``: as the default it stops the main
+                   example's devices from lasing (docs/materials.md), a decision left to its owners
 ``PEDOT:PSS``      spin-coated Clevios AI 4083 film (Chen 2015)
 ``Ag``, ``Au``     evaporated films, Johnson & Christy 1972 (``"Ag (McPeak)"``, ``"Au (McPeak)"``:
                    template-stripped films, 2015)
@@ -20,7 +21,7 @@ ship unchanged, with their REFERENCES, in ``materials/data/*.yml``):
 =================  ==========================================================================
 
 The earlier models stay as named alternatives: ``"ITO (Drude model)"``, ``"PEDOT:PSS (Drude
-model)"``, ``"ZnO (bulk, Bond)"``, ``"Ag (Rakic)"``, ``"Au (Rakic)"``, ``"Al (Rakic)"``, ``"HfO2
+model)"``, ``"Ag (Rakic)"``, ``"Au (Rakic)"``, ``"Al (Rakic)"``, ``"HfO2
 (Al-Kuhaili)"``.  ``"CdSe/ZnCdS QD film (Aftenieva)"`` is a measured QD film whose ``k`` is the
 ground-state (unpumped) absorption, see :data:`QD_FILM_RULE`.  TCTA and TFB are not in the database:
 they remain *estimates* (their reference says so); replace them with ellipsometry of your own
@@ -333,15 +334,16 @@ def _entries():
             reference="K. Luke, Y. Okawachi, M. R. E. Lamont, A. L. Gaeta, M. Lipson, Opt. Lett. 40, 4823 (2015): "
                       "LPCVD Si3N4 film, Sellmeier",
             wavelength_range=(310.0, 5504.0)), ("silicon nitride", "SiN")),
-        "ZnO": (lambda: _page("zno_stelling2017_40nm.yml", "ZnO",
-                              "Measured film: 40 nm isotropic ZnO film on Si, ellipsometry (Stelling et al. 2017); "
-                              "n = 1.62 at 630 nm, well below bulk ZnO (2.0): nanocrystalline/porous films are lower"),
-                ("zinc oxide", "ZnO film")),
-        "ZnO (bulk, Bond)": (lambda: Sellmeier(
-            (0.87968,), (0.3042**2,), A=2.81418, D=-0.00711, name="ZnO (bulk, Bond)",
+        "ZnO (40 nm film, Stelling)": (lambda: _page(
+            "zno_stelling2017_40nm.yml", "ZnO (40 nm film, Stelling)",
+            "Measured film: 40 nm isotropic ZnO film on Si, ellipsometry (Stelling et al. 2017); n = 1.62, "
+            "k = 0.017 at 630 nm, well below bulk ZnO (2.0): nanocrystalline/porous films are lower"),
+            ("ZnO film",)),
+        "ZnO": (lambda: Sellmeier(
+            (0.87968,), (0.3042**2,), A=2.81418, D=-0.00711, name="ZnO",
             reference="W. L. Bond, J. Appl. Phys. 36, 1674 (1965), ordinary ray, as the dispersion formula of the "
                       "Handbook of Optics 3rd ed. vol. 4 (2009): n^2 = 2.81418 + 0.87968 l^2/(l^2 - 0.3042^2) - 0.00711 l^2",
-            wavelength_range=(450.0, 4000.0)), ("bulk ZnO", "ZnO crystal")),
+            wavelength_range=(450.0, 4000.0)), ("zinc oxide", "ZnO (bulk, Bond)", "bulk ZnO", "ZnO crystal")),
         "ITO": (lambda: _page("ito_minenkov2024.yml", "ITO",
                               "Measured film: 110 nm commercial sputtered ITO on glass (Xinyan XY15S), spectroscopic "
                               "ellipsometry (Minenkov et al. 2024)"),
@@ -458,7 +460,7 @@ DN_DT = {
                       "commonly quoted at -1.1e-4 /K"),
     "ZnO": (5.0e-5, _EST + "no measurement for thin ZnO films was found; wide-gap semiconductor oxides are positive, "
                     "of order 5e-5 /K in the visible"),
-    "ZnO (bulk, Bond)": (5.0e-5, _EST + "same basis as the ZnO film"),
+    "ZnO (40 nm film, Stelling)": (5.0e-5, _EST + "same basis as ZnO"),
     "ITO": (-1.0e-5, _EST + "no reliable visible value; free-carrier (Drude) ITO is small and may change sign; "
                      "magnitude taken as 1e-5 /K"),
     "ITO (Konig, 72 nm)": (-1.0e-5, _EST + "as ITO"),

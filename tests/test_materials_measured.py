@@ -14,7 +14,7 @@ DATA = Path(mat.__file__).parent / "data"
 
 DEFAULTS = {  # name: (page, a word of the paper's reference that must be cited)
     "ITO": ("ito_minenkov2024.yml", "Minenkov"),
-    "ZnO": ("zno_stelling2017_40nm.yml", "Stelling"),
+    "ZnO (40 nm film, Stelling)": ("zno_stelling2017_40nm.yml", "Stelling"),
     "PEDOT:PSS": ("pedotpss_chen2015.yml", "Chen"),
     "Ag": ("ag_johnson1972.yml", "Johnson"),
     "Au": ("au_johnson1972.yml", "Johnson"),
@@ -78,7 +78,7 @@ def test_published_spot_values():
     # numbers quoted with the papers: QD film n ~ 1.675, k ~ 0.03 at 625 nm; 40 nm ZnO film n ~ 1.62
     qd = complex(mat.get("CdSe/ZnCdS QD film (Aftenieva)").n(625.0))
     assert qd.real == pytest.approx(1.675, abs=0.005) and qd.imag == pytest.approx(0.03, abs=0.005)
-    assert mat.get("ZnO").n(630.0).real == pytest.approx(1.62, abs=0.01)
+    assert mat.get("ZnO film").n(630.0).real == pytest.approx(1.62, abs=0.01)
 
 
 def test_estimates_are_marked_as_such():
