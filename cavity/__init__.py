@@ -56,6 +56,7 @@ from .population import PopulationThresholds, threshold_population
 from .waveguide import GuidedModes, Mode, ModeProfile, guided_modes
 from .results import FieldProfile, LayerAbsorption, Spectrum
 from .threshold import Resonance, Resonances, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
+from .emission import DipoleEmission, Orientation, dipole_emission
 
 __all__ = [
     "conventions",
@@ -144,4 +145,7 @@ __all__ = [
     "LasingMode",
     "LaserRateEquations",
     "LJCurve",
+    "Orientation",
+    "DipoleEmission",
+    "dipole_emission",
 ]
