@@ -434,3 +434,159 @@ def track_pole(x0, y0, g_end, xlo, xhi, ylo, yhi, eps, lam_tab, n_tab, gain_tab,
             return n_out, 1
         dg = min((3.0 if off < 0.05 * lim else 1.5) * step, g_end / 16.0)
     return n_out, 0
+
+
+@kernel
+def _lin(n, d, k0):
+    """Left-to-right boundary map of a layer on ``(E, H)`` (normal incidence, s): ``[[cos, i sin / n],
+    [i n sin, cos]]`` with ``delta = k0 n d``."""
+    delta = k0 * n * d
+    c = cmath.cos(delta)
+    s = cmath.sin(delta)
+    return c, 1j * s / n, 1j * n * s, c
+
+
+@kernel
+def _qform(n, d, k0):
+    """Hermitian ``Q`` with ``int_0^d |E|^2 du = w^H Q w`` for the left-boundary state ``w = (E, H)``.
+
+    ``E(u) = F exp(i b u) + G exp(-i b u)``, ``b = k0 n``, ``F = (E + H/n)/2``, ``G = (E - H/n)/2``:
+    ``int |E|^2 = |F|^2 I(-2 Im b) + |G|^2 I(2 Im b) + 2 Re(F G* I(2 i Re b))``."""
+    b = k0 * n
+    i_f = _int_exp(-2.0 * b.imag * d, d)
+    i_g = _int_exp(2.0 * b.imag * d, d)
+    t = 2.0 * b.real * d
+    if t == 0.0:
+        i_c = complex(d, 0.0)
+    else:
+        sh = math.sin(0.5 * t)
+        i_c = d * complex(math.sin(t), 2.0 * sh * sh) / t
+    # v = K w, K = 0.5 [[1, 1/n], [1, -1/n]]; Qv = [[i_f, conj(i_c)], [i_c, i_g]]; Q = K^H Qv K
+    k11 = 0.5 + 0j
+    k12 = 0.5 / n
+    k21 = 0.5 + 0j
+    k22 = -0.5 / n
+    v11 = complex(i_f, 0.0)
+    v12 = i_c.conjugate()
+    v21 = i_c
+    v22 = complex(i_g, 0.0)
+    # Qv K
+    a11 = v11 * k11 + v12 * k21
+    a12 = v11 * k12 + v12 * k22
+    a21 = v21 * k11 + v22 * k21
+    a22 = v21 * k12 + v22 * k22
+    # K^H (Qv K)
+    q11 = k11.conjugate() * a11 + k21.conjugate() * a21
+    q12 = k11.conjugate() * a12 + k21.conjugate() * a22
+    q21 = k12.conjugate() * a11 + k22.conjugate() * a21
+    q22 = k12.conjugate() * a12 + k22.conjugate() * a22
+    return q11, q12, q21, q22
+
+
+@kernel
+def _int_exp(x, d):
+    if x == 0.0:
+        return d
+    return d * math.expm1(x) / x
+
+
+@kernel
+def _sandwich(a, b, c, e, q11, q12, q21, q22):
+    """``A^H Q A`` for ``A = [[a, b], [c, e]]``."""
+    t11 = q11 * a + q12 * c
+    t12 = q11 * b + q12 * e
+    t21 = q21 * a + q22 * c
+    t22 = q21 * b + q22 * e
+    return (a.conjugate() * t11 + c.conjugate() * t21, a.conjugate() * t12 + c.conjugate() * t22,
+            b.conjugate() * t11 + e.conjugate() * t21, b.conjugate() * t12 + e.conjugate() * t22)
+
+
+@kernel
+def row_field_integrals(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start, blk_len, blk_rep, out):
+    """``out[u] = sum over the media of row u of int |E|^2 dz`` for the mode at threshold
+    ``(lam, g)`` of a normal-incidence s structure (a DFB section stack), with periodic blocks summed
+    by doubling: ``S_{a+b} = S_a + (C^a)^H S_b C^a`` for the quadratic forms of a cell repeated.
+
+    The mode is the outgoing solution: ``(E, H) = (1, -n_0)`` at the first interface.  Returns the
+    largest log-magnitude of the state met (forward propagation amplifies round-off in a growing
+    direction by that factor: callers fall back to the exact per-layer path above ~25)."""
+    U = n_tab.shape[0]
+    work = np.empty(U, np.complex128)
+    media_at(lam, g, lam_tab, n_tab, gain_tab, mask, work)
+    k0 = 2.0 * math.pi / lam
+    for u in range(U):
+        out[u] = 0.0
+    # state at the left boundary of the current block
+    we = 1.0 + 0j
+    wh = -work[0]
+    wscale = 0.0  # log of the factor taken out of (we, wh)
+    growth = 0.0
+    R = 8
+    s11 = np.empty(R, np.complex128)
+    s12 = np.empty(R, np.complex128)
+    s21 = np.empty(R, np.complex128)
+    s22 = np.empty(R, np.complex128)
+    t11 = np.empty(R, np.complex128)
+    t12 = np.empty(R, np.complex128)
+    t21 = np.empty(R, np.complex128)
+    t22 = np.empty(R, np.complex128)
+    r11 = np.empty(R, np.complex128)
+    r12 = np.empty(R, np.complex128)
+    r21 = np.empty(R, np.complex128)
+    r22 = np.empty(R, np.complex128)
+    rows = np.empty(R, np.int64)
+    for bk in range(blk_start.shape[0]):
+        L = blk_len[bk]
+        if L > R:
+            return math.inf
+        # the cell: transfer C and the quadratic form of each of its layers (one slot per layer)
+        ca, cb, cc, cd = 1.0 + 0j, 0j, 0j, 1.0 + 0j
+        for j in range(L):
+            r = seq_rows[blk_start[bk] + j]
+            rows[j] = r
+            q11, q12, q21, q22 = _qform(work[r], d[r], k0)
+            s11[j], s12[j], s21[j], s22[j] = _sandwich(ca, cb, cc, cd, q11, q12, q21, q22)
+            la, lb, lc, ld = _lin(work[r], d[r], k0)
+            ca, cb, cc, cd = _mul(la, lb, lc, ld, ca, cb, cc, cd)
+        rep = blk_rep[bk]
+        # doubling over the repetitions: (S_acc, C_acc) for the steps taken, (S_pow, C_pow) for 2^k steps
+        for j in range(L):
+            r11[j], r12[j], r21[j], r22[j] = 0j, 0j, 0j, 0j
+            t11[j], t12[j], t21[j], t22[j] = s11[j], s12[j], s21[j], s22[j]
+        aa, ab, ac, ad = 1.0 + 0j, 0j, 0j, 1.0 + 0j     # C_acc
+        pa, pb, pc, pd = ca, cb, cc, cd                   # C_pow
+        e = rep
+        while e > 0:
+            if e & 1:
+                # S_acc += C_acc^H S_pow C_acc ; C_acc = C_pow C_acc
+                for j in range(L):
+                    x11, x12, x21, x22 = _sandwich(aa, ab, ac, ad, t11[j], t12[j], t21[j], t22[j])
+                    r11[j] += x11
+                    r12[j] += x12
+                    r21[j] += x21
+                    r22[j] += x22
+                aa, ab, ac, ad = _mul(pa, pb, pc, pd, aa, ab, ac, ad)
+                growth = max(growth, math.log(max(_norm(aa, ab, ac, ad), 1e-300)))
+            e >>= 1
+            if e > 0:
+                # S_pow(2m) = S_pow(m) + C_pow^H S_pow(m) C_pow ; C_pow = C_pow^2
+                for j in range(L):
+                    x11, x12, x21, x22 = _sandwich(pa, pb, pc, pd, t11[j], t12[j], t21[j], t22[j])
+                    t11[j] += x11
+                    t12[j] += x12
+                    t21[j] += x21
+                    t22[j] += x22
+                pa, pb, pc, pd = _mul(pa, pb, pc, pd, pa, pb, pc, pd)
+                growth = max(growth, math.log(max(_norm(pa, pb, pc, pd), 1e-300)))
+        # contributions w^H S w, then the state moves past the block
+        f = math.exp(2.0 * wscale)
+        for j in range(L):
+            val = (we.conjugate() * (r11[j] * we + r12[j] * wh) + wh.conjugate() * (r21[j] * we + r22[j] * wh)).real
+            out[rows[j]] += val * f
+        we, wh = aa * we + ab * wh, ac * we + ad * wh
+        m = max(abs(we), abs(wh))
+        if m > 0.0:
+            we = we / m
+            wh = wh / m
+            wscale += math.log(m)
+    return growth

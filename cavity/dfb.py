@@ -49,6 +49,7 @@ from scipy.optimize import brentq
 from .conventions import NM_TO_CM
 from .coupled_mode import coupled_mode_threshold, grating_coupling_coefficient
 from .layers import Layer, Stack
+from . import _count_kernels as CK
 from .modesearch import ModeProblem, find_zeros
 from .threshold import PoleProblem, _capped_gain, mode_energy_weights
 from .waveguide import _parse_polarization, _pol_label, _track_mode, guided_modes
@@ -640,6 +641,38 @@ def _seeds(grating: DFBGrating, sec: GratingSections, length, count):
     return starts, gam, alpha_i
 
 
+#: largest log-norm of a repeated-cell transfer for which the periodic field sums are used: forward
+#: propagation amplifies round-off in a growing (stopband) direction by up to exp(2 x this)
+_PERIODIC_GROWTH_LIMIT = 12.0
+
+
+def _mode_weights(problem: PoleProblem, mp: ModeProblem, lam: float, g: float):
+    """``(Gamma_bar, alpha_i)`` of a mode at threshold: the sections' confinements and passive
+    modal losses weighted by the mode's index-weighted field energy in each section.
+
+    The energy per section type comes from the periodic sums of
+    :func:`cavity._count_kernels.row_field_integrals` (log N matrix products for N periods); deep in
+    a strong stopband, where those sums lose digits, from the per-section closed forms of
+    :func:`cavity.threshold.mode_energy_weights`."""
+    U = mp.n_tab.shape[0]
+    rows = np.zeros(U)
+    growth = CK.row_field_integrals(lam, g, *mp.args[:9], rows)
+    if growth <= _PERIODIC_GROWTH_LIMIT and np.all(np.isfinite(rows)):
+        n_gain = np.empty(U, np.complex128)
+        n_pass = np.empty(U, np.complex128)
+        CK.media_at(lam, g, mp.lam_tab, mp.n_tab, mp.gain_tab, mp.mask, n_gain)
+        CK.media_at(lam, 0.0, mp.lam_tab, mp.n_tab, mp.gain_tab, mp.mask, n_pass)
+        w = np.abs(n_gain.real) * rows
+        alpha = 4 * math.pi * n_pass.imag / (lam * NM_TO_CM)
+        mask = mp.mask
+    else:
+        w, _, _, n_pass = mode_energy_weights(problem, lam, g)
+        alpha = 4 * math.pi * n_pass.imag / (lam * NM_TO_CM)
+        mask = problem.mask
+    w_sum = w.sum()
+    return float((mask * w).sum() / w_sum), float((w * alpha).sum() / w_sum)
+
+
 #: default gain limit of the DFB search (cm^-1): four times the saturated 1S material gain of
 #: dense CQD films (docs/modes.md s.3)
 DFB_MAX_GAIN = 1e4
@@ -714,10 +747,7 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
     for z in found:
         lam, g = z.x, z.y
         # energy-weighted over the sections with the mode's own longitudinal field
-        w, _, _, n_pass = mode_energy_weights(problem, lam, g)
-        w_sum = w.sum()
-        gam_mode = float((problem.mask * w).sum() / w_sum)
-        a_i = float((w * 4 * math.pi * n_pass.imag / (lam * NM_TO_CM)).sum() / w_sum)
+        gam_mode, a_i = _mode_weights(problem, mp, lam, g)
         jth = math.nan
         if gain_model is not None:
             try:

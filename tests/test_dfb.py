@@ -231,3 +231,26 @@ def test_out_coupling_is_positive_for_a_strongly_coupled_lossy_grating():
     for m in res.modes[:4]:
         assert m.feedback_loss > 0
         assert m.modal_gain == pytest.approx(m.internal_loss + m.feedback_loss)
+
+
+@pytest.mark.parametrize("kw", [dict(periods=600, radiation_loss=40.0, phase_shifts="quarter_wave"),
+                                dict(periods=800, facets=("cleaved", "ar"))])
+def test_periodic_field_sums_equal_the_per_section_integrals(kw):
+    """The mode figures from the doubling sums over repeated periods equal the per-section closed
+    forms over all 2N+1 sections (cavity.threshold.mode_energy_weights)."""
+    import math
+    from cavity.conventions import NM_TO_CM
+    from cavity.dfb import _mode_weights, _problem
+    from cavity.threshold import mode_energy_weights
+
+    tooth, groove = _sections()
+    grating = DFBGrating(tooth, groove, 630.0, **kw)
+    res = dfb_threshold(grating, modes=4)
+    problem, mp, _, _ = _problem(grating, res.sections)
+    for m in res.modes:
+        gam, a_i = _mode_weights(problem, mp, m.wavelength, m.material_gain)
+        w, _, _, n_pass = mode_energy_weights(problem, m.wavelength, m.material_gain)
+        ref_gam = (problem.mask * w).sum() / w.sum()
+        ref_ai = (w * 4 * math.pi * n_pass.imag / (m.wavelength * NM_TO_CM)).sum() / w.sum()
+        assert gam == pytest.approx(ref_gam, rel=1e-8)
+        assert a_i == pytest.approx(ref_ai, rel=1e-8, abs=1e-10)
