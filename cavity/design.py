@@ -722,6 +722,26 @@ class _Problem:
         return score, ctx.violation
 
 
+def _report_check(rep, score: float, objective) -> str:
+    """A word in the result's message when the complete mode search of the best design (its report)
+    disagrees with the score the search used (the batched path follows the mode nearest ``near``;
+    the report looks at every mode of the window)."""
+    if objective is Objective.THRESHOLD_CURRENT:
+        value, unit = getattr(rep, "current_density", math.nan), "A/cm^2"
+    elif objective is Objective.THRESHOLD_GAIN:
+        value, unit = getattr(rep, "material_gain", math.nan), "cm^-1"
+    else:
+        return ""
+    try:
+        value, score = float(value), float(score)
+    except (TypeError, ValueError):
+        return ""
+    if not (math.isfinite(value) and math.isfinite(score)) or abs(value - score) <= 1e-3 * abs(score):
+        return ""
+    return (f"; the complete mode search of the best design gives {value:.6g} {unit} where the search "
+            f"scored {score:.6g} {unit} (another mode of the window, see report)")
+
+
 def _unconverged_violation(passive_pole, near):
     """Violation of designs whose threshold search failed: :data:`NOT_CONVERGED_BASE` plus the
     distance (nm) of their passive pole from ``near`` and its half-width ``Im lambda`` (nm), so that
@@ -1747,6 +1767,8 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
                 rep = ev.report(design, settings)
             except ValueError as exc:
                 message += f"; report failed: {exc}"
+            else:
+                message += _report_check(rep, score, objective)
     archive = Archive(space, np.concatenate(state.archive_X), np.concatenate(state.archive_s),
                       np.concatenate(state.archive_v))
     return DesignResult(params, design, score, viol, rep, tuple(state.history), int(n_total), int(state.generation),

@@ -399,3 +399,17 @@ def test_population_reports_whether_the_passive_pole_was_found():
     res = threshold_population([cavity_at(95.0), cavity_at(20.0)], 630.0, search_width=10.0)
     assert res.passive_converged[0] and res.converged[0]
     assert not res.passive_converged[1] and not res.converged[1]  # no mode within 620-640 nm
+
+
+def test_report_check_flags_a_best_design_whose_complete_search_disagrees():
+    """The search scores the batched nearest-mode threshold; when the complete search of the best
+    design (its report) finds another value, the result's message says so."""
+    from types import SimpleNamespace
+
+    from cavity.design import Objective, _report_check
+
+    rep = SimpleNamespace(current_density=10.0, material_gain=100.0)
+    assert "complete mode search" in _report_check(rep, 12.0, Objective.THRESHOLD_CURRENT)
+    assert _report_check(rep, 10.0 * (1 + 1e-5), Objective.THRESHOLD_CURRENT) == ""
+    assert "cm^-1" in _report_check(rep, 90.0, Objective.THRESHOLD_GAIN)
+    assert _report_check(rep, 12.0, None) == ""
