@@ -57,6 +57,7 @@ from .waveguide import GuidedModes, Mode, ModeProfile, guided_modes
 from .results import FieldProfile, LayerAbsorption, Spectrum
 from .threshold import Resonance, Resonances, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
 from .emission import DipoleEmission, Orientation, dipole_emission
+from .emission import FilmEmission, SpontaneousCoupling, film_emission, radiative_rate_factor, spontaneous_coupling
 
 __all__ = [
     "conventions",
@@ -148,4 +149,9 @@ __all__ = [
     "Orientation",
     "DipoleEmission",
     "dipole_emission",
+    "FilmEmission",
+    "film_emission",
+    "SpontaneousCoupling",
+    "spontaneous_coupling",
+    "radiative_rate_factor",
 ]

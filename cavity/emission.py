@@ -18,7 +18,8 @@ from . import _emission_kernels as K
 from ._validation import as_float_array, require_finite, require_scalar_finite, require_scalar_wavelength
 from .layers import Stack
 
-__all__ = ["Orientation", "DipoleEmission", "dipole_emission"]
+__all__ = ["Orientation", "DipoleEmission", "dipole_emission", "FilmEmission", "film_emission",
+           "SpontaneousCoupling", "spontaneous_coupling", "radiative_rate_factor"]
 
 #: relative and absolute (in units of the infinite-medium power) targets of every integral
 _EPSREL = 1e-9
@@ -388,3 +389,409 @@ def dipole_emission(stack: Stack, layer, wavelength, *, position, orientation="i
         light_line=float(u_rad), angles=_ro(ang), converged=bool(converged), error_estimate=err_est,
         evaluations=int(evaluations), **far,
     )
+
+
+# -- emission of the whole film ------------------------------------------------------------------
+
+#: default number of Gauss-Legendre positions across the emitting layer
+FILM_POSITIONS = 5
+
+
+@dataclass(frozen=True, eq=False)
+class FilmEmission:
+    """Emission of a uniformly excited emitting film (result of :func:`film_emission`).
+
+    Dipoles of equal strength at ``positions`` across the layer (Gauss-Legendre in z) and at
+    ``wavelengths`` (weighted by the free-space emission spectrum), averaged as in
+    ``docs/emission.md`` s.7: the Purcell factor is the mean of the dipoles' total powers over
+    ``P0``; every fraction, ``absorbed`` entry and far field is of the film's **total** emitted
+    power (power-weighted), and ``incident_fraction + substrate_fraction + guided_fraction +
+    sum(absorbed) = 1``.
+
+    Attributes
+    ----------
+    layer : int                        index (into ``stack.layers``) of the emitting layer
+    orientation : Orientation
+    wavelengths : ndarray              vacuum wavelengths (nm)
+    spectral_weights : ndarray         quadrature weights of ``wavelengths`` times the spectrum,
+                                       normalised to sum 1
+    positions : ndarray                nm from the layer's incident-side face
+    position_weights : ndarray         Gauss-Legendre weights, normalised to sum 1
+    purcell_factor : float             film- and spectrum-averaged total power over ``P0``: the
+                                       factor by which the mean total decay rate changes
+    incident_fraction, substrate_fraction : float
+                                       extraction efficiency into the incident medium / substrate
+    guided_fraction : float            guided, plasmon and quenched power (``u > u_rad``)
+    absorbed : tuple of float          per medium (incident, layers, substrate), from ``u <= u_rad``
+    purcell_spectrum : ndarray         position-averaged Purcell factor at each wavelength
+    incident_spectrum, substrate_spectrum : ndarray
+                                       position-averaged (power-weighted) extraction at each wavelength
+    angles : ndarray or None           far-field angles (degrees, in each outer medium)
+    incident_s, incident_p, substrate_s, substrate_p : ndarray or None
+                                       power per steradian (fraction of the film's total power per sr,
+                                       averaged over azimuth)
+    converged : bool                   every dipole's integrals converged
+    """
+
+    layer: int
+    orientation: Orientation
+    wavelengths: np.ndarray
+    spectral_weights: np.ndarray
+    positions: np.ndarray
+    position_weights: np.ndarray
+    purcell_factor: float
+    incident_fraction: float
+    substrate_fraction: float
+    guided_fraction: float
+    absorbed: tuple
+    purcell_spectrum: np.ndarray
+    incident_spectrum: np.ndarray
+    substrate_spectrum: np.ndarray
+    angles: np.ndarray | None
+    incident_s: np.ndarray | None
+    incident_p: np.ndarray | None
+    substrate_s: np.ndarray | None
+    substrate_p: np.ndarray | None
+    converged: bool
+
+    @property
+    def absorbed_fraction(self) -> float:
+        """Sum of ``absorbed``."""
+        return float(sum(self.absorbed))
+
+    @property
+    def extraction_efficiency(self) -> float:
+        """``incident_fraction + substrate_fraction``: the LED's escape fraction into both outer media."""
+        return self.incident_fraction + self.substrate_fraction
+
+    to_dict = DipoleEmission.to_dict
+
+
+def _spectral_weights(wavelengths, spectrum):
+    wl = as_float_array(wavelengths, "wavelengths").ravel()
+    if wl.size == 0:
+        raise ValueError("wavelengths must hold at least one wavelength, got an empty array")
+    require_finite(wl, "wavelengths")
+    if np.any(wl <= 0):
+        raise ValueError(f"wavelengths must be > 0 nm, got {float(wl[wl <= 0][0])!r}")
+    if wl.size > 1 and np.any(np.diff(wl) <= 0):
+        raise ValueError(f"wavelengths must be strictly increasing, got {wl.tolist()!r}")
+    if wl.size == 1:
+        quad_w = np.ones(1)
+    else:  # trapezoid rule
+        quad_w = np.zeros(wl.size)
+        dw = np.diff(wl)
+        quad_w[:-1] += dw / 2
+        quad_w[1:] += dw / 2
+    if spectrum is None:
+        s = np.ones(wl.size)
+    else:
+        if not callable(spectrum):
+            raise TypeError(f"spectrum must be a callable of the wavelength (nm) or None, got {spectrum!r}")
+        s = np.array([float(spectrum(float(x))) for x in wl])
+        if not np.all(np.isfinite(s)) or np.any(s < 0):
+            bad = s[~(np.isfinite(s) & (s >= 0))][0]
+            raise ValueError(f"spectrum must return finite values >= 0, got {bad!r}")
+    w = quad_w * s
+    if not w.sum() > 0:
+        raise ValueError("spectrum is zero at every one of the wavelengths: nothing is emitted")
+    return wl, w / w.sum()
+
+
+def _gauss_positions(thickness: float, positions) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(positions, (bool, np.bool_)) or not isinstance(positions, (int, np.integer)):
+        raise TypeError(f"positions must be the number (int >= 1) of Gauss-Legendre points across the layer, "
+                        f"got {positions!r}")
+    if not 1 <= int(positions) <= 200:
+        raise ValueError(f"positions must be in [1, 200], got {positions!r}")
+    x, w = np.polynomial.legendre.leggauss(int(positions))
+    return 0.5 * thickness * (x + 1.0), w / w.sum()
+
+
+def film_emission(stack: Stack, layer, wavelengths, *, spectrum=None, positions: int = FILM_POSITIONS,
+                  orientation="isotropic", angles=None) -> FilmEmission:
+    r"""Emission of the whole emitting film: dipoles averaged over the layer and the spectrum.
+
+    Every point ``(lambda_i, z_j)`` is a :func:`dipole_emission`; with ``S`` the free-space emission
+    spectrum, ``t_i`` the trapezoid weights of ``wavelengths`` and ``g_j`` the Gauss-Legendre
+    weights of ``positions`` nodes across the layer (both normalised), ``w_ij = S(lambda_i) t_i g_j``
+    and ``F_ij`` the Purcell factor,
+
+    .. math::
+
+        \bar F = \sum_{ij} w_{ij} F_{ij}, \qquad
+        \bar X = \frac{\sum_{ij} w_{ij} F_{ij} X_{ij}}{\sum_{ij} w_{ij} F_{ij}}
+
+    for every fraction and far field ``X``: dipoles of equal strength (a uniform excited
+    population with the intrinsic spectrum ``S``), whose emitted powers add incoherently (Lukosz,
+    JOSA 71, 744 (1981); the usual OLED/QD-LED outcoupling average, e.g. Furno et al., PRB 85,
+    115205 (2012)).  ``\bar X`` is a fraction of the film's total emitted power.  See
+    ``docs/emission.md`` s.7.
+
+    Parameters
+    ----------
+    stack : Stack
+    layer : int or str
+        The emitting layer (lossless at every wavelength).
+    wavelengths : float or array of float
+        Vacuum wavelengths (nm), strictly increasing; one wavelength gives a monochromatic film.
+    spectrum : callable, optional
+        Free-space emission spectrum ``S(lambda)`` (any units, >= 0), e.g. a Gaussian around
+        625 nm.  Default: flat.
+    positions : int, default 5
+        Gauss-Legendre points across the layer's thickness (exact for the position average of
+        a polynomial of degree ``2 positions - 1``; a layer thinner than ~lambda/(4 n) needs few).
+    orientation : {"isotropic", "vertical", "horizontal"}, default "isotropic"
+    angles : array of float, optional
+        Far-field angles (degrees in [0, 90]) in each outer medium.
+
+    Returns
+    -------
+    FilmEmission
+    """
+    if not isinstance(stack, Stack):
+        raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
+    L_layer = _layer_index(stack, layer)
+    orient = Orientation.parse(orientation)
+    wl, sw = _spectral_weights(wavelengths, spectrum)
+    z, zw = _gauss_positions(stack.layers[L_layer].thickness, positions)
+    nabs = len(stack.layers) + 2
+    F = np.zeros((wl.size, z.size))
+    inc = np.zeros_like(F)
+    sub = np.zeros_like(F)
+    gui = np.zeros_like(F)
+    absd = np.zeros((wl.size, z.size, nabs))
+    ff = {}
+    converged = True
+    for i, lam in enumerate(wl):
+        for j, zz in enumerate(z):
+            r = dipole_emission(stack, L_layer, lam, position=float(zz), orientation=orient, angles=angles)
+            converged &= r.converged
+            F[i, j] = r.purcell_factor
+            inc[i, j], sub[i, j], gui[i, j] = r.incident_fraction, r.substrate_fraction, r.guided_fraction
+            absd[i, j] = r.absorbed
+            for key in ("incident_s", "incident_p", "substrate_s", "substrate_p"):
+                v = getattr(r, key)
+                if v is None:
+                    ff[key] = None
+                elif ff.get(key, 0) is not None:
+                    ff[key] = ff.get(key, 0) + sw[i] * zw[j] * F[i, j] * v
+    w = sw[:, None] * zw[None, :]
+    wF = w * F
+    tot = wF.sum()
+    zF = zw[None, :] * F
+    zFsum = zF.sum(axis=1)
+    far = {key: (None if ff.get(key) is None else _ro(ff[key] / tot))
+           for key in ("incident_s", "incident_p", "substrate_s", "substrate_p")}
+    if angles is None:
+        far = dict.fromkeys(far)
+    return FilmEmission(
+        layer=L_layer, orientation=orient, wavelengths=_ro(wl), spectral_weights=_ro(sw), positions=_ro(z),
+        position_weights=_ro(zw),
+        purcell_factor=float(tot),
+        incident_fraction=float((wF * inc).sum() / tot), substrate_fraction=float((wF * sub).sum() / tot),
+        guided_fraction=float((wF * gui).sum() / tot),
+        absorbed=tuple(float(x) for x in np.einsum("ij,ijk->k", wF, absd) / tot),
+        purcell_spectrum=_ro(zF.sum(axis=1)),
+        incident_spectrum=_ro((zF * inc).sum(axis=1) / zFsum),
+        substrate_spectrum=_ro((zF * sub).sum(axis=1) / zFsum),
+        angles=None if angles is None else _ro(np.asarray(angles, dtype=float).ravel()),
+        converged=bool(converged), **far,
+    )
+
+
+def radiative_rate_factor(stack: Stack, layer, wavelength, *, positions: int = FILM_POSITIONS) -> float:
+    r"""Factor by which the stack multiplies the exciton radiative rate of the emitting film.
+
+    .. math::  k_{rad}^{stack} = \bar F\, k_{rad}^{bulk}, \qquad
+               \bar F = \sum_j g_j F(z_j, \lambda)
+
+    the Purcell factor of an isotropic dipole (:func:`dipole_emission`) averaged over
+    ``positions`` Gauss-Legendre points ``z_j`` across the layer at the emission ``wavelength``
+    (nm).  ``k_rad^bulk`` is the rate in an infinite medium of the layer's index (the film's
+    own rate, as measured in a thick film or solution after the local-field correction).  For a
+    unit-quantum-yield emitter this is also the factor of the total decay rate.  Multiply the
+    gain model's radiative rates by it where the cavity should change them (the gain model is not
+    changed here).  Dimensionless.
+    """
+    return film_emission(stack, layer, wavelength, positions=positions, orientation="isotropic").purcell_factor
+
+
+@dataclass(frozen=True, eq=False)
+class SpontaneousCoupling:
+    """Spontaneous-emission coupling factor of a planar-cavity mode (result of
+    :func:`spontaneous_coupling`; definition in ``docs/emission.md`` s.8).
+
+    Attributes
+    ----------
+    beta : float                       fraction of the film's spontaneous emission that enters the mode
+    wavelength : float                 the passive resonance's wavelength (nm)
+    linewidth : float                  its FWHM (nm)
+    cone_index : float                 ``kappa_m = kx/k0`` of the mode's angular half-width (the
+                                       emission at ``wavelength`` falls to half its normal value)
+    cone_angles : tuple of float       ``kappa_m`` as an angle (degrees) in the incident medium and
+                                       the substrate (nan for a lossy outer medium)
+    mode_escape : float                power escaping inside the cone and linewidth, over the total
+    escape_share : float               ``mirror_loss / modal_gain`` of the threshold: the share of the
+                                       mode's photons that leave through the mirrors
+    purcell_factor : float             film-averaged Purcell factor at ``wavelength``
+                                       (:func:`radiative_rate_factor`)
+    film : FilmEmission                the film's emission over the spectrum (the denominator)
+    """
+
+    beta: float
+    wavelength: float
+    linewidth: float
+    cone_index: float
+    cone_angles: tuple
+    mode_escape: float
+    escape_share: float
+    purcell_factor: float
+    film: FilmEmission
+
+    def to_dict(self) -> dict:
+        """Plain Python data (``film`` as its own dict)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["cone_angles"] = list(self.cone_angles)
+        out["film"] = self.film.to_dict()
+        return out
+
+
+def _kappa_profile(stack, L_layer, lam, z, kappa, sides, orient):
+    """Power per unit ``kappa^2`` (``kappa = kx/k0``) leaving into the lossless outer media (sum),
+    times the Purcell factor, for a dipole at ``z``: ``sum_m dP/dOmega_m / (n_m^2 cos theta_m)``."""
+    ang = np.concatenate([np.rad2deg(np.arcsin(kappa / nm)) for _, nm in sides])
+    r = dipole_emission(stack, L_layer, lam, position=float(z), orientation=orient, angles=ang)
+    out = np.zeros(kappa.size)
+    for k, (side, nm) in enumerate(sides):
+        sl = slice(k * kappa.size, (k + 1) * kappa.size)
+        per_sr = getattr(r, f"{side}_s")[sl] + getattr(r, f"{side}_p")[sl]
+        cos_t = np.sqrt(1.0 - (kappa / nm) ** 2)
+        out += per_sr / (nm * nm * cos_t)
+    return r.purcell_factor * out, r.purcell_factor, r.converged
+
+
+def spontaneous_coupling(stack: Stack, threshold, wavelengths, *, spectrum=None, layer=None,
+                         positions: int = FILM_POSITIONS, linewidth_points: int = 5,
+                         angle_points: int = 2001) -> SpontaneousCoupling:
+    r"""Spontaneous-emission coupling factor beta of a planar microcavity's lasing mode.
+
+    The mode occupies, around its passive resonance ``lambda_m`` (FWHM ``dlambda``), the
+    wavelengths ``|lambda - lambda_m| <= dlambda/2`` and the in-plane wavevectors
+    ``kappa = kx/k0 <= kappa_m``, where the film's emission at ``lambda_m`` falls to half its
+    value at normal incidence (the resonance has moved half a linewidth).  With ``p(kappa,
+    lambda)`` the power per unit ``kappa^2`` escaping into the outer media, ``S`` the free-space
+    emission spectrum and bars the Gauss-Legendre average over the film,
+
+    .. math::
+
+        \beta = \frac{1}{\eta_{out}}
+                \frac{\int_{\lambda_m - \delta\lambda/2}^{\lambda_m + \delta\lambda/2} S(\lambda)
+                      \int_0^{\kappa_m} 2\pi \bar p(\kappa, \lambda)\, \kappa\, d\kappa\, d\lambda}
+                     {\int S(\lambda) \bar F(\lambda)\, d\lambda},
+        \qquad \eta_{out} = \frac{\alpha_m}{\Gamma g_{th}}
+
+    the emission into the mode's angular and spectral extent over the film's total spontaneous
+    emission; dividing by the escape share ``eta_out`` (mirror loss over modal gain of the
+    threshold) counts the mode's photons absorbed inside the cavity as well.  This is the
+    planar-cavity beta of Bjork, Machida, Yamamoto & Igeta, PRA 44, 669 (1991) (emission into
+    the resonance's solid angle and linewidth), computed from :func:`dipole_emission`.  See
+    ``docs/emission.md`` s.8.
+
+    Parameters
+    ----------
+    stack : Stack
+        The passive device (the emitting layer lossless).
+    threshold : cavity.Threshold
+        A converged threshold of ``stack`` with its passive resonance (``lasing_threshold``).
+    wavelengths : array of float
+        Wavelengths (nm) spanning the emission spectrum, for the denominator.
+    spectrum : callable, optional
+        Free-space emission spectrum ``S(lambda)``; default flat over ``wavelengths``.
+    layer : int or str, optional
+        The emitting layer; default the threshold's first gain layer.
+    positions : int, default 5
+        Gauss-Legendre points across the layer.
+    linewidth_points : int, default 5
+        Gauss-Legendre points across the linewidth.
+    angle_points : int, default 2001
+        Points of the ``kappa`` grid (quadratic in ``kappa``, denser near the normal).
+
+    Returns
+    -------
+    SpontaneousCoupling
+    """
+    if not isinstance(stack, Stack):
+        raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
+    if getattr(threshold, "passive", None) is None or not getattr(threshold, "converged", False):
+        raise ValueError("threshold must be a converged cavity.Threshold with its passive resonance, "
+                         f"got {threshold!r}")
+    L_layer = _layer_index(stack, threshold.gain_layers[0] if layer is None else layer)
+    for name, v, lo in (("linewidth_points", linewidth_points, 1), ("angle_points", angle_points, 11)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ValueError(f"{name} must be an int >= {lo}, got {v!r}")
+    lam_m = float(threshold.passive.wavelength)
+    dlam = float(threshold.passive.linewidth)
+    if not (dlam > 0 and math.isfinite(dlam)):
+        raise ValueError(f"the threshold's passive linewidth must be finite and > 0 nm, got {dlam!r}")
+    eta = float(threshold.mirror_loss) / float(threshold.modal_gain)
+    if not 0 < eta <= 1 + 1e-9:
+        raise ValueError(f"the threshold's mirror_loss / modal_gain must be in (0, 1], got {eta!r}")
+    eta = min(eta, 1.0)
+    orient = Orientation.ISOTROPIC
+    n_out = stack.indices(lam_m)[[0, -1], 0]
+    sides = [(side, float(n.real)) for side, n in zip(("incident", "substrate"), n_out) if n.imag == 0]
+    if not sides:
+        raise ValueError("spontaneous_coupling needs at least one lossless outer medium (the mode's output)")
+    film = film_emission(stack, L_layer, wavelengths, spectrum=spectrum, positions=positions, orientation=orient)
+    # absolute spectral normalisation of the denominator: int S F dlambda = F_bar * int S dlambda
+    wl, _ = _spectral_weights(wavelengths, None)
+    if wl.size > 1:
+        s_vals = np.ones(wl.size) if spectrum is None else np.array([float(spectrum(float(x))) for x in wl])
+        denom = film.purcell_factor * float(np.trapezoid(s_vals, wl))
+    else:
+        raise ValueError("spontaneous_coupling needs the emission spectrum on >= 2 wavelengths (it sets the "
+                         "spectral share of the linewidth)")
+    z, zw = _gauss_positions(stack.layers[L_layer].thickness, positions)
+    k_hi = 0.999 * min(nm for _, nm in sides)
+    kappa = k_hi * np.linspace(0.0, 1.0, angle_points) ** 2
+    converged = film.converged
+    # the mode's half-width in kappa, from the film's profile at lambda_m
+    prof = np.zeros(kappa.size)
+    purcell = 0.0
+    for zz, ww in zip(z, zw):
+        p, f, conv = _kappa_profile(stack, L_layer, lam_m, zz, kappa, sides, orient)
+        prof += ww * p
+        purcell += ww * f
+        converged &= conv
+    below = np.nonzero(prof <= 0.5 * prof[0])[0]
+    if below.size:
+        i = int(below[0])
+        k_m = float(np.interp(0.5 * prof[0], [prof[i], prof[i - 1]], [kappa[i], kappa[i - 1]]))
+    else:
+        k_m = float(kappa[-1])
+    # emission into the cone and the linewidth
+    x, gw = np.polynomial.legendre.leggauss(int(linewidth_points))
+    num = 0.0
+    for xl, wl_ in zip(x, gw):
+        lam = lam_m + 0.5 * dlam * xl
+        s = 1.0 if spectrum is None else float(spectrum(lam))
+        if not (math.isfinite(s) and s >= 0):
+            raise ValueError(f"spectrum must return finite values >= 0, got {s!r} at {lam!r} nm")
+        cone = 0.0
+        for zz, ww in zip(z, zw):
+            p, _, conv = _kappa_profile(stack, L_layer, lam, zz, kappa, sides, orient)
+            converged &= conv
+            kk = np.append(kappa[kappa < k_m], k_m)
+            pp = np.interp(kk, kappa, p)
+            cone += ww * 2.0 * math.pi * float(np.trapezoid(pp * kk, kk))
+        num += 0.5 * dlam * wl_ * s * cone
+    mode_escape = num / denom
+    beta = mode_escape / eta
+    if not converged:
+        warnings.warn("spontaneous_coupling: a dipole integral did not reach its tolerance", RuntimeWarning, stacklevel=2)
+    cone_angles = tuple(float(np.rad2deg(np.arcsin(min(k_m / float(n.real), 1.0)))) if n.imag == 0 else math.nan
+                        for n in n_out)
+    return SpontaneousCoupling(beta=float(beta), wavelength=lam_m, linewidth=dlam, cone_index=k_m,
+                               cone_angles=cone_angles, mode_escape=float(mode_escape), escape_share=eta,
+                               purcell_factor=float(purcell), film=film)

@@ -125,16 +125,35 @@ class LasingMode:
                 raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {getattr(self, name)!r}")
 
     @classmethod
-    def from_threshold(cls, threshold, **kwargs) -> "LasingMode":
+    def from_threshold(cls, threshold, *, stack=None, emission_wavelengths=None, emission_spectrum=None,
+                       **kwargs) -> "LasingMode":
         """The lasing mode of a :class:`cavity.Threshold` (vertical cavity).
 
         ``Q`` is the passive (cold-cavity) Q of the mode, the confinement its ``confinement``,
         and the group index is the one that makes this model's threshold equal the pole's,
         ``n_g = Q Gamma g_th lambda / (2 pi)``, so that the L-J kink sits at the threshold found
         by the transfer matrices.  Other keywords (``beta``, ``output_fraction``) pass through.
+
+        ``beta="computed"`` replaces the default guess by the planar-cavity spontaneous-emission
+        coupling factor of :func:`cavity.emission.spontaneous_coupling` (the film's emission into
+        the mode's solid angle and linewidth over its total spontaneous emission; definition in
+        ``docs/emission.md`` s.8).  It needs ``stack`` (the passive device of ``threshold``, its
+        gain layer lossless) and ``emission_wavelengths`` (nm, spanning the film's emission
+        spectrum), optionally ``emission_spectrum`` (a callable of the wavelength in nm; default
+        flat).  A number ``beta`` in (0, 1] is used as given.
         """
         if threshold.passive is None or not threshold.converged:
             raise ValueError("from_threshold needs a converged Threshold with its passive resonance")
+        if isinstance(kwargs.get("beta"), str):
+            if kwargs["beta"] != "computed":
+                raise ValueError(f"beta must be a number in (0, 1] or 'computed', got {kwargs['beta']!r}")
+            if stack is None or emission_wavelengths is None:
+                raise ValueError("beta='computed' needs stack (the passive device) and emission_wavelengths (nm)")
+            from .emission import spontaneous_coupling
+            kwargs["beta"] = spontaneous_coupling(stack, threshold, emission_wavelengths,
+                                                  spectrum=emission_spectrum).beta
+        elif stack is not None or emission_wavelengths is not None or emission_spectrum is not None:
+            raise ValueError("stack, emission_wavelengths and emission_spectrum are only used with beta='computed'")
         q = threshold.passive.Q
         gamma = threshold.confinement
         n_g = q * gamma * threshold.material_gain * threshold.wavelength * NM_TO_CM / (2.0 * math.pi)
