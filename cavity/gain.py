@@ -41,6 +41,8 @@ __all__ = [
     "QDGainModel",
     "CalibrationResult",
     "hexagonal_areal_density",
+    "dot_volume_density",
+    "HCP_PACKING_FRACTION",
     "state_filling_gain",
     "DEFAULT_BAND_1S",
     "DEFAULT_BAND_1P",
@@ -103,6 +105,52 @@ def hexagonal_areal_density(dot_spacing_nm: float, monolayers: float = 1.0) -> f
     ml = require_scalar_range(monolayers, "monolayers", 0.0, 1e4, lo_open=True)
     d_cm = d * NM_TO_CM
     return ml * 2.0 / (math.sqrt(3.0) * d_cm * d_cm)
+
+
+#: Packing fraction of hexagonal (or face-centred cubic) close packing of equal spheres,
+#: pi / (3 sqrt 2) = 0.7405 (Kepler's bound, proved by Hales, Ann. Math. 162, 1065 (2005)).
+HCP_PACKING_FRACTION = math.pi / (3.0 * math.sqrt(2.0))
+
+
+def dot_volume_density(dot_spacing_nm: float, packing_fraction: float = HCP_PACKING_FRACTION) -> float:
+    """Dot volume density (cm^-3) of ligand-capped spheres of outer diameter D at packing phi.
+
+    .. math:: n_{vol} = \\phi / (\\pi D^3 / 6)
+
+    Each ligand-capped dot is a sphere of diameter ``D = d_core + 2 t_ligand`` (touching
+    neighbours are ``D`` apart, so ``D`` is also the centre spacing of close packing); a film
+    filled to the volume fraction ``phi`` by such spheres holds ``phi / V_sphere`` dots per unit
+    volume.  Close packing (``phi = pi / (3 sqrt 2)``) gives ``n_vol = sqrt(2) / D^3``:
+    1.414e18 cm^-3 at D = 10 nm, 8.18e17 cm^-3 at D = 12 nm (10 nm dots with 1 nm ligands, the
+    geometry of :func:`materials.library.qd_film`).  Equivalently ``n_vol`` is one hexagonal
+    monolayer ``2 / (sqrt 3 D^2)`` per layer spacing ``D sqrt(2/3)`` of close packing.
+
+    Parameters
+    ----------
+    dot_spacing_nm : float
+        Outer diameter D of a ligand-capped dot = centre spacing of touching dots (nm), in
+        ``[0.1, 1e4]``.
+    packing_fraction : float, default :data:`HCP_PACKING_FRACTION`
+        Volume fraction phi filled by the ligand-capped spheres, in ``(0, 0.7405]`` (random close
+        packing of spheres is ~0.64).
+    """
+    d = require_scalar_range(dot_spacing_nm, "dot_spacing_nm", 0.1, 1e4, unit="nm")
+    phi = _packing(packing_fraction)
+    d_cm = d * NM_TO_CM
+    return phi / (math.pi * d_cm ** 3 / 6.0)
+
+
+def _packing(value) -> float:
+    phi = require_scalar_finite(value, "packing_fraction")
+    if not 0.0 < phi <= HCP_PACKING_FRACTION * (1.0 + 1e-12):
+        raise ValueError(f"packing_fraction must be in (0, pi/(3 sqrt 2) = {HCP_PACKING_FRACTION:.4f}] (equal spheres "
+                         f"cannot fill more), got {value!r}")
+    return phi
+
+
+#: relative tolerance within which an explicit areal density (or monolayer count) agrees with the
+#: one a film thickness gives; anything further apart is refused as inconsistent
+FILM_DENSITY_RTOL = 1e-6
 
 
 def state_filling_gain(n_excitons, degeneracy: int = DEGENERACY_1S, lower_states: int = 0, extra_electrons: int = 0):
@@ -217,6 +265,7 @@ _FITTABLE = (
     "dot_spacing_nm",
     "monolayers",
     "areal_density_per_cm2",
+    "film_thickness_nm",
 )
 
 
@@ -231,12 +280,15 @@ class QDGainModel:
     Parameters
     ----------
     dot_spacing_nm : float, default 10.0
-        Centre spacing of hexagonally close-packed dots (nm).  Assumption: Lim 2018's dot size
-        was not retrieved (physics.md s.2.5); 10 nm is the worked example of s.1.6.
-    monolayers : float, default 1.0
-        Number of QD monolayers.  Lim 2018 used 1-2 ML (brief, unverified, s.2.2).
+        Outer diameter D of a ligand-capped dot, ``D = d_core + 2 t_ligand`` (nm): the centre
+        spacing of touching dots.  Assumption: Lim 2018's dot size was not retrieved; 10 nm is
+        the worked example of the hexagonal-monolayer density (1.155e12 cm^-2).
+    monolayers : float or None, default None
+        Number of hexagonal QD monolayers, ``n_areal = N_ML 2/(sqrt(3) D^2)``.  ``None``: derived
+        from ``film_thickness_nm`` when that is given, else 1 (the historical default).
     areal_density_per_cm2 : float or None, default None
-        Explicit total areal dot density (cm^-2); overrides ``dot_spacing_nm``/``monolayers``.
+        Explicit total areal dot density (cm^-2); overrides ``dot_spacing_nm``/``monolayers``
+        (without a film thickness).
     injection_efficiency : float, default 1.0
         Fraction eta_inj of the current that forms excitons in the QD layer, in (0, 1].
         1 is an upper bound (assumption).
@@ -269,17 +321,34 @@ class QDGainModel:
         CdSe [M], i.e. 0.3e-3 * lambda^2/hc = 0.09 nm/K at 625 nm.
     gain_characteristic_temperature_K : float or None, default 150.0
         T0 of the band-strength reduction ``exp(-dT/T0)``; ``None`` means no reduction.
-        Assumption (no CQD value retrieved, physics.md s.2.4).
+        Assumption (no CQD value retrieved).
+    film_thickness_nm : float or None, default None
+        Thickness L (nm) of the QD film (the sum over the gain layers of a stack).  When given,
+        the film geometry is the one source of the dot density:
+        ``n_areal = L n_vol`` with ``n_vol = phi / (pi D^3/6)`` (:func:`dot_volume_density`).
+        An explicit ``areal_density_per_cm2`` or ``monolayers`` that disagrees with it by more
+        than :data:`FILM_DENSITY_RTOL` is refused (``ValueError`` naming both values).
+        :func:`cavity.threshold_current` and the design searches set it from the stack's gain
+        layers (:meth:`for_stack`).
+    packing_fraction : float, default :data:`HCP_PACKING_FRACTION` (0.7405)
+        Volume fraction of the film filled by the ligand-capped spheres, ``(0, 0.7405]``: close
+        packing by default (random close packing is ~0.64).  Used with ``film_thickness_nm``.
 
     Accepted ranges (outside them a ``ValueError`` names the parameter, so that no extreme
     value overflows into a NaN or inf): lifetimes ``[1e-6, 1e15]`` ns (1 fs to ~12 days);
     ``dot_spacing_nm`` ``[0.1, 1e4]``; ``monolayers`` ``(0, 1e4]``; ``areal_density_per_cm2``
-    ``(0, 1e20]``; ``|peak_shift_nm_per_K| <= 10``; ``gain_characteristic_temperature_K``
+    ``(0, 1e20]``; ``film_thickness_nm`` ``(0, 1e6]``; ``|peak_shift_nm_per_K| <= 10``; ``gain_characteristic_temperature_K``
     ``[1, 1e6]``.  Current densities are limited to ``[0, 1e20]`` A/cm^2 (:data:`MAX_CURRENT_DENSITY`)
     and temperature rises to ``>= -300`` K (:data:`TEMPERATURE_RISE_RANGE_K`).
 
     Notes
     -----
+    The dot areal density (one value, :attr:`areal_density`): ``L n_vol`` with a film thickness
+    ``L``; else ``areal_density_per_cm2``; else ``N_ML 2/(sqrt(3) D^2)``.  A threshold current is
+    proportional to it at fixed per-dot physics (twice the dots need twice the current for the
+    same excitons per dot), so a model without a film thickness describes one particular film;
+    give the film (``for_film``/``for_stack``) to compare stacks whose QD films differ.
+
     Per-dot generation ``G = eta_inj J/(e n_areal)`` (s.2.1); steady state of the birth-death
     chain ``p_N = p_0 prod_{m=1}^{N} G/k_m`` (s.1.5); gain
     ``g(lambda) = sum_b alpha_b L_b(lambda) sum_N p_N G_N^b`` (s.1.5) with ``G_N^b`` from
@@ -296,7 +365,7 @@ class QDGainModel:
     """
 
     dot_spacing_nm: float = 10.0
-    monolayers: float = 1.0
+    monolayers: float | None = None
     areal_density_per_cm2: float | None = None
     injection_efficiency: float = 1.0
     exciton_lifetime_ns: float = 20.0
@@ -310,6 +379,8 @@ class QDGainModel:
     band_1p: GaussianBand | None = None
     peak_shift_nm_per_K: float = 0.1
     gain_characteristic_temperature_K: float | None = 150.0
+    film_thickness_nm: float | None = None
+    packing_fraction: float = HCP_PACKING_FRACTION
     # derived, read-only caches
     _n_areal: float = field(init=False, repr=False, compare=False, default=0.0)
     _rates: np.ndarray = field(init=False, repr=False, compare=False, default=None)
@@ -321,12 +392,13 @@ class QDGainModel:
     # ------------------------------------------------------------------ validation
     def __post_init__(self):
         s = object.__setattr__
-        for name in ("dot_spacing_nm", "monolayers", "exciton_lifetime_ns", "peak_shift_nm_per_K"):
+        for name in ("dot_spacing_nm", "exciton_lifetime_ns", "peak_shift_nm_per_K"):
             s(self, name, require_scalar_finite(getattr(self, name), name))
-        for name in ("dot_spacing_nm", "monolayers", "exciton_lifetime_ns"):
+        for name in ("dot_spacing_nm", "exciton_lifetime_ns"):
             require_positive(getattr(self, name), name)
-        for name in ("areal_density_per_cm2", "biexciton_auger_lifetime_ns", "trap_lifetime_ns",
-                     "gain_characteristic_temperature_K"):
+        s(self, "packing_fraction", _packing(self.packing_fraction))
+        for name in ("monolayers", "areal_density_per_cm2", "biexciton_auger_lifetime_ns", "trap_lifetime_ns",
+                     "gain_characteristic_temperature_K", "film_thickness_nm"):
             v = getattr(self, name)
             if v is not None:
                 v = require_scalar_finite(v, name)
@@ -352,9 +424,7 @@ class QDGainModel:
         if self.band_1p is not None and not isinstance(self.band_1p, GaussianBand):
             raise TypeError(f"band_1p must be a GaussianBand or None, got {self.band_1p!r}")
 
-        n_areal = (self.areal_density_per_cm2 if self.areal_density_per_cm2 is not None
-                   else hexagonal_areal_density(self.dot_spacing_nm, self.monolayers))
-        s(self, "_n_areal", n_areal)
+        s(self, "_n_areal", self._resolve_areal_density())
         rates = self.decay_rates()
         cum = np.concatenate(([0.0], np.cumsum(np.log(rates))))
         n = np.arange(self.max_excitons + 1)
@@ -365,11 +435,141 @@ class QDGainModel:
             arr.setflags(write=False)
             s(self, name, arr)
 
+    def _resolve_areal_density(self) -> float:
+        """The one areal density: the film's when a thickness is given (explicit values must agree)."""
+        if self.film_thickness_nm is None:
+            if self.areal_density_per_cm2 is not None:
+                return self.areal_density_per_cm2
+            return hexagonal_areal_density(self.dot_spacing_nm, 1.0 if self.monolayers is None else self.monolayers)
+        n_film = self.film_thickness_nm * NM_TO_CM * dot_volume_density(self.dot_spacing_nm, self.packing_fraction)
+        given = []
+        if self.areal_density_per_cm2 is not None:
+            given.append((f"areal_density_per_cm2={self.areal_density_per_cm2!r} cm^-2", self.areal_density_per_cm2))
+        if self.monolayers is not None:
+            given.append((f"monolayers={self.monolayers!r} ({hexagonal_areal_density(self.dot_spacing_nm, self.monolayers):.6g}"
+                          f" cm^-2)", hexagonal_areal_density(self.dot_spacing_nm, self.monolayers)))
+        for what, n in given:
+            if abs(n / n_film - 1.0) > FILM_DENSITY_RTOL:
+                raise ValueError(
+                    f"inconsistent QD dot density: {what} disagrees with the film, film_thickness_nm="
+                    f"{self.film_thickness_nm!r} nm x dot volume density {n_film / (self.film_thickness_nm * NM_TO_CM):.6g} "
+                    f"cm^-3 (dot_spacing_nm={self.dot_spacing_nm!r}, packing_fraction={self.packing_fraction:.6g}) = "
+                    f"{n_film:.6g} cm^-2; give only the film geometry (QDGainModel.for_film) or a consistent value")
+        return n_film
+
+    # ------------------------------------------------------------------ film geometry
+    @classmethod
+    def for_film(cls, thickness_nm: float, *, core_diameter_nm: float | None = None, ligand_thickness_nm: float = 1.0,
+                 dot_spacing_nm: float | None = None, packing_fraction: float = HCP_PACKING_FRACTION,
+                 **parameters) -> "QDGainModel":
+        """A model whose dot areal density follows a QD film of thickness ``thickness_nm``.
+
+        .. math:: n_{areal} = L\\, \\phi / (\\pi D^3 / 6), \\qquad D = d_{core} + 2 t_{ligand}
+
+        Parameters
+        ----------
+        thickness_nm : float
+            Film thickness L (nm).
+        core_diameter_nm : float, optional
+            Inorganic dot diameter d_core (nm); with ``ligand_thickness_nm`` it sets
+            ``dot_spacing_nm = d_core + 2 t_ligand`` (the geometry of
+            :func:`materials.library.qd_film`: 10 nm + 2 x 1 nm).  Give this or
+            ``dot_spacing_nm`` (default 10 nm, the class default), not both.
+        ligand_thickness_nm : float, default 1.0
+            Ligand shell thickness t (nm), used with ``core_diameter_nm``.
+        dot_spacing_nm : float, optional
+            Outer diameter D of a ligand-capped dot (nm).
+        packing_fraction : float, default 0.7405
+            Volume fraction filled by the ligand-capped spheres.
+        **parameters
+            Any other :class:`QDGainModel` parameter (lifetimes, bands, ...).  ``monolayers`` and
+            ``areal_density_per_cm2`` are checked against the film (refused when inconsistent).
+        """
+        if core_diameter_nm is not None:
+            if dot_spacing_nm is not None:
+                raise ValueError(f"give core_diameter_nm (with ligand_thickness_nm) or dot_spacing_nm, not both; got "
+                                 f"core_diameter_nm={core_diameter_nm!r}, dot_spacing_nm={dot_spacing_nm!r}")
+            d = require_scalar_finite(core_diameter_nm, "core_diameter_nm")
+            t = require_scalar_finite(ligand_thickness_nm, "ligand_thickness_nm")
+            require_positive(d, "core_diameter_nm", unit="nm")
+            if t < 0:
+                raise ValueError(f"ligand_thickness_nm must be >= 0 nm, got {ligand_thickness_nm!r}")
+            dot_spacing_nm = d + 2.0 * t
+        if dot_spacing_nm is not None:
+            parameters["dot_spacing_nm"] = dot_spacing_nm
+        return cls(film_thickness_nm=thickness_nm, packing_fraction=packing_fraction, **parameters)
+
+    def with_film(self, thickness_nm: float) -> "QDGainModel":
+        """This model (same dots and per-dot physics) for a QD film of thickness ``thickness_nm``.
+
+        The areal density becomes ``thickness_nm x`` :attr:`dot_volume_density`; an explicit
+        ``monolayers`` or ``areal_density_per_cm2`` of this model must agree with it, else
+        ``ValueError`` names both values.
+        """
+        return replace(self, film_thickness_nm=thickness_nm)
+
+    def for_stack(self, stack, gain_layers=None) -> "QDGainModel":
+        """This model with the QD film of a stack's gain layers (the film thickness from the stack).
+
+        The film thickness is the sum of the thicknesses (nm) of the gain layers (``gain=True``,
+        or the indices ``gain_layers``): a vertical current crosses every one of them, so the
+        excitons per dot follow ``J`` over the dots of all of them.
+
+        * A model without ``film_thickness_nm``, ``monolayers`` and ``areal_density_per_cm2``
+          takes the stack's film (:meth:`with_film`).
+        * A model with ``film_thickness_nm`` must match the stack within
+          :data:`FILM_DENSITY_RTOL`; a model with an explicit ``monolayers`` or
+          ``areal_density_per_cm2`` must give the areal density of the stack's film.  Otherwise
+          ``ValueError`` names both values: the stack is the one source of the QD geometry, and an
+          inconsistent explicit density is refused rather than silently overridden.
+
+        Parameters
+        ----------
+        stack : cavity.Stack
+        gain_layers : sequence of int, optional
+            The layers holding the dots (default: the layers marked ``gain=True``).
+        """
+        from .threshold import _resolve_gain_layers
+
+        idx = _resolve_gain_layers(stack, gain_layers)
+        thickness = float(sum(stack.layers[i].thickness for i in idx))
+        return self.for_film_thickness(thickness, f"the stack's gain layers {list(idx)}")
+
+    def for_film_thickness(self, thickness_nm: float, source: str = "the film") -> "QDGainModel":
+        """This model for a QD film of ``thickness_nm`` (nm), refusing an inconsistent explicit density.
+
+        The rule of :meth:`for_stack` for a thickness known otherwise (e.g. the period-averaged
+        QD film of a grating); ``source`` names it in the error message.
+        """
+        thickness = require_scalar_finite(thickness_nm, "thickness_nm")
+        require_positive(thickness, "thickness_nm", unit="nm")
+        if self.film_thickness_nm is not None:
+            if abs(thickness / self.film_thickness_nm - 1.0) > FILM_DENSITY_RTOL:
+                raise ValueError(
+                    f"inconsistent QD film: the gain model has film_thickness_nm={self.film_thickness_nm!r} nm but "
+                    f"{source} are {thickness:.6g} nm thick; use a model without a film thickness (it takes "
+                    f"the stack's) or model.with_film({thickness:.6g})")
+            return self
+        try:
+            return self.with_film(thickness)
+        except ValueError as exc:
+            raise ValueError(f"{source} ({thickness:.6g} nm of QD film) set the dot density: {exc}") from None
+
     # ------------------------------------------------------------------ basic quantities
     @property
     def areal_density(self) -> float:
-        """Total areal dot density n_areal (cm^-2) over all monolayers."""
+        """Total areal dot density n_areal (cm^-2) over all monolayers (see the class notes)."""
         return self._n_areal
+
+    @property
+    def dot_volume_density(self) -> float:
+        """Dot volume density ``phi / (pi D^3/6)`` (cm^-3) of the film (:func:`dot_volume_density`)."""
+        return dot_volume_density(self.dot_spacing_nm, self.packing_fraction)
+
+    @property
+    def monolayer_count(self) -> float:
+        """Equivalent number of hexagonal monolayers, ``n_areal / (2/(sqrt(3) D^2))``."""
+        return self._n_areal / hexagonal_areal_density(self.dot_spacing_nm, 1.0)
 
     def decay_rates(self) -> np.ndarray:
         """Decay rates ``k_N`` (s^-1) of the steps ``N -> N-1`` for ``N = 1 .. N_max``.
@@ -643,7 +843,10 @@ class QDGainModel:
         free : sequence of str
             Parameter names to fit, from ``exciton_lifetime_ns``, ``biexciton_auger_lifetime_ns``,
             ``trap_lifetime_ns``, ``injection_efficiency``, ``dot_spacing_nm``, ``monolayers``,
-            ``areal_density_per_cm2``.  Each must currently have a value (not None).
+            ``areal_density_per_cm2``, ``film_thickness_nm``.  Each must currently have a value
+            (not None).  A model with a film thickness fits the dot density through
+            ``film_thickness_nm`` (or ``dot_spacing_nm``), not ``monolayers`` or
+            ``areal_density_per_cm2``.
         bounds : dict or None
             ``{name: (low, high)}``; defaults to (value/1e3, value*1e3), and (1e-4, 1) for the
             injection efficiency.
@@ -681,6 +884,9 @@ class QDGainModel:
             v = getattr(self, name)
             if v is None:
                 raise ValueError(f"free parameter {name!r} is None in this model; give it a starting value")
+            if self.film_thickness_nm is not None and name in ("monolayers", "areal_density_per_cm2"):
+                raise ValueError(f"free parameter {name!r}: this model's dot density follows its film "
+                                 f"(film_thickness_nm={self.film_thickness_nm!r} nm); fit film_thickness_nm instead")
             b = bounds.pop(name, (1e-4, 1.0) if name == "injection_efficiency" else (v / 1e3, v * 1e3))
             if not (0 < b[0] <= v <= b[1]):
                 raise ValueError(f"bounds for {name!r} must satisfy 0 < low <= start <= high, got {b!r} with start {v!r}")
@@ -792,6 +998,7 @@ TEMPERATURE_RISE_RANGE_K = (-300.0, math.inf)
 #: (parameter, min, max) of the scalar model parameters (checked when not None)
 _PARAMETER_RANGES = (
     ("dot_spacing_nm", 0.1, 1e4), ("monolayers", 0.0, 1e4), ("areal_density_per_cm2", 0.0, 1e20),
+    ("film_thickness_nm", 0.0, 1e6),
     ("exciton_lifetime_ns", 1e-6, 1e15), ("biexciton_auger_lifetime_ns", 1e-6, 1e15),
     ("trap_lifetime_ns", 1e-6, 1e15), ("peak_shift_nm_per_K", -10.0, 10.0),
     ("gain_characteristic_temperature_K", 1.0, 1e6),
