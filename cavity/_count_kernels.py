@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from ._jit import kernel
-from ._pole_kernels import _interp_row, _spline_weights
+from ._pole_kernels import _expint_imag, _expint_real, _interp_row, _spline_weights
 from ._tmm_kernels import normal_wavenumber
 
 _GAIN_TO_K = 1e-7 / (4.0 * math.pi)
@@ -453,14 +453,9 @@ def _qform(n, d, k0):
     ``E(u) = F exp(i b u) + G exp(-i b u)``, ``b = k0 n``, ``F = (E + H/n)/2``, ``G = (E - H/n)/2``:
     ``int |E|^2 = |F|^2 I(-2 Im b) + |G|^2 I(2 Im b) + 2 Re(F G* I(2 i Re b))``."""
     b = k0 * n
-    i_f = _int_exp(-2.0 * b.imag * d, d)
-    i_g = _int_exp(2.0 * b.imag * d, d)
-    t = 2.0 * b.real * d
-    if t == 0.0:
-        i_c = complex(d, 0.0)
-    else:
-        sh = math.sin(0.5 * t)
-        i_c = d * complex(math.sin(t), 2.0 * sh * sh) / t
+    i_f = _expint_real(-2.0 * b.imag * d, d)
+    i_g = _expint_real(2.0 * b.imag * d, d)
+    i_c = _expint_imag(2.0 * b.real * d, d)
     # v = K w, K = 0.5 [[1, 1/n], [1, -1/n]]; Qv = [[i_f, conj(i_c)], [i_c, i_g]]; Q = K^H Qv K
     k11 = 0.5 + 0j
     k12 = 0.5 / n
@@ -481,13 +476,6 @@ def _qform(n, d, k0):
     q21 = k12.conjugate() * a11 + k22.conjugate() * a21
     q22 = k12.conjugate() * a12 + k22.conjugate() * a22
     return q11, q12, q21, q22
-
-
-@kernel
-def _int_exp(x, d):
-    if x == 0.0:
-        return d
-    return d * math.expm1(x) / x
 
 
 @kernel
