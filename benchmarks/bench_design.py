@@ -68,16 +68,16 @@ def main(argv=None):
     print(f"vertical cavity: {len(stacks[0])} layers, population {D}, numba threads available "
           f"{numba.get_num_threads()}, median of {args.repeats}")
     print(f"{'threads':>8} {'build':>10} {'poles':>10} {'whole eval':>11} {'evals/s':>9} {'evals/s/core':>13}")
-    for threads in (1, None):
+    for threads, complete in ((1, True), (1, False), (None, False)):
         problem = _make_problem(SPACE, Objective.THRESHOLD_CURRENT, LAM0, cv.QDGainModel(), cv.ThermalModel(),
                                 [WavelengthWindow(LAM0 - 5, LAM0 + 5)], 40.0, (1e-3, 1e5),
-                                {cv.Stack: StackEvaluator(threads=threads)})
+                                {cv.Stack: StackEvaluator(threads=threads, complete=complete)})
         t_build = median_time(lambda: SPACE._make_many(X), args.repeats)
         t_poles = median_time(lambda: threshold_population(stacks, LAM0, threads=threads), args.repeats)
         t_eval = median_time(lambda: problem.evaluate(X), args.repeats)
         n = threads or numba.get_num_threads()
         print(f"{threads or 'default':>8} {t_build / D * 1e6:8.1f}us {t_poles / D * 1e6:8.1f}us {t_eval / D * 1e6:9.1f}us "
-              f"{D / t_eval:9.0f} {D / t_eval / n:13.0f}")
+              f"{D / t_eval:9.0f} {D / t_eval / n:13.0f}  {'complete (default)' if complete else 'fast path'}")
 
     t = time.perf_counter()
     res = optimize(SPACE, near=LAM0, gain_model=cv.QDGainModel(), thermal=cv.ThermalModel(), budget=20 * D,

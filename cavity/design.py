@@ -349,7 +349,15 @@ class ThresholdSettings:
 
 
 class StackEvaluator:
-    """Evaluates planar stacks: batched thresholds through :func:`cavity.population.threshold_population`.
+    """Evaluates planar stacks.
+
+    With ``complete=True`` (default) each design's threshold is the lowest threshold material gain
+    of every mode in ``near +- search_width`` (:func:`cavity.threshold_modes`, the complete, counted
+    search: the mode that lases first), as for DFB gratings.  ``complete=False`` is the fast path:
+    the mode nearest ``near`` by batched Newton iterations
+    (:func:`cavity.population.threshold_population`, ~10x faster, blind to a lower-threshold mode
+    elsewhere in the window).  Either way the batched passive pole nearest ``near`` grades designs
+    without a threshold (so the search climbs towards a sharp mode).
 
     Designs with different layer counts or gain layers are grouped, one batched call per group.
 
@@ -361,8 +369,11 @@ class StackEvaluator:
     * ``report(obj, settings)``: the full threshold report of the best design (any object).
     """
 
-    def __init__(self, threads: int | None = None):
+    def __init__(self, threads: int | None = None, complete: bool = True):
         self.threads = threads
+        if not isinstance(complete, bool):
+            raise TypeError(f"complete must be True or False, got {complete!r}")
+        self.complete = complete
 
     def thresholds(self, objects, settings: ThresholdSettings) -> BatchThresholds:
         from .population import threshold_population
@@ -380,6 +391,19 @@ class StackEvaluator:
                                        threads=self.threads)
             lam[idx], g[idx], ok[idx] = res.wavelength, res.material_gain, res.converged
             pole[idx] = np.where(res.passive_converged, res.passive_pole, complex(np.nan, np.nan))
+        if self.complete:
+            from .threshold import threshold_modes
+
+            window = (settings.near - settings.search_width, settings.near + settings.search_width)
+            for i, st in enumerate(objects):
+                try:
+                    modes = threshold_modes(st, window).modes
+                except ValueError:
+                    modes = ()
+                if modes:
+                    lam[i], g[i], ok[i] = modes[0].wavelength, modes[0].material_gain, modes[0].converged
+                else:
+                    lam[i], g[i], ok[i] = np.nan, np.nan, False
         return BatchThresholds(lam, g, ok, pole)
 
     def side_mode_margins(self, objects, settings: ThresholdSettings, half_width: float, wavelengths) -> np.ndarray:

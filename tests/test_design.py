@@ -413,3 +413,27 @@ def test_report_check_flags_a_best_design_whose_complete_search_disagrees():
     assert _report_check(rep, 10.0 * (1 + 1e-5), Objective.THRESHOLD_CURRENT) == ""
     assert "cm^-1" in _report_check(rep, 90.0, Objective.THRESHOLD_GAIN)
     assert _report_check(rep, 12.0, None) == ""
+
+
+def test_complete_evaluator_scores_the_mode_that_lases_first():
+    """A 10 um slab cavity holds several modes near 630 nm with different thresholds (the gain layer
+    sits off-centre): the complete evaluator returns the lowest threshold of the window, the fast
+    path the mode its Newton iteration from ``near`` reaches."""
+    from cavity.design import StackEvaluator, ThresholdSettings
+
+    low, qd = mt.Constant(1.46), mt.Constant(1.85)
+    core = [cv.Layer(low, 2000.0), cv.Layer(qd, 30.0, gain=True), cv.Layer(low, 8000.0)]
+    st = cv.microcavity(core, cv.dbr(mt.Constant(2.3), low, 4, 630.0), cv.dbr(low, mt.Constant(2.3), 4, 630.0),
+                        incident=mt.Constant(1.0), substrate=mt.Constant(1.52))
+    settings = ThresholdSettings(None, 630.0, 25.0)
+    every = cv.threshold_modes(st, (605.0, 655.0)).modes
+    assert len(every) >= 3
+    full = StackEvaluator(complete=True).thresholds([st], settings)
+    fast = StackEvaluator(complete=False).thresholds([st], settings)
+    assert full.material_gain[0] == pytest.approx(min(m.material_gain for m in every), rel=1e-9)
+    assert full.material_gain[0] <= fast.material_gain[0] * (1 + 1e-9)
+    # the fast path follows one mode from near (Newton), here not the one that lases first
+    assert any(fast.material_gain[0] == pytest.approx(m.material_gain, rel=1e-6) for m in every)
+    assert full.material_gain[0] < 0.9 * fast.material_gain[0]
+    with pytest.raises(TypeError, match="complete"):
+        StackEvaluator(complete="yes")
