@@ -354,7 +354,7 @@ class StackEvaluator:
     With ``complete=True`` (default) each design's threshold is the lowest threshold material gain
     of every mode in ``near +- search_width`` (:func:`cavity.threshold_modes`, the complete, counted
     search: the mode that lases first), as for DFB gratings.  ``complete=False`` is the fast path:
-    the mode nearest ``near`` by batched Newton iterations
+    the mode that batched Newton iterations reach from ``near``
     (:func:`cavity.population.threshold_population`, ~10x faster, blind to a lower-threshold mode
     elsewhere in the window).  Either way the batched passive pole nearest ``near`` grades designs
     without a threshold (so the search climbs towards a sharp mode).
@@ -748,7 +748,7 @@ class _Problem:
 
 def _report_check(rep, score: float, objective) -> str:
     """A word in the result's message when the complete mode search of the best design (its report)
-    disagrees with the score the search used (the batched path follows the mode nearest ``near``;
+    disagrees with the score the search used (e.g. the batched fast path followed another mode;
     the report looks at every mode of the window)."""
     if objective is Objective.THRESHOLD_CURRENT:
         value, unit = getattr(rep, "current_density", math.nan), "A/cm^2"
