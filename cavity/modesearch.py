@@ -162,7 +162,7 @@ class ModeProblem:
         return lam * lam / (2.0 * max(self.optical_thickness, lam / 4.0))
 
 
-def _blocks(seq, min_len=48, max_period=8):
+def _blocks(seq, min_len=16, max_period=8):
     """Cover ``seq`` by runs of repeated cells (``start, len, rep``); one block when it is short."""
     n = seq.size
     if n < min_len:
