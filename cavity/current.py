@@ -107,6 +107,8 @@ class ThresholdCurrent:
                                   the mode (wavelength), the gain it needs vs the saturated maximum
                                   (cm^-1) and the cause (outside the gain band, gain saturation,
                                   thermal rollover, or the end of ``current_range``)
+    areal_density : float         dot areal density (cm^-2) of the stack's QD film used for J_th
+                                  (:meth:`cavity.QDGainModel.for_stack`)
     """
 
     current_density: float
@@ -123,6 +125,7 @@ class ThresholdCurrent:
     count: int = 0
     complete: bool = True
     reason: str = ""
+    areal_density: float = math.nan
 
 
 class _InjectedProblem:
@@ -295,7 +298,12 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
         Gain layers marked ``gain=True`` (their material is the passive host, e.g. the QD film
         without its band-edge transition).
     gain_model : QDGainModel
-        ``g(lambda; J)``; its absorption at low J is included.
+        ``g(lambda; J)``; its absorption at low J is included.  Its dot areal density is taken
+        from the stack: ``gain_model.for_stack(stack, gain_layers)``, i.e. the total thickness of
+        the gain layers times the dot volume density ``phi / (pi D^3/6)`` of the model's dots
+        (:meth:`cavity.QDGainModel.for_stack`).  A model that states a different density
+        (``film_thickness_nm``, ``monolayers`` or ``areal_density_per_cm2`` inconsistent with the
+        stack) is refused with a ``ValueError`` naming both values.
     wavelength_range : (float, float)
         Window (nm) in which the modes are searched.
     gain_layers : sequence of int, optional
@@ -318,6 +326,11 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
     complete, counted search of :func:`cavity.resonances` (:mod:`cavity.modesearch`).  Threshold of
     each: the first J of the scan at which the tracked pole reaches the real axis, refined by
     Brent's method in ``log J``.  Unreachable modes: module notes.
+
+    The per-dot generation rate is ``G = eta J / (e n_areal)`` with ``n_areal = L n_vol`` of the
+    stack's film: at fixed per-dot physics and fixed modal gain requirement, the threshold
+    current is proportional to the film thickness ``L`` (twice the dots need twice the current
+    for the same excitons per dot).
     """
     if not isinstance(gain_model, QDGainModel):
         raise TypeError(f"gain_model must be a cavity.QDGainModel, got {gain_model!r}")
@@ -334,6 +347,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
                 f"ground-state (band-edge) absorption that the gain model adds at low current: it would be "
                 f"counted twice. Use materials.remove_absorption(material, lambda wl: "
                 f"-gain_model.material_gain(0.0, wl)) as the gain layer's host (materials.library.QD_FILM_RULE)")
+    gain_model = gain_model.for_stack(stack, idx)  # the stack's QD film sets the dot density
     problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
     inj = _InjectedProblem(problem, gain_model, thermal)
     n_pts = max(8, int(math.ceil(points_per_decade * math.log10(j_hi / j_lo))) + 1)
@@ -361,7 +375,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
                   f"(count {count}), so nothing can lase there; the gain band of the model peaks at "
                   f"{peak_lam:.1f} nm (half maximum {h_lo:.1f}-{h_hi:.1f} nm){search}")
         return ThresholdCurrent(math.inf, math.nan, math.nan, math.nan, math.nan, False, math.inf, math.inf,
-                                math.nan, math.nan, (), count, complete, reason)
+                                math.nan, math.nan, (), count, complete, reason, gain_model.areal_density)
     modes.sort(key=lambda m: (m.current_density, m.gain_shortfall, m.material_gain))
     best = modes[0]
     if best.reachable:
@@ -370,9 +384,9 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
         margin = modes[1].current_density / best.current_density if len(modes) > 1 else math.inf
         return ThresholdCurrent(best.current_density, best.wavelength, best.material_gain, mean_n, dT, True, 0.0,
                                 best.material_gain, best.maximum_gain, float(margin), tuple(modes), count, complete,
-                                "")
+                                "", gain_model.areal_density)
     head = (f"no mode in {lo:g}-{hi:g} nm reaches threshold; " if len(modes) == 1 else
             f"none of the {len(modes)} modes in {lo:g}-{hi:g} nm reaches threshold; the closest: ")
     return ThresholdCurrent(math.inf, best.wavelength, math.nan, math.nan, math.nan, False, best.gain_shortfall,
                             best.material_gain, best.maximum_gain, math.nan, tuple(modes), count, complete,
-                            head + best.reason + search)
+                            head + best.reason + search, gain_model.areal_density)

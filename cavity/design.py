@@ -609,10 +609,41 @@ def _by_evaluator(objects, registry):
 # ================================================================================================
 #: gain tables of this process (workers receive a new copy of the problem with every chunk)
 _TABLES: dict = {}
+#: most gain tables kept per process: one per distinct QD film (dot areal density) of the designs
+_MAX_TABLES = 256
+
+
+def _gain_film_thickness(obj):
+    """Thickness (nm) of the QD film of a design, or None when the design type has no known film.
+
+    A :class:`Stack`: the summed thickness of its gain layers.  A grating with ``tooth``,
+    ``groove`` (stacks) and ``duty_cycle`` (:class:`cavity.DFBGrating`): the period average
+    ``D L_tooth + (1 - D) L_groove`` (the dots per unit area of the patterned film).
+    """
+    if isinstance(obj, Stack):
+        return float(sum(obj.layers[i].thickness for i in obj.gain_layer_indices)) or None
+    tooth, groove, duty = (getattr(obj, a, None) for a in ("tooth", "groove", "duty_cycle"))
+    if isinstance(tooth, Stack) and isinstance(groove, Stack) and duty is not None:
+        t = float(duty) * _gain_film_thickness(tooth) if tooth.gain_layer_indices else 0.0
+        g = (1.0 - float(duty)) * _gain_film_thickness(groove) if groove.gain_layer_indices else 0.0
+        return (t + g) or None
+    return None
+
+
+def _film_model(model, thickness):
+    """The gain model of a design's QD film (:meth:`cavity.QDGainModel.for_film_thickness`)."""
+    if thickness is None:
+        return model
+    return model.for_film_thickness(thickness, "the design's gain layers")
 
 
 class _GainTable:
-    """Heated gain ``G[J, lambda]`` on a log-J x lambda grid, for J_th of many designs at once."""
+    """Heated gain ``G[J, lambda]`` on a log-J x lambda grid, for J_th of many designs at once.
+
+    One table per QD film: ``model`` is the gain model of that film (its dot areal density set by
+    the film thickness, :func:`_film_model`), since J enters the gain as ``J / n_areal`` and the
+    heating as J itself.
+    """
 
     N_J = 400
 
@@ -684,23 +715,48 @@ class _Problem:
         d["_table"] = None
         return d
 
-    @property
-    def table(self) -> _GainTable:
+    def table_for(self, model) -> _GainTable:
+        """The gain table of one film's gain model (cached per process)."""
         if self._table is None:
+            self._table = {}
+        try:
+            table = self._table.get(model)
+        except TypeError:  # unhashable model: no cache
+            return _GainTable(model, self.settings.thermal, self.settings.near, self.settings.search_width,
+                              self.j_range)
+        if table is None:
             s = self.settings
-            key = (s.gain_model, s.thermal, s.near, s.search_width, self.j_range)
+            key = (model, s.thermal, s.near, s.search_width, self.j_range)
             try:
                 table = _TABLES.get(key)
             except TypeError:  # unhashable model: no cache
                 key, table = None, None
             if table is None:
-                table = _GainTable(s.gain_model, s.thermal, s.near, s.search_width, self.j_range)
+                table = _GainTable(model, s.thermal, s.near, s.search_width, self.j_range)
                 if key is not None:
-                    if len(_TABLES) >= 4:
+                    if len(_TABLES) >= _MAX_TABLES:
                         _TABLES.pop(next(iter(_TABLES)))
                     _TABLES[key] = table
-            self._table = table
-        return self._table
+            if len(self._table) >= _MAX_TABLES:
+                self._table.pop(next(iter(self._table)))
+            self._table[model] = table
+        return table
+
+    @property
+    def table(self) -> _GainTable:
+        """The gain table of the settings' model as given (no film geometry applied)."""
+        return self.table_for(self.settings.gain_model)
+
+    def score_currents(self, objects, lam, g):
+        """(scores, J_th) of designs, each with the gain model of its own QD film thickness."""
+        score, J = np.empty(len(objects)), np.empty(len(objects))
+        groups: dict = {}
+        for i, obj in enumerate(objects):
+            groups.setdefault(_gain_film_thickness(obj), []).append(i)
+        for thickness, idx in groups.items():
+            table = self.table_for(_film_model(self.settings.gain_model, thickness))
+            score[idx], J[idx] = table.score(lam[idx], g[idx])
+        return score, J
 
     def evaluate(self, X):
         """(scores, violations) of the internal vectors ``X[D, dim]``."""
@@ -728,7 +784,8 @@ class _Problem:
                 score[ok] = ctx.material_gain[ok]
             else:
                 if ok.any():
-                    s, J = self.table.score(ctx.wavelength[ok], ctx.material_gain[ok])
+                    s, J = self.score_currents([o for o, k in zip(objects, ok) if k], ctx.wavelength[ok],
+                                               ctx.material_gain[ok])
                     score[ok] = s
                     ctx.current_density[ok] = J
             ctx.violation = np.where(ok, 0.0, unconverged)

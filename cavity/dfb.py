@@ -689,7 +689,8 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
         ``side_mode_margin`` comes from the complete set).  Default: every mode found.
     gain_model : cavity.QDGainModel, optional
         Converts each threshold gain to a current density, ``J_th = model.current_for_gain(g_th,
-        lambda_th)`` (the mode is much narrower than the gain spectrum).
+        lambda_th)`` (the mode is much narrower than the gain spectrum), with the dot areal density
+        of the grating's QD film (period average of its thickness, ``QDGainModel.for_film_thickness``).
     max_gain : float, optional
         Largest material gain searched (cm^-1), default :data:`DFB_MAX_GAIN`.
 
@@ -743,6 +744,12 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
         raise ValueError(f"no DFB mode reaches threshold within {lo:.2f}-{hi:.2f} nm below max_gain={gmax:g} cm^-1 "
                          f"(the window holds {zs.count} mode(s), search {state})")
     D = grating.duty_cycle
+    film_model = None
+    if gain_model is not None:
+        # the dots per unit area of the patterned film: the period average of its thickness
+        film = sum(w * sum(s.layers[i].thickness for i in s.gain_layer_indices)
+                   for w, s in ((D, grating.tooth), (1.0 - D, grating.groove)))
+        film_model = gain_model.for_film_thickness(film, "the grating's QD film") if film > 0 else gain_model
     out = []
     for z in found:
         lam, g = z.x, z.y
@@ -751,7 +758,7 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
         jth = math.nan
         if gain_model is not None:
             try:
-                jth = float(gain_model.current_for_gain(g, lam))
+                jth = float(film_model.current_for_gain(g, lam))
             except ValueError:
                 jth = math.inf
         out.append(DFBMode(float(lam), float(g), gam_mode * g, a_i, gam_mode * g - a_i,

@@ -32,7 +32,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     npts = 12 if args.quick else 60
 
-    start = QDGainModel(dot_spacing_nm=10.0, monolayers=1, injection_efficiency=1.0)
+    start = QDGainModel(dot_spacing_nm=10.0, film_thickness_nm=20.0, injection_efficiency=1.0)  # the 20 nm QD film below
     fit = start.calibrate(occupancy_points=[(18.0, 3.2)], inversion_currents=[3.5],
                           free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"))
     model = fit.model

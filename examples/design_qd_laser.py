@@ -55,7 +55,7 @@ MODE_MAX_GAIN = 1e4     # cm^-1: search limit for the mode figures, 4x the satur
 
 def seed_gain_model() -> cv.QDGainModel:
     """The gain model calibrated to Lim 2018 (tau_X and tau_XX,A fitted, the rest assumed)."""
-    start = cv.QDGainModel(dot_spacing_nm=10.0, monolayers=2, injection_efficiency=1.0)
+    start = cv.QDGainModel(dot_spacing_nm=10.0, film_thickness_nm=QD_NM, injection_efficiency=1.0)
     fit = start.calibrate(occupancy_points=[(J_SURVIVED, 3.2)], inversion_currents=[3.5],
                           free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"))
     if not fit.success:

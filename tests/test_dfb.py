@@ -147,7 +147,9 @@ def test_cleaved_facets_and_current_density():
     res = dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=500, facets=("cleaved", "ar")),
                         gain_model=QDGainModel())
     assert len(res) >= 2 and all(m.converged for m in res)
-    model = QDGainModel()
+    # the grating's QD film sets the dot areal density: the period average of its thickness
+    film = 0.5 * sum(s.layers[i].thickness for s in (tooth, groove) for i in s.gain_layer_indices)
+    model = QDGainModel().for_film_thickness(film)
     low = res.lowest
     assert low.current_density == pytest.approx(model.current_for_gain(low.material_gain, low.wavelength), rel=1e-9)
     assert low.internal_loss == 0.0 and low.feedback_loss == pytest.approx(low.modal_gain)

@@ -50,6 +50,21 @@ def test_inversion_current_is_proportional_to_the_film_thickness():
         20e-7 * math.sqrt(2) / 1e-18 / (2 / (math.sqrt(3) * 1e-12)), rel=1e-9)
 
 
+def test_thicker_film_does_not_lase_cheaper():
+    """J_th(L) >= J_tr(L) = L x const: a 40 nm film needs at least 2 J_tr(20 nm); in a high-Q cavity
+    where the 20 nm film lases below 2 J_tr(20 nm), the 40 nm film's J_th is therefore higher."""
+    model = cv.QDGainModel(band_1s=BAND)
+    r20 = cv.threshold_current(vcsel(20.0), model, (600.0, 650.0))
+    r40 = cv.threshold_current(vcsel(40.0), model, (600.0, 650.0))
+    jtr20 = cv.QDGainModel.for_film(20.0, band_1s=BAND).transparency_current(r20.wavelength)
+    assert r20.reachable and r40.reachable
+    assert r20.areal_density == pytest.approx(20e-7 * math.sqrt(2) / 1e-18, rel=1e-12)
+    assert r40.areal_density == pytest.approx(2 * r20.areal_density, rel=1e-12)
+    assert r20.current_density < 2 * jtr20  # premise: near transparency
+    assert r40.current_density >= 2 * jtr20 * (1 - 1e-6)
+    assert r40.current_density > r20.current_density
+
+
 def test_inconsistent_explicit_density_is_refused_naming_both():
     with pytest.raises(ValueError, match=r"areal_density_per_cm2=1000000000000.0 cm\^-2.*= 2\.82843e\+12 cm\^-2"):
         cv.QDGainModel(film_thickness_nm=20.0, areal_density_per_cm2=1e12)
@@ -58,11 +73,9 @@ def test_inconsistent_explicit_density_is_refused_naming_both():
     consistent = cv.QDGainModel(film_thickness_nm=20.0, areal_density_per_cm2=20e-7 * math.sqrt(2) / 1e-18)
     assert consistent.areal_density == pytest.approx(20e-7 * math.sqrt(2) / 1e-18, rel=1e-12)
     with pytest.raises(ValueError, match=r"film_thickness_nm=40.0 nm.*20 nm thick"):
-        cv.QDGainModel.for_film(40.0, band_1s=BAND).for_stack(vcsel(20.0))
+        cv.threshold_current(vcsel(20.0), cv.QDGainModel.for_film(40.0, band_1s=BAND), (600.0, 650.0))
     with pytest.raises(ValueError, match=r"gain layers.*monolayers=1"):
-        cv.QDGainModel(monolayers=1, band_1s=BAND).for_stack(vcsel(20.0))
-    assert cv.QDGainModel(band_1s=BAND).for_stack(vcsel(20.0)).areal_density == pytest.approx(
-        20e-7 * math.sqrt(2) / 1e-18, rel=1e-12)
+        cv.threshold_current(vcsel(20.0), cv.QDGainModel(monolayers=1, band_1s=BAND), (600.0, 650.0))
     with pytest.raises(ValueError, match="packing_fraction"):
         cv.QDGainModel.for_film(20.0, packing_fraction=0.8)
     with pytest.raises(ValueError, match="film_thickness_nm"):
