@@ -8,7 +8,7 @@ with an Al cathode; a current-focusing insulating spacer reached 18 A/cm^2, wher
 excitons per dot.  The script
 
 1. calibrates the injected-gain model to that device (<N> = 3.2 at 18 A/cm^2, band-edge
-   inversion at 3.5 A/cm^2; 2 monolayers of 10 nm dots, injection efficiency 1: assumptions,
+   inversion at 3.5 A/cm^2; a 20 nm film of close-packed dots at 10 nm spacing, injection efficiency 1: assumptions,
    the paper's values were not available, physics.md s.2.5), with CW self-heating;
 2. evaluates (1) the bare LED stack, (2) a DBR microcavity around it and (3) a DFB grating under
    it, and optimises (2) and (3) for the lowest threshold current density J_th by differential
@@ -48,7 +48,7 @@ WINDOW = (LAM0 - 15.0, LAM0 + 15.0)  # within the 30 nm wide 1S gain band
 GLASS, AIR, SIO2 = mt.get("soda-lime glass"), mt.get("air"), mt.get("SiO2")
 ITO, TCTA, QD, ZNO = mt.get("ITO"), mt.get("TCTA"), mt.get("CdSe QD film"), mt.get("ZnO")
 HIGH_INDEX = (mt.get("TiO2"), mt.get("Nb2O5"), mt.get("Ta2O5"))
-QD_NM = 20.0            # 2 monolayers of ~10 nm dots
+QD_NM = 20.0            # the QD film: ~2.45 monolayers of close-packed dots at 10 nm spacing
 MODE_HALF_WIDTH = 50.0  # nm: the microcavity's modes are searched within +-50 nm of its lasing mode
 MODE_MAX_GAIN = 1e4     # cm^-1: search limit for the mode figures, 4x the saturated gain of the dots
 
@@ -138,7 +138,8 @@ def main(argv=None):
     thermal = cv.ThermalModel()
     print("Seed device: Lim, Park & Klimov, Nat. Mater. 17, 42 (2018)")
     print(f"  gain model calibrated: tau_X = {model.exciton_lifetime_ns:.1f} ns, tau_XX,A = "
-          f"{model.biexciton_auger_lifetime_ns:.1f} ns (2 ML of 10 nm dots, eta_inj = 1: assumed)")
+          f"{model.biexciton_auger_lifetime_ns:.1f} ns ({model.monolayer_count:.2f} ML: {QD_NM:g} nm of close-packed "
+          f"dots at 10 nm spacing, eta_inj = 1: assumed)")
     print(f"  <N>(18 A/cm^2) = {model.mean_occupancy(J_SURVIVED):.2f}; saturated gain at {LAM0:g} nm = "
           f"{model.max_gain(LAM0):.0f} cm^-1; CW heating: dT(18 A/cm^2) = {thermal.temperature_rise(J_SURVIVED):.1f} K")
 
