@@ -1,4 +1,4 @@
-"""The one place where numba decorators are configured (style.md s.2.2).
+"""The one place where numba decorators are configured (README development notes).
 
 * ``kernel``: serial, cached, nogil, fastmath off (NaN checks must survive; cancellation near
   cavity poles must not be reassociated).

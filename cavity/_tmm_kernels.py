@@ -22,7 +22,7 @@ of interface and propagation S-matrices for one-sided illumination):
 and the transmitted amplitude is ``t = prod_m tau_m exp(i q_{m+1} k0 d_{m+1}) / (1 + rho_m Gamma_{m+1}
 P_{m+1})``.  Every factor is bounded for passive stacks, so thick metals (20 um of Ag) and thick
 evanescent gaps underflow gracefully to ``T = 0`` instead of overflowing as the characteristic
-(Abeles) matrix does (physics.md s.5.3).  ``r = Gamma_0``; ``t`` is the E-field amplitude (for p,
+(Abeles) matrix does (docs/physics.md s.5.3).  ``r = Gamma_0``; ``t`` is the E-field amplitude (for p,
 the H amplitude times ``n_0 / n_s``), as in Byrnes' ``tmm``.
 
 Two limits need their own branch (cheap tests, taken only when they apply):
@@ -1113,7 +1113,7 @@ def reflection_towards(n, d, k0, kx2, pol, first, last):
     """Reflection coefficient in medium ``first`` at its boundary facing medium ``last``,
     looking towards ``last`` (a semi-infinite termination).  ``first != last``.
 
-    Used for the cavity form of the pole condition, ``1 - r_L r_R = 0`` (physics.md s.3.1).
+    Used for the cavity form of the pole condition, ``1 - r_L r_R = 0`` (docs/physics.md s.3.1).
     """
     s = 1 if last > first else -1
     q_next = normal_wavenumber(n[last], kx2)

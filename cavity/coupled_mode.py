@@ -1,7 +1,7 @@
 """Coupled-mode theory of distributed-feedback (DFB) lasers (Kogelnik & Shank 1972).
 
 A fast, independent estimator of DFB thresholds, and a cross-check of the transfer-matrix
-engine (physics.md s.4.1-4.4).
+engine (docs/physics.md s.4.1-4.4).
 
 Model
 -----
@@ -25,7 +25,7 @@ and ``alpha = alpha0 + alpha_1 cos(2 beta0 z)`` [KS, eq. (1) and section 2]: ``k
 is real ``kappa``, ``kind="gain"`` is ``kappa = i kappa_g``, ``kind="complex"`` takes any complex
 ``kappa L``.
 
-**Limitations (physics.md s.4.4).**  The model is one-dimensional: it has no radiation modes.  For a
+**Limitations (docs/physics.md s.4.4).**  The model is one-dimensional: it has no radiation modes.  For a
 grating of order m >= 2 the lower Fourier components diffract light out of the surface; the
 resulting radiation loss, its mode selection and the out-coupling are *not* computed.  Supply them
 yourself: a complex ``kappa L`` (``kind="complex"``, a Kazarinov-Henry-type coupling) and/or a
@@ -84,7 +84,7 @@ _LIMITATION_1D = (
 )
 _LIMITATION_SECOND_ORDER = (
     " Grating order {order} >= 2: a 1D model cannot compute the surface-emission (radiation) loss "
-    "of the lower diffraction orders, nor its mode selection or out-coupling (physics.md s.4.4); "
+    "of the lower diffraction orders, nor its mode selection or out-coupling (docs/physics.md s.4.4); "
     "{what}"
 )
 
@@ -181,7 +181,7 @@ def grating_coupling_coefficient(index_step, duty_cycle, order, bragg_wavelength
     ----------
     index_step : float or array
         Index step ``dn = n_H - n_L`` (> 0) between the two sections; in a waveguide use the
-        effective-index step between tooth and groove sections (physics.md s.4.5).
+        effective-index step between tooth and groove sections (docs/physics.md s.4.5).
     duty_cycle : float or array
         Fraction ``D`` of the period occupied by the high index, ``0 < D < 1``.
     order : int
@@ -206,7 +206,7 @@ def grating_coupling_coefficient(index_step, duty_cycle, order, bragg_wavelength
     -----
     The m-th Fourier cosine amplitude of a square wave of step ``dn`` and duty cycle ``D`` is
     ``n_m = (2 dn / (m pi)) sin(m pi D)``; with ``kappa = pi n_m / lambda`` [Kogelnik & Shank,
-    J. Appl. Phys. 43, 2327 (1972), eq. (3)] (physics.md s.4.3):
+    J. Appl. Phys. 43, 2327 (1972), eq. (3)] (docs/physics.md s.4.3):
 
     .. math:: \\kappa_m = \\frac{2\\,\\Delta n\\,|\\sin(m\\pi D)|}{m\\,\\lambda_m}.
 
@@ -265,7 +265,7 @@ def gain_coupling_coefficient(gain_step_per_cm, duty_cycle=0.5, order=1):
 
     .. math:: \\kappa_g = \\frac{\\Delta g\\,|\\sin(m\\pi D)|}{2\\pi m},
 
-    i.e. ``kappa_g = dg / (2 pi)`` at first order and ``D = 1/2`` (physics.md s.4.3).
+    i.e. ``kappa_g = dg / (2 pi)`` at first order and ``D = 1/2`` (docs/physics.md s.4.3).
 
     Examples
     --------
@@ -669,7 +669,7 @@ def coupled_mode_threshold(kappa_L, kind="index", modes=3, *, phase_shift=None,
         phase at the facet.  None (default) is Kogelnik & Shank's facet-free grating.
     grating_order : int, default 1
         Bragg order of the grating.  It does not change the 1D solution; for ``>= 2`` the results
-        state that the surface-emission loss is not included (physics.md s.4.4).
+        state that the surface-emission loss is not included (docs/physics.md s.4.4).
 
     Returns
     -------
@@ -698,7 +698,7 @@ def coupled_mode_threshold(kappa_L, kind="index", modes=3, *, phase_shift=None,
     gain may be negative when the gain modulation supplies the feedback, but not below minus
     the modulation amplitude, where the medium would be lossy everywhere).
 
-    Anchors [KS, Figs. 5 and 9; physics.md s.4.2]: index ``kappa L = 1`` -> ``alpha L = 1.7548``,
+    Anchors [KS, Figs. 5 and 9; docs/physics.md s.4.2]: index ``kappa L = 1`` -> ``alpha L = 1.7548``,
     ``|delta L| = 2.6663``; quarter-wave ``kappa L = 1`` -> ``1.5265`` at ``delta = 0``; gain
     ``kappa_g L = 1`` -> ``alpha L = 1`` at ``delta = 0`` exactly.
 
@@ -860,7 +860,7 @@ def detuning_to_wavelength(delta_per_cm, bragg_wavelength_nm, group_index):
 
     .. math:: \\lambda \\approx \\lambda_B - \\frac{\\delta\\,\\lambda_B^2}{2\\pi n_g}
 
-    (physics.md s.4.2): a positive detuning is a *shorter* wavelength.  ``delta / beta0`` is
+    (docs/physics.md s.4.2): a positive detuning is a *shorter* wavelength.  ``delta / beta0`` is
     ~1e-3 for realistic gratings, so the quadratic term is ~1e-6 relative.  Without dispersion use
     ``group_index = n_eff``.
     """
@@ -895,7 +895,7 @@ def coupled_mode_device_threshold(mode, *, length_nm, bragg_wavelength_nm, group
         Modal internal (absorption/scattering) **power** loss (cm^-1), >= 0.
     radiation_loss_per_cm : float, default 0
         User-given **power** radiation loss (cm^-1), >= 0, for a grating of order >= 2 whose
-        surface emission the 1D model cannot compute (physics.md s.4.4).  Mode-independent here.
+        surface emission the 1D model cannot compute (docs/physics.md s.4.4).  Mode-independent here.
 
     Returns
     -------

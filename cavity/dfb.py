@@ -2,7 +2,7 @@
 
 A DFB grating is a longitudinal sequence of two section types, a *tooth* and a *groove*, each a
 planar slab (a :class:`~cavity.Stack`, cover to substrate).  The effective-index method
-(physics.md s.4.5):
+(docs/physics.md s.4.5):
 
 1. each section is solved as a slab waveguide (:func:`cavity.guided_modes`): its complex
    ``n_eff(lambda)`` (tabulated over a window around the Bragg wavelength, so waveguide and material
@@ -26,7 +26,7 @@ is lost).
 
 Limitations
 -----------
-* **1D model** (physics.md s.4.4).  For gratings of order >= 2 the lower diffraction orders radiate
+* **1D model** (docs/physics.md s.4.4).  For gratings of order >= 2 the lower diffraction orders radiate
   out of the surface; the resulting radiation loss, its mode selection (the "dark" band edge) and
   the out-coupling are *not* computed.  Give a (mode-independent) ``radiation_loss`` (cm^-1), or
   use coupled-mode theory with a complex coupling (:func:`cavity.coupled_mode_threshold`,
@@ -277,7 +277,7 @@ class DFBGrating:
         if self.order >= 2:
             text += (f" Grating order {self.order}: the surface-emission (radiation) loss of the lower "
                      "diffraction orders, its mode selection and the out-coupling are NOT computed by the "
-                     "1D model (physics.md s.4.4); ")
+                     "1D model (docs/physics.md s.4.4); ")
             if self.radiation_loss > 0:
                 text += f"a user-given, mode-independent radiation loss of {self.radiation_loss:g} cm^-1 is included."
             else:

@@ -1,6 +1,6 @@
 """Electrically injected colloidal-quantum-dot gain: J -> generation rate -> p_N -> g(lambda).
 
-The model (``shared/physics.md`` sections 1 and 2):
+The model (``docs/physics.md`` sections 1 and 2):
 
 1. A current density ``J`` (A/cm^2) creates excitons at the per-dot rate
    ``G = eta_inj J / (e n_areal)`` (s.2.1).
@@ -49,13 +49,13 @@ __all__ = [
 ]
 
 _FOUR_LN2 = 4.0 * math.log(2.0)
-#: electron degeneracy of the 1S and 1P levels (spin x orbital), physics.md s.1.1 and s.1.3
+#: electron degeneracy of the 1S and 1P levels (spin x orbital), docs/physics.md s.1.1 and s.1.3
 DEGENERACY_1S = 2
 DEGENERACY_1P = 6
 
 
 class AugerScaling(str, enum.Enum):
-    """How the Auger rate of the ``N -> N-1`` step scales with ``N`` (physics.md s.1.4).
+    """How the Auger rate of the ``N -> N-1`` step scales with ``N`` (docs/physics.md s.1.4).
 
     ``STATISTICAL``: ``k_N = N^2 (N-1) / 4 / tau_XX,A`` (trion-pathway counting).
     ``QUADRATIC``: ``k_N = (N/2)^2 / tau_XX,A`` for ``N >= 2``.
@@ -67,7 +67,7 @@ class AugerScaling(str, enum.Enum):
 
 
 class RadiativeScaling(str, enum.Enum):
-    """How the radiative rate scales with ``N`` (physics.md s.1.4).
+    """How the radiative rate scales with ``N`` (docs/physics.md s.1.4).
 
     ``LINEAR``: ``k_N = N / tau_X`` (independent excitons).
     ``QUADRATIC``: ``k_N = N^2 / tau_X`` (statistical, ``k_XX = 4 k_X``).
@@ -91,7 +91,7 @@ def hexagonal_areal_density(dot_spacing_nm: float, monolayers: float = 1.0) -> f
 
     .. math:: n_{areal} = N_{ML} \\cdot 2 / (\\sqrt{3} D^2)
 
-    physics.md s.1.6: 1.155e12 cm^-2 for one monolayer at D = 10 nm.
+    docs/physics.md s.1.6: 1.155e12 cm^-2 for one monolayer at D = 10 nm.
 
     Parameters
     ----------
@@ -163,7 +163,7 @@ def state_filling_gain(n_excitons, degeneracy: int = DEGENERACY_1S, lower_states
 
     with ``d`` the electron degeneracy of the band and ``s`` the number of states below it
     (0 for 1S; 2 for 1P).  Each channel with both carriers emits, each empty channel absorbs,
-    a half-filled one is blocked (physics.md s.1.2; the 1P generalisation of s.1.3 assumes the
+    a half-filled one is blocked (docs/physics.md s.1.2; the 1P generalisation of s.1.3 assumes the
     hole degeneracy equals the electron one).  Neutral 1S: ``G = -1, 0, +1`` for ``N = 0, 1, >=2``.
 
     Parameters
@@ -197,7 +197,7 @@ class GaussianBand:
     .. math:: L(\\lambda) = \\exp[-4 \\ln 2 (\\lambda - \\lambda_c)^2 / w^2]
 
     normalised to a unit peak, so the unexcited film absorbs ``alpha_0 L(lambda)`` (cm^-1) in
-    this band and full inversion gives the gain ``+alpha_0 L(lambda)`` (physics.md s.1.1, s.1.6).
+    this band and full inversion gives the gain ``+alpha_0 L(lambda)`` (docs/physics.md s.1.1, s.1.6).
     A Gaussian in wavelength is a simplification of a Gaussian in energy; at FWHM/centre of
     ~5% the two differ by less than the uncertainty of the width itself.
 
@@ -222,7 +222,7 @@ class GaussianBand:
 
     @classmethod
     def from_cross_section(cls, center_nm: float, fwhm_nm: float, cross_section_cm2: float, volume_density_per_cm3: float):
-        """Band whose peak absorption is ``alpha_0 = sigma n_vol`` (physics.md s.1.6).
+        """Band whose peak absorption is ``alpha_0 = sigma n_vol`` (docs/physics.md s.1.6).
 
         Parameters
         ----------
@@ -247,7 +247,7 @@ class GaussianBand:
 
 
 #: Default 1S band.  Centre 625 nm: the red cg-QD emission (Roh 2020 lasing at 624.6 nm,
-#: physics.md s.2.3).  FWHM 30 nm: assumption (no ensemble linewidth retrieved, s.1.6).
+#: docs/physics.md s.2.3).  FWHM 30 nm: assumption (no ensemble linewidth retrieved, s.1.6).
 #: alpha_1S = 2500 cm^-1: estimate -- Leatherdale's sigma(350 nm) = 5.501e5 a^3 cm^-1 for a 4 nm
 #: radius gives 3.5e-14 cm^2; the band-edge cross section taken as ~1/20 of it (assumption)
 #: times the close-packed density sqrt(2)/D^3 = 1.41e18 cm^-3 (D = 10 nm) gives ~2.5e3 cm^-1.
@@ -297,7 +297,7 @@ class QDGainModel:
         dots [M]; not retrieved for cg-QDs.
     biexciton_auger_lifetime_ns : float or None, default 5.0
         Biexciton Auger lifetime tau_XX,A (ns); ``None`` disables Auger decay.  Assumption:
-        cg-QDs have "ns" Auger lifetimes (physics.md s.1.4: several ns for alloyed interfaces,
+        cg-QDs have "ns" Auger lifetimes (docs/physics.md s.1.4: several ns for alloyed interfaces,
         ~7 ns for n-doped cubes).
     auger_scaling : AugerScaling, str or float, default "statistical"
         ``"statistical"``: ``k_N = N^2(N-1)/4/tau_XX,A``; ``"quadratic"``: ``(N/2)^2/tau_XX,A``;
@@ -576,7 +576,7 @@ class QDGainModel:
 
         .. math:: k_N = k_N^{rad} + k_N^{A} + k_N^{trap}
 
-        physics.md s.1.4; see the class parameters for each scaling.
+        docs/physics.md s.1.4; see the class parameters for each scaling.
         """
         n = np.arange(1, self.max_excitons + 1, dtype=np.float64)
         k = self.radiative_rates()
@@ -602,7 +602,7 @@ class QDGainModel:
 
         .. math:: G = \\eta_{inj} J / (e\\, n_{areal})
 
-        physics.md s.2.1 (1 ML at 10 nm, eta = 1: 18.50 A/cm^2 <-> 1e8 s^-1).
+        docs/physics.md s.2.1 (1 ML at 10 nm, eta = 1: 18.50 A/cm^2 <-> 1e8 s^-1).
 
         Parameters
         ----------
@@ -646,7 +646,7 @@ class QDGainModel:
         .. math:: p_N = p_0 \\prod_{m=1}^{N} G / k_m, \\qquad \\sum_N p_N = 1
 
         Detailed balance of a chain with uniform generation ``G`` (blocked at ``N_max``) and
-        decay ``k_N`` (physics.md s.1.5), computed as a log-sum-exp in log space.
+        decay ``k_N`` (docs/physics.md s.1.5), computed as a log-sum-exp in log space.
 
         Parameters
         ----------
@@ -708,7 +708,7 @@ class QDGainModel:
             g(\\lambda) = \\sum_{b} \\alpha_b\\, e^{-\\Delta T/T_0}\\,
             L_b(\\lambda - s\\,\\Delta T) \\sum_{N} p_N(J)\\, G_N^{b}
 
-        physics.md s.1.5 (spectrum), s.1.2-1.3 (``G_N``), s.2.4 (heating, a documented model).
+        docs/physics.md s.1.5 (spectrum), s.1.2-1.3 (``G_N``), s.2.4 (heating, a documented model).
 
         Parameters
         ----------
@@ -736,7 +736,7 @@ class QDGainModel:
 
         .. math:: g_{max}(\\lambda) = \\sum_b \\alpha_b L_b(\\lambda) G^b_{N_{max}}
 
-        For the 1S band this is full inversion, ``+alpha_1S L(lambda)`` (physics.md s.1.1).
+        For the 1S band this is full inversion, ``+alpha_1S L(lambda)`` (docs/physics.md s.1.1).
         """
         wl = require_wavelength(wavelength)
         dt = _temperature_rise(temperature_rise_K)
@@ -807,7 +807,7 @@ class QDGainModel:
     def transparency_current(self, wavelength: float) -> float:
         """Current density (A/cm^2) at which the film becomes transparent at ``wavelength``.
 
-        ``g(J_tr, lambda) = 0``; 0 for dots with two extra electrons (physics.md s.1.2).
+        ``g(J_tr, lambda) = 0``; 0 for dots with two extra electrons (docs/physics.md s.1.2).
         """
         return self.current_for_gain(0.0, wavelength)
 
@@ -816,7 +816,7 @@ class QDGainModel:
 
         Independent of wavelength and of the 1P band; equal to :meth:`transparency_current` at
         any wavelength when the 1P band is off.  This is what Lim 2018 report at 3-4 A/cm^2
-        (physics.md s.2.2).
+        (docs/physics.md s.2.2).
         """
         if self._table_1s[0] >= 0.0:
             return 0.0
@@ -831,7 +831,7 @@ class QDGainModel:
         Residuals are ``log(<N>_model(J_i) / <N>_i)`` for each ``(J_i, <N>_i)`` pair and
         ``log(J_inv,model / J_inv,k)`` for each measured 1S inversion current (see
         :meth:`inversion_current`).  The free parameters are fitted in log space with
-        ``scipy.optimize.least_squares`` from the current values.  Lim 2018 (physics.md s.2.2):
+        ``scipy.optimize.least_squares`` from the current values.  Lim 2018 (docs/physics.md s.2.2):
         ``occupancy_points=[(18.0, 3.2)], inversion_currents=[3.5]``.
 
         Parameters

@@ -1,6 +1,6 @@
 """Calibrate the injected CQD gain model to Lim, Park & Klimov, Nat. Mater. 17, 42 (2018).
 
-Targets (physics.md s.2.2): <N> = 3.2 at J = 18 A/cm^2 (from the brief, unverified) and
+Targets (docs/physics.md s.2.2): <N> = 3.2 at J = 18 A/cm^2 (from the brief, unverified) and
 band-edge (1S) population inversion at 3-4 A/cm^2 (abstract); we use 3.5 A/cm^2.  With the dot
 density fixed (1 ML at 10 nm spacing, an assumption) and eta_inj = 1, the two free parameters
 are the exciton lifetime tau_X and the biexciton Auger lifetime tau_XX,A.  The script prints
