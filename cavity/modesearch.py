@@ -27,6 +27,7 @@ the stack's r and t.
 """
 from __future__ import annotations
 
+import cmath
 import math
 from dataclasses import dataclass
 
@@ -290,7 +291,7 @@ def _columns(problem, mode, gfix, rect, n_out, x_step, edge, nev):
             return float(ph[i])
         D, S, ref = CK.point_value(x, y, mode, gfix, *problem.args, work)
         nev[0] += 1
-        step = (cmath_phase(D) - ph[i] + math.pi) % _TWO_PI - math.pi
+        step = (cmath.phase(D) - ph[i] + math.pi) % _TWO_PI - math.pi
         return float(ph[i] + step)
 
     vert: dict = {}
@@ -333,10 +334,6 @@ def _columns(problem, mode, gfix, rect, n_out, x_step, edge, nev):
         todo.append((a, mid, na))
         todo.append((mid, b, nb))
     return out
-
-
-def cmath_phase(z):
-    return math.atan2(z.imag, z.real)
 
 
 def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_samples: int = 24, gfix: float = 0.0,
