@@ -3,7 +3,7 @@
     python benchmarks/bench_design.py [--population 60] [--repeats 7]
 
 Times one generation of :func:`cavity.optimize`'s evaluation -- build the population's stacks,
-batched pole search (:func:`cavity.population.threshold_population`), J_th from the tabulated
+batched pole search (:func:`cavity.lasing.population.threshold_population`), J_th from the tabulated
 heated gain, constraints -- for a TiO2/SiO2 vertical cavity with a CdSe QD film (33-37 layers,
 tabulated materials), single-threaded and with numba's default threads, and prints the median
 of the repeats with the share of each stage.  Then a complete short ``optimize`` run, and the
@@ -24,8 +24,8 @@ import numpy as np
 import cavity as cv
 import materials as mt
 from cavity.design import (Continuous, DesignSpace, Integer, Objective, StackEvaluator, WavelengthWindow, optimize)
-from cavity.design import _make_problem  # the evaluation a search runs, without the DE around it
-from cavity.population import threshold_population
+from cavity.design.search import _make_problem  # the evaluation a search runs, without the DE around it
+from cavity.lasing.population import threshold_population
 
 LAM0 = 630.0
 HIGH, LOW, QD = mt.get("TiO2"), mt.get("SiO2"), mt.get("CdSe QD film")

@@ -8,7 +8,7 @@
     ZnO | QD film | TCTA | ITO waveguide (the device of ``examples/dfb_laser.py``), 500, 1000
     and 2000 periods, absorbing and cleaved facets, uniform and quarter-wave shifted: time, modes
     found, count (winding number), complete; and the share of the effective-index section solve
-    (``cavity.dfb.grating_sections``, timed on its own) in it.
+    (``cavity.waveguide.dfb.grating_sections``, timed on its own) in it.
 (b) ``cavity.threshold_modes`` on a layered grating built layer by layer: 1500 quarter-wave layers
     (1000 nm) of n = 1.5 -/+ 0.001, gain in every layer, outer medium n = 1.5 or air.
 (c) ``cavity.lasing_threshold`` and ``cavity.threshold_modes`` on the vertical cavity of the
@@ -40,7 +40,7 @@ import tmm  # noqa: E402
 
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
-from cavity.dfb import DFBGrating, dfb_threshold, grating_sections  # noqa: E402
+from cavity.waveguide.dfb import DFBGrating, dfb_threshold, grating_sections  # noqa: E402
 
 LAM0 = 630.0
 

@@ -4,10 +4,10 @@ Units and sign conventions are stated once in :mod:`cavity.conventions`.
 """
 from . import conventions
 from .builders import dbr, metal_mirror, microcavity, place_on_antinode, quarter_wave_thickness, seed_led_stack
-from .incoherent import IncoherentSpectrum, Side, incoherent_spectrum
+from .optics.incoherent import IncoherentSpectrum, Side, incoherent_spectrum
 from .layers import AIR, Layer, Stack
-from .optics import Polarization, absorption_by_layer, field_profile, spectrum, spectrum_arrays, stack_arrays
-from .coupled_mode import (
+from .optics.spectra import Polarization, absorption_by_layer, field_profile, spectrum, spectrum_arrays, stack_arrays
+from .waveguide.coupled_mode import (
     CoupledModeMode,
     CoupledModeThreshold,
     CouplingKind,
@@ -20,8 +20,8 @@ from .coupled_mode import (
     gain_coupling_coefficient,
     grating_coupling_coefficient,
 )
-from .current import ModeCurrent, ThresholdCurrent, threshold_current
-from .design import (
+from .lasing.current import ModeCurrent, ThresholdCurrent, threshold_current
+from .design.search import (
     Choice,
     Continuous,
     DesignResult,
@@ -38,8 +38,8 @@ from .design import (
     per_design,
     register_evaluator,
 )
-from .dfb import DFBGrating, DFBMode, DFBModes, GratingSections, dfb_threshold, etched_grating, grating_sections
-from .gain import (
+from .waveguide.dfb import DFBGrating, DFBMode, DFBModes, GratingSections, dfb_threshold, etched_grating, grating_sections
+from .gain.model import (
     DEFAULT_BAND_1P,
     DEFAULT_BAND_1S,
     AugerScaling,
@@ -50,14 +50,14 @@ from .gain import (
     hexagonal_areal_density,
     state_filling_gain,
 )
-from .rate_equations import LaserRateEquations, LasingMode, LJCurve
-from .thermal import Rollover, ThermalModel, disc_thermal_resistance
-from .population import PopulationThresholds, threshold_population
-from .waveguide import GuidedModes, Mode, ModeProfile, guided_modes
+from .lasing.rate_equations import LaserRateEquations, LasingMode, LJCurve
+from .gain.thermal import Rollover, ThermalModel, disc_thermal_resistance
+from .lasing.population import PopulationThresholds, threshold_population
+from .waveguide.slab import GuidedModes, Mode, ModeProfile, guided_modes
 from .results import FieldProfile, LayerAbsorption, Spectrum
-from .threshold import Resonance, Resonances, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
-from .emission import DipoleEmission, Orientation, dipole_emission
-from .emission import FilmEmission, SpontaneousCoupling, film_emission, radiative_rate_factor, spontaneous_coupling
+from .lasing.threshold import Resonance, Resonances, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
+from .optics.emission import DipoleEmission, Orientation, dipole_emission
+from .optics.emission import FilmEmission, SpontaneousCoupling, film_emission, radiative_rate_factor, spontaneous_coupling
 
 __all__ = [
     "conventions",

@@ -305,7 +305,7 @@ def place_on_antinode(stack: Stack, gain_layer: int | str, before: int | str, af
 
     from scipy.optimize import brentq, minimize_scalar
 
-    from .threshold import lasing_threshold, resonances
+    from .lasing.threshold import lasing_threshold, resonances
 
     if not isinstance(stack, Stack):
         raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")

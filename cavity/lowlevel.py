@@ -10,7 +10,7 @@
     ``T = transmittance_factor(n[0], n[-1], kx, pol) * |t|^2``.
 
 ``pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, kx, pol, work)``
-    The pole condition ``1 - r_L r_R`` of :mod:`cavity._pole_kernels` (threshold solvers).
+    The pole condition ``1 - r_L r_R`` of :mod:`cavity.lasing._pole_kernels` (threshold solvers).
 
 Example
 -------
@@ -22,7 +22,7 @@ Example
 >>> round(abs(r) ** 2 + abs(t) ** 2, 12)
 1.0
 """
-from ._pole_kernels import pole_function
-from ._tmm_kernels import rt_single, transmittance_factor
+from .lasing._pole_kernels import pole_function
+from .optics._tmm_kernels import rt_single, transmittance_factor
 
 __all__ = ["rt_single", "transmittance_factor", "pole_function"]

@@ -39,7 +39,7 @@ import numpy as np  # noqa: E402
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
 from cavity.plotting import plot_stack_field, plot_threshold_modes  # noqa: E402
-from cavity.plotting_gain import plot_lj_curve, plot_peak_gain  # noqa: E402
+from cavity.plotting.gain import plot_lj_curve, plot_peak_gain  # noqa: E402
 
 LAM0 = 625.0            # design wavelength (nm): the default 1S gain peak of the gain model
 J_SURVIVED = 18.0       # A/cm^2 reached without damage by Lim et al. 2018

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
-from cavity.dfb import DFBGrating, dfb_threshold  # noqa: E402
+from cavity.waveguide.dfb import DFBGrating, dfb_threshold  # noqa: E402
 from cavity.waveguide import guided_modes  # noqa: E402
 
 LAM0 = 630.0

@@ -160,7 +160,7 @@ def test_budget_may_grow_and_int_or_float_settings_are_the_same(pristine, tmp_pa
 KILL_SCRIPT = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {tests!r})
-    import cavity.design as d
+    import cavity.design.search as d
     from test_checkpoint import TOY, TOY_KW, sphere
 
     real = d._Checkpoint._write

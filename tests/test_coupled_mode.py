@@ -1,4 +1,4 @@
-"""Coupled-mode theory of DFB lasers (cavity.coupled_mode) against Kogelnik & Shank (1972).
+"""Coupled-mode theory of DFB lasers (cavity.waveguide.coupled_mode) against Kogelnik & Shank (1972).
 
 Anchors: physics.md s.4.2; coupling coefficients: s.4.3; second-order limitations: s.4.4.
 The independent references here (closed-form F(u), scipy expm section products, a numerical
@@ -18,7 +18,7 @@ from scipy.integrate import quad
 from scipy.linalg import expm
 from scipy.optimize import root
 
-from cavity.coupled_mode import (
+from cavity.waveguide.coupled_mode import (
     MAX_KAPPA_L,
     CoupledModeMode,
     CoupledModeThreshold,

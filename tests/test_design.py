@@ -383,7 +383,7 @@ def test_dask_example_runs_quick(tmp_path):
 def test_failed_threshold_searches_are_graded_by_their_passive_mode():
     """A design whose threshold search fails but whose passive mode was found ranks by the mode's
     distance from `near` and its width; one without a mode gets the flat NOT_CONVERGED."""
-    from cavity.design import NOT_CONVERGED, NOT_CONVERGED_BASE, _unconverged_violation
+    from cavity.design.search import NOT_CONVERGED, NOT_CONVERGED_BASE, _unconverged_violation
 
     poles = np.array([630.5 + 0.01j, 640.0 + 0.01j, 640.0 + 2.0j, complex(np.nan, np.nan)])
     v = _unconverged_violation(poles, 630.0)
@@ -393,7 +393,7 @@ def test_failed_threshold_searches_are_graded_by_their_passive_mode():
 
 
 def test_population_reports_whether_the_passive_pole_was_found():
-    from cavity.population import threshold_population
+    from cavity.lasing.population import threshold_population
 
     low, qd = mt.Constant(1.46), mt.Constant(1.8)
     def cavity_at(spacer):
@@ -409,7 +409,7 @@ def test_report_check_flags_a_best_design_whose_complete_search_disagrees():
     design (its report) finds another value, the result's message says so."""
     from types import SimpleNamespace
 
-    from cavity.design import Objective, _report_check
+    from cavity.design.search import Objective, _report_check
 
     rep = SimpleNamespace(current_density=10.0, material_gain=100.0)
     assert "complete mode search" in _report_check(rep, 12.0, Objective.THRESHOLD_CURRENT)

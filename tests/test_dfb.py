@@ -8,7 +8,7 @@ from scipy.optimize import brentq
 
 import materials as mt
 from cavity import Layer, QDGainModel, Stack, coupled_mode_threshold
-from cavity.dfb import DFBGrating, DFBModes, dfb_threshold, etched_grating
+from cavity.waveguide.dfb import DFBGrating, DFBModes, dfb_threshold, etched_grating
 
 NF, NC, NS = 1.85, 1.0, 1.46
 
@@ -239,11 +239,11 @@ def test_out_coupling_is_positive_for_a_strongly_coupled_lossy_grating():
                                 dict(periods=800, facets=("cleaved", "ar"))])
 def test_periodic_field_sums_equal_the_per_section_integrals(kw):
     """The mode figures from the doubling sums over repeated periods equal the per-section closed
-    forms over all 2N+1 sections (cavity.threshold.mode_energy_weights)."""
+    forms over all 2N+1 sections (cavity.lasing.threshold.mode_energy_weights)."""
     import math
     from cavity.conventions import NM_TO_CM
-    from cavity.dfb import _mode_weights, _problem
-    from cavity.threshold import mode_energy_weights
+    from cavity.waveguide.dfb import _mode_weights, _problem
+    from cavity.lasing.threshold import mode_energy_weights
 
     tooth, groove = _sections()
     grating = DFBGrating(tooth, groove, 630.0, **kw)

@@ -10,7 +10,7 @@ from scipy.integrate import quad
 
 import cavity as cv
 import materials as mt
-from cavity.emission import dipole_emission
+from cavity.optics.emission import dipole_emission
 
 
 def cps_single_interface(n1, n2, wavelength, z0):

@@ -10,7 +10,7 @@ from scipy.integrate import quad
 
 import cavity as cv
 import materials as mt
-from cavity.emission import film_emission, radiative_rate_factor, spontaneous_coupling
+from cavity.optics.emission import film_emission, radiative_rate_factor, spontaneous_coupling
 
 
 def gauss625(lam):

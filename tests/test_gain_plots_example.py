@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from cavity.gain import QDGainModel
-from cavity.plotting_gain import plot_gain_spectra, plot_lj_curve, plot_mean_occupancy, plot_peak_gain
-from cavity.rate_equations import LaserRateEquations, LasingMode
-from cavity.thermal import ThermalModel
+from cavity.plotting.gain import plot_gain_spectra, plot_lj_curve, plot_mean_occupancy, plot_peak_gain
+from cavity.lasing.rate_equations import LaserRateEquations, LasingMode
+from cavity.gain.thermal import ThermalModel
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

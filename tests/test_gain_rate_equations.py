@@ -1,4 +1,4 @@
-"""Tests of the above-threshold rate equations (cavity.rate_equations)."""
+"""Tests of the above-threshold rate equations (cavity.lasing.rate_equations)."""
 import math
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from cavity.conventions import ELEMENTARY_CHARGE, HC_EV_NM
 from cavity.gain import QDGainModel
-from cavity.rate_equations import LaserRateEquations, LasingMode, LJCurve
+from cavity.lasing.rate_equations import LaserRateEquations, LasingMode, LJCurve
 
 C_CM_S = 2.99792458e10
 

@@ -1,4 +1,4 @@
-"""Tests of the heating model (cavity.thermal) and its coupling to the gain model."""
+"""Tests of the heating model (cavity.gain.thermal) and its coupling to the gain model."""
 import dataclasses
 import math
 
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cavity.gain import QDGainModel
-from cavity.thermal import Rollover, ThermalModel, disc_thermal_resistance
+from cavity.gain.thermal import Rollover, ThermalModel, disc_thermal_resistance
 
 
 def test_disc_thermal_resistance_formula():

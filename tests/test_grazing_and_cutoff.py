@@ -17,7 +17,7 @@ import pytest
 tmm = pytest.importorskip("tmm")
 
 from cavity import Layer, Stack, absorption_by_layer, field_profile, spectrum, spectrum_arrays  # noqa: E402
-from cavity import _tmm_kernels as K  # noqa: E402
+from cavity.optics import _tmm_kernels as K  # noqa: E402
 from cavity.lowlevel import rt_single, transmittance_factor  # noqa: E402
 from materials import Constant  # noqa: E402
 from reference.naive_tmm import char_matrix, outer_q  # noqa: E402

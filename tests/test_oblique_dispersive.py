@@ -7,7 +7,7 @@ import pytest
 
 import cavity as cv
 import materials as mt
-from cavity.population import threshold_population
+from cavity.lasing.population import threshold_population
 
 from reference import modes as R
 from test_mode_search import REL_G, REL_LAM, reference_thresholds, to_planar

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import cavity as cv
-from cavity.dfb import DFBGrating, dfb_threshold
+from cavity.waveguide.dfb import DFBGrating, dfb_threshold
 from cavity.plotting import plot_threshold_modes
 from materials import Constant
 

@@ -4,7 +4,7 @@ import pytest
 
 import cavity as cv
 import materials as mt
-from cavity.population import threshold_population
+from cavity.lasing.population import threshold_population
 
 LAM0 = 630.0
 H, LOW, QD = mt.Constant(2.3, name="H"), mt.Constant(1.46, name="L"), mt.Constant(1.85, name="QD")

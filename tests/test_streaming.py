@@ -1,6 +1,6 @@
 """Bounded memory: large batches are streamed in blocks of designs with identical results.
 
-The block bounds (``cavity.optics.MAX_BLOCK_BYTES``, ``cavity.population.MAX_BLOCK_BYTES``) are
+The block bounds (``cavity.optics.spectra.MAX_BLOCK_BYTES``, ``cavity.lasing.population.MAX_BLOCK_BYTES``) are
 lowered here so that a moderate batch is cut into several blocks; each design's result must equal,
 bit for bit, the one of the unstreamed call (the designs are independent), and a closed form
 checks that the streamed numbers are physics, not merely self-consistent.
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import cavity as cv
-import cavity.optics as optics
-import cavity.population as population
+import cavity.optics.spectra as optics
+import cavity.lasing.population as population
 import materials as mt
 
 

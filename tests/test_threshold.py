@@ -188,7 +188,7 @@ def test_closed_form_layer_integrals_match_the_sampled_field(pol, angle):
     sampled field of field_profile (validated against tmm.position_resolved)."""
     from scipy.integrate import simpson
 
-    from cavity.threshold import layer_field_integrals
+    from cavity.lasing.threshold import layer_field_integrals
 
     stack = cv.Stack([cv.Layer(mt.Constant(2.1, 0.02), 73.0), cv.Layer(mt.Constant(1.46), 180.0),
                       cv.Layer(mt.Constant(1.85, 0.001), 40.0, gain=True), cv.Layer(mt.Constant(2.3), 95.0)],

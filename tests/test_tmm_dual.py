@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from cavity import _tmm_kernels as K
+from cavity.optics import _tmm_kernels as K
 from cavity.optics import spectrum_arrays
 
 

@@ -58,7 +58,7 @@ threshold, ``J - J_eff`` far below it).
 Approximation: stimulated emission is taken to leave the *shape* of p_N that of the chain at
 ``J_eff`` (the usual reservoir picture); a per-N stimulated rate would change the distribution
 above threshold but not the clamped gain or the slope far above threshold.  Heating is not
-included here (use :class:`cavity.thermal.ThermalModel` for the threshold and rollover).
+included here (use :class:`cavity.gain.thermal.ThermalModel` for the threshold and rollover).
 """
 from __future__ import annotations
 
@@ -68,9 +68,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validation import as_float_array, require_positive, require_scalar_finite
-from .conventions import ELEMENTARY_CHARGE, HC_EV_NM, NM_TO_CM, SPEED_OF_LIGHT_NM_PER_NS
-from .gain import MAX_CURRENT_DENSITY, QDGainModel
+from .._validation import as_float_array, require_positive, require_scalar_finite
+from ..conventions import ELEMENTARY_CHARGE, HC_EV_NM, NM_TO_CM, SPEED_OF_LIGHT_NM_PER_NS
+from ..gain.model import MAX_CURRENT_DENSITY, QDGainModel
 
 __all__ = ["LasingMode", "LaserRateEquations", "LJCurve"]
 
@@ -135,7 +135,7 @@ class LasingMode:
         by the transfer matrices.  Other keywords (``beta``, ``output_fraction``) pass through.
 
         ``beta="computed"`` replaces the default guess by the planar-cavity spontaneous-emission
-        coupling factor of :func:`cavity.emission.spontaneous_coupling` (the film's emission into
+        coupling factor of :func:`cavity.optics.emission.spontaneous_coupling` (the film's emission into
         the mode's solid angle and linewidth over its total spontaneous emission; definition in
         ``docs/emission.md`` s.8).  It needs ``stack`` (the passive device of ``threshold``, its
         gain layer lossless) and ``emission_wavelengths`` (nm, spanning the film's emission
@@ -149,7 +149,7 @@ class LasingMode:
                 raise ValueError(f"beta must be a number in (0, 1] or 'computed', got {kwargs['beta']!r}")
             if stack is None or emission_wavelengths is None:
                 raise ValueError("beta='computed' needs stack (the passive device) and emission_wavelengths (nm)")
-            from .emission import spontaneous_coupling
+            from ..optics.emission import spontaneous_coupling
             kwargs["beta"] = spontaneous_coupling(stack, threshold, emission_wavelengths,
                                                   spectrum=emission_spectrum).beta
         elif stack is not None or emission_wavelengths is not None or emission_spectrum is not None:

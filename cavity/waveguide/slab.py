@@ -9,7 +9,7 @@ index ``kx = n_eff`` (docs/physics.md s.4.6): the transverse resonance condition
 .. math:: 1 - r_L\\,r_R\\,e^{2 i q_p k_0 d_p} = 0
 
 at the left boundary of the highest-index layer ``p`` (stable Rouard recursions,
-:mod:`cavity._mode_kernels`).  Bound modes decay in both claddings (``Im q > 0``).
+:mod:`cavity.waveguide._mode_kernels`).  Bound modes decay in both claddings (``Im q > 0``).
 
 Finding every mode
 ------------------
@@ -43,14 +43,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .results import ModeSequence
+from ..results import ModeSequence
 
 from . import _mode_kernels as MK
-from ._tmm_kernels import amplitudes as _amplitudes
-from ._validation import as_float_array, require_finite, require_scalar_finite
-from .conventions import NM_TO_CM
-from .layers import Stack
-from .optics import Polarization, stack_arrays
+from ..optics._tmm_kernels import amplitudes as _amplitudes
+from .._validation import as_float_array, require_finite, require_scalar_finite
+from ..conventions import NM_TO_CM
+from ..layers import Stack
+from ..optics.spectra import Polarization, stack_arrays
 
 __all__ = ["Mode", "GuidedModes", "ModeProfile", "guided_modes"]
 

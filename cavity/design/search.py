@@ -10,7 +10,7 @@ polish, and returns a :class:`DesignResult`.
 Scores (what is minimised)
 --------------------------
 * ``Objective.THRESHOLD_CURRENT``: ``J_th`` (A/cm^2) of the mode the batched pole search finds
-  nearest ``near`` (:func:`cavity.population.threshold_population`), converted from the
+  nearest ``near`` (:func:`cavity.lasing.population.threshold_population`), converted from the
   threshold material gain ``g_th`` at the lasing wavelength through the (optionally heated) gain
   model, tabulated once per run on a (log J, lambda) grid.  This is exact up to the table's
   interpolation (relative error ~1e-4) when the cavity mode is much narrower than the gain band;
@@ -70,8 +70,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from ._validation import require_scalar_finite
-from .layers import Stack
+from .._validation import require_scalar_finite
+from ..layers import Stack
 
 __all__ = [
     "Continuous",
@@ -355,7 +355,7 @@ class StackEvaluator:
     of every mode in ``near +- search_width`` (:func:`cavity.threshold_modes`, the complete, counted
     search: the mode that lases first), as for DFB gratings.  ``complete=False`` is the fast path:
     the mode that batched Newton iterations reach from ``near``
-    (:func:`cavity.population.threshold_population`, ~10x faster, blind to a lower-threshold mode
+    (:func:`cavity.lasing.population.threshold_population`, ~10x faster, blind to a lower-threshold mode
     elsewhere in the window).  Either way the batched passive pole nearest ``near`` grades designs
     without a threshold (so the search climbs towards a sharp mode).
 
@@ -376,7 +376,7 @@ class StackEvaluator:
         self.complete = complete
 
     def thresholds(self, objects, settings: ThresholdSettings) -> BatchThresholds:
-        from .population import threshold_population
+        from ..lasing.population import threshold_population
 
         D = len(objects)
         lam = np.full(D, np.nan)
@@ -392,7 +392,7 @@ class StackEvaluator:
             lam[idx], g[idx], ok[idx] = res.wavelength, res.material_gain, res.converged
             pole[idx] = np.where(res.passive_converged, res.passive_pole, complex(np.nan, np.nan))
         if self.complete:
-            from .threshold import threshold_modes
+            from ..lasing.threshold import threshold_modes
 
             window = (settings.near - settings.search_width, settings.near + settings.search_width)
             for i, st in enumerate(objects):
@@ -407,7 +407,7 @@ class StackEvaluator:
         return BatchThresholds(lam, g, ok, pole)
 
     def side_mode_margins(self, objects, settings: ThresholdSettings, half_width: float, wavelengths) -> np.ndarray:
-        from .threshold import threshold_modes
+        from ..lasing.threshold import threshold_modes
 
         out = np.empty(len(objects))
         for i, (st, lam) in enumerate(zip(objects, wavelengths)):
@@ -424,8 +424,8 @@ class StackEvaluator:
         return out
 
     def report(self, obj, settings: ThresholdSettings):
-        from .current import threshold_current
-        from .threshold import lasing_threshold
+        from ..lasing.current import threshold_current
+        from ..lasing.threshold import lasing_threshold
 
         if settings.objective is Objective.THRESHOLD_CURRENT:
             window = (settings.near - settings.search_width, settings.near + settings.search_width)
@@ -1579,7 +1579,7 @@ def _make_problem(space, objective, near, gain_model, thermal, constraints, sear
         settings = ThresholdSettings(objective if isinstance(objective, Objective) else None, near, width,
                                      gain_model, thermal)
     if objective is Objective.THRESHOLD_CURRENT:
-        from .gain import QDGainModel
+        from ..gain.model import QDGainModel
 
         if not isinstance(gain_model, QDGainModel):
             raise TypeError(f"gain_model must be a cavity.QDGainModel for Objective.THRESHOLD_CURRENT, got {gain_model!r}")

@@ -2,7 +2,7 @@
 
 The fast path of the design search: for each design, the passive pole nearest ``near`` is found
 by complex Newton (no scan) and the real threshold (lambda, g) by the 2x2 Newton of
-:mod:`cavity._pole_kernels`, all inside one jitted loop over designs (threaded above
+:mod:`cavity.lasing._pole_kernels`, all inside one jitted loop over designs (threaded above
 :data:`PARALLEL_MIN_DESIGNS`).  Materials shared by several designs are evaluated once.
 For a full search of every mode in a window use :func:`cavity.threshold_modes`.
 """
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _pole_kernels as PK
-from ._jit import run_threaded
-from ._validation import require_layer_indices, require_scalar_finite
-from .layers import Stack
-from .optics import Polarization, _scalar_angle, _threads
+from .._jit import run_threaded
+from .._validation import require_layer_indices, require_scalar_finite
+from ..layers import Stack
+from ..optics.spectra import Polarization, _scalar_angle, _threads
 
 __all__ = ["PopulationThresholds", "threshold_population", "PARALLEL_MIN_DESIGNS", "MAX_BLOCK_BYTES"]
 

@@ -1,15 +1,15 @@
 """Plots of stacks, spectra and thresholds.
 
 Every function takes ``ax=None`` (a new figure is made), returns ``(fig, ax)`` and never calls
-``show()``; matplotlib is imported lazily.  Gain-model plots live in :mod:`cavity.plotting_gain`.
+``show()``; matplotlib is imported lazily.  Gain-model plots live in :mod:`cavity.plotting.gain`.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .layers import Stack
-from .optics import field_profile
-from .results import Spectrum
+from ..layers import Stack
+from ..optics.spectra import field_profile
+from ..results import Spectrum
 
 __all__ = ["plot_stack_field", "plot_spectrum", "plot_threshold_modes"]
 

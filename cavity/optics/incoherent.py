@@ -10,7 +10,7 @@ medium m is ``q_m = n_m cos(theta_m) = sqrt(n_m^2 - kx^2)`` (so the complex prop
 ``theta_m = arcsin(kx / n_m)``), on the forward branch: ``Im q > 0`` (decaying) in lossy media and
 beyond the critical angle, ``Re q > 0`` (outgoing power) for propagating waves in lossless media.
 This is ``tmm``'s ``is_forward_angle`` (Byrnes, arXiv:1603.02720, App. D) and the branch of
-:mod:`cavity._tmm_kernels`.
+:mod:`cavity.optics._tmm_kernels`.
 
 Intensities.  With the coherent front part ``1`` (between the incident medium and the substrate)
 and the back interface ``2`` (substrate | exit), the single-pass intensity transmission of the
@@ -46,11 +46,11 @@ import numpy as np
 from materials import Material
 
 from . import _tmm_kernels as K
-from ._jit import kernel
-from ._validation import require_scalar_finite, require_wavelength
-from .layers import AIR, Stack
-from .optics import Polarization, _scalar_angle
-from .results import _frozen
+from .._jit import kernel
+from .._validation import require_scalar_finite, require_wavelength
+from ..layers import AIR, Stack
+from .spectra import Polarization, _scalar_angle
+from ..results import _frozen
 
 __all__ = ["Side", "IncoherentSpectrum", "incoherent_spectrum"]
 

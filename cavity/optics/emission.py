@@ -15,8 +15,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from . import _emission_kernels as K
-from ._validation import as_float_array, require_finite, require_scalar_finite, require_scalar_wavelength
-from .layers import Stack
+from .._validation import as_float_array, require_finite, require_scalar_finite, require_scalar_wavelength
+from ..layers import Stack
 
 __all__ = ["Orientation", "DipoleEmission", "dipole_emission", "FilmEmission", "film_emission",
            "SpontaneousCoupling", "spontaneous_coupling", "radiative_rate_factor"]

@@ -61,7 +61,7 @@ import cmath
 import numpy as np
 from numba import prange
 
-from ._jit import kernel, parallel_kernel
+from .._jit import kernel, parallel_kernel
 
 TWO_PI = 2.0 * np.pi
 

@@ -16,7 +16,7 @@ The model (``docs/physics.md`` sections 1 and 2):
 
 Heating enters as a temperature rise ``dT`` (K) that red-shifts each band by
 ``peak_shift_nm_per_K * dT`` and scales its strength by ``exp(-dT / T0)``; the temperature rise
-itself comes from :class:`cavity.thermal.ThermalModel`.
+itself comes from :class:`cavity.gain.thermal.ThermalModel`.
 
 Units follow :mod:`cavity.conventions`: nm, cm^-1, A/cm^2, ns, K.
 """
@@ -30,9 +30,9 @@ import numpy as np
 from scipy.optimize import brentq, least_squares
 from scipy.special import logsumexp
 
-from ._validation import (as_float_array, require_finite, require_positive, require_scalar_finite, require_scalar_range,
+from .._validation import (as_float_array, require_finite, require_positive, require_scalar_finite, require_scalar_range,
                           require_scalar_wavelength, require_wavelength)
-from .conventions import ELEMENTARY_CHARGE, NM_TO_CM
+from ..conventions import ELEMENTARY_CHARGE, NM_TO_CM
 
 __all__ = [
     "AugerScaling",
@@ -529,7 +529,7 @@ class QDGainModel:
         gain_layers : sequence of int, optional
             The layers holding the dots (default: the layers marked ``gain=True``).
         """
-        from .threshold import _resolve_gain_layers
+        from ..lasing.threshold import _resolve_gain_layers
 
         idx = _resolve_gain_layers(stack, gain_layers)
         thickness = float(sum(stack.layers[i].thickness for i in idx))

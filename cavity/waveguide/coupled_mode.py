@@ -46,9 +46,9 @@ from enum import Enum
 
 import numpy as np
 
-from ._jit import kernel
-from ._validation import as_float_array
-from .conventions import NM_TO_CM
+from .._jit import kernel
+from .._validation import as_float_array
+from ..conventions import NM_TO_CM
 
 __all__ = [
     "CouplingKind",

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, require_positive
-from .gain import QDGainModel
+from .._validation import as_float_array, require_positive
+from ..gain.model import QDGainModel
 
 __all__ = ["plot_gain_spectra", "plot_mean_occupancy", "plot_peak_gain", "plot_lj_curve"]
 
@@ -59,7 +59,7 @@ def plot_peak_gain(model: QDGainModel, current_density, wavelength: float, thres
                    thermal=None):
     """Material gain at ``wavelength`` versus J, with the threshold gain and current marked.
 
-    With a :class:`cavity.thermal.ThermalModel` as ``thermal`` the heated gain is plotted too.
+    With a :class:`cavity.gain.thermal.ThermalModel` as ``thermal`` the heated gain is plotted too.
     """
     j = _currents(current_density)
     fig, ax = _axes(ax)
@@ -81,7 +81,7 @@ def plot_peak_gain(model: QDGainModel, current_density, wavelength: float, thres
 
 
 def plot_lj_curve(curve, ax=None, log: bool = False):
-    """Output power density versus J of an :class:`cavity.rate_equations.LJCurve`, threshold marked."""
+    """Output power density versus J of an :class:`cavity.lasing.rate_equations.LJCurve`, threshold marked."""
     fig, ax = _axes(ax)
     ax.plot(curve.current_density, curve.output_power_W_per_cm2, "o-", ms=3)
     if curve.threshold_current is not None:

@@ -1,12 +1,12 @@
 """Dipole-emission kernels (numba): the planar-multilayer Green's function integrand and its
 adaptive quadrature.  The physics and the conventions are in ``docs/emission.md``.
 
-Media are indexed ``m = 0 .. M-1`` as in :mod:`cavity._tmm_kernels` (0 incident, ``M-1``
+Media are indexed ``m = 0 .. M-1`` as in :mod:`cavity.optics._tmm_kernels` (0 incident, ``M-1``
 substrate), the dipole sits in medium ``L`` (lossless, real index ``nL``) at ``zt`` nm below its
 incident-side face and ``zb`` nm above its substrate-side face.  The integration variable is
 ``u = kx / (k0 nL)`` (complex on the deformed path).  Normal wave numbers ``k0 q_m``,
 ``q_m = sqrt(n_m^2 - u^2 nL^2)``: the engine's branch ``Re q + Im q > 0``
-(:func:`cavity._tmm_kernels.normal_wavenumber`), which for ``Im u <= 0`` and passive media is
+(:func:`cavity.optics._tmm_kernels.normal_wavenumber`), which for ``Im u <= 0`` and passive media is
 the physical (outgoing / decaying, ``Im q >= 0``) branch of the outer media and of the emitting
 layer; interior layers are even in ``q``.
 
@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 
-from ._jit import kernel
+from .._jit import kernel
 from ._tmm_kernels import admittance, normal_wavenumber
 
 # Gauss-Kronrod 7/15 nodes on [-1, 1] (positive half; QUADPACK qk15)

@@ -7,7 +7,7 @@ layer, or any interior layer for passive resonances) -- is
 
 ``r_L`` the reflection coefficient looking towards the incident medium and ``r_R`` the one
 looking towards the substrate (including the propagation through medium ``plane``), both from
-the stable recursion of :mod:`cavity._tmm_kernels` (docs/physics.md s.3.1 and s.5.3).
+the stable recursion of :mod:`cavity.optics._tmm_kernels` (docs/physics.md s.3.1 and s.5.3).
 
 Dispersion inside the iterations comes from tables: the passive indices ``n_tab[M, K]`` and a
 gain spectrum ``gain_tab[K]`` (cm^-1, multiplied by the unknown scale) sampled on the uniform
@@ -29,8 +29,8 @@ import numpy as np
 
 from numba import prange
 
-from ._jit import kernel, parallel_kernel
-from ._tmm_kernels import normal_wavenumber, reflection_towards
+from .._jit import kernel, parallel_kernel
+from ..optics._tmm_kernels import normal_wavenumber, reflection_towards
 
 CONVERGED = 0
 NOT_CONVERGED = 1
@@ -283,7 +283,7 @@ def _expint_imag(t, d):
 @kernel
 def field_integrals(n, d, wavelength, kx, pol, q, y, al, br, ph, total, envelope):
     """Closed-form ``int |E|^2 dz`` over each medium (``total``) and the same without the
-    interference term (``envelope``), from the amplitudes of :func:`cavity._tmm_kernels.amplitudes`
+    interference term (``envelope``), from the amplitudes of :func:`cavity.optics._tmm_kernels.amplitudes`
     (``q, y, al, br, ph`` filled by the caller).  Outer media get 0.
 
     With ``E = A exp(i b u) + B exp(i b (d - u))``: ``int |E|^2 = (|A|^2 + |B|^2) I(-2 Im b) +

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from ._validation import as_float_array, require_positive, require_scalar_finite, require_scalar_wavelength
-from .gain import QDGainModel
+from .._validation import as_float_array, require_positive, require_scalar_finite, require_scalar_wavelength
+from .model import QDGainModel
 
 __all__ = ["ThermalModel", "Rollover", "disc_thermal_resistance"]
 
@@ -266,7 +266,7 @@ _PARAMETER_MAX = {"turn_on_voltage_V": 1e3, "series_resistance_ohm_cm2": 1e6, "t
 
 
 def _current(current_density):
-    from .gain import MAX_CURRENT_DENSITY
+    from .model import MAX_CURRENT_DENSITY
 
     j = as_float_array(current_density, "current_density")
     require_positive(j, "current_density", strict=False, unit="A/cm^2")

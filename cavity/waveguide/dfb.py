@@ -12,7 +12,7 @@ planar slab (a :class:`~cavity.Stack`, cover to substrate).  The effective-index
    adds ``k = -Gamma g lambda / (4 pi)`` to each section, so its net modal gain is
    ``Gamma g - alpha_i`` with ``alpha_i = (4 pi / lambda) Im n_eff`` of the passive section;
 3. thresholds (real lambda, real g) are poles of that 1D stack, solved by the same jitted pole
-   kernels as the vertical cavities (:class:`cavity.threshold.PoleProblem`).
+   kernels as the vertical cavities (:class:`cavity.lasing.threshold.PoleProblem`).
 
 Layout: the grating is symmetric, ``T/2 G T G ... T G T/2`` (T: tooth of length ``D Lambda``, G:
 groove of ``(1 - D) Lambda``); a phase shift ``phi`` at a period boundary lengthens the tooth there
@@ -43,16 +43,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .results import ModeSequence
+from ..results import ModeSequence
 from scipy.optimize import brentq
 
-from .conventions import NM_TO_CM
+from ..conventions import NM_TO_CM
 from .coupled_mode import coupled_mode_threshold, grating_coupling_coefficient
-from .layers import Layer, Stack
-from . import _count_kernels as CK
-from .modesearch import ModeProblem, find_zeros
-from .threshold import PoleProblem, _capped_gain, mode_energy_weights
-from .waveguide import _parse_polarization, _pol_label, _track_mode, guided_modes
+from ..layers import Layer, Stack
+from ..lasing import _count_kernels as CK
+from ..lasing.modesearch import ModeProblem, find_zeros
+from ..lasing.threshold import PoleProblem, _capped_gain, mode_energy_weights
+from .slab import _parse_polarization, _pol_label, _track_mode, guided_modes
 
 __all__ = ["DFBGrating", "DFBMode", "DFBModes", "GratingSections", "etched_grating", "dfb_threshold",
            "grating_sections"]
@@ -413,7 +413,7 @@ def grating_sections(grating: DFBGrating, half_width: float | None = None) -> Gr
 
 
 def _section_neff_near(stack, lam, neff, pol):
-    from .waveguide import mode_at
+    from .slab import mode_at
     return mode_at(stack, lam, neff, pol)
 
 
@@ -492,7 +492,7 @@ class DFBMode:
     material_gain : float         threshold material gain g_th of the gain layers (cm^-1)
     modal_gain : float            ``Gamma_bar g_th`` (cm^-1), Gamma_bar the sections' confinements
                                   weighted by the mode's index-weighted field energy in each section
-                                  (:func:`cavity.threshold.mode_energy_weights`)
+                                  (:func:`cavity.lasing.threshold.mode_energy_weights`)
     internal_loss : float         the sections' passive modal losses with the same weights (cm^-1),
                                   radiation_loss included
     feedback_loss : float         ``modal_gain - internal_loss`` (cm^-1): the grating/facet
@@ -540,7 +540,7 @@ class DFBModes(ModeSequence):
     limitations : str              what the 1D effective-index model leaves out
     sections : GratingSections     the effective-index tables behind the 1D model
     count : int                    threshold modes the searched window holds below ``max_gain``
-                                   (winding number, :mod:`cavity.modesearch`)
+                                   (winding number, :mod:`cavity.lasing.modesearch`)
     complete : bool                every counted mode was found
     max_gain : float               gain limit of the search (cm^-1): the requested one, or the
                                    precision limit of the grating when lower
@@ -651,9 +651,9 @@ def _mode_weights(problem: PoleProblem, mp: ModeProblem, lam: float, g: float):
     modal losses weighted by the mode's index-weighted field energy in each section.
 
     The energy per section type comes from the periodic sums of
-    :func:`cavity._count_kernels.row_field_integrals` (log N matrix products for N periods); deep in
+    :func:`cavity.lasing._count_kernels.row_field_integrals` (log N matrix products for N periods); deep in
     a strong stopband, where those sums lose digits, from the per-section closed forms of
-    :func:`cavity.threshold.mode_energy_weights`."""
+    :func:`cavity.lasing.threshold.mode_energy_weights`."""
     U = mp.n_tab.shape[0]
     rows = np.zeros(U)
     growth = CK.row_field_integrals(lam, g, *mp.args[:9], rows)
@@ -709,7 +709,7 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
     -----
     The thresholds are the zeros of the characteristic function of the 1D section stack (module
     notes) in ``window x (-max_gain, max_gain]``, counted by its winding number and each found
-    by subdivision and Newton (:mod:`cavity.modesearch`, docs/modes.md s.2); the repeated
+    by subdivision and Newton (:mod:`cavity.lasing.modesearch`, docs/modes.md s.2); the repeated
     periods are raised to their power by repeated squaring.  Coupled-mode estimates seed the
     Newton iterations (they only save time).
     """
@@ -722,7 +722,7 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
             raise ValueError(f"modes must be an integer >= 1, got {modes!r}")
     gmax = DFB_MAX_GAIN if max_gain is None else _positive(max_gain, "max_gain", "cm^-1")
     if gain_model is not None:
-        from .gain import QDGainModel
+        from ..gain.model import QDGainModel
         if not isinstance(gain_model, QDGainModel):
             raise TypeError(f"gain_model must be a cavity.QDGainModel, got {gain_model!r}")
     sec = grating_sections(grating)
@@ -785,7 +785,7 @@ class DFBEvaluator:
     complete mode search (:func:`dfb_threshold`)."""
 
     def thresholds(self, objects, settings):
-        from .design import BatchThresholds
+        from ..design.search import BatchThresholds
 
         D = len(objects)
         lam = np.full(D, np.nan)
@@ -814,7 +814,7 @@ class DFBEvaluator:
 
 
 def _register():
-    from .design import register_evaluator
+    from ..design.search import register_evaluator
 
     register_evaluator(DFBGrating, DFBEvaluator())
 

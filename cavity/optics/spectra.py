@@ -1,7 +1,7 @@
 """Spectra, fields and absorption of planar stacks (the public face of the TMM kernels).
 
 Every function validates its input, evaluates the materials with numpy, calls the jitted kernels
-of :mod:`cavity._tmm_kernels` and returns a frozen result.  Conventions: :mod:`cavity.conventions`.
+of :mod:`cavity.optics._tmm_kernels` and returns a frozen result.  Conventions: :mod:`cavity.conventions`.
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import math
 import numpy as np
 
 from . import _tmm_kernels as K
-from ._jit import run_threaded
-from ._validation import as_float_array, require_finite, require_scalar_finite, require_wavelength
-from .conventions import gain_to_k
-from .layers import Stack
-from .results import FieldProfile, LayerAbsorption, Spectrum
+from .._jit import run_threaded
+from .._validation import as_float_array, require_finite, require_scalar_finite, require_wavelength
+from ..conventions import gain_to_k
+from ..layers import Stack
+from ..results import FieldProfile, LayerAbsorption, Spectrum
 
 __all__ = [
     "Polarization",
@@ -78,7 +78,7 @@ def _angles(angle, *, grazing=False):
     ``grazing=False``: ``[0, 90)`` without the angles whose sine rounds to 1 (numerically grazing,
     above 89.9999993962 degrees).  ``grazing=True``: ``[0, 90]``, where 90 degrees and the angles
     indistinguishable from it are grazing incidence (``kx = n0``: ``r = -1``, ``t = 0``, see
-    :mod:`cavity._tmm_kernels`).
+    :mod:`cavity.optics._tmm_kernels`).
     """
     arr = as_float_array(angle, "angle")
     require_finite(arr, "angle")
@@ -339,7 +339,7 @@ def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None
     Notes
     -----
     Stable recursion of reflection coefficients (Rouard; equivalently the Redheffer star product
-    of S-matrices), see :mod:`cavity._tmm_kernels` and docs/physics.md s.5.3.  ``A = 1 - R - T`` is the
+    of S-matrices), see :mod:`cavity.optics._tmm_kernels` and docs/physics.md s.5.3.  ``A = 1 - R - T`` is the
     power absorbed (negative where gain amplifies).
 
     Limits: grazing incidence (``kx = n0 sin(theta) = n0``) gives ``r = -1, t = 0``, the limit

@@ -6,7 +6,7 @@ gain layer's index is ``n_host(lambda) - i g lambda / (4 pi)`` (lambda in cm, g 
 :mod:`cavity.conventions`); several gain layers share one value of ``g``.  The pole condition
 ``1 - r_L r_R = 0`` is evaluated at the left boundary of the first gain layer with the stable
 recursion, and solved by a jitted 2x2 Newton iteration in (lambda, g) started from the passive
-resonance (:mod:`cavity._pole_kernels`).
+resonance (:mod:`cavity.lasing._pole_kernels`).
 
 Passive resonances are complex-wavelength poles at zero gain: with fields ``exp(-i w t)`` a
 decaying mode has ``Im w < 0``, i.e. ``Im lambda > 0``; ``Q = Re lambda / (2 Im lambda)``, the
@@ -20,15 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .results import ModeSequence
+from ..results import ModeSequence
 
 from . import _count_kernels as CK
 from . import _pole_kernels as PK
-from ._validation import require_layer_indices, require_scalar_finite
-from .conventions import SPEED_OF_LIGHT_NM_PER_NS
-from .layers import Stack
+from .._validation import require_layer_indices, require_scalar_finite
+from ..conventions import SPEED_OF_LIGHT_NM_PER_NS
+from ..layers import Stack
 from .modesearch import PRECISION_EXPONENT, ModeProblem, Zero, ZeroSet, find_zeros
-from .optics import Polarization, _scalar_angle
+from ..optics.spectra import Polarization, _scalar_angle
 
 __all__ = [
     "Resonance",
@@ -131,11 +131,11 @@ class ThresholdModes(ModeSequence):
     side_mode_margin : float       gain gap (cm^-1) between the two lowest thresholds of the
                                    complete set (``inf`` when fewer than two modes lase)
     count : int                    how many threshold modes the window holds (winding number of the
-                                   characteristic function, :mod:`cavity.modesearch`)
+                                   characteristic function, :mod:`cavity.lasing.modesearch`)
     complete : bool                every counted mode was found
     max_gain : float               the gain limit of the search (cm^-1): the requested one, or the
                                    precision limit of the structure when lower
-                                   (:meth:`cavity.modesearch.ModeProblem.gain_limit`)
+                                   (:meth:`cavity.lasing.modesearch.ModeProblem.gain_limit`)
     """
 
     modes: tuple
@@ -159,11 +159,11 @@ class Resonances(ModeSequence):
     Attributes
     ----------
     modes : tuple of Resonance
-    count : int          poles the searched region holds (winding number, :mod:`cavity.modesearch`)
+    count : int          poles the searched region holds (winding number, :mod:`cavity.lasing.modesearch`)
     complete : bool      every counted pole was found
     min_Q : float        the searched region's lowest Q, ``Re lambda / (2 Im lambda)`` at its top
                          edge: the requested ``min_Q``, at least 0.5, or higher where the
-                         structure's precision limit (:meth:`cavity.modesearch.ModeProblem.imag_limit`)
+                         structure's precision limit (:meth:`cavity.lasing.modesearch.ModeProblem.imag_limit`)
                          caps ``Im lambda``
     """
 
@@ -350,7 +350,7 @@ def _mode_problem(problem: PoleProblem, beta: float = 0.0) -> ModeProblem:
 
 def _pole_search(problem: PoleProblem, lo: float, hi: float, min_Q: float, gain: float = 0.0):
     """Every complex-wavelength pole with ``lo <= Re lambda <= hi`` and ``Q >= min_Q`` (at least
-    0.5), counted (:func:`cavity.modesearch.find_zeros`, mode 1)."""
+    0.5), counted (:func:`cavity.lasing.modesearch.find_zeros`, mode 1)."""
     mp = _mode_problem(problem)
     q_min = max(float(min_Q), 0.5)
     y_hi = min(hi / (2.0 * q_min), mp.imag_limit(lo))
@@ -403,7 +403,7 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
     The poles are the zeros of the stack's characteristic function (the denominator of r and t)
     in the complex-wavelength rectangle ``Re lambda`` in the window, ``0 < Im lambda <=
     Re lambda / (2 Q_min)``, found and counted by the winding number of that function
-    (:mod:`cavity.modesearch`, docs/modes.md s.2).  Off normal incidence the pole is taken at the
+    (:mod:`cavity.lasing.modesearch`, docs/modes.md s.2).  Off normal incidence the pole is taken at the
     fixed real in-plane wavenumber ``beta = 2 pi n_0 sin(angle) / Re lambda`` of the mode (the
     physical resonance of a planar structure, whose Q and photon lifetime are properties at fixed
     in-plane wavevector, docs/modes.md s.4).  Dispersion is evaluated at ``Re lambda``.
@@ -514,7 +514,7 @@ def _continuation(problem: PoleProblem, pole: complex, g_guess: float):
 
 def _field_integrals(n, d, wavelength, kx, pol_code):
     """``(total, envelope)`` of :func:`layer_field_integrals` on plain arrays."""
-    from . import _tmm_kernels as K
+    from ..optics import _tmm_kernels as K
 
     n = np.ascontiguousarray(n, dtype=np.complex128)
     d = np.ascontiguousarray(d, dtype=np.float64)
@@ -539,7 +539,7 @@ def layer_field_integrals(stack: Stack, wavelength: float, gain: float | None, a
     I(2 i Re b))`` with ``I(c) = int_0^d e^{c u} du``; for p both E_x and E_z components are
     summed.  Returns ``(total, envelope, n)`` arrays over the media (outer entries zero).
     """
-    from .optics import stack_arrays
+    from ..optics.spectra import stack_arrays
 
     n2d, d = stack_arrays(stack, [wavelength], gain)
     n = n2d[:, 0].copy()
@@ -601,7 +601,7 @@ def _build_threshold(problem: PoleProblem, pole, lam, g, it, ok, res):
 
 def _threshold_search(problem: PoleProblem, lo: float, hi: float, max_gain: float, seeds=(), explicit=False):
     """Every threshold zero ``(lambda, g)`` with ``lo <= lambda <= hi`` and ``g <= max_gain``
-    (:func:`cavity.modesearch.find_zeros`, mode 0).  The rectangle starts at ``-max_gain`` (no
+    (:func:`cavity.lasing.modesearch.find_zeros`, mode 0).  The rectangle starts at ``-max_gain`` (no
     zero below g = 0 in a structure whose only gain is ``g``) so its lower edge is smooth.
     Returns ``(mode problem, zeros, the gain limit used)``."""
     mp = _mode_problem(problem)
@@ -637,7 +637,7 @@ def _with_trajectory_zeros(problem: PoleProblem, mp: ModeProblem, zs, lo: float,
     and back) gives two zeros of opposite orientation: the winding number of a region holding
     both is zero.  Every passive pole near the window (the counted pole search, padded by a
     quarter of the window on each side) is followed as the gain grows
-    (:func:`cavity._count_kernels.track_pole`) and each crossing refined by Newton; zeros not
+    (:func:`cavity.lasing._count_kernels.track_pole`) and each crossing refined by Newton; zeros not
     found yet are added, and ``count`` grows with them.
     """
     t_lo, t_hi = problem.window
@@ -813,7 +813,7 @@ def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0
     The thresholds are the zeros of the characteristic function ``D(lambda, g)`` (the
     denominator of r and t, independent of any reference plane) in the real rectangle
     ``window x (-max_gain, max_gain]``; its winding number counts them and a subdivision finds
-    each (:mod:`cavity.modesearch`, docs/modes.md s.2).
+    each (:mod:`cavity.lasing.modesearch`, docs/modes.md s.2).
     """
     _require_stack(stack)
     lo, hi = _window(wavelength_range)

@@ -8,7 +8,7 @@ the condition is (docs/physics.md s.4.6 and s.5.3)
     f(n_eff) = 1 - r_L r_R exp(2 i q_p k0 d_p) = 0,
 
 with ``r_L``/``r_R`` the stable (Rouard) reflection coefficients looking towards the cover and
-the substrate (:func:`cavity._tmm_kernels.reflection_towards`, which accepts a complex ``kx^2``).
+the substrate (:func:`cavity.optics._tmm_kernels.reflection_towards`, which accepts a complex ``kx^2``).
 The normal wave numbers use the branch ``Re q + Im q > 0``: decaying in the claddings for a bound
 mode.  The product ``t(n_eff) = r_L r_R exp(2 i q_p k0 d_p)`` is the *round-trip factor*; for a
 lossless guide it has modulus 1 on the real axis between the largest cladding index and the
@@ -21,8 +21,8 @@ from __future__ import annotations
 import cmath
 import math
 
-from ._jit import kernel
-from ._tmm_kernels import normal_wavenumber, reflection_towards
+from .._jit import kernel
+from ..optics._tmm_kernels import normal_wavenumber, reflection_towards
 
 CONVERGED = 0
 NOT_CONVERGED = 1

@@ -1,7 +1,7 @@
 """The complete mode search: every zero of the characteristic function in a rectangle, counted.
 
 A threshold mode of a stack is a zero of its characteristic function ``D(lambda, g)``
-(:mod:`cavity._count_kernels`) at a real wavelength ``lambda`` and a real material gain ``g``; a
+(:mod:`cavity.lasing._count_kernels`) at a real wavelength ``lambda`` and a real material gain ``g``; a
 passive resonance is a zero at ``g = 0`` and complex ``lambda``.  Both searches look at ``D`` as a
 continuous map of a real rectangle ``[x0, x1] x [y0, y1]`` into the complex plane
 (``(lambda, g)`` or ``(Re lambda, Im lambda)``) and use its **winding number** (the Kronecker
@@ -13,7 +13,7 @@ is the number of zeros inside, each counted with the sign of its Jacobian.  For 
 is analytic in ``lambda`` and every sign is +1; for thresholds the sign is +1 for every mode whose
 pole moves into the growing half-plane as the gain rises (the ordinary case; a negative sign marks
 a pole that returns to the decaying half-plane, found by the trajectory check of
-:func:`cavity.threshold._with_trajectory_zeros`).  The rectangle is cut into columns (its long
+:func:`cavity.lasing.threshold._with_trajectory_zeros`).  The rectangle is cut into columns (its long
 edges traced once), and cells are cut again until every cell holds as many zeros found by
 Newton's method as its winding number says; cells of winding zero are dropped.  The result
 reports how many zeros the rectangle holds (``count``: the zeros found plus as many as the winding

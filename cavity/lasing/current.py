@@ -6,9 +6,9 @@ transition of an unpumped film), optionally at the temperature rise of a
 :class:`cavity.ThermalModel`.  The passive modes of the window are every pole of the stack
 with ``Im lambda > 0`` and ``Re lambda`` in the window, found and counted by the complete search
 of :func:`cavity.resonances` (winding number of the characteristic function,
-:mod:`cavity.modesearch`).  For each the complex pole ``lambda_c(J)`` is tracked as J grows; the
+:mod:`cavity.lasing.modesearch`).  For each the complex pole ``lambda_c(J)`` is tracked as J grows; the
 mode's threshold is the first J at which ``Im lambda_c = 0`` (a real-wavelength pole with
-dispersive gain, :mod:`cavity.threshold`), found by a logarithmic scan and Brent's method.  The
+dispersive gain, :mod:`cavity.lasing.threshold`), found by a logarithmic scan and Brent's method.  The
 device threshold is the lowest over all modes.
 
 A mode that no current in the range brings to threshold gets ``J = inf`` and a plain-words
@@ -36,8 +36,8 @@ import numpy as np
 from scipy.optimize import brentq
 
 from . import _pole_kernels as PK
-from .gain import QDGainModel
-from .layers import Stack
+from ..gain.model import QDGainModel
+from ..layers import Stack
 from .threshold import (DEFAULT_MAX_GAIN, PoleProblem, _padded, _passive_from_threshold, _pole_search,
                         _resolve_gain_layers, _threshold_from_pole, _threshold_search, _window)
 
@@ -323,7 +323,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
     Notes
     -----
     Passive modes: every pole with ``Re lambda`` in the window and ``Im lambda > 0`` of the
-    complete, counted search of :func:`cavity.resonances` (:mod:`cavity.modesearch`).  Threshold of
+    complete, counted search of :func:`cavity.resonances` (:mod:`cavity.lasing.modesearch`).  Threshold of
     each: the first J of the scan at which the tracked pole reaches the real axis, refined by
     Brent's method in ``log J``.  Unreachable modes: module notes.
 

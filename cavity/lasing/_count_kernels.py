@@ -24,7 +24,7 @@ of ``seq_rows`` repeated ``rep`` times; a cell is raised to its power by repeate
 Points of the search plane: ``mode = 0`` is ``(x, y) = (lambda, g)`` (real wavelength in nm,
 material gain in cm^-1, used for thresholds); ``mode = 1`` is ``lambda = x + i y`` at the fixed
 gain ``gfix`` (complex-wavelength poles, used for resonances).  Dispersion is interpolated at
-``Re lambda`` (tables and Catmull-Rom weights of :mod:`cavity._pole_kernels`).
+``Re lambda`` (tables and Catmull-Rom weights of :mod:`cavity.lasing._pole_kernels`).
 """
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ import math
 
 import numpy as np
 
-from ._jit import kernel
+from .._jit import kernel
 from ._pole_kernels import _expint_imag, _expint_real, _interp_row, _spline_weights
-from ._tmm_kernels import normal_wavenumber
+from ..optics._tmm_kernels import normal_wavenumber
 
 _GAIN_TO_K = 1e-7 / (4.0 * math.pi)
 _BIG = 1e150

@@ -1,0 +1,53 @@
+"""Guided modes of slab stacks and distributed-feedback gratings (transfer-matrix and coupled-mode)."""
+from .slab import (
+    Mode,
+    GuidedModes,
+    ModeProfile,
+    guided_modes,
+)
+from .coupled_mode import (
+    CouplingKind,
+    CoupledModeMode,
+    CoupledModeThreshold,
+    GratingResponse,
+    grating_coupling_coefficient,
+    gain_coupling_coefficient,
+    coupled_mode_threshold,
+    coupled_mode_characteristic,
+    coupled_mode_response,
+    detuning_to_wavelength,
+    coupled_mode_device_threshold,
+)
+from .dfb import (
+    DFBGrating,
+    DFBMode,
+    DFBModes,
+    GratingSections,
+    etched_grating,
+    dfb_threshold,
+    grating_sections,
+)
+__all__ = [
+    "Mode",
+    "GuidedModes",
+    "ModeProfile",
+    "guided_modes",
+    "CouplingKind",
+    "CoupledModeMode",
+    "CoupledModeThreshold",
+    "GratingResponse",
+    "grating_coupling_coefficient",
+    "gain_coupling_coefficient",
+    "coupled_mode_threshold",
+    "coupled_mode_characteristic",
+    "coupled_mode_response",
+    "detuning_to_wavelength",
+    "coupled_mode_device_threshold",
+    "DFBGrating",
+    "DFBMode",
+    "DFBModes",
+    "GratingSections",
+    "etched_grating",
+    "dfb_threshold",
+    "grating_sections",
+]
