@@ -16,9 +16,8 @@ ship unchanged, with their REFERENCES, in ``materials/data/*.yml``):
 ``Ag``, ``Au``     evaporated films, Johnson & Christy 1972 (``"Ag (McPeak)"``, ``"Au (McPeak)"``:
                    template-stripped films, 2015)
 ``Al``             thermally evaporated, template-stripped film (McPeak 2015)
-``HfO2``           e-beam film, Cauchy fit (Al-Kuhaili 2004); the measured 112.7 nm film on Si
-                   (Franta 2015) is ``"HfO2 (Franta film)"`` (a random-cavity regression test
-                   depends on the Cauchy values)
+``HfO2``           measured 112.7 nm e-beam film on Si (Franta 2015); the Cauchy fit of an e-beam
+                   film (Al-Kuhaili 2004) is ``"HfO2 (Al-Kuhaili)"``
 ``TiO2``           amorphous ALD film (Jolivet 2023); ``Ta2O5``, ``Nb2O5``: films (Gao, Lemarchand)
 =================  ==========================================================================
 
@@ -312,15 +311,15 @@ def _entries():
         "TiO2": (lambda: _data("tio2_jolivet2023_ald.csv"), ("titania", "titanium dioxide")),
         "Ta2O5": (lambda: _data("ta2o5_gao2012.csv"), ("tantala", "tantalum pentoxide")),
         "Nb2O5": (lambda: _data("nb2o5_lemarchand2013.csv"), ("niobia", "niobium pentoxide")),
-        "HfO2 (Franta film)": (lambda: _page("hfo2_franta2015.yml", "HfO2 (Franta film)",
+        "HfO2": (lambda: _page("hfo2_franta2015.yml", "HfO2",
                                "Measured film: 112.7 nm e-beam evaporated HfO2 on c-Si, amorphous/very fine "
                                "polycrystalline, ellipsometry + spectrophotometry (Franta et al. 2015)"),
-                 ("HfO2 film",)),
-        "HfO2": (lambda: Cauchy(
-            1.875, 6.28e-3, 5.80e-4, name="HfO2",
+                 ("hafnia", "hafnium oxide", "HfO2 film", "HfO2 (Franta film)")),
+        "HfO2 (Al-Kuhaili)": (lambda: Cauchy(
+            1.875, 6.28e-3, 5.80e-4, name="HfO2 (Al-Kuhaili)",
             reference="M. F. Al-Kuhaili, Opt. Mater. 27, 383 (2004): e-beam evaporated HfO2 film, "
                       "Cauchy n = 1.875 + 6.28e-3/lambda^2 + 5.80e-4/lambda^4 (lambda in um)",
-            wavelength_range=(200.0, 2000.0)), ("hafnia", "hafnium oxide", "HfO2 (Al-Kuhaili)")),
+            wavelength_range=(200.0, 2000.0)), ("HfO2 (Cauchy fit)",)),
         "SiO2 (e-beam film, Gao)": (lambda: _page("sio2_gao2013_film.yml", "SiO2 (e-beam film, Gao)",
                                                   "Measured film: 300 nm ion-assisted e-beam SiO2 on fused silica "
                                                   "(Gao et al. 2013)"), ("SiO2 film",)),
@@ -452,11 +451,13 @@ DN_DT = {
     "Ta2O5": (1.0e-5, _EST + "oxide films of similar index (Nb2O5, Si3N4) lie at +(0.5-2.5)e-5 /K; 1e-5 is mid-range"),
     "Nb2O5": (1.0e-5, _EST + "same basis as Ta2O5"),
     "HfO2": (1.0e-5, _EST + "same basis as Ta2O5 (dense amorphous oxide film)"),
-    "HfO2 (Franta film)": (1.0e-5, _EST + "same basis as Ta2O5"),
-    "Al2O3": (1.3e-5, _EST + "the sapphire value ~1.3e-5 /K quoted in handbooks (e.g. G. Ghosh, Handbook of "
-                      "Thermo-Optic Coefficients of Optical Materials, Academic Press 1998); not re-checked here"),
-    "LiF": (-1.6e-5, _EST + "LiF is one of the few crystals with negative dn/dT, ~-1.6e-5 /K in the visible as quoted "
-                     "in handbooks (Ghosh 1998); not re-checked here"),
+    "HfO2 (Al-Kuhaili)": (1.0e-5, _EST + "same basis as Ta2O5"),
+    "Al2O3": (1.3e-5, _EST + "the sapphire ordinary-ray value ~1.3e-5 /K in the visible (G. Ghosh, Handbook of "
+                      "Thermo-Optic Coefficients of Optical Materials, Academic Press 1998; M. E. Thomas et al., "
+                      "Infrared Phys. Technol. 39, 235 (1998) model the temperature dependence); value not re-read"),
+    "LiF": (-1.6e-5, _EST + "LiF is one of the few crystals with negative dn/dT, ~-1.6e-5 /K in the visible; the "
+                     "temperature derivatives of the alkali halides are tabulated by H. H. Li, J. Phys. Chem. Ref. "
+                     "Data 5, 329 (1976), the source of the Sellmeier fit above (value not re-read from the table)"),
     "PMMA": (-1.1e-4, _EST + "amorphous polymers have dn/dT ~ -(1-1.3)e-4 /K from thermal expansion; PMMA is "
                       "commonly quoted at -1.1e-4 /K"),
     "ZnO": (5.0e-5, _EST + "no measurement for thin ZnO films was found; wide-gap semiconductor oxides are positive, "

@@ -55,8 +55,8 @@ def test_name_must_be_a_string():
      ("Si3N4", 1.98, 2.06), ("Ta2O5", 2.05, 2.2), ("TFB", 1.6, 1.75),
      ("ZnO (40 nm film, Stelling)", 1.55, 1.70),   # 40 nm film: n ~ 1.62 (Stelling 2017), far below bulk
      ("ZnO", 1.95, 2.05),                          # bulk crystal ~2.0
-     ("HfO2 (Franta film)", 1.95, 2.15),   # dense e-beam film on Si (Franta 2015)
-     ("HfO2", 1.85, 1.95), ("ITO (Drude model)", 1.75, 1.95), ("PEDOT:PSS (Drude model)", 1.45, 1.52),
+     ("HfO2", 1.95, 2.15),   # dense e-beam film on Si (Franta 2015)
+     ("HfO2 (Al-Kuhaili)", 1.85, 1.95), ("ITO (Drude model)", 1.75, 1.95), ("PEDOT:PSS (Drude model)", 1.45, 1.52),
      ("CdSe/ZnCdS QD film (Aftenieva)", 1.65, 1.70)],   # n ~ 1.675 at 625 nm
 )
 def test_thin_film_indices_at_630_are_in_the_literature_band(name, lo, hi):

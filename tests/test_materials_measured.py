@@ -19,7 +19,7 @@ DEFAULTS = {  # name: (page, a word of the paper's reference that must be cited)
     "Ag": ("ag_johnson1972.yml", "Johnson"),
     "Au": ("au_johnson1972.yml", "Johnson"),
     "Al": ("al_mcpeak2015.yml", "McPeak"),
-    "HfO2 (Franta film)": ("hfo2_franta2015.yml", "Franta"),
+    "HfO2": ("hfo2_franta2015.yml", "Franta"),
     "CdSe/ZnCdS QD film (Aftenieva)": ("qd_cdse_zncds_aftenieva2023.yml", "Aftenieva"),
 }
 

@@ -97,7 +97,7 @@ def layered_stack(n_a, n_b, lam0, periods, *, w_a=True, w_b=True, n_out=1.5, shi
 def random_cavity(seed):
     rng = np.random.default_rng(seed)
     lam0 = float(rng.uniform(600.0, 660.0))
-    high = [mt.Constant(float(rng.uniform(2.2, 2.5)), name="H"), mt.get("Si3N4"), mt.get("HfO2")][seed % 3]
+    high = [mt.Constant(float(rng.uniform(2.2, 2.5)), name="H"), mt.get("Si3N4"), mt.get("HfO2 (Al-Kuhaili)")][seed % 3]
     low = [mt.Constant(float(rng.uniform(1.38, 1.5)), name="L"), mt.get("SiO2")][seed % 2]
     qd = mt.Constant(float(rng.uniform(1.75, 1.95)), float(rng.uniform(0.0, 0.01)), name="QD")
     d_qd = float(rng.uniform(10.0, 40.0))
