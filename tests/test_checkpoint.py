@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import cavity as cv
+import cavity.design.search
 import materials as mt
 from cavity.optics import spectrum
 from cavity.design import (
@@ -44,6 +45,12 @@ TOY = DesignSpace(build_point, {"x": Continuous(-5.0, 5.0), "y": Continuous(-5.0
 TOY_KW = dict(population_size=8, seed=11, tol=0.0, polish=False)
 
 
+@pytest.fixture(autouse=True)
+def _commit_every_generation(monkeypatch):
+    """The tests below count commits per generation: lift the time throttle (tested on its own)."""
+    monkeypatch.setattr(cavity.design.search, "CHECKPOINT_MIN_INTERVAL_S", 0.0)
+
+
 def _same_run(a, b):
     assert a.parameters == b.parameters and a.score == b.score
     assert a.n_generations == b.n_generations and a.n_evaluations == b.n_evaluations
@@ -57,7 +64,9 @@ def _same_run(a, b):
 def pristine(tmp_path_factory):
     """A checkpoint of 12 generations of the toy problem (several archive chunks)."""
     ckpt = tmp_path_factory.mktemp("pristine") / "toy.ckpt"
-    optimize(TOY, sphere, budget=13 * 8, checkpoint=ckpt, checkpoint_every=3, **TOY_KW)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cavity.design.search, "CHECKPOINT_MIN_INTERVAL_S", 0.0)
+        optimize(TOY, sphere, budget=13 * 8, checkpoint=ckpt, checkpoint_every=3, **TOY_KW)
     return ckpt
 
 
@@ -163,6 +172,7 @@ KILL_SCRIPT = textwrap.dedent("""
     import cavity.design.search as d
     from test_checkpoint import TOY, TOY_KW, sphere
 
+    d.CHECKPOINT_MIN_INTERVAL_S = 0.0
     real = d._Checkpoint._write
     calls = [0]
 
@@ -326,3 +336,24 @@ def test_checkpointing_every_generation_is_cheap(tmp_path):
     assert plain.n_generations == ckpt.n_generations == 1499
     np.testing.assert_array_equal(plain.archive._vectors, ckpt.archive._vectors)
     assert t_ckpt < 5 * t_plain, (t_plain, t_ckpt)
+
+
+def test_commits_are_throttled_in_time_for_near_free_objectives(monkeypatch, tmp_path):
+    """1,500 generations of a near-free objective: commits at most once per interval (plus the first
+    and the last), and the result equals the run without a checkpoint."""
+    monkeypatch.setattr(cavity.design.search, "CHECKPOINT_MIN_INTERVAL_S", 0.5)
+    writes = []
+    real = cavity.design.search._Checkpoint.write
+
+    def counting(self, state, final=False):
+        writes.append(time.monotonic())
+        return real(self, state, final)
+
+    monkeypatch.setattr(cavity.design.search._Checkpoint, "write", counting)
+    t0 = time.monotonic()
+    res = optimize(TOY, sphere, budget=1500 * 8, checkpoint=tmp_path / "c", **TOY_KW)
+    elapsed = time.monotonic() - t0
+    plain = optimize(TOY, sphere, budget=1500 * 8, **TOY_KW)
+    assert len(writes) <= 2 + elapsed / 0.5 + 1
+    assert np.all(np.diff(writes[:-1]) >= 0.5 - 1e-3)        # all but the final commit are throttled
+    _same_run(plain, res)

@@ -1292,6 +1292,12 @@ def _short(value, n=120):
     return s if len(s) <= n else s[:n - 3] + "..."
 
 
+#: A design search commits its checkpoint every ``checkpoint_every`` generations but not more often
+#: than this (seconds; always at the first and last generation and on Ctrl-C): near-free objectives
+#: otherwise spend most of their time writing.  A killed run loses at most this much work.
+CHECKPOINT_MIN_INTERVAL_S = 0.5
+
+
 class _Checkpoint:
     """A design-search checkpoint: a directory of plain data, never unpickled.
 
@@ -1319,6 +1325,7 @@ class _Checkpoint:
         self.records = 0     # history records already written
         self.fresh = True    # the directory still holds another run's files (removed at the first write)
         self.synced = -math.inf
+        self.written = -math.inf
         if os.path.lexists(self.path):
             self._check_ours()
             self._remove(lambda name: name.startswith(_CKPT_TMP))  # left behind by a killed run
@@ -1402,10 +1409,15 @@ class _Checkpoint:
         return body
 
     # -------------------------------------------------------------------------- write
+    def due(self) -> bool:
+        """Whether the last commit is at least :data:`CHECKPOINT_MIN_INTERVAL_S` old."""
+        return time.monotonic() - self.written >= CHECKPOINT_MIN_INTERVAL_S
+
     def write(self, state, final=False):
         import hashlib
         import io
 
+        self.written = time.monotonic()
         if self.fresh:
             if os.path.lexists(self.path):
                 self._check_ours()
@@ -1687,7 +1699,8 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
         generation (a hung or silently lost worker).  ``None``: no limit.
     checkpoint : path, optional
         Directory (created) to which the search state is committed every ``checkpoint_every``
-        generations, at the end and on Ctrl-C: a checksummed JSON commit record (fsync'd, renamed
+        generations (but at most once per ``CHECKPOINT_MIN_INTERVAL_S`` = 0.5 s), at the end
+        and on Ctrl-C: a checksummed JSON commit record (fsync'd, renamed
         atomically) and the archive appended in checksummed ``.npz`` chunks; plain data only.
         An existing path that is not such a directory is refused, never overwritten.
     resume : bool
@@ -1813,7 +1826,7 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
                            state.n_eval + n_pop, state.history + [], state.archive_X + [trial],
                            state.archive_s + [s], state.archive_v + [v])
             state.history.append(_record(state, rate))
-            if ckpt is not None and state.generation % checkpoint_every == 0:
+            if ckpt is not None and state.generation % checkpoint_every == 0 and ckpt.due():
                 ckpt.write(state)
             if show:
                 show(state.history[-1])
