@@ -357,3 +357,25 @@ def test_commits_are_throttled_in_time_for_near_free_objectives(monkeypatch, tmp
     assert len(writes) <= 2 + elapsed / 0.5 + 1
     assert np.all(np.diff(writes[:-1]) >= 0.5 - 1e-3)        # all but the final commit are throttled
     _same_run(plain, res)
+
+
+SHIFT = {"x": 0.0}
+
+
+def build_point_global(x, y, k):
+    return (x + SHIFT["x"], y, k)
+
+
+def test_resume_refuses_when_a_global_the_build_function_reads_has_changed(tmp_path):
+    """The build function's source is unchanged, but a module-level value it reads differs: a
+    different problem, refused naming the build function."""
+    space = DesignSpace(build_point_global, {"x": Continuous(-5.0, 5.0), "y": Continuous(-5.0, 5.0), "k": Integer(0, 6)})
+    ckpt = tmp_path / "g.ckpt"
+    optimize(space, sphere, budget=4 * 8, checkpoint=ckpt, **TOY_KW)
+    optimize(space, sphere, budget=5 * 8, checkpoint=ckpt, resume=True, **TOY_KW)  # same value: resumes
+    SHIFT["x"] = 1.0
+    try:
+        with pytest.raises(ValueError, match="build"):
+            optimize(space, sphere, budget=6 * 8, checkpoint=ckpt, resume=True, **TOY_KW)
+    finally:
+        SHIFT["x"] = 0.0

@@ -1139,7 +1139,8 @@ def _canonical(obj, depth=0, seen=None):
     and the equal float describe the same problem), enums their class and value, dataclasses their
     class and every field, arrays their dtype, shape and SHA-256, functions their module,
     qualified name, the SHA-256 of their source code (``inspect.getsource``; of the byte code when
-    no source is available), defaults and closure values, other objects their class and
+    no source is available), defaults, closure values and the module-level globals they read
+    (functions among them recursively, modules by name), other objects their class and
     attributes.  An object with none of these is described by its ``repr`` (or only its class
     when the ``repr`` holds a memory address, which changes between processes).
     """
@@ -1198,10 +1199,12 @@ def _canonical(obj, depth=0, seen=None):
         except (OSError, TypeError):
             src = obj.__code__.co_code
         cells = [c.cell_contents for c in (obj.__closure__ or ()) if _cell_filled(c)]
+        glob = {n: obj.__globals__[n] for n in sorted(_global_names(obj.__code__)) if n in obj.__globals__}
         return {"__function__": _qualname(obj), "source_sha256": hashlib.sha256(src).hexdigest(),
                 "defaults": _canonical(obj.__defaults__, depth + 1, seen),
                 "kwdefaults": _canonical(obj.__kwdefaults__, depth + 1, seen),
-                "closure": _canonical(cells, depth + 1, seen)}
+                "closure": _canonical(cells, depth + 1, seen),
+                "globals": _canonical(glob, depth + 1, seen)}
     if isinstance(obj, (types.BuiltinFunctionType, types.BuiltinMethodType)):
         return {"__builtin__": _qualname(obj)}
     if dataclasses.is_dataclass(obj):
@@ -1223,6 +1226,15 @@ def _canonical(obj, depth=0, seen=None):
         return out
     r = repr(obj)
     return {"__type__": _qualname(type(obj))} if " at 0x" in r else {"__type__": _qualname(type(obj)), "repr": r}
+
+
+def _global_names(code) -> set:
+    """Names a code object (and the functions and comprehensions nested in it) may read as globals."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _global_names(const)
+    return names
 
 
 def _cell_filled(cell):
