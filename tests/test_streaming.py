@@ -108,3 +108,25 @@ def test_threshold_population_refuses_a_table_beyond_the_block(monkeypatch):
     monkeypatch.setattr(population, "MAX_BLOCK_BYTES", 1000)
     with pytest.raises(ValueError, match="search_width.*MAX_BLOCK_BYTES"):
         cv.threshold_population(stacks, 630.0)
+
+
+@pytest.mark.parametrize("pol, per", [("s", 48), ("unpolarized", 16), ("both", 96)])
+def test_spectrum_arrays_refuses_a_result_larger_than_the_memory_bound(monkeypatch, pol, per):
+    """The result itself (designs x angles x wavelengths) is bounded: beyond MAX_OUTPUT_BYTES the
+    call is refused with the size, before any work; at the bound it runs."""
+    n, d, wl = _random_batch()
+    D, _, W = n.shape
+    monkeypatch.setattr(optics, "MAX_OUTPUT_BYTES", D * 2 * W * per - 1)
+    with pytest.raises(ValueError, match=r"9 designs x 2 angles x 40 wavelengths x %d bytes" % per):
+        cv.spectrum_arrays(n, d, wl, [0.0, 40.0], pol)
+    monkeypatch.setattr(optics, "MAX_OUTPUT_BYTES", D * 2 * W * per)
+    out = cv.spectrum_arrays(n, d, wl, [0.0, 40.0], pol)
+    assert sum(v.nbytes for v in out.values()) == D * 2 * W * per
+
+
+def test_a_batch_whose_result_exceeds_memory_is_refused_before_solving():
+    """The issue's case, scaled up beyond any machine: 10^6 designs x 40 layers x 1000 wavelengths."""
+    n = np.broadcast_to(np.complex64(1.5), (10**6, 42, 1000))      # a view: no memory of its own
+    d = np.broadcast_to(np.float64(100.0), (10**6, 42))
+    with pytest.raises(ValueError, match="GiB"):
+        cv.spectrum_arrays(n, d, np.linspace(500.0, 700.0, 1000))

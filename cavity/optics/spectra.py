@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import math
+import os
 
 import numpy as np
 
@@ -147,6 +148,21 @@ def stack_arrays(stack: Stack, wavelength, gain=None):
 #: beyond the caller's input and the outputs stays below this bound.
 MAX_BLOCK_BYTES = 256 * 2**20
 
+def _physical_memory_bytes() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return 16 * 2**30
+
+
+#: largest result (bytes) :func:`spectrum_arrays` returns: half the machine's physical memory.  A
+#: request beyond it (designs x angles x wavelengths x 48 bytes for one polarization) is refused
+#: with its size instead of exhausting memory; split the designs into batches.
+MAX_OUTPUT_BYTES = _physical_memory_bytes() // 2
+
+#: bytes per (design, angle, wavelength) of the returned arrays, by polarization
+_OUTPUT_BYTES = {"both": 96, "unpolarized": 16, "single": 48}
+
 #: largest number of samples :func:`field_profile` accepts (about 0.5 GB of results)
 _MAX_PROFILE_POINTS = 1e7
 
@@ -275,6 +291,13 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
     threads = _threads(threads)
     sin_t = np.sin(np.deg2rad(angles))
     D, M, W = n.shape
+    per = _OUTPUT_BYTES["both" if pol == "both" else "unpolarized" if pol is Polarization.UNPOLARIZED else "single"]
+    size = float(D) * angles.size * W * per
+    if size > MAX_OUTPUT_BYTES:
+        raise ValueError(
+            f"spectrum_arrays would return {size / 2**30:.1f} GiB ({D} designs x {angles.size} angles x {W} "
+            f"wavelengths x {per} bytes), more than MAX_OUTPUT_BYTES = {MAX_OUTPUT_BYTES / 2**30:.1f} GiB (half this "
+            f"machine's memory): pass the designs in batches, or fewer angles or wavelengths")
     block = max(1, MAX_BLOCK_BYTES // (M * W * 16))  # designs whose complex128 indices fit in one block
     out = {}
     for a in range(0, D, block):
