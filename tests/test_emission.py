@@ -136,7 +136,7 @@ def test_power_conservation_lossy_stack(orientation):
     the deformed path); the far field integrates to the radiated fractions."""
     r = dipole_emission(_lossy_stack(), "QD", 630.0, position=15.0, orientation=orientation,
                         angles=np.linspace(0, 90, 4001))
-    parts = r.incident_fraction + r.substrate_fraction + r.guided_fraction + sum(r.absorbed)
+    parts = r.incident_fraction + r.substrate_fraction + r.guided_fraction + r.plasmon_fraction + sum(r.absorbed)
     assert parts == pytest.approx(1.0, abs=1e-7)
     assert r.absorbed[3] > 1e-4 and r.absorbed[4] > 1e-4       # the absorbing layer and the silver
     assert r.absorbed[2] == 0.0 and r.absorbed[1] == pytest.approx(0.0, abs=1e-15)
@@ -177,7 +177,7 @@ def test_speed_40_layer_microcavity():
           f"{r.evaluations} integrand evaluations, Purcell {r.purcell_factor:.6f}")
     assert r.converged
     # lossless: nothing absorbed, the split adds up
-    assert r.incident_fraction + r.substrate_fraction + r.guided_fraction == pytest.approx(1.0, abs=1e-7)
+    assert r.incident_fraction + r.substrate_fraction + r.guided_fraction + r.plasmon_fraction == pytest.approx(1.0, abs=1e-7)
     assert dt < 1.0
 
 

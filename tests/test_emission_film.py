@@ -93,7 +93,7 @@ def test_power_conservation_and_far_field_lossy_film():
                    cv.Layer(mt.Constant(1.6), 200)], incident=mt.Constant(1.5), substrate=mt.Constant(1.0))
     ang = np.linspace(0, 90, 2001)
     r = film_emission(st, "QD", np.linspace(610, 640, 4), spectrum=gauss625, positions=4, angles=ang)
-    assert r.extraction_efficiency + r.guided_fraction + r.absorbed_fraction == pytest.approx(1.0, abs=1e-7)
+    assert r.extraction_efficiency + r.evanescent_fraction + r.absorbed_fraction == pytest.approx(1.0, abs=1e-7)
     assert r.absorbed[3] > 1e-4 and r.absorbed[4] > 1e-4
     th = np.deg2rad(ang)
     for frac, s, p in ((r.incident_fraction, r.incident_s, r.incident_p),

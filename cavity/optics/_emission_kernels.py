@@ -53,54 +53,67 @@ TAIL = 2           # u = a + h t / (1 - t), real, t in [0, 1)
 
 
 @kernel
-def _side_reflection(n, d, k0, kx2, pol, L, step, last, gbuf, qbuf, ybuf):
+def _media(n, d, k0, kx2, qv, pv):
+    """Normal wave numbers ``qv[m]`` of every medium (engine branch) and the one-way phase
+    factors ``pv[m] = exp(i k0 q_m d_m)`` (1 for the outer media): shared by both polarizations
+    and by the flux split."""
+    M = n.shape[0]
+    for m in range(M):
+        q = normal_wavenumber(n[m], kx2)
+        qv[m] = q
+        if m == 0 or m == M - 1:
+            pv[m] = 1.0 + 0j
+        else:
+            pv[m] = cmath.exp(1j * q * (k0 * d[m]))
+
+
+@kernel
+def _side_reflection(n, qv, pv, pol, L, step, last, gbuf, ybuf):
     """Reflection coefficient in medium L at its face towards medium ``last`` (``step`` = -1 for
     the incident side, +1 for the substrate side).  Stores, for every medium m strictly between L
     and ``last`` and for L itself, the reflection ``gbuf[m]`` at the face of m away from L
-    (looking outwards), and ``q``, ``Y`` of every medium of that side."""
-    q_next = normal_wavenumber(n[last], kx2)
-    y_next = admittance(q_next, n[last], pol)
-    qbuf[last] = q_next
+    (looking outwards), and the admittance ``Y`` of every medium of that side."""
+    y_next = admittance(qv[last], n[last], pol)
     ybuf[last] = y_next
     gam = 0j
     j = last - step
     while True:
-        qj = normal_wavenumber(n[j], kx2)
-        yj = admittance(qj, n[j], pol)
+        yj = admittance(qv[j], n[j], pol)
         if j + step != last:
-            h = gam * cmath.exp(2j * q_next * (k0 * d[j + step]))
+            e = pv[j + step]
+            h = gam * (e * e)
         else:
             h = 0j
         dif = yj - y_next
         tot = yj + y_next
         gam = (dif + tot * h) / (tot + dif * h)
         gbuf[j] = gam
-        qbuf[j] = qj
         ybuf[j] = yj
         if j == L:
             break
-        q_next = qj
         y_next = yj
         j -= step
     return gam
 
 
 @kernel
-def _side_fluxes(d, k0, L, step, last, amp, gbuf, qbuf, ybuf, out, off, scale):
+def _side_fluxes(L, step, last, stop, amp, gbuf, pv, ybuf, out, off, scale):
     """Add ``scale`` times the outward normal fluxes of the outgoing amplitude ``amp`` (at the
     face of L towards ``last``) to ``out[off + 1 + m]``: absorbed in each layer m between L and
     ``last``, the flux into ``last`` (its absorption when lossy, radiation otherwise) and the
     flux leaving L on this side (into ``out[off + 1 + L]``).  Flux = ``Re(F conj G)``,
-    ``F = a + b``, ``G = Y (a - b)`` (engine normalisation)."""
+    ``F = a + b``, ``G = Y (a - b)`` (engine normalisation).  The amplitude is followed up to
+    ``stop``, the outermost absorbing layer of this side (``L`` when there is none): beyond it the
+    flux is conserved and reaches ``last`` unchanged."""
     g0 = gbuf[L]
     f = amp * (1.0 + g0)
     g = ybuf[L] * amp * (1.0 - g0)
     phi = (f * g.conjugate()).real
     out[off + 1 + L] += scale * phi
     j = L + step
-    while j != last:
+    while j != last and (j - stop) * step <= 0:
         # inner face of j: outgoing amplitude a with a (1 + h) = F, Y a (1 - h) = G
-        ph = cmath.exp(1j * qbuf[j] * (k0 * d[j]))
+        ph = pv[j]
         h = gbuf[j] * ph * ph
         p1 = 1.0 + h
         m1 = 1.0 - h
@@ -119,25 +132,33 @@ def _side_fluxes(d, k0, L, step, last, amp, gbuf, qbuf, ybuf, out, off, scale):
 
 
 @kernel
-def integrand(u, jac, n, d, k0, L, zt, zb, with_flux, per_u, out, gbuf, qbuf, ybuf):
+def integrand(u, jac, n, d, k0, L, zt, zb, with_flux, per_u, mask, stops, out, gbuf, qbuf, ybuf):
     """Fill ``out`` (length ``3 (M + 1)``, zeroed here) at one ``u`` with path derivative ``jac``.
 
     ``with_flux`` (real ``u`` only) adds the fluxes; ``per_u`` drops the measure ``u`` of
-    ``kx dkx`` from the flux amplitudes (far-field densities, finite at ``u = 0``)."""
+    ``kx dkx`` from the flux amplitudes (far-field densities, finite at ``u = 0``).
+    ``mask`` selects the components (bit 0 vertical p, bit 1 horizontal s, bit 2 horizontal p;
+    the others stay 0); ``stops`` holds the outermost absorbing layer of the incident and the
+    substrate side (:func:`_side_fluxes`).  ``qbuf[0]`` receives the normal wave numbers,
+    ``qbuf[1]`` the phase factors."""
     M = n.shape[0]
     nb = M + 1
     for i in range(out.shape[0]):
         out[i] = 0.0
     nL = n[L].real
     kx2 = (u * nL) * (u * nL)
-    dL = zt + zb
+    qv = qbuf[0]
+    pv = qbuf[1]
+    _media(n, d, k0, kx2, qv, pv)
+    qL = qv[L]
+    w = qL / nL
+    et = cmath.exp(1j * qL * (k0 * zt))
+    eb = cmath.exp(1j * qL * (k0 * zb))
     for pol in range(2):
-        rt = _side_reflection(n, d, k0, kx2, pol, L, -1, 0, gbuf[pol, 0], qbuf[pol, 0], ybuf[pol, 0])
-        rb = _side_reflection(n, d, k0, kx2, pol, L, 1, M - 1, gbuf[pol, 1], qbuf[pol, 1], ybuf[pol, 1])
-        qL = qbuf[pol, 0, L]
-        w = qL / nL
-        et = cmath.exp(1j * qL * (k0 * zt))
-        eb = cmath.exp(1j * qL * (k0 * zb))
+        if (pol == 0 and mask & 2 == 0) or (pol == 1 and mask & 5 == 0):
+            continue
+        rt = _side_reflection(n, qv, pv, pol, L, -1, 0, gbuf[pol, 0], ybuf[pol, 0])
+        rb = _side_reflection(n, qv, pv, pol, L, 1, M - 1, gbuf[pol, 1], ybuf[pol, 1])
         at = rt * et * et
         ab = rb * eb * eb
         den = 1.0 - at * ab
@@ -159,6 +180,8 @@ def integrand(u, jac, n, d, k0, L, zt, zb, with_flux, per_u, out, gbuf, qbuf, yb
                 continue
             if pol == 1 and comp == 1:
                 continue
+            if mask & (1 << comp) == 0:
+                continue
             if comp == 1:
                 s_up = math.sqrt(3.0 * mu / (8.0 * nL)) / w
                 s_dn = s_up
@@ -171,8 +194,8 @@ def integrand(u, jac, n, d, k0, L, zt, zb, with_flux, per_u, out, gbuf, qbuf, yb
             up = (s_up + ab * s_dn) / den
             dn = (s_dn + at * s_up) / den
             off = comp * nb
-            _side_fluxes(d, k0, L, -1, 0, up * et, gbuf[pol, 0], qbuf[pol, 0], ybuf[pol, 0], out, off, scale)
-            _side_fluxes(d, k0, L, 1, M - 1, dn * eb, gbuf[pol, 1], qbuf[pol, 1], ybuf[pol, 1], out, off, scale)
+            _side_fluxes(L, -1, 0, stops[0], up * et, gbuf[pol, 0], pv, ybuf[pol, 0], out, off, scale)
+            _side_fluxes(L, 1, M - 1, stops[1], dn * eb, gbuf[pol, 1], pv, ybuf[pol, 1], out, off, scale)
 
 
 @kernel
@@ -197,7 +220,7 @@ def path_point(kind, a, b, h, t):
 
 
 @kernel
-def _gk15(kind, pa, pb, ph, t0, t1, n, d, k0, L, zt, zb, with_flux, res, err, buf, gbuf, qbuf, ybuf):
+def _gk15(kind, pa, pb, ph, t0, t1, n, d, k0, L, zt, zb, with_flux, mask, stops, res, err, buf, gbuf, qbuf, ybuf):
     """Gauss-Kronrod 7/15 on [t0, t1]: ``res`` the Kronrod sums, ``err = |K - G|`` per component."""
     nv = res.shape[0]
     hl = 0.5 * (t1 - t0)
@@ -222,7 +245,7 @@ def _gk15(kind, pa, pb, ph, t0, t1, n, d, k0, L, zt, zb, with_flux, res, err, bu
             wg = _WG[kk // 2] if kk % 2 == 1 else 0.0
         t = tc + hl * x
         u, du = path_point(kind, pa, pb, ph, t)
-        integrand(u, du, n, d, k0, L, zt, zb, with_flux, False, buf, gbuf, qbuf, ybuf)
+        integrand(u, du, n, d, k0, L, zt, zb, with_flux, False, mask, stops, buf, gbuf, qbuf, ybuf)
         for i in range(nv):
             res[i] += wk * buf[i]
             err[i] += wg * buf[i]
@@ -232,7 +255,7 @@ def _gk15(kind, pa, pb, ph, t0, t1, n, d, k0, L, zt, zb, with_flux, res, err, bu
 
 
 @kernel
-def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, epsrel, epsabs, maxint, total, errtot):
+def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, mask, stops, epsrel, epsabs, maxint, total, errtot):
     """Globally adaptive Gauss-Kronrod over t in [0, 1] (``pieces`` equal starting intervals,
     bisection of the interval with the largest error in the worst component).
 
@@ -248,7 +271,7 @@ def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, epsrel, 
     ee = np.empty(nv)
     buf = np.empty(nv)
     gbuf = np.zeros((2, 2, M), dtype=np.complex128)
-    qbuf = np.zeros((2, 2, M), dtype=np.complex128)
+    qbuf = np.zeros((2, M), dtype=np.complex128)
     ybuf = np.zeros((2, 2, M), dtype=np.complex128)
     for i in range(nv):
         total[i] = 0.0
@@ -257,7 +280,7 @@ def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, epsrel, 
     for p in range(pieces):
         ta[p] = p / pieces
         tb[p] = (p + 1) / pieces
-        _gk15(kind, pa, pb, ph, ta[p], tb[p], n, d, k0, L, zt, zb, with_flux, res, ee, buf, gbuf, qbuf, ybuf)
+        _gk15(kind, pa, pb, ph, ta[p], tb[p], n, d, k0, L, zt, zb, with_flux, mask, stops, res, ee, buf, gbuf, qbuf, ybuf)
         for i in range(nv):
             val[p, i] = res[i]
             er[p, i] = ee[i]
@@ -279,7 +302,8 @@ def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, epsrel, 
         worst = -1
         ratio = 1.0
         for i in range(nv):
-            tol = max(epsrel * abs(total[i]), epsabs)
+            # a flux is a share of its component's power: its tolerance is relative to that total
+            tol = max(epsrel * abs(total[(i // (M + 1)) * (M + 1)]), epsabs)
             r = errtot[i] / tol
             if r > ratio:
                 ratio = r
@@ -301,14 +325,14 @@ def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, epsrel, 
         for i in range(nv):
             total[i] -= val[best, i]
             errtot[i] -= er[best, i]
-        _gk15(kind, pa, pb, ph, a0, mid, n, d, k0, L, zt, zb, with_flux, res, ee, buf, gbuf, qbuf, ybuf)
+        _gk15(kind, pa, pb, ph, a0, mid, n, d, k0, L, zt, zb, with_flux, mask, stops, res, ee, buf, gbuf, qbuf, ybuf)
         tb[best] = mid
         for i in range(nv):
             val[best, i] = res[i]
             er[best, i] = ee[i]
             total[i] += res[i]
             errtot[i] += ee[i]
-        _gk15(kind, pa, pb, ph, mid, b0, n, d, k0, L, zt, zb, with_flux, res, ee, buf, gbuf, qbuf, ybuf)
+        _gk15(kind, pa, pb, ph, mid, b0, n, d, k0, L, zt, zb, with_flux, mask, stops, res, ee, buf, gbuf, qbuf, ybuf)
         ta[nint] = mid
         tb[nint] = b0
         for i in range(nv):
@@ -329,10 +353,13 @@ def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, epsrel, 
 
 
 @kernel
-def far_field(u, n, d, k0, L, zt, zb, out):
-    """Flux densities per unit ``u`` (the measure ``u`` removed) at real ``u`` into ``out``."""
+def far_field(us, n, d, k0, L, zt, zb, mask, stops, out):
+    """Flux densities per unit ``u`` (the measure ``u`` removed) at the real ``us[i]`` into the
+    rows ``out[i]`` (length ``3 (M + 1)`` each)."""
     M = n.shape[0]
     gbuf = np.zeros((2, 2, M), dtype=np.complex128)
-    qbuf = np.zeros((2, 2, M), dtype=np.complex128)
+    qbuf = np.zeros((2, M), dtype=np.complex128)
     ybuf = np.zeros((2, 2, M), dtype=np.complex128)
-    integrand(complex(u, 0.0), 1.0 + 0j, n, d, k0, L, zt, zb, True, True, out, gbuf, qbuf, ybuf)
+    for i in range(us.shape[0]):
+        integrand(complex(us[i], 0.0), 1.0 + 0j, n, d, k0, L, zt, zb, True, True, mask, stops, out[i],
+                  gbuf, qbuf, ybuf)

@@ -78,7 +78,7 @@ class DipoleEmission:
 
     Every ``*_fraction`` and ``absorbed`` entry is a fraction of the dipole's **total** power in
     the stack; they sum to 1: ``incident_fraction + substrate_fraction + guided_fraction +
-    sum(absorbed) = 1``.
+    plasmon_fraction + sum(absorbed) = 1``.
 
     Attributes
     ----------
@@ -91,15 +91,26 @@ class DipoleEmission:
     incident_fraction, substrate_fraction : float
                                        radiated into the incident medium / substrate (0 for a
                                        lossy outer medium: its share is in ``absorbed``)
-    guided_fraction : float            the evanescent part of the in-plane wavevector integral,
-                                       ``kx`` beyond the light lines of both lossless outer media:
-                                       guided modes, surface plasmons and near-field absorption
-                                       (quenching) together (docs/emission.md s.4)
+    guided_fraction : float            the evanescent part of the in-plane wavevector integral
+                                       (``kx`` beyond the light lines of both lossless outer media)
+                                       up to the largest dielectric index of the stack
+                                       (``kx/k0 <= max n`` over media with ``Re eps > 0``): guided
+                                       modes (docs/emission.md s.3); in a stack without a metal the
+                                       whole evanescent part (then with the near-field absorption
+                                       of absorbing layers)
+    plasmon_fraction : float           in a stack with a metal (``Re eps < 0``): the evanescent part
+                                       beyond the largest dielectric index, where only modes bound
+                                       to a metal interface exist: surface plasmons, together with
+                                       the near-field absorption (quenching) of the metal and of
+                                       absorbing layers at those ``kx``; 0 without a metal
     absorbed : tuple of float          length ``len(stack) + 2``: incident medium, layers,
                                        substrate; power absorbed from the radiative part
                                        (``kx`` inside a light line) of the emission (0 for the
                                        emitting layer and for lossless media)
     light_line : float                 ``u_rad = max n_outer / n_layer`` over lossless outer media
+    plasmon_line : float               ``u = kx / (k0 n_layer)`` where the plasmon range starts
+                                       (the largest dielectric index over ``n_layer``, at least
+                                       ``light_line``); nan without a metal
     angles : ndarray or None           far-field angles (degrees, in each outer medium)
     incident_s, incident_p, substrate_s, substrate_p : ndarray or None
                                        power per steradian (fraction of the total power per sr,
@@ -118,8 +129,10 @@ class DipoleEmission:
     incident_fraction: float
     substrate_fraction: float
     guided_fraction: float
+    plasmon_fraction: float
     absorbed: tuple
     light_line: float
+    plasmon_line: float
     angles: np.ndarray | None
     incident_s: np.ndarray | None
     incident_p: np.ndarray | None
@@ -138,6 +151,11 @@ class DipoleEmission:
     def escape_fraction(self) -> float:
         """``incident_fraction + substrate_fraction``."""
         return self.incident_fraction + self.substrate_fraction
+
+    @property
+    def evanescent_fraction(self) -> float:
+        """``guided_fraction + plasmon_fraction``: all the power at ``kx`` beyond both light lines."""
+        return self.guided_fraction + self.plasmon_fraction
 
     def to_dict(self) -> dict:
         """Plain Python data (lists for arrays, the orientation as its string)."""
@@ -184,13 +202,27 @@ def _u_max(n: np.ndarray, nL: float, u_rad: float) -> float:
     return 1.2 * max(cands) + 0.2
 
 
-def _run(kind, a, b, h, pieces, n, d, k0, L, zt, zb, with_flux):
+#: components each orientation needs (bit 0 vertical p, bit 1 horizontal s, bit 2 horizontal p)
+_MASKS = {Orientation.VERTICAL: 1, Orientation.HORIZONTAL: 6, Orientation.ISOTROPIC: 7}
+
+
+def _dielectric_limit(n: np.ndarray, nL: float) -> tuple[float, bool]:
+    """``(u_d, has_metal)``: the largest real index of the stack's dielectric media
+    (``Re eps > 0``, outer media and the emitting layer included) over ``n_L``, and whether any
+    medium is a metal (``Re eps < 0``).  Beyond ``u_d`` lie only modes bound to a metal interface
+    (docs/emission.md s.3)."""
+    eps = n * n
+    diel = n.real[eps.real > 0]
+    return float(np.max(diel)) / nL, bool(np.any(eps.real < 0))
+
+
+def _run(kind, a, b, h, pieces, n, d, k0, L, zt, zb, with_flux, mask, stops):
     nv = 3 * (len(n) + 1)
     tot = np.zeros(nv)
     err = np.zeros(nv)
     try:
         conv, ev = K.integrate(kind, float(a), float(b), float(h), int(pieces), n, d, k0, L, zt, zb, with_flux,
-                               _EPSREL, _EPSABS, _MAXINT, tot, err)
+                               mask, stops, _EPSREL, _EPSABS, _MAXINT, tot, err)
     except ZeroDivisionError as exc:  # exact 0/0 of the reflection recursion (|n| ~ 1e7 contrasts)
         raise ValueError(f"dipole_emission: the stack's indices {n!r} are too extreme for the reflection "
                          f"recursion (0/0); use |n| <= 1e5") from exc
@@ -290,51 +322,63 @@ def dipole_emission(stack: Stack, layer, wavelength, *, position, orientation="i
 
     lossless_outer = [m for m in (0, M - 1) if n[m].imag == 0]
     u_rad = max([n[m].real / nL for m in lossless_outer], default=0.0)
+    mask = _MASKS[orient]
+    # flux split: follow the amplitudes only up to the outermost absorbing layer of each side
+    lossy = [m for m in range(1, M - 1) if n[m].imag != 0]
+    stops = np.array([min([m for m in lossy if m < L], default=L), max([m for m in lossy if m > L], default=L)],
+                     dtype=np.int64)
     evaluations = 0
     converged = True
     errsum = np.zeros(3)
+
+    def run(kind, a, b, h, pieces, with_flux):
+        nonlocal evaluations, converged
+        tot, err, conv, ev = _run(kind, a, b, h, pieces, n, d, k0, L, zt, zb, with_flux, mask, stops)
+        evaluations += ev
+        converged &= conv
+        return np.array([tot[c * nb] for c in range(3)]), np.array([err[c * nb] for c in range(3)]), tot
 
     # -- radiative range on the real axis, cross-checked on a deformed path ---------------------
     rad = np.zeros(3 * nb)
     if u_rad > 0:
         bps = sorted({0.0, u_rad, *[n[m].real / nL for m in lossless_outer]} | ({1.0} if 1.0 < u_rad else set()))
-        ref, ref_err, conv, ev = _run(K.ELLIPSE, 0.0, u_rad, 0.5 * u_rad, 1, n, d, k0, L, zt, zb, False)
-        evaluations += ev
-        converged &= conv
+        rad_total, ref_err, _ = run(K.ELLIPSE, 0.0, u_rad, 0.5 * u_rad, 1, False)
         pieces = _PIECES
         while True:
             rad[:] = 0.0
-            rad_err = np.zeros(3 * nb)
             conv_all = True
             for a, b in zip(bps[:-1], bps[1:]):
-                tot, err, conv, ev = _run(K.REAL_SEGMENT, a, b, 0.0, pieces, n, d, k0, L, zt, zb, True)
+                tot, err, conv, ev = _run(K.REAL_SEGMENT, a, b, 0.0, pieces, n, d, k0, L, zt, zb, True, mask, stops)
                 rad += tot
-                rad_err += err
                 evaluations += ev
                 conv_all &= conv
-            dev = max(abs(rad[c * nb] - ref[c * nb]) / max(abs(ref[c * nb]), 1e-6) for c in range(3))
+            dev = max(abs(rad[c * nb] - rad_total[c]) / max(abs(rad_total[c]), 1e-6) for c in range(3))
             if dev <= _CHECK_REL or pieces >= _MAX_PIECES:
                 break
             pieces *= 2
         converged &= conv_all and dev <= _CHECK_REL
-        errsum += np.array([ref_err[c * nb] for c in range(3)])
-        rad_total = np.array([ref[c * nb] for c in range(3)])
+        errsum += ref_err
     else:
         rad_total = np.zeros(3)
 
-    # -- evanescent range: half ellipse below the real axis, then the real tail ------------------
+    # -- evanescent range: half ellipses below the real axis, then the real tail ----------------
+    # guided modes: u_rad < u <= u_d (the largest dielectric index); surface plasmons: beyond
     u_max = _u_max(n, nL, u_rad)
-    ev_tot, ev_err, conv, ev = _run(K.ELLIPSE, u_rad, u_max, 0.5 * (u_max - u_rad), 4, n, d, k0, L, zt, zb, False)
-    evaluations += ev
-    converged &= conv
+    u_d, has_metal = _dielectric_limit(n, nL)
+    u_split = min(max(u_d, u_rad), u_max) if has_metal else u_max
+    guid = np.zeros(3)
+    plas = np.zeros(3)
+    for a, b, acc in ((u_rad, u_split, guid), (u_split, u_max, plas)):
+        if b > a:
+            tot, err, _ = run(K.ELLIPSE, a, b, 0.5 * (b - a), 4, False)
+            acc += tot
+            errsum += err
     scale = 1.0 / (2.0 * k0 * nL * min(zt, zb))
-    tail, tail_err, conv, ev = _run(K.TAIL, u_max, 0.0, scale, 4, n, d, k0, L, zt, zb, False)
-    evaluations += ev
-    converged &= conv
-    evan = np.array([ev_tot[c * nb] + tail[c * nb] for c in range(3)])
-    errsum += np.array([ev_err[c * nb] + tail_err[c * nb] for c in range(3)])
+    tail, tail_err, _ = run(K.TAIL, u_max, 0.0, scale, 4, False)
+    (plas if has_metal else guid)[:] += tail
+    errsum += tail_err
 
-    total = float(wts @ (rad_total + evan))
+    total = float(wts @ (rad_total + guid + plas))
     if not total > 0:
         raise RuntimeError(f"dipole_emission: non-positive total power {total!r} (please report this stack)")
     # split of the radiative range: fluxes into each medium, weighted by orientation
@@ -347,33 +391,25 @@ def dipole_emission(stack: Stack, layer, wavelength, *, position, orientation="i
         absorbed[0] = 0.0
     if n[M - 1].imag == 0:
         absorbed[M - 1] = 0.0
-    # evanescent share: the total minus the radiative range (the deformed-path total of the
-    # radiative range is the more accurate; the real-axis split is rescaled to it when they
-    # differ within the check tolerance)
-    rad_w = float(wts @ rad_total)
-    guided = float(wts @ evan)
+    guided = float(wts @ guid)
+    plasmon = float(wts @ plas)
 
     far = {"incident_s": None, "incident_p": None, "substrate_s": None, "substrate_p": None}
     if ang is not None:
         th = np.deg2rad(ang)
-        buf = np.zeros(3 * nb)
         for side, m in (("incident", 0), ("substrate", M - 1)):
             if n[m].imag != 0:
                 continue
             nm = float(n[m].real)
-            s_arr = np.empty(ang.size)
-            p_arr = np.empty(ang.size)
-            for i, t in enumerate(th):
-                if ang[i] == 90.0:  # grazing: no normal power flux (the limit of the propagating side)
-                    s_arr[i] = p_arr[i] = 0.0
-                    continue
-                u = nm * math.sin(t) / nL
-                K.far_field(u, n, d, k0, L, zt, zb, buf)
-                fac = nm * nm * math.cos(t) / (2.0 * math.pi * nL * nL) / total
-                s_arr[i] = wts[1] * buf[nb + 1 + m] * fac
-                p_arr[i] = (wts[0] * buf[1 + m] + wts[2] * buf[2 * nb + 1 + m]) * fac
-            far[f"{side}_s"] = _ro(s_arr)
-            far[f"{side}_p"] = _ro(p_arr)
+            buf = np.zeros((ang.size, 3 * nb))
+            ok = ang < 90.0  # grazing: no normal power flux (the limit of the propagating side)
+            part = np.zeros((int(ok.sum()), 3 * nb))
+            K.far_field(np.ascontiguousarray(nm * np.sin(th[ok]) / nL), n, d, k0, L, zt, zb, mask, stops, part)
+            buf[ok] = part
+            fac = nm * nm * np.cos(th) / (2.0 * math.pi * nL * nL) / total
+            fac[~ok] = 0.0
+            far[f"{side}_s"] = _ro(wts[1] * buf[:, nb + 1 + m] * fac)
+            far[f"{side}_p"] = _ro((wts[0] * buf[:, 1 + m] + wts[2] * buf[:, 2 * nb + 1 + m]) * fac)
 
     err_est = float(wts @ errsum)
     if not converged:
@@ -384,9 +420,10 @@ def dipole_emission(stack: Stack, layer, wavelength, *, position, orientation="i
         wavelength=wl, layer=L_layer, position=pos, orientation=orient,
         purcell_factor=total,
         incident_fraction=inc / total, substrate_fraction=sub / total,
-        guided_fraction=guided / total,
+        guided_fraction=guided / total, plasmon_fraction=plasmon / total,
         absorbed=tuple(float(x) / total for x in absorbed),
-        light_line=float(u_rad), angles=_ro(ang), converged=bool(converged), error_estimate=err_est,
+        light_line=float(u_rad), plasmon_line=float(u_split) if has_metal else math.nan,
+        angles=_ro(ang), converged=bool(converged), error_estimate=err_est,
         evaluations=int(evaluations), **far,
     )
 
@@ -406,7 +443,7 @@ class FilmEmission:
     ``docs/emission.md`` s.7: the Purcell factor is the mean of the dipoles' total powers over
     ``P0``; every fraction, ``absorbed`` entry and far field is of the film's **total** emitted
     power (power-weighted), and ``incident_fraction + substrate_fraction + guided_fraction +
-    sum(absorbed) = 1``.
+    plasmon_fraction + sum(absorbed) = 1``.
 
     Attributes
     ----------
@@ -421,7 +458,9 @@ class FilmEmission:
                                        factor by which the mean total decay rate changes
     incident_fraction, substrate_fraction : float
                                        extraction efficiency into the incident medium / substrate
-    guided_fraction : float            guided, plasmon and quenched power (``u > u_rad``)
+    guided_fraction : float            guided modes (:attr:`DipoleEmission.guided_fraction`)
+    plasmon_fraction : float           surface plasmons and quenching beyond the largest
+                                       dielectric index (:attr:`DipoleEmission.plasmon_fraction`)
     absorbed : tuple of float          per medium (incident, layers, substrate), from ``u <= u_rad``
     purcell_spectrum : ndarray         position-averaged Purcell factor at each wavelength
     incident_spectrum, substrate_spectrum : ndarray
@@ -443,6 +482,7 @@ class FilmEmission:
     incident_fraction: float
     substrate_fraction: float
     guided_fraction: float
+    plasmon_fraction: float
     absorbed: tuple
     purcell_spectrum: np.ndarray
     incident_spectrum: np.ndarray
@@ -464,6 +504,7 @@ class FilmEmission:
         """``incident_fraction + substrate_fraction``: the LED's escape fraction into both outer media."""
         return self.incident_fraction + self.substrate_fraction
 
+    evanescent_fraction = DipoleEmission.evanescent_fraction
     to_dict = DipoleEmission.to_dict
 
 
@@ -560,6 +601,7 @@ def film_emission(stack: Stack, layer, wavelengths, *, spectrum=None, positions:
     inc = np.zeros_like(F)
     sub = np.zeros_like(F)
     gui = np.zeros_like(F)
+    pla = np.zeros_like(F)
     absd = np.zeros((wl.size, z.size, nabs))
     ff = {}
     converged = True
@@ -569,6 +611,7 @@ def film_emission(stack: Stack, layer, wavelengths, *, spectrum=None, positions:
             converged &= r.converged
             F[i, j] = r.purcell_factor
             inc[i, j], sub[i, j], gui[i, j] = r.incident_fraction, r.substrate_fraction, r.guided_fraction
+            pla[i, j] = r.plasmon_fraction
             absd[i, j] = r.absorbed
             for key in ("incident_s", "incident_p", "substrate_s", "substrate_p"):
                 v = getattr(r, key)
@@ -590,7 +633,7 @@ def film_emission(stack: Stack, layer, wavelengths, *, spectrum=None, positions:
         position_weights=_ro(zw),
         purcell_factor=float(tot),
         incident_fraction=float((wF * inc).sum() / tot), substrate_fraction=float((wF * sub).sum() / tot),
-        guided_fraction=float((wF * gui).sum() / tot),
+        guided_fraction=float((wF * gui).sum() / tot), plasmon_fraction=float((wF * pla).sum() / tot),
         absorbed=tuple(float(x) for x in np.einsum("ij,ijk->k", wF, absd) / tot),
         purcell_spectrum=_ro(zF.sum(axis=1)),
         incident_spectrum=_ro((zF * inc).sum(axis=1) / zFsum),
