@@ -21,7 +21,7 @@ from scipy.optimize import brentq
 
 pytest.importorskip("inkstone", reason="the RCWA reference needs inkstone (pip install inkstone==0.3.15)")
 
-from tests.reference.grating_rcwa import (  # noqa: E402
+from reference.grating_rcwa import (  # noqa: E402
     band_edge_modes,
     band_edge_modes_vs_duty,
     zero_order_spectrum,
