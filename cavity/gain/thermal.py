@@ -18,6 +18,11 @@ with the area-specific series resistance ``R_s`` (Ohm cm^2), the area-specific t
 * the heating acts on the gain through :meth:`cavity.gain.QDGainModel.material_gain`'s
   ``temperature_rise_K``: a red shift of the bands and a strength reduction ``exp(-dT/T0)``.
 
+:meth:`ThermalModel.from_stack` replaces the constants by the stack's own electrical and thermal
+paths (:mod:`cavity.device`, docs/device.md): ``V(J)`` from each layer's drop and the QD film's
+temperature from the Joule heat of each layer, conducted through the layers and spread into the
+substrate.
+
 Units: A/cm^2, V, Ohm cm^2, K cm^2/W, K, nm, cm^-1.
 """
 from __future__ import annotations
@@ -98,10 +103,17 @@ class ThermalModel:
     iv_current_density_A_per_cm2, iv_voltage_V : sequence of float or None
         Optional measured I-V curve (increasing J, at least two points) that replaces
         ``V_on + R_s J``; linearly interpolated, and currents outside it raise ``ValueError``.
+    device : cavity.device.HeatModel or None
+        Set by :meth:`from_stack`: the stack's electrical and thermal paths.  Then
+        ``voltage(J) = device.voltage(J)`` and ``temperature_rise(J) = duty_cycle *
+        device.temperature_rise(J)``; the three constants above are kept for reports only
+        (``V_on``, the ohmic part of the series resistance, and the QD film's thermal resistance
+        for heat deposited in it).
 
     Notes
     -----
-    ``dT(J) = R_th * duty_cycle * J * V(J)``; the module docstring lists the assumptions.
+    ``dT(J) = R_th * duty_cycle * J * V(J)`` (without ``device``); the module docstring lists
+    the assumptions.
     Accepted ranges (so that no result overflows): ``V_on <= 1e3`` V, ``R_s <= 1e6`` ohm cm^2,
     ``R_th <= 1e6`` K cm^2/W and current densities ``<= 1e20`` A/cm^2.
     """
@@ -112,6 +124,7 @@ class ThermalModel:
     duty_cycle: float = 1.0
     iv_current_density_A_per_cm2: tuple | None = None
     iv_voltage_V: tuple | None = None
+    device: object | None = None
 
     def __post_init__(self):
         for name in ("turn_on_voltage_V", "series_resistance_ohm_cm2", "thermal_resistance_K_cm2_per_W"):
@@ -139,6 +152,56 @@ class ThermalModel:
                 raise ValueError("iv_current_density_A_per_cm2 must be strictly increasing")
             object.__setattr__(self, "iv_current_density_A_per_cm2", tuple(float(x) for x in j))
             object.__setattr__(self, "iv_voltage_V", tuple(float(x) for x in v))
+        if self.device is not None:
+            from ..device.heat import HeatModel
+
+            if not isinstance(self.device, HeatModel):
+                raise TypeError(f"device must be a cavity.device.HeatModel (use ThermalModel.from_stack), "
+                                f"got {type(self.device).__name__}")
+            if jt is not None:
+                raise ValueError("device and an I-V curve (iv_current_density_A_per_cm2) exclude each other")
+
+    @classmethod
+    def from_stack(cls, stack, aperture_radius_um: float, *, duty_cycle: float = 1.0, **options) -> "ThermalModel":
+        """A model whose ``voltage(J)`` and ``temperature_rise(J)`` follow the layers of ``stack``.
+
+        Builds :class:`cavity.device.HeatModel` (docs/device.md): V(J) = turn-on + the drop of
+        each layer between the electrodes (ohmic, Mott-Gurney space-charge-limited) + the lateral
+        spreading of the electrodes over the current-focusing aperture; the QD film's temperature
+        from each layer's Joule heat, 1D conduction to the heat-sinking outer medium and the
+        spreading of a uniformly heated disc of radius ``a`` into it.
+
+        Parameters
+        ----------
+        stack : cavity.Stack
+            With its QD film marked ``gain=True`` and an electrode on each side.
+        aperture_radius_um : float
+            Radius (um) of the current-focusing aperture.
+        duty_cycle : float, default 1.0
+            Pulsed operation: the time-averaged temperature rise is ``duty_cycle`` times the CW one.
+        **options
+            Passed to :meth:`cavity.device.HeatModel.from_stack`: ``electrodes``,
+            ``aperture_layer``, ``turn_on_voltage_V``, ``emission_wavelength_nm``,
+            ``turn_on_offset_V``, ``contact_radius_um``, ``external_quantum_efficiency``,
+            ``heat_sink``, ``sink_thermal_conductivity_W_per_m_K``, ``substrate_thickness_um``,
+            ``overrides``.
+
+        Raises
+        ------
+        cavity.device.NoConductingPath
+            The stack has no conducting path between two electrodes (the message names the
+            blocking layer).
+        cavity.device.UnknownDeviceMaterial
+            A layer's material has no electrical/thermal properties; supply them via
+            ``overrides``.
+        """
+        from ..device.heat import HeatModel
+
+        heat = HeatModel.from_stack(stack, aperture_radius_um=aperture_radius_um, **options)
+        return cls(turn_on_voltage_V=heat.electrical.turn_on_voltage_V,
+                   series_resistance_ohm_cm2=heat.electrical.series_resistance_ohm_cm2,
+                   thermal_resistance_K_cm2_per_W=heat.qd_thermal_resistance_K_cm2_per_W,
+                   duty_cycle=duty_cycle, device=heat)
 
     @classmethod
     def for_disc_contact(cls, radius_um: float, thermal_conductivity_W_per_m_K: float = 1.0, **kwargs):
@@ -148,9 +211,11 @@ class ThermalModel:
 
     # ------------------------------------------------------------------ electrical and thermal
     def voltage(self, current_density):
-        """Device voltage V(J) (V): ``V_on + R_s J`` or the interpolated I-V curve."""
+        """Device voltage V(J) (V): ``V_on + R_s J``, the interpolated I-V curve, or the stack's ``device``."""
         j = _current(current_density)
-        if self.iv_current_density_A_per_cm2 is None:
+        if self.device is not None:
+            v = np.asarray(self.device.voltage(j))
+        elif self.iv_current_density_A_per_cm2 is None:
             v = self.turn_on_voltage_V + self.series_resistance_ohm_cm2 * j
         else:
             jt = self.iv_current_density_A_per_cm2
@@ -167,7 +232,14 @@ class ThermalModel:
         return float(p) if p.ndim == 0 else p
 
     def temperature_rise(self, current_density):
-        """Temperature rise ``dT = R_th D J V(J)`` (K) at the current density(ies) (A/cm^2)."""
+        """Temperature rise ``dT = R_th D J V(J)`` (K) at the current density(ies) (A/cm^2).
+
+        With a stack's ``device`` (:meth:`from_stack`): ``D`` times its layer-resolved CW rise
+        of the QD film.
+        """
+        if self.device is not None:
+            t = self.duty_cycle * np.asarray(self.device.temperature_rise(_current(current_density)))
+            return float(t) if t.ndim == 0 else t
         t = self.thermal_resistance_K_cm2_per_W * np.asarray(self.power_density(current_density))
         return float(t) if t.ndim == 0 else t
 
