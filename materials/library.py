@@ -65,10 +65,9 @@ __all__ = [
 #: ``"CdSe/ZnCdS QD film (Aftenieva)"``) is the ground-state (unpumped) absorption, band edge
 #: included.  A gain model (``cavity.QDGainModel``) already contains that band-edge absorption: its
 #: gain at zero current is ``-alpha_0 L(lambda)``.  Inside the gain model's bands the gain model
-#: must therefore *replace* the measured ``k``, not add to it; as a gain layer use a passive host
-#: without the excitonic absorption (``"CdSe QD film"``, the effective-medium host) or
-#: :func:`remove_absorption` of the measured film.  Such materials carry
-#: ``ground_state_absorption = True``.
+#: must therefore *replace* the measured ``k``, not add to it: with a gain model the threshold
+#: code replaces such a gain layer by ``QDGainModel.gain_host(material)`` (:func:`remove_absorption`
+#: of the model's unpumped absorption).  Such materials carry ``ground_state_absorption = True``.
 QD_FILM_RULE = (
     "the measured k of a QD film is its ground-state (unpumped) absorption; a gain model that contains the "
     "band-edge absorption (g(J=0) = -alpha_0 L) replaces it inside its bands, never adds to it"

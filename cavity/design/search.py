@@ -57,6 +57,7 @@ Units and signs: :mod:`cavity.conventions`.
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 import itertools
 import json
@@ -630,6 +631,19 @@ def _gain_film_thickness(obj):
     return None
 
 
+def _gain_host(obj, model):
+    """A design with each gain layer's material replaced by ``model``'s host of it
+    (:meth:`cavity.QDGainModel.gain_host`: a measured QD film's ground-state absorption is the
+    model's to add, docs/gain.md s.3).  A :class:`Stack`, or a dataclass with ``tooth`` and
+    ``groove`` stacks (a grating); other design types are returned unchanged."""
+    if isinstance(obj, Stack):
+        return model.host_stack(obj) if obj.gain_layer_indices else obj
+    tooth, groove = getattr(obj, "tooth", None), getattr(obj, "groove", None)
+    if isinstance(tooth, Stack) and isinstance(groove, Stack) and dataclasses.is_dataclass(obj):
+        return dataclasses.replace(obj, tooth=_gain_host(tooth, model), groove=_gain_host(groove, model))
+    return obj
+
+
 def _film_model(model, thickness):
     """The gain model of a design's QD film (:meth:`cavity.QDGainModel.for_film_thickness`)."""
     if thickness is None:
@@ -769,8 +783,10 @@ class _Problem:
         if self.settings is not None:
             lam, g, ok = np.full(D, np.nan), np.full(D, np.nan), np.zeros(D, bool)
             pole = np.full(D, complex(np.nan, np.nan))
+            model = self.settings.gain_model
+            optical = objects if model is None else [_gain_host(o, model) for o in objects]
             for ev, idx in _by_evaluator(objects, self.registry):
-                res = ev.thresholds([objects[i] for i in idx], self.settings)
+                res = ev.thresholds([optical[i] for i in idx], self.settings)
                 lam[idx], g[idx], ok[idx] = res.wavelength, res.material_gain, res.converged
                 if res.passive_pole is not None:
                     pole[idx] = res.passive_pole

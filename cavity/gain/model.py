@@ -555,6 +555,38 @@ class QDGainModel:
         except ValueError as exc:
             raise ValueError(f"{source} ({thickness:.6g} nm of QD film) set the dot density: {exc}") from None
 
+    # ------------------------------------------------------------------ the measured film's absorption
+    def unpumped_absorption(self, wavelength):
+        """Absorption coefficient (cm^-1) of the unpumped dots, ``max(-g(J = 0, lambda), 0)``."""
+        return np.maximum(-np.asarray(self.material_gain(0.0, wavelength), dtype=np.float64), 0.0)
+
+    def gain_host(self, material):
+        """The passive host of a gain layer of ``material`` under this model (docs/gain.md s.3).
+
+        A material whose ``k`` holds the ground-state absorption of the dots
+        (``material.ground_state_absorption``, e.g. a measured QD film) gets the model's unpumped
+        absorption removed (:func:`materials.remove_absorption`, ``k`` clipped at 0), so that the
+        model *replaces* the measured band-edge absorption instead of adding to it
+        (``materials.library.QD_FILM_RULE``).  Any other material is returned unchanged.
+        """
+        if not getattr(material, "ground_state_absorption", False):
+            return material
+        from materials.library import remove_absorption
+
+        return remove_absorption(material, self.unpumped_absorption,
+                                 name=f"{material.name} (host: gain-model absorption removed)")
+
+    def host_stack(self, stack, gain_layers=None):
+        """``stack`` with each gain layer's material replaced by :meth:`gain_host` of it."""
+        from ..lasing.threshold import _resolve_gain_layers
+
+        idx = set(_resolve_gain_layers(stack, gain_layers))
+        if not any(getattr(stack.layers[i].material, "ground_state_absorption", False) for i in idx):
+            return stack
+        layers = [replace(layer, material=self.gain_host(layer.material)) if i in idx else layer
+                  for i, layer in enumerate(stack.layers)]
+        return replace(stack, layers=tuple(layers))
+
     # ------------------------------------------------------------------ basic quantities
     @property
     def areal_density(self) -> float:

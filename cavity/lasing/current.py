@@ -339,14 +339,8 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
     if not 0 < j_lo < j_hi or not math.isfinite(j_hi):
         raise ValueError(f"current_range must be (min, max) with 0 < min < max (A/cm^2), got {current_range!r}")
     idx = _resolve_gain_layers(stack, gain_layers)
-    for i in idx:
-        mat = stack.layers[i].material
-        if getattr(mat, "ground_state_absorption", False):
-            raise ValueError(
-                f"gain layer {i} ({stack.layers[i].label!r}) is a measured film whose k already holds the "
-                f"ground-state (band-edge) absorption that the gain model adds at low current: it would be "
-                f"counted twice. Use materials.remove_absorption(material, lambda wl: "
-                f"-gain_model.material_gain(0.0, wl)) as the gain layer's host (materials.library.QD_FILM_RULE)")
+    # a measured film's k holds the unpumped band-edge absorption the model adds: replaced, not added
+    stack = gain_model.host_stack(stack, idx)
     gain_model = gain_model.for_stack(stack, idx)  # the stack's QD film sets the dot density
     problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
     inj = _InjectedProblem(problem, gain_model, thermal)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
 import numpy as np
 
@@ -52,10 +53,37 @@ from ..layers import Layer, Stack
 from ..lasing import _count_kernels as CK
 from ..lasing.modesearch import ModeProblem, find_zeros
 from ..lasing.threshold import PoleProblem, _capped_gain, mode_energy_weights
+from .second_order import (RadiativeCoupling, merge_pieces, mode_fields, modulated_pieces, modulated_rows,
+                           radiative_coupling)
 from .slab import _parse_polarization, _pol_label, _track_mode, guided_modes
 
-__all__ = ["DFBGrating", "DFBMode", "DFBModes", "GratingSections", "etched_grating", "dfb_threshold",
-           "grating_sections"]
+__all__ = ["DFBGrating", "DFBMode", "DFBModes", "GratingRadiation", "GratingSections", "etched_grating",
+           "dfb_threshold", "grating_sections", "SurfaceEmission", "FarField", "surface_emission", "far_field"]
+
+
+class GratingRadiation(str, Enum):
+    """How a grating of order 2 treats its surface emission (docs/dfb.md).
+
+    * ``NONE``: the 1D effective-index model alone (no radiation; a user-given, mode-independent
+      ``radiation_loss`` may stand in).  The only choice for order 1 and orders >= 3.
+    * ``COUPLED_WAVE``: the radiative coupling ``zeta`` of the first Fourier harmonic (Kazarinov &
+      Henry), computed with the stack's Green's function at normal incidence
+      (:func:`cavity.waveguide.second_order.radiative_coupling`) and added to the 1D model: each
+      mode gets its own radiation loss and up/down split.  Order 2, TE only.
+    """
+
+    NONE = "none"
+    COUPLED_WAVE = "coupled_wave"
+
+    @classmethod
+    def parse(cls, value) -> "GratingRadiation":
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            for member in cls:
+                if value.strip().lower().replace("-", "_") == member.value:
+                    return member
+        raise ValueError(f"radiation must be one of {[m.value for m in cls]!r} (or a GratingRadiation), got {value!r}")
 
 _FACETS = ("cleaved", "ar", "absorbing")
 _TABLE_POINTS = 161
@@ -180,7 +208,12 @@ class DFBGrating:
         Which guided mode of the sections lases (0: the fundamental).
     radiation_loss : float, default 0
         User-given modal power loss (cm^-1) added to every section: the surface-emission loss of a
-        grating of order >= 2 that a 1D model cannot compute.
+        grating of order >= 2 that a 1D model cannot compute (with ``radiation="coupled_wave"`` an
+        extra, mode-independent loss on top of the computed one).
+    radiation : {"none", "coupled_wave"} or GratingRadiation, default "none"
+        ``"coupled_wave"`` (order 2, TE): compute the radiative coupling of the first Fourier
+        harmonic and each mode's radiation loss and up/down split (:class:`GratingRadiation`,
+        docs/dfb.md).
     """
 
     tooth: Stack
@@ -197,6 +230,7 @@ class DFBGrating:
     polarization: str = "TE"
     mode_order: int = 0
     radiation_loss: float = 0.0
+    radiation: GratingRadiation = GratingRadiation.NONE
 
     def __post_init__(self):
         for name in ("tooth", "groove"):
@@ -263,6 +297,13 @@ class DFBGrating:
                 or self.mode_order < 0:
             raise ValueError(f"mode_order must be an integer >= 0, got {self.mode_order!r}")
         object.__setattr__(self, "radiation_loss", _nonnegative(self.radiation_loss, "radiation_loss", "cm^-1"))
+        rad = GratingRadiation.parse(self.radiation)
+        if rad is GratingRadiation.COUPLED_WAVE:
+            if self.order != 2:
+                raise ValueError(f"radiation='coupled_wave' needs a second-order grating (order=2), got order={self.order!r}")
+            if self.polarization != "TE":
+                raise ValueError(f"radiation='coupled_wave' is implemented for TE only, got polarization={self.polarization!r}")
+        object.__setattr__(self, "radiation", rad)
 
     @classmethod
     def etched(cls, stack: Stack, layer: int, wavelength: float, *, etch_depth=None, fill=None, **kwargs):
@@ -274,7 +315,14 @@ class DFBGrating:
     def limitations(self) -> str:
         text = ("1D effective-index model: no radiation or substrate modes, no scattering at section "
                 "boundaries (accurate for shallow gratings), uniform gain (no spatial hole burning).")
-        if self.order >= 2:
+        if self.radiation is GratingRadiation.COUPLED_WAVE:
+            text += (" Grating order 2: surface emission by coupled-wave theory with radiation (Kazarinov & "
+                     "Henry; docs/dfb.md): the first Fourier harmonic's radiative coupling from the stack's "
+                     "Green's function at normal incidence, perturbative in the grating depth (evanescent "
+                     "diffraction orders neglected).")
+            if self.radiation_loss > 0:
+                text += f" An extra user-given radiation loss of {self.radiation_loss:g} cm^-1 is included."
+        elif self.order >= 2:
             text += (f" Grating order {self.order}: the surface-emission (radiation) loss of the lower "
                      "diffraction orders, its mode selection and the out-coupling are NOT computed by the "
                      "1D model (docs/physics.md s.4.4); ")
@@ -478,6 +526,77 @@ def _problem(grating: DFBGrating, sec: GratingSections):
     return prob, mp, float(lengths.sum()), n_periods
 
 
+@dataclass(frozen=True, eq=False)
+class _RadiativeLayout:
+    """The 1D model of a second-order grating with the radiative coupling added (docs/dfb.md s.3):
+    fine pieces (tooth/groove x sign of the cos(2Kz) square wave, split at tooth centres) and the
+    index rows of the four piece kinds."""
+
+    typ: np.ndarray
+    sign: np.ndarray
+    length: np.ndarray
+    bins: np.ndarray
+    rows: np.ndarray
+    zeta: complex
+
+
+def _problem_radiative(grating: DFBGrating, sec: GratingSections, zeta: complex):
+    """:func:`_problem` for ``radiation="coupled_wave"``: the sections plus ``zeta`` (cm^-1) as a
+    uniform index ``zeta / k0`` and a square-wave modulation ``+- zeta lambda / 4`` locked to the
+    grating phase (phase shifts included)."""
+    types, lengths, n_periods = _layout(replace(grating, end_cut=(0.0, 0.0)), sec.period)
+    typ, sign, plen, bins = modulated_pieces(types, lengths, sec.period, grating.duty_cycle, grating.end_cut)
+    keys, mlen = merge_pieces(typ, sign, plen)
+    rows = modulated_rows(sec.n_eff, sec.lam_tab, zeta)
+    M = keys.size + 2
+    n_tab = np.empty((M, sec.lam_tab.size), np.complex128)
+    n_tab[1:-1] = rows[keys]
+    n_tab[0] = _outer_row(grating.facets[0], sec.n_eff[keys[0] // 2])
+    n_tab[-1] = _outer_row(grating.facets[1], sec.n_eff[keys[-1] // 2])
+    d = np.zeros(M)
+    d[1:-1] = mlen
+    mask = np.zeros(M)
+    mask[1:-1] = np.asarray(sec.confinement)[keys // 2]
+    plane = M // 2
+    prob = PoleProblem.from_arrays(sec.lam_tab, n_tab, d, mask, plane, polarization="s")
+    mp = ModeProblem.from_media(sec.lam_tab, n_tab, d, mask, keys=np.concatenate(([-1], keys, [-2])), pol=0)
+    lay = _RadiativeLayout(typ, sign, plen, bins, rows, complex(zeta))
+    return prob, mp, float(plen.sum()), n_periods, lay
+
+
+def _radiative_mode(grating, sec, lay: _RadiativeLayout, rc: RadiativeCoupling, lam: float, g: float):
+    """Field-based figures of one mode at threshold: ``(Gamma_bar, alpha_i, alpha_rad, alpha_edge,
+    near field per period bin, bin lengths)`` (docs/dfb.md s.3)."""
+    lam_cm = lam * NM_TO_CM
+    k_row = np.array([np.interp(lam, sec.lam_tab, r.real) + 1j * np.interp(lam, sec.lam_tab, r.imag) for r in lay.rows])
+    key = 2 * lay.typ + (lay.sign < 0)
+    conf = np.asarray(sec.confinement)[lay.typ]
+    n = k_row[key] - 1j * conf * g * lam_cm / (4 * math.pi)
+    n_sec = sec.n_at(lam)
+    outer = []
+    for facet, t in zip(grating.facets, (lay.typ[0], lay.typ[-1])):
+        outer.append(complex(_outer_row(facet, np.array([n_sec[t]]))[0]))
+    fl = mode_fields(n, lay.length, outer[0], outer[1], lam)
+    W = float(fl.energy.sum())
+    gam = float((conf * fl.energy).sum() / W)
+    alpha_true = 4 * math.pi * n_sec.imag[lay.typ] / lam_cm
+    a_i = float((alpha_true * fl.energy).sum() / W)
+    a_edge = (fl.flux_left + fl.flux_right) / W / NM_TO_CM
+    # near field: per period bin, the slowly varying part of (f - D) E over the bin, / (sin(pi D)/pi)
+    D = grating.duty_cycle
+    s1 = math.sin(math.pi * D) / math.pi
+    f = np.where(lay.typ == 0, 1.0, 0.0)
+    nb = int(lay.bins.max()) + 1
+    src = np.bincount(lay.bins, weights=((f - D) * fl.mean).real, minlength=nb) + \
+        1j * np.bincount(lay.bins, weights=((f - D) * fl.mean).imag, minlength=nb)
+    width = np.bincount(lay.bins, weights=lay.length, minlength=nb)
+    used = width > 0
+    near = np.zeros(nb, np.complex128)
+    near[used] = src[used] / (width[used] * s1)
+    nbar = float(np.sum(n.real * lay.length) / lay.length.sum())
+    a_rad = (rc.loss_up + rc.loss_down) * nbar * float(np.sum(np.abs(near) ** 2 * width)) / W
+    return gam, a_i, float(a_rad), float(a_edge), near[used], width[used]
+
 
 # ------------------------------------------------------------------------------------------------
 # results
@@ -504,6 +623,19 @@ class DFBMode:
     iterations : int
     residual : float              relative residual |D| / (sum of the moduli of its terms) of the
                                   characteristic function at the solution
+    radiation_loss : float        surface-emission (radiation) power loss of this mode (cm^-1, modal):
+                                  0 for order 1; the user-given ``radiation_loss`` of an order >= 2
+                                  grating without ``radiation="coupled_wave"``; with it, computed from
+                                  the mode's own near field, ``(a_up + a_down) int n|a|^2 / int n|E|^2``
+                                  (docs/dfb.md s.3), and then *not* part of ``internal_loss`` or
+                                  ``feedback_loss``
+    fraction_up : float           fraction of the radiated power going to the cover side (0 for order
+                                  1; NaN when not computed: order >= 2 without ``"coupled_wave"``)
+    fraction_down : float         fraction going to the substrate side (same)
+    edge_loss : float             power leaving through both grating ends per stored energy (cm^-1),
+                                  from the mode's fields (``"coupled_wave"`` only; NaN otherwise).
+                                  Energy balance: ``modal_gain = internal_loss + radiation_loss +
+                                  edge_loss`` to the accuracy of the envelope approximation.
     """
 
     wavelength: float
@@ -516,6 +648,10 @@ class DFBMode:
     converged: bool
     iterations: int
     residual: float
+    radiation_loss: float = 0.0
+    fraction_up: float = 0.0
+    fraction_down: float = 0.0
+    edge_loss: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -544,6 +680,11 @@ class DFBModes(ModeSequence):
     complete : bool                every counted mode was found
     max_gain : float               gain limit of the search (cm^-1): the requested one, or the
                                    precision limit of the grating when lower
+    radiative : RadiativeCoupling or None
+                                   the second-order constants (zeta, kappa_2, up/down) with
+                                   ``radiation="coupled_wave"``; :meth:`RadiativeCoupling.band_edges`
+                                   gives the infinite grating's band-edge modes
+    grating : DFBGrating           the grating solved
     """
 
     modes: tuple
@@ -563,6 +704,8 @@ class DFBModes(ModeSequence):
     count: int = 0
     complete: bool = True
     max_gain: float = math.inf
+    radiative: RadiativeCoupling | None = None
+    grating: DFBGrating | None = field(default=None, repr=False)
 
 
     @property
@@ -678,6 +821,17 @@ def _mode_weights(problem: PoleProblem, mp: ModeProblem, lam: float, g: float):
 DFB_MAX_GAIN = 1e4
 
 
+def _host_of(stack, gain_model):
+    return gain_model.host_stack(stack) if stack.gain_layer_indices else stack
+
+
+def _plain_radiation(grating: DFBGrating) -> tuple:
+    """``(radiation_loss, fraction_up, fraction_down, edge_loss)`` of a mode of the plain 1D model."""
+    if grating.order == 1:
+        return (0.0, 0.0, 0.0, math.nan)
+    return (grating.radiation_loss, math.nan, math.nan, math.nan)
+
+
 def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=None, max_gain=None) -> DFBModes:
     """Every lasing threshold of a DFB grating in its window: wavelength, material gain, J_th.
 
@@ -725,10 +879,20 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
         from ..gain.model import QDGainModel
         if not isinstance(gain_model, QDGainModel):
             raise TypeError(f"gain_model must be a cavity.QDGainModel, got {gain_model!r}")
+    if gain_model is not None:
+        # a measured film's k holds the unpumped absorption the model adds: replaced (docs/gain.md s.3)
+        grating = replace(grating, tooth=_host_of(grating.tooth, gain_model), groove=_host_of(grating.groove, gain_model))
     sec = grating_sections(grating)
     if sec.confinement[0] <= 0 and sec.confinement[1] <= 0:
         raise ValueError("neither grating section has a layer marked gain=True (the QD film)")
-    problem, mp, length, n_periods = _problem(grating, sec)
+    rc = lay = None
+    if grating.radiation is GratingRadiation.COUPLED_WAVE:
+        n_b0 = sec.n_at(sec.bragg_wavelength)
+        rc = radiative_coupling(grating.tooth, grating.groove, sec.bragg_wavelength, sec.period, grating.duty_cycle,
+                                section_indices=(n_b0[0], n_b0[1]))
+        problem, mp, length, n_periods, lay = _problem_radiative(grating, sec, rc.zeta - rc.zeta_1d)
+    else:
+        problem, mp, length, n_periods = _problem(grating, sec)
     t_lo, t_hi = problem.window
     edge = 0.02 * (t_hi - t_lo)
     lo, hi = t_lo + edge, t_hi - edge
@@ -754,15 +918,24 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
     for z in found:
         lam, g = z.x, z.y
         # energy-weighted over the sections with the mode's own longitudinal field
-        gam_mode, a_i = _mode_weights(problem, mp, lam, g)
+        if rc is not None:
+            gam_mode, a_i, a_rad, a_edge, _, _ = _radiative_mode(grating, sec, lay, rc, lam, g)
+        else:
+            gam_mode, a_i = _mode_weights(problem, mp, lam, g)
         jth = math.nan
         if gain_model is not None:
             try:
                 jth = float(film_model.current_for_gain(g, lam))
             except ValueError:
                 jth = math.inf
+        if rc is not None:
+            out.append(DFBMode(float(lam), float(g), gam_mode * g, a_i, gam_mode * g - a_i - a_rad,
+                               float(lam - lam_b), jth, True, int(z.iterations), float(z.residual),
+                               a_rad, rc.fraction_up, rc.fraction_down, a_edge))
+            continue
         out.append(DFBMode(float(lam), float(g), gam_mode * g, a_i, gam_mode * g - a_i,
-                           float(lam - lam_b), jth, True, int(z.iterations), float(z.residual)))
+                           float(lam - lam_b), jth, True, int(z.iterations), float(z.residual),
+                           *_plain_radiation(grating)))
         if modes is not None and len(out) >= max(modes, 2):
             break
     margin = out[1].material_gain - out[0].material_gain if len(out) > 1 else math.inf
@@ -773,7 +946,7 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
     return DFBModes(tuple(out), float(margin), stop, lam_b, sec.period, length, n_periods,
                     sec.coupling_coefficient, sec.coupling_coefficient * length * NM_TO_CM, sec.group_index,
                     (complex(n_b[0]), complex(n_b[1])), sec.confinement, grating.limitations, sec,
-                    int(zs.count), bool(zs.complete), float(gmax))
+                    int(zs.count), bool(zs.complete), float(gmax), rc, grating)
 
 
 # ------------------------------------------------------------------------------------------------
