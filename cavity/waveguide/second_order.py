@@ -1,0 +1,542 @@
+"""Second-order DFB gratings: the radiative coupling of the first Fourier harmonic (docs/dfb.md).
+
+A grating of period Lambda at its second-order Bragg point (guided waves ``exp(+-i K z)``,
+``K = 2 pi / Lambda``) couples the two guided waves through its *second* Fourier harmonic and, through
+its *first*, drives a field with no z dependence (in-plane wavevector 0) that leaves the slab as a
+plane wave at normal incidence, up into the cover and down into the substrate.  That field, fed
+back through the first harmonic, is the radiative coupling ``zeta`` of Kazarinov & Henry:
+
+.. math::
+
+    R' = i(\\delta + \\zeta) R + i(\\kappa_2 + \\zeta) S, \\qquad
+    -S' = i(\\delta + \\zeta) S + i(\\kappa_2 + \\zeta) R
+
+(house convention ``exp(i(kz - wt))``, ``E_y = [R e^{iKz} + S e^{-iKz}] u(x)``, ``delta = beta -
+K``; a modal field gain alpha enters as ``delta -> delta - i alpha``).  With the TE mode ``u(x)``
+of the slab with the grating layer replaced by its mean permittivity, ``N = int u^2 dx``, the
+grating's permittivity harmonics ``eps_q(x) = (eps_tooth - eps_groove) sin(q pi D) / (q pi)``
+(tooth centred on z = 0, duty cycle D) and the Green's function ``G(x, x')`` of the layered stack
+at in-plane wavevector 0 (``G'' + k0^2 eps(x) G = delta(x - x')``, outgoing up and down):
+
+.. math::
+
+    \\kappa_2 = \\frac{k_0^2}{2\\beta N}\\int \\varepsilon_2 u^2\\,dx, \\qquad
+    \\zeta = -\\frac{k_0^4}{2\\beta N}\\iint \\varepsilon_1(x) u(x)\\, G(x, x')\\,
+    \\varepsilon_1(x') u(x')\\,dx\\,dx'.
+
+``G = psi_<(x_<) psi_>(x_>) / W`` with ``psi_>`` outgoing into the cover, ``psi_<`` outgoing into
+the substrate (both found by the 2x2 (E, E') layer matrices, so every reflection of the stack is
+included) and ``W`` their Wronskian.  ``Im zeta > 0``: a travelling guided wave loses the power
+``2 Im zeta`` per unit length (up and down together, minus what the stack absorbs).
+
+Infinite grating (Bloch wavevector 0): ``delta = kappa_2`` (``R = -S``, field odd about a tooth
+centre: dark) and ``delta = -kappa_2 - 2 zeta`` (``R = S``, even: radiates ``4 Im zeta``).
+
+Sources: R. F. Kazarinov and C. H. Henry, IEEE J. Quantum Electron. 21, 144 (1985); W. Streifer,
+D. R. Scifres and R. D. Burnham, IEEE J. Quantum Electron. 11, 867 (1975) and 12, 422 (1976).
+
+Limitations: first order in the grating harmonics for ``kappa_2`` and second order (one round trip
+through the order-0 field) for ``zeta``; the evanescent orders +-2, +-3 ... are neglected (they add
+real O(depth^2) corrections); TE only; second order (m = 2) only.  docs/dfb.md s.4 gives the
+accuracy against a rigorous (RCWA) solver.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..conventions import NM_TO_CM
+from ..layers import Stack
+
+__all__ = ["RadiativeCoupling", "BandEdge", "radiative_coupling"]
+
+_GRID = 1201        # points per grating sublayer of the double integral (trapezoid, error ~ (k h)^2)
+_NEWTON = 60
+
+
+# ------------------------------------------------------------------------------------------------
+# the layered profile (bottom-up: x = 0 at the substrate interface)
+# ------------------------------------------------------------------------------------------------
+def _bottom_up(stack: Stack, lam: float):
+    n = stack.indices(lam)[:, 0]
+    d = np.asarray(stack.thicknesses, float)[::-1]
+    return n[0], n[-1], n[1:-1][::-1], np.concatenate(([0.0], np.cumsum(d)))
+
+
+def _profile(tooth: Stack, groove: Stack, lam: float, duty: float):
+    """Common sublayers of tooth and groove: ``(eps_cover, eps_sub, edges, eps_tooth, eps_groove)``."""
+    ct, st, nt, bt = _bottom_up(tooth, lam)
+    cg, sg, ng, bg = _bottom_up(groove, lam)
+    if abs(ct - cg) > 1e-12 or abs(st - sg) > 1e-12:
+        raise ValueError("tooth and groove must share the cover and the substrate medium, got "
+                         f"cover {ct} / {cg}, substrate {st} / {sg}")
+    edges = np.unique(np.round(np.concatenate((bt, bg)), 9))
+    mids = 0.5 * (edges[:-1] + edges[1:])
+
+    def eps_at(b, n, cover):
+        idx = np.searchsorted(b, mids, side="right") - 1
+        out = np.full(mids.size, cover ** 2, np.complex128)
+        inside = idx < n.size
+        out[inside] = n[idx[inside]] ** 2
+        return out
+
+    return complex(ct ** 2), complex(st ** 2), edges, eps_at(bt, nt, ct), eps_at(bg, ng, cg)
+
+
+def _cs(k, t):
+    """cos(k t), sin(k t)/k, k sin(k t): even in k (no branch)."""
+    c = np.cos(k * t)
+    kt = k * t
+    small = np.abs(kt) < 1e-8
+    s_over_k = np.where(small, t * (1 - kt * kt / 6), np.sin(kt) / np.where(small, 1.0, k))
+    return c, s_over_k, k * np.sin(kt)
+
+
+def _walk(edges, kz, e0, de0, start_top=False):
+    """(E, E') at every edge for E'' + kz^2 E = 0 layer by layer, from the bottom (or the top)."""
+    n = edges.size
+    E = np.empty(n, np.complex128)
+    D = np.empty(n, np.complex128)
+    order = range(n - 1) if not start_top else range(n - 2, -1, -1)
+    if start_top:
+        E[-1], D[-1] = e0, de0
+    else:
+        E[0], D[0] = e0, de0
+    for j in order:
+        t = edges[j + 1] - edges[j]
+        c, sk, ks = _cs(kz[j], t if not start_top else -t)
+        a, b = (j, j + 1) if not start_top else (j + 1, j)
+        E[b] = c * E[a] + sk * D[a]
+        D[b] = -ks * E[a] + c * D[a]
+    return E, D
+
+
+def _inside(edges, kz, E, D, j, x):
+    """Field and derivative at points x of sublayer j from its bottom-edge values."""
+    c, sk, ks = _cs(kz[j], x - edges[j])
+    return c * E[j] + sk * D[j], -ks * E[j] + c * D[j]
+
+
+def _branch(q):
+    """sqrt with Re >= 0 (decaying tails)."""
+    q = np.sqrt(complex(q))
+    return -q if q.real < 0 else q
+
+
+def _mode(edges, eps, eps_c, eps_s, k0, n_start):
+    """TE guided mode of the layered profile: n_eff and bottom-edge (E, E') values (E(0) = 1)."""
+
+    def f(neff):
+        b2 = (k0 * neff) ** 2
+        gs, gc = _branch(b2 - k0 * k0 * eps_s), _branch(b2 - k0 * k0 * eps_c)
+        kz = np.sqrt((k0 * k0 * eps - b2).astype(np.complex128))
+        E, D = _walk(edges, kz, 1.0 + 0j, gs)
+        scale = abs(E[-1]) + abs(D[-1]) / k0
+        return (D[-1] + gc * E[-1]) / (k0 * scale), kz, E, D, gc, gs
+
+    # bracket the real parts on the guided interval, root nearest n_start, then complex Newton
+    n_lo = math.sqrt(max(eps_s.real, eps_c.real)) * (1 + 1e-9)
+    n_hi = math.sqrt(float(np.max(eps.real))) * (1 - 1e-9)
+    if not n_lo < n_hi:
+        raise ValueError("the mean-permittivity grating slab has no layer above the cover and substrate index: no guided mode")
+    grid = np.linspace(n_lo, n_hi, 801)
+    vals = np.array([f(complex(v))[0].real for v in grid])
+    idx = np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0)[0]
+    if idx.size == 0:
+        raise ValueError(f"the mean-permittivity grating slab guides no TE mode (n_eff in {n_lo:.4f}-{n_hi:.4f})")
+    i = idx[np.argmin(np.abs(grid[idx] - complex(n_start).real))]
+    a, b, fa = grid[i], grid[i + 1], vals[i]
+    for _ in range(80):
+        m = 0.5 * (a + b)
+        fm = f(complex(m))[0].real
+        if np.sign(fm) == np.sign(fa):
+            a, fa = m, fm
+        else:
+            b = m
+        if b - a < 1e-15:
+            break
+    n = complex(0.5 * (a + b), 0.0)
+    for _ in range(_NEWTON):
+        h = 1e-8
+        f0 = f(n)[0]
+        if f0 == 0:
+            break
+        df = (f(n + h)[0] - f(n - h)[0]) / (2 * h)
+        step = f0 / df
+        n -= step
+        if abs(step) < 1e-14:
+            break
+    else:
+        raise ValueError(f"the TE mode of the mean-permittivity grating slab did not converge near n_eff={n_start}")
+    _, kz, E, D, gc, gs = f(n)
+    if not (gs.real > 0 and gc.real > 0):
+        raise ValueError(f"the mean-permittivity grating slab guides no TE mode near n_eff={n_start} (n_eff={n})")
+    return n, kz, E, D, gc, gs
+
+
+@dataclass(frozen=True)
+class BandEdge:
+    """A band-edge mode of the infinite second-order grating (Bloch wavevector 0).
+
+    Attributes
+    ----------
+    wavelength : float         Re of the complex pole wavelength (nm)
+    q : float                  radiative Q, ``Re lambda / (2 Im lambda)``; ``inf`` for the dark edge
+    radiation_loss : float     modal power loss (cm^-1) of the Bloch mode, ``4 Im zeta`` or 0
+    symmetric : bool           True for ``R = S`` (field even about a tooth centre: the radiating
+                               edge), False for ``R = -S`` (odd: dark)
+    fraction_up : float        fraction of the radiated power into the cover (``nan`` if dark)
+    fraction_down : float      fraction into the substrate (``nan`` if dark)
+    """
+
+    wavelength: float
+    q: float
+    radiation_loss: float
+    symmetric: bool
+    fraction_up: float
+    fraction_down: float
+
+    @property
+    def dark(self) -> bool:
+        return not self.symmetric
+
+
+@dataclass(frozen=True)
+class RadiativeCoupling:
+    """Coupled-wave constants of a second-order grating (module notes, docs/dfb.md s.2).
+
+    Attributes
+    ----------
+    wavelength : float           nm, where they were evaluated
+    period : float               nm
+    duty_cycle : float
+    zeta : complex               radiative coupling (cm^-1); ``Im zeta > 0``
+    kappa2 : float               second-harmonic coupling (cm^-1), signed (tooth-centred grating)
+    zeta_1d : float              the real coupling the 1D effective-index model already has through
+                                 its own zeroth-order harmonic, ``-k0^2 e1^2 / (2 beta e_bar)`` with
+                                 the section indices (cm^-1); :func:`cavity.waveguide.dfb.dfb_threshold`
+                                 adds ``zeta - zeta_1d``
+    loss_up, loss_down : float   power radiated into cover and substrate by a travelling guided wave
+                                 (cm^-1, modal); their sum is ``2 Im zeta`` when nothing absorbs
+    n_eff : complex              TE mode of the mean-permittivity slab at ``wavelength``
+    group_index : float          of that mode
+    bragg_wavelength : float     second-order Bragg wavelength of that mode, ``lambda = n_eff Lambda``
+    """
+
+    wavelength: float
+    period: float
+    duty_cycle: float
+    zeta: complex
+    kappa2: float
+    zeta_1d: float
+    loss_up: float
+    loss_down: float
+    n_eff: complex
+    group_index: float
+    bragg_wavelength: float
+
+    @property
+    def fraction_up(self) -> float:
+        return self.loss_up / (self.loss_up + self.loss_down)
+
+    @property
+    def fraction_down(self) -> float:
+        return self.loss_down / (self.loss_up + self.loss_down)
+
+    def band_edges(self) -> tuple:
+        """The two band-edge modes of the infinite grating, shorter wavelength first.
+
+        ``delta = kappa2`` (dark, ``R = -S``) and ``delta = -kappa2 - 2 zeta`` (``R = S``), converted
+        to complex wavelengths ``lambda = lambda_B - delta lambda_B^2 / (2 pi n_g)`` (docs/dfb.md s.3).
+        """
+        lam_b = self.bragg_wavelength
+        lam_cm = lam_b * NM_TO_CM
+        out = []
+        for delta, sym in ((self.kappa2 + 0j, False), (-self.kappa2 - 2 * self.zeta, True)):
+            lam = lam_b - delta * lam_cm * lam_cm / (2 * math.pi * self.group_index) / NM_TO_CM
+            if sym:
+                q = lam.real / (2 * lam.imag)
+                out.append(BandEdge(float(lam.real), float(q), float(4 * self.zeta.imag), True,
+                                    self.fraction_up, self.fraction_down))
+            else:
+                out.append(BandEdge(float(lam.real), math.inf, 0.0, False, math.nan, math.nan))
+        return tuple(sorted(out, key=lambda b: b.wavelength))
+
+
+def radiative_coupling(tooth: Stack, groove: Stack, wavelength: float, period: float, duty_cycle: float,
+                       *, section_indices=None) -> RadiativeCoupling:
+    """Radiative coupling ``zeta``, ``kappa_2`` and the up/down split of a second-order grating (TE).
+
+    Parameters
+    ----------
+    tooth, groove : Stack
+        The two sections (cover first), aligned at the substrate; the sublayers where their
+        permittivities differ form the grating.
+    wavelength : float
+        Vacuum wavelength (nm) at which the constants are evaluated (the Bragg wavelength).
+    period : float
+        Grating period (nm).
+    duty_cycle : float
+        Tooth fraction D, ``0 < D < 1``.
+    section_indices : (complex, complex), optional
+        Effective indices of the tooth and groove sections (for ``zeta_1d``, the 1D model's own
+        term); default: not computed (0).
+
+    Returns
+    -------
+    RadiativeCoupling
+
+    Notes
+    -----
+    Module notes; docs/dfb.md s.2.  Units: nm in, cm^-1 out.
+    """
+    if not isinstance(tooth, Stack) or not isinstance(groove, Stack):
+        raise TypeError(f"tooth and groove must be cavity.Stack, got {type(tooth).__name__}, {type(groove).__name__}")
+    for name, v in (("wavelength", wavelength), ("period", period)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v <= 0:
+            raise ValueError(f"{name} must be a finite number > 0 nm, got {v!r}")
+    if isinstance(duty_cycle, bool) or not isinstance(duty_cycle, numbers.Real) or not 0 < duty_cycle < 1:
+        raise ValueError(f"duty_cycle must lie strictly between 0 and 1, got {duty_cycle!r}")
+    D = float(duty_cycle)
+
+    def solve(lam, n_start):
+        eps_c, eps_s, edges, et, eg = _profile(tooth, groove, lam, D)
+        ebar = D * et + (1 - D) * eg
+        k0 = 2 * math.pi / lam
+        return _mode(edges, ebar, eps_c, eps_s, k0, n_start), (eps_c, eps_s, edges, et, eg, ebar, k0)
+
+    # start: the mean of the section indices, or the largest index of the profile
+    if section_indices is not None:
+        n_start = D * complex(section_indices[0]).real + (1 - D) * complex(section_indices[1]).real
+    else:
+        _, _, _, et, eg = _profile(tooth, groove, float(wavelength), D)
+        n_start = 0.97 * math.sqrt(float(np.max((D * et + (1 - D) * eg).real)))
+    lam = float(wavelength)
+    (neff, kz, E, Dd, gc, gs), prof = solve(lam, n_start)
+    # second-order Bragg wavelength and group index of the mean-permittivity mode
+    lam_b = lam
+    nb = neff
+    for _ in range(20):
+        lam_new = nb.real * period
+        if abs(lam_new - lam_b) < 1e-10 * lam_b:
+            break
+        lam_b = lam_new
+        nb = solve(lam_b, nb)[0][0]
+    h = 0.25
+    n_p = solve(lam_b + h, nb)[0][0].real
+    n_m = solve(lam_b - h, nb)[0][0].real
+    ng = float(nb.real - lam_b * (n_p - n_m) / (2 * h))
+    lam = lam_b
+    (neff, kz, E, Dd, gc, gs), prof = solve(lam, nb)
+
+    eps_c, eps_s, edges, et, eg, ebar, k0 = prof
+    beta = k0 * neff
+    d_eps = et - eg
+    grating = np.nonzero(np.abs(d_eps) > 0)[0]
+    if grating.size == 0:
+        raise ValueError("tooth and groove have the same permittivity everywhere: no grating")
+    # normalisation N = int u^2 (tails analytic), P = int |u|^2
+    N = E[0] ** 2 / (2 * gs) + E[-1] ** 2 / (2 * gc)
+    P = abs(E[0]) ** 2 / (2 * gs.real) + abs(E[-1]) ** 2 / (2 * gc.real)
+    for j in range(edges.size - 1):
+        x = np.linspace(edges[j], edges[j + 1], _GRID)
+        u, _ = _inside(edges, kz, E, Dd, j, x)
+        N += np.trapezoid(u * u, x)
+        P += np.trapezoid(np.abs(u) ** 2, x)
+    # Green's function at in-plane wavevector 0: psi_< outgoing into the substrate, psi_> into the cover
+    kv = k0 * np.sqrt(ebar.astype(np.complex128))
+    ks, kc = k0 * np.sqrt(eps_s), k0 * np.sqrt(eps_c)
+    El, Dl = _walk(edges, kv, 1.0 + 0j, -1j * ks)
+    Eg, Dg = _walk(edges, kv, 1.0 + 0j, 1j * kc, start_top=True)
+    W = El[0] * Dg[0] - Dl[0] * Eg[0]
+    # double integral: 2 / W int rho psi_> (int_{x'<x} rho psi_<)
+    carried = 0j
+    I = 0j
+    src_lo = 0j   # int psi_< rho (amplitude up)
+    src_hi = 0j   # int psi_> rho (amplitude down)
+    kappa_int = 0j
+    s1 = math.sin(math.pi * D) / math.pi
+    s2 = math.sin(2 * math.pi * D) / (2 * math.pi)
+    for j in grating:
+        x = np.linspace(edges[j], edges[j + 1], _GRID)
+        u, _ = _inside(edges, kz, E, Dd, j, x)
+        pl, _ = _inside(edges, kv, El, Dl, j, x)
+        pg, _ = _inside(edges, kv, Eg, Dg, j, x)
+        rho = d_eps[j] * s1 * u
+        a = rho * pl
+        dx = np.diff(x)
+        cum = carried + np.concatenate(([0j], np.cumsum(0.5 * (a[1:] + a[:-1]) * dx)))
+        I += np.trapezoid(rho * pg * cum, x)
+        carried = cum[-1]
+        src_lo += np.trapezoid(a, x)
+        src_hi += np.trapezoid(rho * pg, x)
+        kappa_int += np.trapezoid(d_eps[j] * s2 * u * u, x)
+    I *= 2.0 / W
+    to_cm = 1.0 / NM_TO_CM
+    zeta = -k0 ** 4 * I / (2 * beta * N) * to_cm
+    kappa2 = (k0 ** 2 * kappa_int / (2 * beta * N)).real * to_cm
+    e_up = -k0 ** 2 * src_lo / W
+    e_dn = -k0 ** 2 * src_hi / W
+    loss_up = float(kc.real * abs(e_up) ** 2 / (beta.real * P) * to_cm)
+    loss_dn = float(ks.real * abs(e_dn) ** 2 / (beta.real * P) * to_cm)
+    zeta_1d = 0.0
+    if section_indices is not None:
+        nt, ngr = (complex(v).real for v in section_indices)
+        e1 = (nt * nt - ngr * ngr) * s1
+        e_bar = D * nt * nt + (1 - D) * ngr * ngr
+        zeta_1d = -k0 * k0 * e1 * e1 / (2 * k0 * math.sqrt(e_bar) * e_bar) * to_cm
+    return RadiativeCoupling(lam, float(period), D, complex(zeta), float(kappa2), float(zeta_1d), loss_up, loss_dn,
+                             complex(nb), ng, float(lam_b))
+
+
+# ------------------------------------------------------------------------------------------------
+# the 1D effective-index grating with the radiative coupling (docs/dfb.md s.3)
+# ------------------------------------------------------------------------------------------------
+def modulated_pieces(types, lengths, period: float, duty: float, end_cut=(0.0, 0.0)):
+    """Split an uncut tooth/groove layout where ``sign cos(2 K (z - c))`` changes sign.
+
+    ``types`` (0 tooth, 1 groove) and ``lengths`` (nm) are the symmetric layout ``T/2 G T ... G T/2``
+    *before* end cuts (phase shifts included as lengthened teeth); ``c`` is the local tooth-centre
+    reference (it jumps by the shift in the middle of a lengthened tooth), ``K = 2 pi / period``.
+    Teeth are also split at their centres, which bound the period bins of the near field.
+
+    Returns ``(typ, sign, length, bin)`` arrays after removing ``end_cut`` (period fractions).
+    """
+    T = duty * period
+    z = np.concatenate(([0.0], np.cumsum(lengths)))
+    n = len(types)
+    spans = []   # (type, a, b, ref, bin)
+    ref = 0.0
+    b_idx = 0
+    for j in range(n):
+        a, b = z[j], z[j + 1]
+        if types[j] == 0:
+            if j == 0:
+                ref = b - 0.5 * T
+                spans.append((0, a, b, ref, b_idx))
+            elif j == n - 1:
+                ref = a + 0.5 * T
+                spans.append((0, a, b, ref, b_idx))
+            else:
+                mid = 0.5 * (a + b)
+                spans.append((0, a, mid, a + 0.5 * T, b_idx))
+                b_idx += 1
+                ref = b - 0.5 * T
+                spans.append((0, mid, b, ref, b_idx))
+        else:
+            spans.append((1, a, b, ref, b_idx))
+    q = period / 4.0
+    typ, sign, start, stop, bins = [], [], [], [], []
+    for t, a, b, r, k in spans:
+        # zeros of cos(2K(z - r)) at z = r + period/8 + j period/4
+        j0 = math.ceil((a - r - period / 8.0) / q)
+        cuts = [a]
+        x = r + period / 8.0 + j0 * q
+        while x < b - 1e-9:
+            if x > a + 1e-9:
+                cuts.append(x)
+            x += q
+        cuts.append(b)
+        for u, v in zip(cuts[:-1], cuts[1:]):
+            mid = 0.5 * (u + v)
+            typ.append(t)
+            sign.append(1.0 if math.cos(4.0 * math.pi * (mid - r) / period) > 0 else -1.0)
+            start.append(u)
+            stop.append(v)
+            bins.append(k)
+    start = np.array(start)
+    stop = np.array(stop)
+    lo = end_cut[0] * period
+    hi = z[-1] - end_cut[1] * period
+    start = np.clip(start, lo, hi)
+    stop = np.clip(stop, lo, hi)
+    keep = stop - start > 1e-12
+    return (np.array(typ, np.int64)[keep], np.array(sign)[keep], (stop - start)[keep],
+            np.array(bins, np.int64)[keep])
+
+
+def merge_pieces(typ, sign, length):
+    """Merge neighbouring pieces of the same (type, sign): ``(keys, lengths)``, key ``2 type + (sign < 0)``."""
+    keys = 2 * typ + (sign < 0)
+    out_k, out_l = [int(keys[0])], [float(length[0])]
+    for k, ln in zip(keys[1:].tolist(), length[1:].tolist()):
+        if k == out_k[-1]:
+            out_l[-1] += ln
+        else:
+            out_k.append(k)
+            out_l.append(ln)
+    return np.array(out_k, np.int64), np.array(out_l)
+
+
+def modulated_rows(n_rows, lam_tab, zeta_cm: complex):
+    """Index rows of the four piece kinds (tooth +, tooth -, groove +, groove -): the section rows
+    plus ``zeta / k0`` (the diagonal term) plus ``+- zeta lambda / 4`` (a square wave whose
+    cos(2 K z) harmonic is ``2 zeta / k0``: the coupling term)."""
+    lam_cm = np.asarray(lam_tab) * NM_TO_CM
+    diag = zeta_cm * lam_cm / (2.0 * math.pi)
+    c = zeta_cm * lam_cm / 4.0
+    return np.array([n_rows[0] + diag + c, n_rows[0] + diag - c, n_rows[1] + diag + c, n_rows[1] + diag - c])
+
+
+def _int_exp(c, ell):
+    """(exp(c ell) - 1) / c, stable for small c ell (arrays)."""
+    c = np.asarray(c, np.complex128)
+    x = c * ell
+    small = np.abs(x) < 1e-6
+    safe = np.where(small, 1.0, c)
+    return np.where(small, ell * (1 + x / 2 + x * x / 6), np.expm1(x) / safe)
+
+
+@dataclass(frozen=True)
+class ModeFields:
+    """Longitudinal field of a DFB mode at threshold on the pieces of the 1D model.
+
+    ``A, B``: forward/backward amplitudes at each piece's start; ``energy``: ``Re n int |E|^2`` per
+    piece; ``mean``: ``int E dz`` per piece; ``flux_left, flux_right``: power leaving at either end
+    (same units as ``energy`` per nm)."""
+
+    A: np.ndarray
+    B: np.ndarray
+    energy: np.ndarray
+    mean: np.ndarray
+    flux_left: float
+    flux_right: float
+    residual: float
+
+
+def mode_fields(n, length, n_left, n_right, lam) -> ModeFields:
+    """Field of the pole (outgoing waves only) through pieces of complex index ``n`` and ``length`` (nm).
+
+    Starts with a unit left-going wave in the left outer medium and carries ``E``, ``E'`` across
+    the interfaces; ``residual`` is the incoming wave at the right end relative to the outgoing one
+    (zero at a pole)."""
+    k0 = 2.0 * math.pi / lam
+    k = k0 * np.asarray(n, np.complex128)
+    M = k.size
+    A = np.empty(M, np.complex128)
+    B = np.empty(M, np.complex128)
+    a, b = 0j, 1.0 + 0j
+    k_prev = k0 * complex(n_left)
+    for j in range(M):
+        r = k_prev / k[j]
+        A[j] = 0.5 * ((1 + r) * a + (1 - r) * b)
+        B[j] = 0.5 * ((1 - r) * a + (1 + r) * b)
+        ph = np.exp(1j * k[j] * length[j])
+        a, b = A[j] * ph, B[j] / ph
+        k_prev = k[j]
+    r = k_prev / (k0 * complex(n_right))
+    A_out = 0.5 * ((1 + r) * a + (1 - r) * b)
+    B_out = 0.5 * ((1 - r) * a + (1 + r) * b)
+    kr, ki = k.real, k.imag
+    ell = np.asarray(length, float)
+    e2 = (np.abs(A) ** 2 * _int_exp(-2 * ki, ell).real + np.abs(B) ** 2 * _int_exp(2 * ki, ell).real
+          + 2 * (A * np.conj(B) * _int_exp(2j * kr, ell)).real)
+    energy = np.asarray(n).real * e2
+    mean = A * _int_exp(1j * k, ell) + B * _int_exp(-1j * k, ell)
+    flux_left = complex(n_left).real * 1.0
+    flux_right = complex(n_right).real * abs(A_out) ** 2
+    return ModeFields(A, B, energy, mean, float(flux_left), float(flux_right),
+                      float(abs(B_out) / max(abs(A_out), 1e-300)))
