@@ -53,18 +53,63 @@ TAIL = 2           # u = a + h t / (1 - t), real, t in [0, 1)
 
 
 @kernel
-def _media(n, d, k0, kx2, qv, pv):
-    """Normal wave numbers ``qv[m]`` of every medium (engine branch) and the one-way phase
-    factors ``pv[m] = exp(i k0 q_m d_m)`` (1 for the outer media): shared by both polarizations
-    and by the flux split."""
+def groups(n, d):
+    """Media that share their index (hence ``q``) and interior layers that share index and
+    thickness (hence the phase factor), found once per stack: a DBR of 40 layers has a handful.
+    Rows of the returned int64 array (length M each): 0 a representative medium of every
+    distinct index, 1 each medium's entry in row 0, 2 a representative interior layer of every
+    distinct (index, thickness), 3 each interior layer's entry in row 2; row 4 holds the two
+    counts."""
     M = n.shape[0]
+    g = np.zeros((5, M), dtype=np.int64)
+    nq = 0
     for m in range(M):
-        q = normal_wavenumber(n[m], kx2)
-        qv[m] = q
-        if m == 0 or m == M - 1:
-            pv[m] = 1.0 + 0j
-        else:
-            pv[m] = cmath.exp(1j * q * (k0 * d[m]))
+        found = -1
+        for j in range(nq):
+            if n[g[0, j]] == n[m]:
+                found = j
+                break
+        if found < 0:
+            g[0, nq] = m
+            found = nq
+            nq += 1
+        g[1, m] = found
+    npair = 0
+    for m in range(1, M - 1):
+        found = -1
+        for j in range(npair):
+            r = g[2, j]
+            if n[r] == n[m] and d[r] == d[m]:
+                found = j
+                break
+        if found < 0:
+            g[2, npair] = m
+            found = npair
+            npair += 1
+        g[3, m] = found
+    g[4, 0] = nq
+    g[4, 1] = npair
+    return g
+
+
+@kernel
+def _media(n, d, k0, kx2, grp, qbuf):
+    """Normal wave numbers ``qbuf[0, m]`` of every medium (engine branch) and the one-way phase
+    factors ``qbuf[1, m] = exp(i k0 q_m d_m)`` (1 for the outer media), each computed once per
+    distinct index / (index, thickness) (:func:`groups`; rows 2 and 3 are scratch): shared by both
+    polarizations and by the flux split."""
+    M = n.shape[0]
+    for j in range(grp[4, 0]):
+        qbuf[2, j] = normal_wavenumber(n[grp[0, j]], kx2)
+    for m in range(M):
+        qbuf[0, m] = qbuf[2, grp[1, m]]
+    for j in range(grp[4, 1]):
+        r = grp[2, j]
+        qbuf[3, j] = cmath.exp(1j * qbuf[0, r] * (k0 * d[r]))
+    qbuf[1, 0] = 1.0 + 0j
+    qbuf[1, M - 1] = 1.0 + 0j
+    for m in range(1, M - 1):
+        qbuf[1, m] = qbuf[3, grp[3, m]]
 
 
 @kernel
@@ -132,24 +177,24 @@ def _side_fluxes(L, step, last, stop, amp, gbuf, pv, ybuf, out, off, scale):
 
 
 @kernel
-def integrand(u, jac, n, d, k0, L, zt, zb, with_flux, per_u, mask, stops, out, gbuf, qbuf, ybuf):
+def integrand(u, jac, n, d, k0, L, zt, zb, with_flux, per_u, mask, stops, grp, out, gbuf, qbuf, ybuf):
     """Fill ``out`` (length ``3 (M + 1)``, zeroed here) at one ``u`` with path derivative ``jac``.
 
     ``with_flux`` (real ``u`` only) adds the fluxes; ``per_u`` drops the measure ``u`` of
     ``kx dkx`` from the flux amplitudes (far-field densities, finite at ``u = 0``).
     ``mask`` selects the components (bit 0 vertical p, bit 1 horizontal s, bit 2 horizontal p;
     the others stay 0); ``stops`` holds the outermost absorbing layer of the incident and the
-    substrate side (:func:`_side_fluxes`).  ``qbuf[0]`` receives the normal wave numbers,
-    ``qbuf[1]`` the phase factors."""
+    substrate side (:func:`_side_fluxes`); ``grp`` the output of :func:`groups`.  ``qbuf[0]``
+    receives the normal wave numbers, ``qbuf[1]`` the phase factors."""
     M = n.shape[0]
     nb = M + 1
     for i in range(out.shape[0]):
         out[i] = 0.0
     nL = n[L].real
     kx2 = (u * nL) * (u * nL)
+    _media(n, d, k0, kx2, grp, qbuf)
     qv = qbuf[0]
     pv = qbuf[1]
-    _media(n, d, k0, kx2, qv, pv)
     qL = qv[L]
     w = qL / nL
     et = cmath.exp(1j * qL * (k0 * zt))
@@ -220,7 +265,7 @@ def path_point(kind, a, b, h, t):
 
 
 @kernel
-def _gk15(kind, pa, pb, ph, t0, t1, n, d, k0, L, zt, zb, with_flux, mask, stops, res, err, buf, gbuf, qbuf, ybuf):
+def _gk15(kind, pa, pb, ph, t0, t1, n, d, k0, L, zt, zb, with_flux, mask, stops, grp, res, err, buf, gbuf, qbuf, ybuf):
     """Gauss-Kronrod 7/15 on [t0, t1]: ``res`` the Kronrod sums, ``err = |K - G|`` per component."""
     nv = res.shape[0]
     hl = 0.5 * (t1 - t0)
@@ -245,7 +290,7 @@ def _gk15(kind, pa, pb, ph, t0, t1, n, d, k0, L, zt, zb, with_flux, mask, stops,
             wg = _WG[kk // 2] if kk % 2 == 1 else 0.0
         t = tc + hl * x
         u, du = path_point(kind, pa, pb, ph, t)
-        integrand(u, du, n, d, k0, L, zt, zb, with_flux, False, mask, stops, buf, gbuf, qbuf, ybuf)
+        integrand(u, du, n, d, k0, L, zt, zb, with_flux, False, mask, stops, grp, buf, gbuf, qbuf, ybuf)
         for i in range(nv):
             res[i] += wk * buf[i]
             err[i] += wg * buf[i]
@@ -271,8 +316,9 @@ def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, mask, st
     ee = np.empty(nv)
     buf = np.empty(nv)
     gbuf = np.zeros((2, 2, M), dtype=np.complex128)
-    qbuf = np.zeros((2, M), dtype=np.complex128)
+    qbuf = np.zeros((4, M), dtype=np.complex128)
     ybuf = np.zeros((2, 2, M), dtype=np.complex128)
+    grp = groups(n, d)
     for i in range(nv):
         total[i] = 0.0
         errtot[i] = 0.0
@@ -280,7 +326,7 @@ def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, mask, st
     for p in range(pieces):
         ta[p] = p / pieces
         tb[p] = (p + 1) / pieces
-        _gk15(kind, pa, pb, ph, ta[p], tb[p], n, d, k0, L, zt, zb, with_flux, mask, stops, res, ee, buf, gbuf, qbuf, ybuf)
+        _gk15(kind, pa, pb, ph, ta[p], tb[p], n, d, k0, L, zt, zb, with_flux, mask, stops, grp, res, ee, buf, gbuf, qbuf, ybuf)
         for i in range(nv):
             val[p, i] = res[i]
             er[p, i] = ee[i]
@@ -325,14 +371,14 @@ def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, mask, st
         for i in range(nv):
             total[i] -= val[best, i]
             errtot[i] -= er[best, i]
-        _gk15(kind, pa, pb, ph, a0, mid, n, d, k0, L, zt, zb, with_flux, mask, stops, res, ee, buf, gbuf, qbuf, ybuf)
+        _gk15(kind, pa, pb, ph, a0, mid, n, d, k0, L, zt, zb, with_flux, mask, stops, grp, res, ee, buf, gbuf, qbuf, ybuf)
         tb[best] = mid
         for i in range(nv):
             val[best, i] = res[i]
             er[best, i] = ee[i]
             total[i] += res[i]
             errtot[i] += ee[i]
-        _gk15(kind, pa, pb, ph, mid, b0, n, d, k0, L, zt, zb, with_flux, mask, stops, res, ee, buf, gbuf, qbuf, ybuf)
+        _gk15(kind, pa, pb, ph, mid, b0, n, d, k0, L, zt, zb, with_flux, mask, stops, grp, res, ee, buf, gbuf, qbuf, ybuf)
         ta[nint] = mid
         tb[nint] = b0
         for i in range(nv):
@@ -358,8 +404,9 @@ def far_field(us, n, d, k0, L, zt, zb, mask, stops, out):
     rows ``out[i]`` (length ``3 (M + 1)`` each)."""
     M = n.shape[0]
     gbuf = np.zeros((2, 2, M), dtype=np.complex128)
-    qbuf = np.zeros((2, M), dtype=np.complex128)
+    qbuf = np.zeros((4, M), dtype=np.complex128)
     ybuf = np.zeros((2, 2, M), dtype=np.complex128)
+    grp = groups(n, d)
     for i in range(us.shape[0]):
-        integrand(complex(us[i], 0.0), 1.0 + 0j, n, d, k0, L, zt, zb, True, True, mask, stops, out[i],
+        integrand(complex(us[i], 0.0), 1.0 + 0j, n, d, k0, L, zt, zb, True, True, mask, stops, grp, out[i],
                   gbuf, qbuf, ybuf)
