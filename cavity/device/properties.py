@@ -118,11 +118,8 @@ class DeviceProperties:
         return self.thermal_conductivity_W_per_m_K if b is None else b
 
 
-class UnknownDeviceMaterial(KeyError):
+class UnknownDeviceMaterial(ValueError):
     """A layer's material has no electrical/thermal properties (neither built in nor supplied)."""
-
-    def __str__(self):  # KeyError would print the message quoted
-        return str(self.args[0]) if self.args else ""
 
 
 # -------------------------------------------------------------------------------------------------
@@ -226,7 +223,12 @@ _TABLE = {
 DEVICE_PROPERTIES: Mapping[str, DeviceProperties] = MappingProxyType(_TABLE)
 
 
+#: material names (``Material.name``) that differ from their ``materials.available()`` key
+_ALIASES = {"CdSe-based core/shell (inorganic)": "CdSe core/shell"}
+
+
 def _family(name: str) -> str | None:
+    name = _ALIASES.get(name, name)
     if name in _TABLE:
         return name
     lower = {k.lower(): k for k in _TABLE}
@@ -266,6 +268,8 @@ def device_properties(material, *, overrides: Mapping | None = None, layer_name:
         the material.
     """
     name = material if isinstance(material, str) else getattr(material, "name", None)
+    if overrides is not None and not hasattr(overrides, "get"):
+        raise TypeError(f"overrides must be a mapping of names to DeviceProperties, got {overrides!r}")
     if overrides:
         for key in (layer_name, name):
             if key is not None and key in overrides:
@@ -275,9 +279,9 @@ def device_properties(material, *, overrides: Mapping | None = None, layer_name:
                 return props
     fam = _family(name) if isinstance(name, str) else None
     if fam is None:
-        at = f"{where} " if where else ""
+        at = f"{where}: " if where else ""
         raise UnknownDeviceMaterial(
-            f"{at}has material {name!r}, which has no electrical/thermal properties: supply them with "
+            f"{at}material {name!r} has no electrical/thermal properties: supply them with "
             f"overrides={{{(layer_name or name)!r}: cavity.device.DeviceProperties(role=..., "
             f"thermal_conductivity_W_per_m_K=..., ...)}} (built-in materials: {', '.join(sorted(_TABLE))})")
     return _TABLE[fam]
