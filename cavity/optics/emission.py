@@ -700,18 +700,29 @@ class SpontaneousCoupling:
         return out
 
 
-def _kappa_profile(stack, L_layer, lam, z, kappa, sides, orient):
+def _kappa_profile(stack, L_layer, lam, z, kappa, orient):
     """Power per unit ``kappa^2`` (``kappa = kx/k0``) leaving into the lossless outer media (sum),
-    times the Purcell factor, for a dipole at ``z``: ``sum_m dP/dOmega_m / (n_m^2 cos theta_m)``."""
-    ang = np.concatenate([np.rad2deg(np.arcsin(kappa / nm)) for _, nm in sides])
-    r = dipole_emission(stack, L_layer, lam, position=float(z), orientation=orient, angles=ang)
+    in units of ``P0``, for a dipole at ``z``: ``sum_m dP/dOmega_m / (P0 n_m^2 cos theta_m)`` =
+    ``sum_m p_m(u) / (2 pi n_L^2)`` with ``p_m`` the flux density per unit ``u = kappa/n_L``
+    (docs/emission.md s.3); one kernel pass gives both sides."""
+    n = np.ascontiguousarray(stack.indices(lam)[:, 0])
+    d = np.ascontiguousarray(stack.padded_thicknesses())
+    M = len(n)
+    nb = M + 1
+    L = L_layer + 1
+    nL = float(n[L].real)
+    lossy = [m for m in range(1, M - 1) if n[m].imag != 0]
+    stops = np.array([min([m for m in lossy if m < L], default=L), max([m for m in lossy if m > L], default=L)],
+                     dtype=np.int64)
+    buf = np.zeros((kappa.size, 3 * nb))
+    K.far_field(np.ascontiguousarray(kappa / nL), n, d, 2.0 * math.pi / lam, L, float(z),
+                stack.layers[L_layer].thickness - float(z), _MASKS[orient], stops, buf)
+    wts = orient.weights
     out = np.zeros(kappa.size)
-    for k, (side, nm) in enumerate(sides):
-        sl = slice(k * kappa.size, (k + 1) * kappa.size)
-        per_sr = getattr(r, f"{side}_s")[sl] + getattr(r, f"{side}_p")[sl]
-        cos_t = np.sqrt(1.0 - (kappa / nm) ** 2)
-        out += per_sr / (nm * nm * cos_t)
-    return r.purcell_factor * out, r.purcell_factor, r.converged
+    for m in (0, M - 1):
+        if n[m].imag == 0:
+            out += sum(wts[c] * buf[:, c * nb + 1 + m] for c in range(3))
+    return out / (2.0 * math.pi * nL * nL)
 
 
 def spontaneous_coupling(stack: Stack, threshold, wavelengths, *, spectrum=None, layer=None,
@@ -801,12 +812,9 @@ def spontaneous_coupling(stack: Stack, threshold, wavelengths, *, spectrum=None,
     converged = film.converged
     # the mode's half-width in kappa, from the film's profile at lambda_m
     prof = np.zeros(kappa.size)
-    purcell = 0.0
     for zz, ww in zip(z, zw):
-        p, f, conv = _kappa_profile(stack, L_layer, lam_m, zz, kappa, sides, orient)
-        prof += ww * p
-        purcell += ww * f
-        converged &= conv
+        prof += ww * _kappa_profile(stack, L_layer, lam_m, zz, kappa, orient)
+    purcell = radiative_rate_factor(stack, L_layer, lam_m, positions=positions)
     below = np.nonzero(prof <= 0.5 * prof[0])[0]
     if below.size:
         i = int(below[0])
@@ -823,8 +831,7 @@ def spontaneous_coupling(stack: Stack, threshold, wavelengths, *, spectrum=None,
             raise ValueError(f"spectrum must return finite values >= 0, got {s!r} at {lam!r} nm")
         cone = 0.0
         for zz, ww in zip(z, zw):
-            p, _, conv = _kappa_profile(stack, L_layer, lam, zz, kappa, sides, orient)
-            converged &= conv
+            p = _kappa_profile(stack, L_layer, lam, zz, kappa, orient)
             kk = np.append(kappa[kappa < k_m], k_m)
             pp = np.interp(kk, kappa, p)
             cone += ww * 2.0 * math.pi * float(np.trapezoid(pp * kk, kk))
