@@ -1,11 +1,65 @@
 """Small frozen result objects of the optics layer.  Units: :mod:`cavity.conventions`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+import math
+from dataclasses import dataclass, fields, is_dataclass
 
 import numpy as np
+from materials import Material
 
-__all__ = ["Spectrum", "FieldProfile", "LayerAbsorption", "ModeSequence"]
+__all__ = ["Result", "to_jsonable", "Spectrum", "FieldProfile", "LayerAbsorption", "ModeSequence"]
+
+
+def _number(x):
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (complex, np.complexfloating)):
+        return [_number(float(x.real)), _number(float(x.imag))]
+    x = float(x)
+    return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
+
+
+def to_jsonable(value):
+    """Plain JSON data for a result value (``json.dumps(..., allow_nan=False)`` accepts it).
+
+    Rules (one for every result): complex numbers ``[re, im]``; arrays nested lists of those;
+    non-finite floats the strings ``"inf"``, ``"-inf"``, ``"nan"``; enums their value; tuples
+    lists; dataclasses (results, layers, stacks, settings) dicts of their public fields; materials
+    ``{"material": name, "reference": ...}``; anything else its ``repr``.
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bool, np.bool_, int, np.integer, float, np.floating, complex, np.complexfloating)):
+        return _number(value)
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "biufc":
+            return [to_jsonable(v) for v in value] if value.ndim > 1 else [_number(v) for v in value]
+        return [to_jsonable(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, Material):
+        return {"material": str(value.name), "reference": str(value.reference)}
+    if hasattr(value, "to_dict") and callable(value.to_dict):
+        return value.to_dict()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value) if not f.name.startswith("_")}
+    return repr(value)
+
+
+class Result:
+    """Mixin of every result object: :meth:`to_dict` (JSON-serialisable, see :func:`to_jsonable`)."""
+
+    def to_dict(self) -> dict:
+        """The result's public fields as plain JSON data (complex as ``[re, im]``, arrays as lists,
+        non-finite floats as ``"inf"``/``"nan"``, enums by value): ``json.dumps(r.to_dict())`` works."""
+        return {f.name: to_jsonable(getattr(self, f.name)) for f in fields(self) if not f.name.startswith("_")}
 
 
 def _frozen(a):
@@ -16,7 +70,7 @@ def _frozen(a):
     return a
 
 
-class ModeSequence:
+class ModeSequence(Result):
     """Sequence behaviour for results holding a ``modes`` tuple (``len``, iteration, indexing)."""
 
     modes: tuple
@@ -32,7 +86,7 @@ class ModeSequence:
 
 
 @dataclass(frozen=True, eq=False)
-class Spectrum:
+class Spectrum(Result):
     """Reflection and transmission of a stack.
 
     Attributes
@@ -61,7 +115,7 @@ class Spectrum:
 
 
 @dataclass(frozen=True, eq=False)
-class FieldProfile:
+class FieldProfile(Result):
     """The standing-wave field through a stack at one wavelength.
 
     Attributes
@@ -96,7 +150,7 @@ class FieldProfile:
 
 
 @dataclass(frozen=True, eq=False)
-class LayerAbsorption:
+class LayerAbsorption(Result):
     """Where the incident power goes.
 
     Attributes

@@ -73,6 +73,7 @@ import numpy as np
 
 from .._validation import require_scalar_finite
 from ..layers import Stack
+from ..results import Result, to_jsonable
 
 __all__ = [
     "Continuous",
@@ -327,7 +328,7 @@ def per_design(func: Callable[[Any, dict], float]) -> Callable:
 
 
 @dataclass(frozen=True, eq=False)
-class BatchThresholds:
+class BatchThresholds(Result):
     """Thresholds of a batch of designs (arrays of length D): lasing wavelength (nm), threshold
     material gain (cm^-1, NaN where not converged), converged flags and, optionally, the passive
     pole (complex nm, NaN where none was found) that grades designs whose threshold search failed."""
@@ -872,7 +873,7 @@ def _evaluate_chunk(task):
 # Results
 # ================================================================================================
 @dataclass(frozen=True)
-class GenerationRecord:
+class GenerationRecord(Result):
     """One generation: best and mean score of the feasible members (NaN if none), the best
     violation, evaluations so far and evaluations per second in that generation."""
 
@@ -885,7 +886,7 @@ class GenerationRecord:
 
 
 @dataclass(frozen=True, eq=False)
-class Archive:
+class Archive(Result):
     """Every design the search evaluated, in evaluation order: ``archive[i] -> (parameters,
     score, violation)``."""
 
@@ -900,9 +901,14 @@ class Archive:
     def __getitem__(self, i):
         return self.space.decode(self._vectors[i]), float(self.scores[i]), float(self.violations[i])
 
+    def to_dict(self) -> dict:
+        """Every evaluated design as ``{"parameters", "score", "violation"}`` (JSON data)."""
+        return {"designs": [{"parameters": to_jsonable(p), "score": to_jsonable(sc), "violation": to_jsonable(v)}
+                            for p, sc, v in (self[i] for i in range(len(self)))]}
+
 
 @dataclass(frozen=True, eq=False)
-class DesignResult:
+class DesignResult(Result):
     """Outcome of :func:`optimize`.
 
     Attributes

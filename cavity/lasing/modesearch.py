@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _count_kernels as CK
+from ..results import Result
 
 __all__ = ["ModeProblem", "ZeroSet", "find_zeros"]
 
@@ -209,7 +210,7 @@ def _blocks(seq, min_len=16, max_period=8):
 
 
 @dataclass(frozen=True)
-class Zero:
+class Zero(Result):
     """One zero of ``D`` found by the search: ``(x, y)``, Newton iterations, relative residual
     ``|D|/ref`` and orientation (sign of the Jacobian)."""
 
@@ -221,7 +222,7 @@ class Zero:
 
 
 @dataclass(frozen=True)
-class ZeroSet:
+class ZeroSet(Result):
     """Result of :func:`find_zeros`.
 
     Attributes

@@ -17,6 +17,7 @@ from . import _pole_kernels as PK
 from .._jit import run_threaded
 from .._validation import require_layer_indices, require_scalar_finite
 from ..layers import Stack
+from ..results import Result
 from ..optics.spectra import Polarization, _scalar_angle, _threads
 
 __all__ = ["PopulationThresholds", "threshold_population", "PARALLEL_MIN_DESIGNS", "MAX_BLOCK_BYTES"]
@@ -36,7 +37,7 @@ MIN_SEARCH_WIDTH = 1e-2
 
 
 @dataclass(frozen=True, eq=False)
-class PopulationThresholds:
+class PopulationThresholds(Result):
     """Thresholds of D designs (arrays of length D).
 
     Attributes

@@ -50,7 +50,7 @@ from .._jit import kernel
 from .._validation import require_scalar_finite, require_wavelength
 from ..layers import AIR, Stack
 from .spectra import Polarization, _scalar_angle
-from ..results import _frozen
+from ..results import Result, _frozen
 
 __all__ = ["Side", "IncoherentSpectrum", "incoherent_spectrum"]
 
@@ -63,7 +63,7 @@ class Side(str, enum.Enum):
 
 
 @dataclass(frozen=True, eq=False)
-class IncoherentSpectrum:
+class IncoherentSpectrum(Result):
     """Power fractions of ``incident | layers | thick substrate | exit``.
 
     Attributes

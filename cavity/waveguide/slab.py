@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..results import ModeSequence
+from ..results import ModeSequence, Result
 
 from . import _mode_kernels as MK
 from ..optics._tmm_kernels import amplitudes as _amplitudes
@@ -68,7 +68,7 @@ def _pol_label(pol: Polarization) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class ModeProfile:
+class ModeProfile(Result):
     """Transverse profile of a guided mode, sampled on ``z`` (nm, 0 = first interface).
 
     Attributes
@@ -96,7 +96,7 @@ class ModeProfile:
 
 
 @dataclass(frozen=True, eq=False)
-class Mode:
+class Mode(Result):
     """One guided (or leaky) mode of a slab at one wavelength.
 
     Attributes
