@@ -950,6 +950,135 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
 
 
 # ------------------------------------------------------------------------------------------------
+# surface emission: near and far field (docs/dfb.md s.5)
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SurfaceEmission:
+    """Near field of the surface emission of one mode of a second-order grating.
+
+    Attributes
+    ----------
+    position : ndarray        centre of each grating period (nm) from the grating centre
+    amplitude : ndarray       complex near-field amplitude ``a(z)`` (the slowly varying part of
+                              ``(f(z) - D) E(z)`` over each period divided by ``sin(pi D)/pi``, i.e.
+                              ``R + S`` for a tooth-centred grating), normalised to ``max |a| = 1``
+    intensity : ndarray       ``|amplitude|^2``
+    wavelength : float        nm
+    radiation_loss : float    cm^-1, as in :class:`DFBMode`
+    fraction_up, fraction_down : float
+    """
+
+    position: np.ndarray
+    amplitude: np.ndarray
+    intensity: np.ndarray
+    wavelength: float
+    radiation_loss: float
+    fraction_up: float
+    fraction_down: float
+
+
+@dataclass(frozen=True)
+class FarField:
+    """Far-field intensity of the surface emission versus the angle from the surface normal.
+
+    Attributes
+    ----------
+    angle : ndarray         degrees, in the plane of the grating vector, in the chosen medium
+    intensity : ndarray     normalised to its maximum
+    divergence : float      full width (degrees) between the outermost half-maximum points
+    """
+
+    angle: np.ndarray
+    intensity: np.ndarray
+    divergence: float
+
+
+def surface_emission(result: DFBModes, mode: int = 0) -> SurfaceEmission:
+    """Near field of the surface emission of ``result.modes[mode]`` along the grating.
+
+    Parameters
+    ----------
+    result : DFBModes
+        From :func:`dfb_threshold` of a grating with ``radiation="coupled_wave"``.
+    mode : int, default 0
+        Index into ``result.modes`` (0: the lowest threshold).
+
+    Returns
+    -------
+    SurfaceEmission
+
+    Notes
+    -----
+    The radiated field is driven by the first Fourier harmonic of the grating times the guided
+    field, ``eps_{-1} R + eps_1 S`` (docs/dfb.md s.5): its slowly varying part over each period.
+    The up and down beams have the same profile (the stack's response is flat over the angles of
+    a long grating).
+    """
+    if not isinstance(result, DFBModes):
+        raise TypeError(f"result must be a DFBModes from dfb_threshold, got {type(result).__name__}")
+    if result.radiative is None or result.grating is None:
+        raise ValueError("result has no computed surface emission: solve the grating with radiation='coupled_wave'")
+    if isinstance(mode, bool) or not isinstance(mode, numbers.Integral) or not 0 <= mode < len(result.modes):
+        raise ValueError(f"mode must be an index in [0, {len(result.modes) - 1}], got {mode!r}")
+    grating, sec, rc = result.grating, result.sections, result.radiative
+    md = result.modes[mode]
+    _, _, _, _, lay = _problem_radiative(grating, sec, rc.zeta - rc.zeta_1d)
+    _, _, _, _, near, width = _radiative_mode(grating, sec, lay, rc, md.wavelength, md.material_gain)
+    pos = np.cumsum(width) - 0.5 * width
+    pos = pos - 0.5 * float(np.sum(width))
+    amp = near / near[np.argmax(np.abs(near))]
+    for a in (pos, amp):
+        a.setflags(write=False)
+    inten = np.abs(amp) ** 2
+    inten.setflags(write=False)
+    return SurfaceEmission(pos, amp, inten, md.wavelength, md.radiation_loss, md.fraction_up, md.fraction_down)
+
+
+def far_field(emission: SurfaceEmission, angles=None, *, medium_index: float = 1.0) -> FarField:
+    """Far field of a surface-emitted beam: the Fourier transform of its near field.
+
+    Parameters
+    ----------
+    emission : SurfaceEmission
+    angles : array of float, optional
+        Angles from the normal (degrees) in the output medium; default 2001 points over
+        ``+- 10 lambda / (n L)`` (at most 90 degrees).
+    medium_index : float, default 1.0
+        Index of the medium the beam leaves into (air above; the substrate's index below).
+
+    Returns
+    -------
+    FarField
+
+    Notes
+    -----
+    ``E(theta) ~ sum_k a_k w_k exp(-i k0 n sin(theta) z_k)`` (Fraunhofer, one period per sample);
+    the obliquity and the stack's angular response are ~1 over the small angles of a long grating.
+    """
+    if not isinstance(emission, SurfaceEmission):
+        raise TypeError(f"emission must be a SurfaceEmission, got {type(emission).__name__}")
+    n = _positive(medium_index, "medium_index", "")
+    z = np.asarray(emission.position)
+    length = float(z[-1] - z[0]) + (z[1] - z[0] if z.size > 1 else 1.0)
+    if angles is None:
+        half = min(90.0, math.degrees(10.0 * emission.wavelength / (n * length)))
+        angles = np.linspace(-half, half, 2001)
+    ang = np.asarray(angles, dtype=np.float64)
+    if ang.ndim != 1 or ang.size < 3 or not np.all(np.isfinite(ang)) or np.any(np.abs(ang) > 90):
+        raise ValueError(f"angles must be a 1D array of at least 3 finite angles within +-90 degrees, got {angles!r}")
+    w = np.gradient(z) if z.size > 1 else np.ones(1)
+    k = 2 * math.pi * n / emission.wavelength * np.sin(np.radians(ang))
+    field_ = (emission.amplitude * w)[None, :] * np.exp(-1j * k[:, None] * z[None, :])
+    inten = np.abs(field_.sum(axis=1)) ** 2
+    inten = inten / inten.max()
+    above = np.nonzero(inten >= 0.5)[0]
+    div = float(ang[above[-1]] - ang[above[0]]) if above.size else math.nan
+    ang.setflags(write=False)
+    inten.setflags(write=False)
+    return FarField(ang, inten, div)
+
+
+# ------------------------------------------------------------------------------------------------
 # Design search
 # ------------------------------------------------------------------------------------------------
 class DFBEvaluator:

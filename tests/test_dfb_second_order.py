@@ -1,0 +1,240 @@
+"""Second-order DFB gratings with radiation (issue 17; docs/dfb.md).
+
+Independent truth: the RCWA reference (tests/reference/grating_rcwa.py, Inkstone: complex poles of
+the full scattering matrix of the infinite grating), Kogelnik-Shank coupled-mode theory with a
+complex coupling, the depth^2 / sin^2(pi D) laws of first-order perturbation theory, the energy
+balance of each mode's own fields, and the sinc^2 far field of a uniform aperture.
+"""
+import math
+
+import numpy as np
+import pytest
+
+import materials as mt
+from cavity import Layer, Stack, coupled_mode_threshold
+from cavity.waveguide import dfb as dfb_mod
+from cavity.waveguide.dfb import (DFBGrating, FarField, GratingRadiation, SurfaceEmission, dfb_threshold,
+                                  etched_grating, far_field, surface_emission)
+from cavity.waveguide.second_order import RadiativeCoupling, radiative_coupling
+
+N_FILM, N_GLASS = 1.70, 1.52
+FILM, PERIOD, NEAR = 200.0, 408.0, 632.0
+
+
+def _stack(k_film=0.0):
+    qd = mt.Constant(N_FILM, k_film)
+    glass = mt.Constant(N_GLASS)
+    return Stack.of(Layer(qd, FILM, gain=True), Layer(glass, 100.0), incident=mt.Constant(1.0), substrate=glass)
+
+
+def _sections(depth):
+    return etched_grating(_stack(), 1, depth)
+
+
+def _grating(depth=20.0, duty=0.3, periods=300, radiation="coupled_wave", k_film=0.0, **kw):
+    return DFBGrating.etched(_stack(k_film), 1, NEAR, etch_depth=depth, period=PERIOD, duty_cycle=duty, order=2,
+                             periods=periods, radiation=radiation, **kw)
+
+
+# ------------------------------------------------------------------------------------------------
+# the infinite grating against RCWA
+# ------------------------------------------------------------------------------------------------
+# (depth nm, duty, wavelength tolerance nm, relative Q tolerance)
+RCWA_CASES = [
+    (10.0, 0.3, 0.03, 0.04),
+    (20.0, 0.5, 0.03, 0.04),
+    (20.0, 0.7, 0.03, 0.04),
+    (40.0, 0.3, 0.12, 0.07),
+    (60.0, 0.5, 0.12, 0.07),
+]
+
+
+@pytest.mark.parametrize("depth,duty,tol_nm,tol_q", RCWA_CASES)
+def test_band_edges_against_rcwa(depth, duty, tol_nm, tol_q):
+    pytest.importorskip("inkstone", reason="the RCWA reference needs inkstone (pip install inkstone==0.3.15)")
+    from tests.reference.grating_rcwa import band_edge_modes
+
+    ref = band_edge_modes([(N_FILM, FILM), (N_GLASS, N_FILM, duty, depth)], PERIOD, 1.0, N_GLASS, NEAR,
+                          harmonics=21)
+    tooth, groove = _sections(depth)
+    rc = radiative_coupling(tooth, groove, NEAR, PERIOD, duty)
+    ours = rc.band_edges()
+    for m, r in zip(ours, ref.modes):          # both sorted by wavelength
+        assert m.dark == r.dark                # the same edge is dark
+        assert m.wavelength == pytest.approx(r.wavelength_nm, abs=tol_nm)
+        if not r.dark:
+            assert m.q == pytest.approx(r.q, rel=tol_q)
+            assert m.fraction_up == pytest.approx(r.fraction_up, abs=0.005)
+        else:
+            assert math.isinf(m.q) and m.radiation_loss == 0.0
+    if duty != 0.5:   # the gap, first order in the depth, to a few per cent
+        gap_ref = ref.long.wavelength_nm - ref.short.wavelength_nm
+        assert ours[1].wavelength - ours[0].wavelength == pytest.approx(gap_ref, rel=0.04)
+
+
+def test_radiation_grows_as_depth_squared_and_sin_squared_of_duty():
+    z = {}
+    for depth in (2.0, 4.0, 8.0):
+        tooth, groove = _sections(depth)
+        z[depth] = radiative_coupling(tooth, groove, NEAR, PERIOD, 0.5)
+    # Im zeta ~ (eps_1 depth)^2 for a thin grating
+    assert z[4.0].zeta.imag / z[2.0].zeta.imag == pytest.approx(4.0, rel=0.03)
+    assert z[8.0].zeta.imag / z[4.0].zeta.imag == pytest.approx(4.0, rel=0.05)
+    tooth, groove = _sections(2.0)
+    for duty in (0.2, 0.35, 0.8):
+        rc = radiative_coupling(tooth, groove, NEAR, PERIOD, duty)
+        ratio = rc.zeta.imag / z[2.0].zeta.imag
+        assert ratio == pytest.approx(math.sin(math.pi * duty) ** 2, rel=0.01)
+        # kappa_2 ~ sin(2 pi D): it changes sign at D = 1/2 (the dark edge swaps side)
+        assert math.copysign(1.0, rc.kappa2) == -math.copysign(1.0, math.sin(2 * math.pi * duty))
+    assert abs(z[2.0].kappa2) < 1e-9 * abs(radiative_coupling(tooth, groove, NEAR, PERIOD, 0.3).kappa2) + 1e-12
+
+
+def test_radiated_power_equals_the_imaginary_part_of_zeta():
+    # optical theorem of the Green's function: flux up + down of the radiated amplitudes = 2 Im zeta
+    for depth in (10.0, 50.0):
+        tooth, groove = _sections(depth)
+        rc = radiative_coupling(tooth, groove, NEAR, PERIOD, 0.4)
+        assert rc.loss_up + rc.loss_down == pytest.approx(2 * rc.zeta.imag, rel=1e-6)
+        assert 0 < rc.fraction_up < 1 and rc.fraction_up + rc.fraction_down == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------------------------------------------
+# finite gratings
+# ------------------------------------------------------------------------------------------------
+def _zeta_off(monkeypatch):
+    """radiative_coupling with zeta = zeta_1d: nothing is added to the 1D model."""
+    real = dfb_mod.radiative_coupling
+
+    def fake(*args, **kwargs):
+        rc = real(*args, **kwargs)
+        return RadiativeCoupling(rc.wavelength, rc.period, rc.duty_cycle, complex(rc.zeta_1d), rc.kappa2,
+                                 rc.zeta_1d, rc.loss_up, rc.loss_down, rc.n_eff, rc.group_index,
+                                 rc.bragg_wavelength)
+
+    monkeypatch.setattr(dfb_mod, "radiative_coupling", fake)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(phase_shifts="quarter_wave"),
+                                dict(facets=("cleaved", "cleaved"), end_cut=(0.3, 0.55))])
+def test_zero_radiative_coupling_gives_the_index_coupled_thresholds(monkeypatch, kw):
+    plain = dfb_threshold(_grating(radiation="none", **kw), max_gain=2000.0)
+    _zeta_off(monkeypatch)
+    split = dfb_threshold(_grating(**kw), max_gain=2000.0)
+    assert split.count == plain.count
+    for a, b in zip(split.modes[:6], plain.modes[:6]):
+        assert a.wavelength == pytest.approx(b.wavelength, abs=1e-6)
+        assert a.material_gain == pytest.approx(b.material_gain, rel=1e-6)
+
+
+def test_first_order_reports_zero_radiation():
+    glass = mt.Constant(1.46)
+    st = Stack.of(Layer(mt.Constant(1.85), 200.0, gain=True), Layer(glass, 50.0), substrate=glass)
+    res = dfb_threshold(DFBGrating.etched(st, 1, 630.0, etch_depth=5.0, periods=300), max_gain=3000.0)
+    for m in res.modes:
+        assert m.radiation_loss == 0.0 and m.fraction_up == 0.0 and m.fraction_down == 0.0
+    assert res.radiative is None
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(phase_shifts="quarter_wave"), dict(k_film=2e-4),
+                                dict(facets=("cleaved", "ar"), end_cut=(0.25, 0.0))])
+def test_energy_balance_of_each_mode(kw):
+    """gain = internal + radiation + edge loss, each from the mode's own field (not the pole)."""
+    res = dfb_threshold(_grating(**kw), max_gain=3000.0)
+    assert res.complete
+    for m in res.modes[:4]:
+        total = m.internal_loss + m.radiation_loss + m.edge_loss
+        assert m.modal_gain == pytest.approx(total, rel=2e-3)
+        assert m.radiation_loss > 0 and m.edge_loss > 0
+        assert m.fraction_up == pytest.approx(res.radiative.fraction_up)
+    if kw.get("k_film"):
+        # internal loss: the film's absorption weighted by the confinement of each section
+        lam = res.modes[0].wavelength
+        alpha_film = 4 * math.pi * kw["k_film"] / (lam * 1e-7)
+        gam = 0.3 * res.confinement[0] + 0.7 * res.confinement[1]
+        assert res.modes[0].internal_loss == pytest.approx(gam * alpha_film, rel=0.03)
+
+
+def test_against_coupled_mode_theory_with_complex_coupling():
+    """Kogelnik-Shank with kappa -> kappa_2 + zeta and a uniform zeta: alpha = alpha_KS + Im zeta,
+    delta = delta_KS - Re zeta (the KS module's conjugate convention)."""
+    res = dfb_threshold(_grating(periods=400), max_gain=3000.0)
+    rc = res.radiative
+    L_cm = res.length * 1e-7
+    zeta = rc.zeta - rc.zeta_1d
+    kappa = math.copysign(res.coupling_coefficient, rc.kappa2) + zeta
+    ks = coupled_mode_threshold(np.conj(kappa) * L_cm, "complex", modes=4)
+    gam = 0.3 * res.confinement[0] + 0.7 * res.confinement[1]
+    ks_gain = sorted((2 * (m.alpha_L + zeta.imag * L_cm) / L_cm / gam, m.delta_L / L_cm - zeta.real) for m in ks)
+    for m, (g_ks, delta) in zip(res.modes[:2], ks_gain[:2]):
+        assert m.material_gain == pytest.approx(g_ks, rel=0.02)
+        lam_ks = res.bragg_wavelength - delta * (res.bragg_wavelength * 1e-7) ** 2 / (2 * math.pi * res.group_index) * 1e7
+        assert m.wavelength == pytest.approx(lam_ks, abs=0.05)
+
+
+def test_dark_edge_mode_lases_first_and_radiates_less():
+    res = dfb_threshold(_grating(periods=600), max_gain=2000.0)
+    edges = res.radiative.band_edges()
+    dark = [e for e in edges if e.dark][0]
+    bright = [e for e in edges if not e.dark][0]
+    low = res.modes[0]
+    # the lowest-threshold mode sits on the dark side of the stopband
+    assert abs(low.wavelength - dark.wavelength) < abs(low.wavelength - bright.wavelength)
+    other = min(res.modes[1:], key=lambda m: abs(m.wavelength - bright.wavelength))
+    assert low.radiation_loss < other.radiation_loss
+    # at most the Bloch mode's 4 Im zeta
+    assert other.radiation_loss < bright.radiation_loss
+
+
+# ------------------------------------------------------------------------------------------------
+# near and far field
+# ------------------------------------------------------------------------------------------------
+def test_far_field_of_a_uniform_aperture_is_sinc_squared():
+    L, lam = 100e3, 630.0
+    z = np.arange(-L / 2 + 200, L / 2, 400.0)
+    em = SurfaceEmission(z, np.ones(z.size, complex), np.ones(z.size), lam, 1.0, 0.5, 0.5)
+    ff = far_field(em, np.linspace(-1.0, 1.0, 4001))
+    x = math.pi * L / lam * np.sin(np.radians(ff.angle))
+    sinc2 = np.where(x == 0, 1.0, np.sin(x) / np.where(x == 0, 1.0, x)) ** 2
+    assert np.max(np.abs(ff.intensity - sinc2)) < 1e-3
+    assert ff.divergence == pytest.approx(math.degrees(0.8859 * lam / L), rel=0.01)
+
+
+def test_surface_emission_of_the_lasing_mode():
+    res = dfb_threshold(_grating(phase_shifts="quarter_wave"), max_gain=3000.0)
+    em = surface_emission(res, 0)
+    assert em.position.size == res.periods
+    assert em.position[0] == pytest.approx(-em.position[-1], abs=1.0)       # centred
+    assert np.max(em.intensity) == pytest.approx(1.0)
+    # a quarter-wave-shifted mode peaks at the shift, in the middle
+    assert abs(em.position[np.argmax(em.intensity)]) < 0.1 * res.length
+    ff = far_field(em)
+    assert isinstance(ff, FarField) and 0 < ff.divergence < 5 * math.degrees(em.wavelength / res.length)
+
+
+# ------------------------------------------------------------------------------------------------
+# bad input
+# ------------------------------------------------------------------------------------------------
+def test_bad_input_names_the_parameter():
+    tooth, groove = _sections(20.0)
+    with pytest.raises(ValueError, match="order"):
+        DFBGrating(tooth, groove, NEAR, periods=100, radiation="coupled_wave")
+    with pytest.raises(ValueError, match="TE"):
+        DFBGrating(tooth, groove, NEAR, periods=100, order=2, polarization="TM", radiation="coupled_wave")
+    with pytest.raises(ValueError, match="radiation"):
+        DFBGrating(tooth, groove, NEAR, periods=100, order=2, radiation="rigorous")
+    assert DFBGrating(tooth, groove, NEAR, periods=100, order=2, radiation="coupled-wave").radiation \
+        is GratingRadiation.COUPLED_WAVE
+    with pytest.raises(ValueError, match="duty_cycle"):
+        radiative_coupling(tooth, groove, NEAR, PERIOD, 1.0)
+    with pytest.raises(ValueError, match="no grating"):
+        radiative_coupling(tooth, tooth, NEAR, PERIOD, 0.5)
+    plain = dfb_threshold(_grating(radiation="none", periods=100), max_gain=3000.0)
+    with pytest.raises(ValueError, match="coupled_wave"):
+        surface_emission(plain)
+    res = dfb_threshold(_grating(periods=100), max_gain=3000.0)
+    with pytest.raises(ValueError, match="mode"):
+        surface_emission(res, 99)
+    em = surface_emission(res)
+    with pytest.raises(ValueError, match="angles"):
+        far_field(em, [0.0, 95.0, 1.0])
