@@ -192,7 +192,8 @@ def check_case(n, d, wl, angles_deg, pols, rng, npts=6):
             dl = [np.inf] + list(d[i, 1:-1]) + [np.inf]
             ref = tmm.coh_tmm(pol, list(n[i, :, w]), dl, np.deg2rad(angles_deg[a]), wl[w])
             ours = spectrum_arrays(n[i], d[i], wl, angles_deg[a], pol, threads=1)
-            assert abs(ours["r"][0, 0, w] - ref["r"]) <= 1e-10 * max(1.0, abs(ref["r"])), ("qdcavity r", ours["r"][0, 0, w], ref["r"])
+            assert abs(ours["r"][0, 0, w] - ref["r"]) <= 1e-10 * max(1.0, abs(ref["r"])), \
+                ("qdcavity r", ours["r"][0, 0, w], ref["r"])
             assert abs(ours["T"][0, 0, w] - ref["T"]) <= 1e-10 * max(1.0, ref["T"]), ("qdcavity T", ours["T"][0, 0, w], ref["T"])
             tf = tmm_faster.calc_coherent(np.ascontiguousarray(n[i].T), dl, np.array([angles_deg[a]]), wl)
             for key, val in (("R", tf["R_" + pol][w, 0]), ("T", tf["T_" + pol][w, 0])):

@@ -13,7 +13,8 @@ from .layers import AIR, Layer, Stack
 __all__ = ["quarter_wave_thickness", "dbr", "microcavity", "metal_mirror", "seed_led_stack", "place_on_antinode"]
 
 
-def quarter_wave_thickness(material: Material, center_wavelength: float, angle: float = 0.0, incident_index: float = 1.0) -> float:
+def quarter_wave_thickness(material: Material, center_wavelength: float, angle: float = 0.0,
+                           incident_index: float = 1.0) -> float:
     """Thickness (nm) of a quarter-wave layer: ``d = lambda0 / (4 Re q)``, ``q = sqrt(n^2 - kx^2)``.
 
     At normal incidence ``d = lambda0 / (4 n)``.
@@ -470,7 +471,7 @@ def place_on_antinode(stack: Stack, gain_layer: int | str, before: int | str, af
         return ValueError(f"place_on_antinode: cannot evaluate the field condition: no cavity mode near "
                           f"target_wavelength={target:g} nm (lasing_threshold found none) for any split of {pair} "
                           f"over their total of {total:.1f} nm" + ("" if tune_resonance else "; tune_resonance=True "
-                          f"would first scale them to bring a mode onto the target"))
+                          "would first scale them to bring a mode onto the target"))
 
     frac, total = layers[bi].thickness / total0, total0
     for it in range(iterations):

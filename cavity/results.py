@@ -59,7 +59,8 @@ class Result:
     def to_dict(self) -> dict:
         """The result's public fields as plain JSON data (complex as ``[re, im]``, arrays as lists,
         non-finite floats as ``"inf"``/``"nan"``, enums by value): ``json.dumps(r.to_dict())`` works."""
-        return {f.name: to_jsonable(getattr(self, f.name)) for f in fields(self) if not f.name.startswith("_")}
+        return {f.name: to_jsonable(getattr(self, f.name))
+                for f in fields(self) if not f.name.startswith("_")}  # type: ignore[arg-type]  # dataclass subclasses
 
 
 def _frozen(a):

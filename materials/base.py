@@ -117,7 +117,7 @@ class Constant(Material):
 
     n_value: float
     k: float = 0.0
-    name: str | None = None
+    name: str | None = None  # type: ignore[assignment]  # the default name is set in __post_init__
     wavelength_range: tuple[float, float] = (1.0, 1.0e7)
     reference: str = "constant index (user given)"
 

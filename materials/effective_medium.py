@@ -140,9 +140,10 @@ class EffectiveMedium(Material):
     fraction: float
     method: MixingRule = MixingRule.MAXWELL_GARNETT
     _: KW_ONLY
-    name: str | None = None
-    reference: str | None = None
-    wavelength_range: tuple[float, float] | None = None
+    # filled in __post_init__ when not given
+    name: str | None = None  # type: ignore[assignment]
+    reference: str | None = None  # type: ignore[assignment]
+    wavelength_range: tuple[float, float] | None = None  # type: ignore[assignment]
 
     def __post_init__(self):
         for label in ("inclusion", "host"):

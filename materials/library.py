@@ -22,7 +22,8 @@ ship unchanged, with their REFERENCES, in ``materials/data/*.yml``):
 =================  ==========================================================================
 
 The earlier models stay as named alternatives: ``"ITO (Drude model)"``, ``"PEDOT:PSS (Drude
-model)"``, ``"Ag (Rakic)"``, ``"Au (Rakic)"``, ``"Al (Rakic)"``.  ``"CdSe/ZnCdS QD film (Aftenieva)"`` is a measured QD film whose ``k`` is the
+model)"``, ``"Ag (Rakic)"``, ``"Au (Rakic)"``, ``"Al (Rakic)"``.
+``"CdSe/ZnCdS QD film (Aftenieva)"`` is a measured QD film whose ``k`` is the
 ground-state (unpumped) absorption, see :data:`QD_FILM_RULE`.  TCTA and TFB are not in the database:
 they remain *estimates* (their reference says so); replace them with ellipsometry of your own
 films (``materials.Tabulated`` or ``load_refractiveindex``).

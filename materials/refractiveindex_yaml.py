@@ -116,7 +116,7 @@ def formula_index(formula: int, coefficients, wavelength_um) -> np.ndarray:
                 rhs = rhs + _coeff(c, j) * lam ** _coeff(c, j + 1)
             return np.sqrt(rhs.astype(np.complex128))
         if formula == 4:
-            C = [None] + [_coeff(c, i) for i in range(1, max(len(c), 9) + 1)]
+            C = [0.0] + [_coeff(c, i) for i in range(1, max(len(c), 9) + 1)]  # 1-based, as the database
             rhs = C[1] + C[2] * lam ** C[3] / (l2 - C[4] ** C[5]) + C[6] * lam ** C[7] / (l2 - C[8] ** C[9])
             rhs = np.broadcast_to(rhs, lam.shape).astype(np.float64)
             for j in range(10, len(c) + 1, 2):
@@ -471,12 +471,12 @@ def load_refractiveindex(path, *, name: str | None = None) -> RefractiveIndexMat
     if n_src is None:
         raise RefractiveIndexFileError(f"{path}: no entry gives n (only k was found): a page of extinction "
                                        "coefficients alone cannot define a refractive index")
-    ranges = [n_range] + ([k_range] if k_range is not None else [])
+    ranges: list = [n_range] + ([k_range] if k_range is not None else [])
     lo = max(r[0] for r in ranges)
     hi = min(r[1] for r in ranges)
     if not lo < hi:
         raise RefractiveIndexFileError(f"{path}: the n and k entries do not overlap in wavelength "
-                                       f"(n {n_range[0]:g}-{n_range[1]:g} nm, k {k_range[0]:g}-{k_range[1]:g} nm)")
+                                       f"(n {ranges[0][0]:g}-{ranges[0][1]:g} nm, k {ranges[-1][0]:g}-{ranges[-1][1]:g} nm)")
     if min(r[0] for r in ranges) > UM_PLAUSIBLE_MAX * 1000.0:
         warnings.warn(f"{path}: every wavelength is above {UM_PLAUSIBLE_MAX:g} um ({lo / 1000:g}-{hi / 1000:g} um): "
                       "refractiveindex.info files list um; if this file lists nm, divide its wavelengths by 1000",

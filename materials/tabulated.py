@@ -69,7 +69,7 @@ class Tabulated(Material):
     _: KW_ONLY
     name: str = "tabulated"
     reference: str = "tabulated data (user given)"
-    wavelength_range: tuple[float, float] | None = field(default=None)
+    wavelength_range: tuple[float, float] | None = field(default=None)  # type: ignore[assignment]  # set in __post_init__
 
     def __post_init__(self):
         owner = f"Tabulated material {self.name!r}"

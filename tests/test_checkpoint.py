@@ -4,7 +4,6 @@ empty / foreign / pickle files are refused without being executed, stale tempora
 removed, and checkpointing a cheap run costs a small factor, not 40x."""
 from __future__ import annotations
 
-import os
 import pathlib
 import pickle
 import shutil

@@ -225,7 +225,8 @@ def test_yaml_tabulated_nk_and_separate_n_k():
 def test_yaml_round_trip_of_a_tabulated_material(tmp_path):
     wl = np.linspace(400.0, 900.0, 11)
     t = mat.Tabulated(wl, 1.6 + 2e4 / wl**2, 0.01 * np.exp(-wl / 300), name="rt", reference="round trip")
-    rows = "\n".join(f"        {float(w) / 1000!r} {float(a)!r} {float(b)!r}" for w, a, b in zip(t.wavelength, t.n_data, t.k_data))
+    rows = "\n".join(f"        {float(w) / 1000!r} {float(a)!r} {float(b)!r}"
+                     for w, a, b in zip(t.wavelength, t.n_data, t.k_data))
     (tmp_path / "rt.yml").write_text(f"REFERENCES: round trip\nDATA:\n  - type: tabulated nk\n    data: |\n{rows}\n")
     back = load_refractiveindex(tmp_path / "rt.yml")
     probe = np.linspace(400.0, 900.0, 37)

@@ -5,7 +5,6 @@ import math
 import re
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pytest
 
 import cavity as cv

@@ -5,7 +5,6 @@ import json
 import math
 
 import numpy as np
-import pytest
 
 import cavity as cv
 import materials as mt

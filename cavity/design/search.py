@@ -482,7 +482,8 @@ class WavelengthWindow(Constraint):
     needs_thresholds = True
 
     def __post_init__(self):
-        lo, hi = require_scalar_finite(self.low, "WavelengthWindow low"), require_scalar_finite(self.high, "WavelengthWindow high")
+        lo = require_scalar_finite(self.low, "WavelengthWindow low")
+        hi = require_scalar_finite(self.high, "WavelengthWindow high")
         if not 0 < lo < hi:
             raise ValueError(f"WavelengthWindow needs 0 < low < high (nm), got low={self.low!r}, high={self.high!r}")
 
@@ -745,7 +746,7 @@ class _Problem:
             try:
                 table = _TABLES.get(key)
             except TypeError:  # unhashable model: no cache
-                key, table = None, None
+                key, table = None, None  # type: ignore[assignment]
             if table is None:
                 table = _GainTable(model, s.thermal, s.near, s.search_width, self.j_range)
                 if key is not None:
@@ -1798,7 +1799,7 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     if resume and checkpoint is None:
         raise ValueError("resume=True needs checkpoint=<path>")
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+        seed = int(np.random.SeedSequence().entropy) % (2 ** 63)  # type: ignore[arg-type]  # an int by default
     elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     seed = int(seed)
@@ -1822,7 +1823,7 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     stopped = False
     message = ""
     state = None
-    if resume and ckpt.exists():
+    if resume and ckpt is not None and ckpt.exists():
         state = ckpt.read(dim)
     rng = np.random.default_rng(seed)
     if state is None:

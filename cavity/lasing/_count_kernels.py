@@ -392,7 +392,8 @@ def track_pole(x0, y0, g_end, xlo, xhi, ylo, yhi, eps, lam_tab, n_tab, gain_tab,
     Predictor-corrector continuation in g: each accepted step lands within a fifth of the pole's
     distance to the real axis (at least ``eps`` nm) of the linear prediction, and moves by at
     most eight such distances, so the path between two accepted poles is straight to that
-    accuracy and cannot touch the axis unseen (a crossing shows as a sign change of Im).  Returns ``(crossings, status)``: status 0 reached ``g_end``, 1 the pole
+    accuracy and cannot touch the axis unseen (a crossing shows as a sign change of Im).
+    Returns ``(crossings, status)``: status 0 reached ``g_end``, 1 the pole
     left ``[xlo, xhi] x [ylo, yhi]``, 2 the continuation failed (step below 1e-12 of ``g_end``).
     """
     g = 0.0

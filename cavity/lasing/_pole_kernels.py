@@ -13,7 +13,8 @@ Dispersion inside the iterations comes from tables: the passive indices ``n_tab[
 gain spectrum ``gain_tab[K]`` (cm^-1, multiplied by the unknown scale) sampled on the uniform
 grid ``lam_tab[K]`` (nm), interpolated with cubic Catmull-Rom splines (C1, exact for linear
 dispersion).  Gain adds ``k = -mask[m] * scale * gain(lambda) * lambda / (4 pi)`` (lambda in cm)
-to medium m: ``mask[m] = 1`` for a gain layer, a confinement factor for a waveguide section.  For a complex wavelength the indices are taken at ``Re lambda``
+to medium m: ``mask[m] = 1`` for a gain layer, a confinement factor for a waveguide section.
+For a complex wavelength the indices are taken at ``Re lambda``
 (no analytic continuation of the dispersion) and ``k0 = 2 pi / lambda`` is complex.
 
 Convergence: the Newton step falls below ``tol`` (relative) or ``|f| < 1e-13``.

@@ -479,7 +479,7 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
             if not any(r[1] for r in res) or frac == 0.5873:
                 children = [(k, r[0], r[1], False, r[2], r[3]) for k, r in zip(kids, res)]
                 break
-        queue.extend(children)
+        queue.extend(children or ())
     zeros = tuple(z for z in found if inside(z, outer))
     resolved = complete and cells <= _MAX_CELLS
     return ZeroSet.of(zeros, int(n_out), resolved, outer, nev[0])

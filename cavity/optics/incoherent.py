@@ -244,7 +244,7 @@ def incoherent_spectrum(stack: Stack, wavelength, substrate_thickness: float, ex
     q_sub = _forward_q(n[-2], kx)
     a = np.exp(-4.0 * np.pi * q_sub.imag * D / wl)      # single-pass intensity transmission
     codes = (0, 1) if pol is Polarization.UNPOLARIZED else (pol.code,)
-    R = T = absorbed = 0.0
+    R, T, absorbed = np.zeros(wl.size), np.zeros(wl.size), np.zeros((n.shape[0] - 3, wl.size))
     for code in codes:
         Rc, Tc, Ac = _combine(n, d, wl, kx, a, code, side)
         R, T, absorbed = R + Rc / len(codes), T + Tc / len(codes), absorbed + Ac / len(codes)
