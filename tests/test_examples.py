@@ -1,7 +1,10 @@
 """The examples run and write their figures (small budgets)."""
 import importlib.util
+import math
 import pathlib
 import re
+
+import numpy as np
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
@@ -21,14 +24,50 @@ def test_qd_microcavity_example(tmp_path, capsys):
     assert "Threshold of each longitudinal mode" in capsys.readouterr().out
 
 
-def test_readme_tour_runs_and_prints_what_the_readme_says(capsys):
+def test_readme_tour_prints_numbers_an_independent_solver_confirms(capsys):
+    """The tour's printed line against tests/reference/modes.py (numpy only, no package code):
+    the threshold wavelength and gain of the lowest mode, the passive Q, and J_th as the real zero
+    of D(lambda, g_model(J, lambda)) with the gain model's own spectrum; the README's line must be
+    what the tour prints."""
+    from scipy.optimize import fsolve
+
+    from reference import modes as ref
+
     readme = (EXAMPLES.parent / "README.md").read_text()
     code = readme.split("```python", 1)[1].split("```", 1)[0]
     claimed = readme.split("prints `", 1)[1].split("`", 1)[0]
-    namespace = {}
-    exec(compile(code, "README tour", "exec"), namespace)
-    assert namespace["th"].converged and namespace["jt"].reachable
-    assert capsys.readouterr().out.strip() == claimed
+    ns = {}
+    exec(compile(code, "README tour", "exec"), ns)
+    printed = capsys.readouterr().out.strip()
+    assert printed == claimed
+    m = re.fullmatch(r"([\d.]+) nm  Q=(\d+)  g_th=(\d+) cm\^-1  J_th=([\d.]+) A/cm\^2  <N>=([\d.]+)", printed)
+    lam_p, q_p, g_p, j_p, n_p = (float(v) for v in m.groups())
+
+    device, model = ns["device"], ns["model"]
+    lay = device.layers
+    structure = ref.planar(device.incident.n, device.substrate.n, [x.material.n for x in lay],
+                           [x.thickness for x in lay], [1.0 if x.gain else 0.0 for x in lay])
+    modes = ref.threshold_modes(structure, 620.0, 640.0, 600.0, dlam=0.05, dg=5.0)
+    i = int(np.argmin(modes.gain))
+    assert abs(modes.wavelength[i] - lam_p) <= 0.005 + 1e-6
+    assert abs(modes.gain[i] - g_p) <= 0.5 + 1e-6
+    poles = ref.passive_poles(structure, 620.0, 640.0, 1.0, dlam=0.05)
+    k = int(np.argmin(abs(poles.wavelength.real - lam_p)))
+    q_ref = poles.wavelength[k].real / (2 * poles.wavelength[k].imag)
+    assert abs(q_ref - q_p) <= 0.5 + 1e-4 * q_ref
+
+    film = model.for_stack(device)
+
+    def zero(x):
+        lam, log_j = x
+        d = ref.characteristic(structure, lam, film.material_gain(math.exp(log_j), lam))
+        return [d.real, d.imag]
+
+    scale = abs(ref.characteristic(structure, lam_p, g_p)) + 1.0
+    lam_j, log_j = fsolve(lambda x: np.array(zero(x)) / scale, [lam_p, math.log(j_p)], xtol=1e-12)
+    assert abs(lam_j - lam_p) < 0.5
+    assert abs(math.exp(log_j) - j_p) <= 0.005 + 1e-6
+    assert abs(float(film.mean_occupancy(math.exp(log_j))) - n_p) <= 0.005 + 1e-6
 
 
 def test_main_example_quick(tmp_path, capsys):
