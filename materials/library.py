@@ -454,10 +454,10 @@ DN_DT = {
     "HfO2 (Al-Kuhaili)": (1.0e-5, _EST + "same basis as Ta2O5"),
     "Al2O3": (1.3e-5, _EST + "the sapphire ordinary-ray value ~1.3e-5 /K in the visible (G. Ghosh, Handbook of "
                       "Thermo-Optic Coefficients of Optical Materials, Academic Press 1998; M. E. Thomas et al., "
-                      "Infrared Phys. Technol. 39, 235 (1998) model the temperature dependence); value not re-read"),
+                      "Infrared Phys. Technol. 39, 235 (1998) model the temperature dependence)"),
     "LiF": (-1.6e-5, _EST + "LiF is one of the few crystals with negative dn/dT, ~-1.6e-5 /K in the visible; the "
                      "temperature derivatives of the alkali halides are tabulated by H. H. Li, J. Phys. Chem. Ref. "
-                     "Data 5, 329 (1976), the source of the Sellmeier fit above (value not re-read from the table)"),
+                     "Data 5, 329 (1976), the source of the Sellmeier fit above)"),
     "PMMA": (-1.1e-4, _EST + "amorphous polymers have dn/dT ~ -(1-1.3)e-4 /K from thermal expansion; PMMA is "
                       "commonly quoted at -1.1e-4 /K"),
     "ZnO": (5.0e-5, _EST + "no measurement for thin ZnO films was found; wide-gap semiconductor oxides are positive, "
