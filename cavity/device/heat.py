@@ -1,36 +1,44 @@
-r"""The thermal path of a layer stack: Joule heat where it is generated, 1D conduction, substrate spreading.
+r"""The thermal path of a layer stack: Joule heat where it is generated, conducted through the layers into the substrate.
 
-Model (docs/device.md s.2), per unit area of the aperture (radius ``a``), steady state:
+Model (docs/device.md s.2), steady state, axisymmetric:
 
-* **Heat.** Each layer of the current path dissipates ``q_i = J V_i`` (W/cm^2) with ``V_i`` its
-  drop from :class:`cavity.device.electrical.ElectricalModel`; the turn-on part
+* **Heat.** Each layer of the current path dissipates ``q_i = J V_i`` (W/cm^2 of aperture) with
+  ``V_i`` its drop from :class:`cavity.device.electrical.ElectricalModel`, uniformly through its
+  thickness and over the aperture disc (radius ``a``); the turn-on part
   ``J (V_on - EQE E_ph / e)`` (the electrical power that does not leave as light) is deposited
   in the emitting QD layer(s), shared by thickness.  The light out ``EQE J E_ph / e`` is the
   external quantum efficiency times the photon flux ``J / e`` times the photon energy.  The heat
   of a lead outside the aperture (``contact_radius_um``) is deposited outside the disc and is
   not counted.
-* **Conduction.** Heat flows towards the heat-sinking outer medium only (the other side, air,
-  is adiabatic); through each layer in series (1D, through-plane conductivity ``kappa_i``).
-  With ``F`` the flux entering a layer from its far side and ``q`` the heat generated in it
-  uniformly, the layer's temperature drop is ``(F + q/2) d / kappa`` and its mean temperature
-  lies ``(F/2 + q/3) d / kappa`` above its sink-side face.
-* **Spreading into the substrate.** The total flux ``Q = sum q_i`` leaves a disc of radius
-  ``a`` into the substrate of conductivity ``kappa_s``: mean disc temperature rise
+* **Conduction.** Every layer of the stack is a laterally infinite slab of its through-plane
+  conductivity ``kappa_i`` (isotropic); the heat-sinking outer medium (conductivity
+  ``kappa_s``) is a half-space, or a slab of thickness ``H`` on an isothermal heat sink; the
+  other outer medium (air) is adiabatic.  The heat equation is solved exactly by a Hankel
+  transform in ``r``: for each radial wavenumber ``lambda`` the temperature in layer ``i``
+  obeys ``theta'' - lambda^2 theta = -sigma_i / kappa_i`` (``sigma_i`` the transform of the
+  layer's volumetric heat, ``a J_1(lambda a) / lambda`` times its density); ``theta`` and the
+  flux ``kappa theta'`` are carried across the layers by the 2x2 transfer matrix
+  ``[[cosh, sinh/(kappa lambda)], [kappa lambda sinh, cosh]]`` with the source terms, the top is
+  adiabatic and the substrate surface obeys ``theta = F tanh(lambda H) / (kappa_s lambda)``.  The
+  QD film's temperature rise is its mean over the film thickness and the disc,
+  ``int theta_mean(lambda) 2 J_1(lambda a) / a dlambda``.  Lateral heat spreading in the layers
+  (a metal electrode is a heat spreader) is included.
+* **Limits** (tested): without layers the mean rise of a uniformly heated disc,
 
   .. math:: \Delta T = Q \, \frac{2a}{\kappa_s} \int_0^\infty
             \frac{J_1(x)^2 \tanh(x H / a)}{x^2}\, dx
 
-  for a uniform flux over the disc and a substrate of thickness ``H`` on an isothermal heat
-  sink; ``H -> inf`` is the disc on a half-space, ``Delta T = 8 Q a / (3 pi kappa_s)`` (the
+  (:func:`disc_spreading_resistance`), which is ``8 Q a / (3 pi kappa_s)`` for a half-space (the
   centre rises by ``Q a / kappa_s``; Carslaw & Jaeger, *Conduction of Heat in Solids*, 2nd ed.,
-  s.8.2), and ``H << a`` is 1D conduction ``Q H / kappa_s``.  The same surface-temperature
-  integral with ``J_0(x r/a)`` is the classical Hankel-transform solution; the isothermal disc
-  (constriction resistance ``1 / (4 kappa a)``, i.e. ``pi a / (4 kappa)`` per unit area) is not
-  used: a heated device area is closer to uniform flux.
+  s.8.2) and 1D conduction ``Q H / kappa_s`` for ``H << a``; for ``a`` much larger than the
+  stack, 1D conduction through the layers in series, ``Delta T = sum (F_i + q_i/2) d_i / kappa_i``
+  with the mean of a heated layer ``(F/2 + q/3) d / kappa`` above its sink-side face.  The
+  isothermal disc (constriction resistance ``1 / (4 kappa a)``) is not used: a heated device area
+  is closer to uniform flux.
 
-The layers are 1D: valid when the stack is much thinner than ``a`` (here ~0.3 um against
-tens of um); lateral heat flow in the layers, interface (Kapitza) resistances and the
-temperature dependence of the conductivities are left out.
+Left out: interface (Kapitza) resistances, anisotropic conductivities, their temperature
+dependence, convection and radiation from the free surface, the finite lateral extent of the
+layers.
 
 Units: A/cm^2, V, W/cm^2, K, K cm^2/W, nm, um, W/(m K).
 """
@@ -109,6 +117,97 @@ def disc_spreading_resistance(radius_um: float, thermal_conductivity_W_per_m_K: 
     return 2.0 * (a * _UM_TO_CM) / (k * 1e-2) * _slab_factor(h_over_a)
 
 
+def _safe(x):
+    return np.where(x > 0, x, 1.0)
+
+
+def _tanhc(x):
+    """tanh(x)/x (1 at 0)."""
+    return np.where(x > 1e-8, np.tanh(_safe(x)) / _safe(x), 1.0)
+
+
+def _one_minus_sech_over_x2(x, sech):
+    """(1 - sech x)/x^2 without cancellation: 2 sinh^2(x/2) sech(x) / x^2 below 1 (1/2 at 0)."""
+    xs = _safe(x)
+    return np.where(x < 1.0, np.where(x > 1e-8, 2.0 * np.sinh(0.5 * xs) ** 2 * sech / xs ** 2, 0.5),
+                    (1.0 - sech) / xs ** 2)
+
+
+def _small_x_functions(x):
+    """sinh(x)/x, (cosh x - 1)/x^2, (sinh x - x)/x^3 for 0 <= x < 1, Taylor series near 0."""
+    xs = _safe(x)
+    S = np.where(x > 1e-8, np.sinh(xs) / xs, 1.0)
+    g = np.where(x > 1e-3, (np.cosh(xs) - 1.0) / xs ** 2, 0.5 + x * x / 24.0)
+    h = np.where(x > 1e-2, (np.sinh(xs) - xs) / xs ** 3, 1.0 / 6.0 + x * x / 120.0)
+    return S, g, h
+
+
+def _layered_disc_means(a_cm: float, t_cm: np.ndarray, k: np.ndarray, density: np.ndarray, k_sink: float,
+                        h_sink_cm: float | None) -> np.ndarray:
+    """Mean temperature rise (K) of every layer over the disc for a volumetric heat ``density`` (W/cm^3).
+
+    Layers are listed from the heat sink outwards (``t_cm`` thickness, ``k`` W/cm/K); the heat is
+    uniform over the disc ``r < a`` and through each layer's thickness.  Hankel-transform solution
+    of the module docstring, in a stable (impedance) form: going up from the sink, each layer
+    boundary carries ``theta = Z F + W`` with
+
+        Z_top = (Z + T/(k lam)) / (1 + k lam T Z),
+        W_top = W sech(x) / (1 + k lam T Z) + sigma [Z t T/x + (t^2/k)(1 - sech x)/x^2] / (1 + k lam T Z),
+
+    ``x = lam t``, ``T = tanh x`` (only bounded functions of ``x``); the adiabatic top gives
+    ``theta_top = W_top``, and going down again ``F_bottom = [F_top sech x - k lam T W + sigma t
+    tanh(x)/x] / (1 + k lam T Z)``.  A layer's mean is ``(F_top - F_bottom + sigma t)/(k lam^2 t)``
+    for ``x >= 1`` and its Taylor-safe form ``theta_b sinh(x)/x + F_b t (cosh x - 1)/(k x^2) -
+    (sigma/k) t^2 (sinh x - x)/x^3`` below.  The integral over ``x' = lam a`` uses 24-point
+    Gauss-Legendre panels of width pi/2 (the period of ``J_1^2``) up to 2000, refined
+    geometrically near 0, plus the tail beyond (where ``2 J_1^2/x'`` averages ``2/(pi x'^2)``).
+    """
+    x_max = 2000.0
+    edges = np.unique(np.concatenate([np.linspace(0.0, x_max, int(x_max / (0.5 * math.pi)) + 2),
+                                      np.geomspace(1e-5, x_max, 200)]))
+    xg, wg = np.polynomial.legendre.leggauss(24)
+    lo, hi = edges[:-1, None], edges[1:, None]
+    xa = (0.5 * (hi - lo) * xg + 0.5 * (hi + lo)).ravel()
+    w = (0.5 * (hi - lo) * wg).ravel() * 2.0 * j1(xa) ** 2 / xa        # weight 2 J1(x')^2 / x' dx'
+    tail = 2.0 / (math.pi * xa[-1])
+    lam = xa / a_cm
+    m = t_cm.size
+    # the disc's transform a J1(lam a)/lam is in the weight: the per-lam source of layer i is density[i]
+    z = (np.tanh(lam * h_sink_cm) if h_sink_cm is not None else 1.0) / (k_sink * lam)
+    wv = np.zeros_like(lam)
+    below = []
+    with np.errstate(over="ignore"):
+        for i in range(m):                       # up from the sink
+            t, ki, sg = t_cm[i], k[i], density[i]
+            x = lam * t
+            T, sech = np.tanh(x), 1.0 / np.cosh(x)
+            den = 1.0 + ki * lam * T * z
+            t_over_x = _tanhc(x)
+            one_minus_sech_x2 = _one_minus_sech_over_x2(x, sech)
+            below.append((z, wv, x, T, sech, den, t_over_x))
+            z_new = (z + T / (ki * lam)) / den
+            wv = wv * sech / den + sg * (z * t * t_over_x + (t * t / ki) * one_minus_sech_x2) / den
+            z = z_new
+        flux = np.zeros_like(lam)                 # adiabatic top (theta there is wv)
+        means = np.empty(m)
+        for i in range(m - 1, -1, -1):           # down again
+            t, ki, sg = t_cm[i], k[i], density[i]
+            zb, wb, x, T, sech, den, t_over_x = below[i]
+            f_b = (flux * sech - ki * lam * T * wb + sg * t * t_over_x) / den
+            th_b = zb * f_b + wb
+            if t <= 0:
+                mean = th_b
+            else:
+                small = x < 1.0
+                S, g, h = _small_x_functions(np.where(small, x, 0.5))
+                series = th_b * S + f_b * t * g / ki - (sg / ki) * t * t * h
+                ident = (flux - f_b + sg * t) / (ki * lam * lam * t)
+                mean = np.where(small, series, ident)
+            means[i] = float(np.sum(w * mean) + mean[-1] * tail)
+            flux = f_b
+    return means
+
+
 @dataclass(frozen=True)
 class ThermalLayer:
     """One layer of the heat column, from the heat sink outwards (immutable).
@@ -119,15 +218,17 @@ class ThermalLayer:
         Index into ``stack.layers``.
     label : str
     thickness_nm : float
-    thermal_conductivity_W_per_m_K : float or None
-        ``None`` for layers beyond the emitting layers (their heat passes through the QD film;
-        their own conduction does not matter for its temperature).
+    thermal_conductivity_W_per_m_K : float
+    qd_response_K_cm2_per_W : float
+        Mean temperature rise of the QD film per unit heat (W/cm^2 of aperture) deposited in
+        this layer (K cm^2/W).
     """
 
     index: int
     label: str
     thickness_nm: float
-    thermal_conductivity_W_per_m_K: float | None
+    thermal_conductivity_W_per_m_K: float
+    qd_response_K_cm2_per_W: float
 
 
 @dataclass(frozen=True)
@@ -135,19 +236,21 @@ class HeatModel:
     """Temperature rise of the QD film versus current density, from the stack (immutable).
 
     Build it with :meth:`from_stack`.  ``voltage(J)`` is the electrical model's;
-    ``temperature_rise(J)`` is the steady (CW) rise of the emitting layers' mean temperature.
+    ``temperature_rise(J) = sum_i R_i q_i(J)``: the heat of each layer times its
+    ``qd_response_K_cm2_per_W`` (the conduction problem is linear; the responses are computed
+    once, by reciprocity from one solution with the QD film heated).
 
     Attributes
     ----------
     electrical : ElectricalModel
     column : tuple of ThermalLayer
-        The layers from the heat sink to the far electrode.
+        Every layer of the stack, from the heat sink outwards.
     heat_sink : str
         ``"incident"`` or ``"substrate"``: the outer medium the heat flows into.
     sink_thermal_conductivity_W_per_m_K : float
     substrate_thickness_um : float or None
     spreading_resistance_K_cm2_per_W : float
-        :func:`disc_spreading_resistance` of the aperture on the heat sink.
+        :func:`disc_spreading_resistance` of the aperture on the bare heat sink (for reports).
     external_quantum_efficiency : float
     """
 
@@ -184,7 +287,8 @@ class HeatModel:
             half-space.
         overrides : mapping of str to DeviceProperties, optional
             As in :meth:`cavity.device.electrical.ElectricalModel.from_stack`; also used for
-            the outer media (keyed by material name).
+            the outer media (keyed by material name).  Every layer of the stack needs a thermal
+            conductivity (all of them conduct heat, sideways too).
         **electrical_options
             Passed to :meth:`ElectricalModel.from_stack` (``electrodes``, ``aperture_layer``,
             ``turn_on_voltage_V``, ``emission_wavelength_nm``, ``turn_on_offset_V``,
@@ -215,25 +319,31 @@ class HeatModel:
             require_positive(ks, "sink_thermal_conductivity_W_per_m_K", unit="W/m/K")
         else:
             ks = outer_k(heat_sink)
-        r_spread = disc_spreading_resistance(el.aperture_radius_um, ks, substrate_thickness_um=substrate_thickness_um)
+        h = None
+        if substrate_thickness_um is not None:
+            h = require_scalar_finite(substrate_thickness_um, "substrate_thickness_um")
+            require_positive(h, "substrate_thickness_um", unit="um")
+        r_spread = disc_spreading_resistance(el.aperture_radius_um, ks, substrate_thickness_um=h)
 
-        lo, hi = el.electrodes
-        emit = el.emitting_layers
-        order = range(0, hi + 1) if heat_sink == "incident" else range(len(stack) - 1, lo - 1, -1)
-        far_emit = max(emit) if heat_sink == "incident" else min(emit)
-        column, past = [], False
-        for i in order:
-            lay = stack.layers[i]
-            k = None
-            if not past:
-                k = device_properties(lay.material, overrides=overrides, layer_name=lay.name,
-                                      where=f"layer {i} ({lay.label!r})").thermal_conductivity_W_per_m_K
-            column.append(ThermalLayer(index=i, label=lay.label, thickness_nm=lay.thickness,
-                                       thermal_conductivity_W_per_m_K=k))
-            if i == far_emit:
-                past = True
-        h = None if substrate_thickness_um is None else float(substrate_thickness_um)
-        return cls(electrical=el, column=tuple(column), heat_sink=heat_sink, sink_thermal_conductivity_W_per_m_K=float(ks),
+        order = list(range(len(stack))) if heat_sink == "incident" else list(range(len(stack) - 1, -1, -1))
+        kappa = [device_properties(stack.layers[i].material, overrides=overrides, layer_name=stack.layers[i].name,
+                                   where=f"layer {i} ({stack.layers[i].label!r})").thermal_conductivity_W_per_m_K
+                 for i in order]
+        t_cm = np.array([stack.layers[i].thickness * NM_TO_CM for i in order])
+        k_cm = np.array(kappa) * 1e-2
+        emit = set(el.emitting_layers)
+        t_emit = sum(stack.layers[i].thickness for i in emit) * NM_TO_CM
+        if t_emit <= 0:
+            raise ValueError("the emitting QD layer(s) have zero thickness: no volume to heat")
+        density = np.array([1.0 if i in emit else 0.0 for i in order])
+        means = _layered_disc_means(el.aperture_radius_um * _UM_TO_CM, t_cm, k_cm, density, ks * 1e-2,
+                                    None if h is None else h * _UM_TO_CM)
+        # reciprocity: the QD film's mean rise per unit heat q_i (W/cm^2) in layer i is the mean
+        # rise of layer i per unit density in the QD film, divided by the QD film's thickness
+        column = tuple(ThermalLayer(index=i, label=stack.layers[i].label, thickness_nm=stack.layers[i].thickness,
+                                    thermal_conductivity_W_per_m_K=float(kp), qd_response_K_cm2_per_W=float(mi / t_emit))
+                       for i, kp, mi in zip(order, kappa, means))
+        return cls(electrical=el, column=column, heat_sink=heat_sink, sink_thermal_conductivity_W_per_m_K=float(ks),
                    substrate_thickness_um=h, spreading_resistance_K_cm2_per_W=float(r_spread),
                    external_quantum_efficiency=float(eqe))
 
@@ -250,60 +360,26 @@ class HeatModel:
         for lay in el.layers:
             q[lay.index] = j * (lay.ohmic_ohm_cm2 * j + lay.sclc_V_per_sqrt_A_per_cm2 * np.sqrt(j))
         d = np.array([next(lay.thickness_nm for lay in el.layers if lay.index == i) for i in el.emitting_layers])
-        share = d / d.sum() if d.sum() > 0 else np.full(d.size, 1.0 / d.size)
+        share = d / d.sum()
         recomb = j * (el.turn_on_voltage_V - self.external_quantum_efficiency * el.photon_energy_eV)
         for i, s in zip(el.emitting_layers, share):
             q[i] = q[i] + s * recomb
         return q
 
-    def layer_temperature_rise(self, current_density) -> np.ndarray:
-        """Mean temperature rise (K) of each layer from the sink to the last emitting layer, CW.
-
-        Shape ``(n_stack_layers,) + J.shape``; NaN for the layers not resolved (beyond the
-        emitting layers from the sink, or outside the column).
-        """
-        j = _current(current_density)
-        q_all = self.heat_per_layer(j)
-        col = self.column
-        q = np.array([q_all[c.index] for c in col])                      # (m,) + J.shape
-        beyond = np.cumsum(q[::-1], axis=0)[::-1] - q                     # flux entering each layer from its far side
-        out = np.full(q_all.shape, np.nan)
-        t_face = self.spreading_resistance_K_cm2_per_W * q.sum(axis=0)
-        for c, qi, fi in zip(col, q, beyond):
-            if c.thermal_conductivity_W_per_m_K is None:
-                break
-            r = c.thickness_nm * NM_TO_CM / (c.thermal_conductivity_W_per_m_K * 1e-2)   # K cm^2/W
-            out[c.index] = t_face + r * (fi / 2.0 + qi / 3.0)
-            t_face = t_face + r * (fi + qi / 2.0)
-        return out
-
     def temperature_rise(self, current_density):
-        """Steady temperature rise (K) of the QD film: the thickness-weighted mean over the emitting layers."""
-        j = _current(current_density)
-        t = self.layer_temperature_rise(j)
-        el = self.electrical
-        d = np.array([next(lay.thickness_nm for lay in el.layers if lay.index == i) for i in el.emitting_layers])
-        w = d / d.sum() if d.sum() > 0 else np.full(d.size, 1.0 / d.size)
-        out = sum(wi * t[i] for wi, i in zip(w, el.emitting_layers))
-        out = np.asarray(out, dtype=float)
-        return float(out) if out.ndim == 0 else out
+        """Steady (CW) temperature rise (K) of the QD film: its mean over the film(s) and the aperture."""
+        q = self.heat_per_layer(current_density)
+        t = sum(c.qd_response_K_cm2_per_W * q[c.index] for c in self.column)
+        t = np.asarray(t, dtype=float)
+        return float(t) if t.ndim == 0 else t
 
     @property
     def qd_thermal_resistance_K_cm2_per_W(self) -> float:
-        """Mean QD-film temperature rise per unit heat flux deposited in the QD film (K cm^2/W).
-
-        ``R_spread + sum_(sink..QD) d_i / kappa_i`` with the QD film's own share ``d/(3 kappa)``;
-        a single number for reports (``temperature_rise`` follows the actual heat distribution).
-        """
+        """Mean QD-film temperature rise per unit heat flux deposited in the QD film itself (K cm^2/W)."""
         el = self.electrical
-        r = self.spreading_resistance_K_cm2_per_W
-        emit = set(el.emitting_layers)
-        for c in self.column:
-            rc = c.thickness_nm * NM_TO_CM / (c.thermal_conductivity_W_per_m_K * 1e-2)
-            if c.index in emit:
-                return r + rc / 3.0
-            r += rc
-        return r  # pragma: no cover - the column always reaches an emitting layer
+        d = {i: next(lay.thickness_nm for lay in el.layers if lay.index == i) for i in el.emitting_layers}
+        tot = sum(d.values())
+        return float(sum(c.qd_response_K_cm2_per_W * d[c.index] / tot for c in self.column if c.index in d))
 
     def describe(self, current_density: float) -> str:
         """V, heat and temperature at one current density (for reports)."""
@@ -311,5 +387,5 @@ class HeatModel:
         q = self.heat_per_layer(j)
         return (self.electrical.describe(j) + "\n"
                 + f"heat {float(q.sum()):.4g} W/cm^2 into the {self.heat_sink} medium "
-                  f"(kappa {self.sink_thermal_conductivity_W_per_m_K:g} W/m/K, spreading "
+                  f"(kappa {self.sink_thermal_conductivity_W_per_m_K:g} W/m/K; bare-substrate spreading "
                   f"{self.spreading_resistance_K_cm2_per_W:.4g} K cm^2/W); QD film dT = {self.temperature_rise(j):.3g} K (CW)")
