@@ -537,17 +537,18 @@ class _RadiativeLayout:
     length: np.ndarray
     bins: np.ndarray
     rows: np.ndarray
-    zeta: complex
+    added: tuple
 
 
-def _problem_radiative(grating: DFBGrating, sec: GratingSections, zeta: complex):
-    """:func:`_problem` for ``radiation="coupled_wave"``: the sections plus ``zeta`` (cm^-1) as a
-    uniform index ``zeta / k0`` and a square-wave modulation ``+- zeta lambda / 4`` locked to the
-    grating phase (phase shifts included)."""
+def _problem_radiative(grating: DFBGrating, sec: GratingSections, added: tuple):
+    """:func:`_problem` for ``radiation="coupled_wave"``: the sections plus ``added = (diagonal,
+    coupling)`` (cm^-1, :attr:`RadiativeCoupling.added_to_1d`) as a uniform index ``diagonal / k0``
+    and a square-wave modulation ``+- coupling lambda / 4`` locked to the grating phase (phase
+    shifts included)."""
     types, lengths, n_periods = _layout(replace(grating, end_cut=(0.0, 0.0)), sec.period)
     typ, sign, plen, bins = modulated_pieces(types, lengths, sec.period, grating.duty_cycle, grating.end_cut)
     keys, mlen = merge_pieces(typ, sign, plen)
-    rows = modulated_rows(sec.n_eff, sec.lam_tab, zeta)
+    rows = modulated_rows(sec.n_eff, sec.lam_tab, *added)
     M = keys.size + 2
     n_tab = np.empty((M, sec.lam_tab.size), np.complex128)
     n_tab[1:-1] = rows[keys]
@@ -560,7 +561,7 @@ def _problem_radiative(grating: DFBGrating, sec: GratingSections, zeta: complex)
     plane = M // 2
     prob = PoleProblem.from_arrays(sec.lam_tab, n_tab, d, mask, plane, polarization="s")
     mp = ModeProblem.from_media(sec.lam_tab, n_tab, d, mask, keys=np.concatenate(([-1], keys, [-2])), pol=0)
-    lay = _RadiativeLayout(typ, sign, plen, bins, rows, complex(zeta))
+    lay = _RadiativeLayout(typ, sign, plen, bins, rows, tuple(added))
     return prob, mp, float(plen.sum()), n_periods, lay
 
 
@@ -887,10 +888,9 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
         raise ValueError("neither grating section has a layer marked gain=True (the QD film)")
     rc = lay = None
     if grating.radiation is GratingRadiation.COUPLED_WAVE:
-        n_b0 = sec.n_at(sec.bragg_wavelength)
         rc = radiative_coupling(grating.tooth, grating.groove, sec.bragg_wavelength, sec.period, grating.duty_cycle,
-                                section_indices=(n_b0[0], n_b0[1]))
-        problem, mp, length, n_periods, lay = _problem_radiative(grating, sec, rc.zeta - rc.zeta_1d)
+                                section_indices=sec.n_at)
+        problem, mp, length, n_periods, lay = _problem_radiative(grating, sec, rc.added_to_1d)
     else:
         problem, mp, length, n_periods = _problem(grating, sec)
     t_lo, t_hi = problem.window
@@ -1022,7 +1022,7 @@ def surface_emission(result: DFBModes, mode: int = 0) -> SurfaceEmission:
         raise ValueError(f"mode must be an index in [0, {len(result.modes) - 1}], got {mode!r}")
     grating, sec, rc = result.grating, result.sections, result.radiative
     md = result.modes[mode]
-    _, _, _, _, lay = _problem_radiative(grating, sec, rc.zeta - rc.zeta_1d)
+    _, _, _, _, lay = _problem_radiative(grating, sec, rc.added_to_1d)
     _, _, _, _, near, width = _radiative_mode(grating, sec, lay, rc, md.wavelength, md.material_gain)
     pos = np.cumsum(width) - 0.5 * width
     pos = pos - 0.5 * float(np.sum(width))

@@ -53,6 +53,7 @@ from ..layers import Stack
 
 __all__ = ["RadiativeCoupling", "BandEdge", "radiative_coupling"]
 
+_ORDERS = 30        # evanescent diffraction orders |p| = 2.._ORDERS of the real second-order terms
 _GRID = 1201        # points per grating sublayer of the double integral (trapezoid, error ~ (k h)^2)
 _NEWTON = 60
 
@@ -114,10 +115,12 @@ def _walk(edges, kz, e0, de0, start_top=False):
     return E, D
 
 
-def _inside(edges, kz, E, D, j, x):
-    """Field and derivative at points x of sublayer j from its bottom-edge values."""
-    c, sk, ks = _cs(kz[j], x - edges[j])
-    return c * E[j] + sk * D[j], -ks * E[j] + c * D[j]
+def _inside(edges, kz, E, D, j, x, from_top=False):
+    """Field and derivative at points x of sublayer j from its bottom-edge values, or from its
+    top-edge values (``from_top``: stable for a solution that decays upwards)."""
+    e = j + 1 if from_top else j
+    c, sk, ks = _cs(kz[j], x - edges[e])
+    return c * E[e] + sk * D[e], -ks * E[e] + c * D[e]
 
 
 def _branch(q):
@@ -177,6 +180,40 @@ def _mode(edges, eps, eps_c, eps_s, k0, n_start):
     return n, kz, E, D, gc, gs
 
 
+def _green_integral(edges, grating, d_eps, kz, E, Dd, ebar, eps_c, eps_s, k0, q):
+    """``(int int rho G_q rho, int psi_< rho, int psi_> rho) / W`` for ``rho = d_eps u`` over the grating
+    sublayers, ``G_q`` the Green's function at in-plane wavevector q (outgoing or decaying up and
+    down), by a cumulative trapezoid of ``2 int rho psi_> (int_{x' < x} rho psi_<)``."""
+    kv = np.sqrt((k0 * k0 * ebar - q * q).astype(np.complex128))
+    ks, kc = _up_branch(k0 * k0 * eps_s - q * q), _up_branch(k0 * k0 * eps_c - q * q)
+    El, Dl = _walk(edges, kv, 1.0 + 0j, -1j * ks)
+    Eg, Dg = _walk(edges, kv, 1.0 + 0j, 1j * kc, start_top=True)
+    W = El[0] * Dg[0] - Dl[0] * Eg[0]
+    carried = 0j
+    I = src_lo = src_hi = 0j
+    for j in grating:
+        x = np.linspace(edges[j], edges[j + 1], _GRID)
+        u, _ = _inside(edges, kz, E, Dd, j, x)
+        pl, _ = _inside(edges, kv, El, Dl, j, x)
+        pg, _ = _inside(edges, kv, Eg, Dg, j, x, from_top=True)   # psi_> decays upwards
+        rho = d_eps[j] * u
+        a = rho * pl
+        cum = carried + np.concatenate(([0j], np.cumsum(0.5 * (a[1:] + a[:-1]) * np.diff(x))))
+        I += np.trapezoid(rho * pg * cum, x)
+        carried = cum[-1]
+        src_lo += np.trapezoid(a, x)
+        src_hi += np.trapezoid(rho * pg, x)
+    return 2.0 * I / W, src_lo / W, src_hi / W
+
+
+def _up_branch(k2):
+    """sqrt with Im >= 0 (outgoing or decaying away from the stack; Re >= 0 on the real axis)."""
+    k = np.sqrt(complex(k2))
+    if k.imag < 0 or (k.imag == 0 and k.real < 0):
+        k = -k
+    return k
+
+
 @dataclass(frozen=True)
 class BandEdge:
     """A band-edge mode of the infinite second-order grating (Bloch wavevector 0).
@@ -217,13 +254,19 @@ class RadiativeCoupling:
     kappa2 : float               second-harmonic coupling (cm^-1), signed (tooth-centred grating)
     zeta_1d : float              the real coupling the 1D effective-index model already has through
                                  its own zeroth-order harmonic, ``-k0^2 e1^2 / (2 beta e_bar)`` with
-                                 the section indices (cm^-1); :func:`cavity.waveguide.dfb.dfb_threshold`
-                                 adds ``zeta - zeta_1d``
+                                 the section indices (cm^-1)
     loss_up, loss_down : float   power radiated into cover and substrate by a travelling guided wave
                                  (cm^-1, modal); their sum is ``2 Im zeta`` when nothing absorbs
     n_eff : complex              TE mode of the mean-permittivity slab at ``wavelength``
     group_index : float          of that mode
     bragg_wavelength : float     second-order Bragg wavelength of that mode, ``lambda = n_eff Lambda``
+    evanescent : (float, float)  real (diagonal, coupling) terms of the evanescent orders
+                                 ``|p| = 2 .. 30`` (cm^-1), same form as zeta with ``G_{pK}``
+    evanescent_1d : (float, float)  the same terms of the 1D section model,
+                                 ``G_p = 1 / (k0^2 e_bar - p^2 K^2)``
+    kappa2_1d : float            first-order coupling of the 1D section model,
+                                 ``k0^2 e_2 / (2 k0 n_1d)`` with ``e_q`` the harmonics of ``n_eff^2``
+    n_1d : float                 ``sqrt(D n_tooth^2 + (1 - D) n_groove^2)`` of the section indices
     """
 
     wavelength: float
@@ -237,6 +280,32 @@ class RadiativeCoupling:
     n_eff: complex
     group_index: float
     bragg_wavelength: float
+    evanescent: tuple = (0.0, 0.0)
+    evanescent_1d: tuple = (0.0, 0.0)
+    kappa2_1d: float = 0.0
+    n_1d: float = math.nan
+
+    @property
+    def diagonal(self) -> complex:
+        """``Z_d = zeta + evanescent[0]`` (cm^-1): the self-coupling of each guided wave."""
+        return self.zeta + self.evanescent[0]
+
+    @property
+    def coupling(self) -> complex:
+        """``kappa_2 + Z_o``, ``Z_o = zeta + evanescent[1]`` (cm^-1): the total R <-> S coupling."""
+        return self.kappa2 + self.zeta + self.evanescent[1]
+
+    @property
+    def added_to_1d(self) -> tuple:
+        """``(diagonal, coupling)`` (cm^-1) that :func:`cavity.waveguide.dfb.dfb_threshold` adds to the
+        1D section model so that its perturbative content is this model's: the mean-permittivity
+        propagation constant for the sections' mean, ``kappa2`` for the 1D first-order coupling, and
+        the 2D second-order terms (zeta, evanescent orders) for the 1D model's own (docs/dfb.md s.3)."""
+        if not math.isfinite(self.n_1d):
+            raise ValueError("added_to_1d needs the section indices: call radiative_coupling(..., section_indices=...)")
+        k0 = 2 * math.pi / (self.wavelength * NM_TO_CM)
+        return (k0 * (self.n_eff.real - self.n_1d) + self.diagonal - self.zeta_1d - self.evanescent_1d[0],
+                self.coupling - self.kappa2_1d - self.zeta_1d - self.evanescent_1d[1])
 
     @property
     def fraction_up(self) -> float:
@@ -249,19 +318,20 @@ class RadiativeCoupling:
     def band_edges(self) -> tuple:
         """The two band-edge modes of the infinite grating, shorter wavelength first.
 
-        ``delta = kappa2`` (dark, ``R = -S``) and ``delta = -kappa2 - 2 zeta`` (``R = S``), converted
-        to complex wavelengths ``lambda = lambda_B - delta lambda_B^2 / (2 pi n_g)`` (docs/dfb.md s.3).
+        ``delta = -Z_d + (kappa2 + Z_o)`` (dark, ``R = -S``) and ``delta = -Z_d - (kappa2 + Z_o)``
+        (``R = S``); without the evanescent orders ``kappa2`` and ``-kappa2 - 2 zeta``.  Converted to
+        complex wavelengths ``lambda = lambda_B - delta lambda_B^2 / (2 pi n_g)`` (docs/dfb.md s.2).
         """
         lam_b = self.bragg_wavelength
         lam_cm = lam_b * NM_TO_CM
         out = []
-        for delta, sym in ((self.kappa2 + 0j, False), (-self.kappa2 - 2 * self.zeta, True)):
+        for delta, sym in ((-self.diagonal + self.coupling, False), (-self.diagonal - self.coupling, True)):
             lam = lam_b - delta * lam_cm * lam_cm / (2 * math.pi * self.group_index) / NM_TO_CM
             if sym:
                 q = lam.real / (2 * lam.imag)
                 out.append(BandEdge(float(lam.real), float(q), float(4 * self.zeta.imag), True,
                                     self.fraction_up, self.fraction_down))
-            else:
+            else:   # Im delta = 0 exactly (the zeta terms cancel)
                 out.append(BandEdge(float(lam.real), math.inf, 0.0, False, math.nan, math.nan))
         return tuple(sorted(out, key=lambda b: b.wavelength))
 
@@ -281,9 +351,10 @@ def radiative_coupling(tooth: Stack, groove: Stack, wavelength: float, period: f
         Grating period (nm).
     duty_cycle : float
         Tooth fraction D, ``0 < D < 1``.
-    section_indices : (complex, complex), optional
-        Effective indices of the tooth and groove sections (for ``zeta_1d``, the 1D model's own
-        term); default: not computed (0).
+    section_indices : (complex, complex) or callable, optional
+        Effective indices of the tooth and groove sections, or ``wavelength -> (n_tooth, n_groove)``:
+        for the 1D section model's own terms (``zeta_1d``, ``evanescent_1d``, ``kappa2_1d``, ``n_1d``)
+        that :attr:`RadiativeCoupling.added_to_1d` replaces.  Default: not computed.
 
     Returns
     -------
@@ -310,7 +381,8 @@ def radiative_coupling(tooth: Stack, groove: Stack, wavelength: float, period: f
 
     # start: the mean of the section indices, or the largest index of the profile
     if section_indices is not None:
-        n_start = D * complex(section_indices[0]).real + (1 - D) * complex(section_indices[1]).real
+        pair = section_indices(float(wavelength)) if callable(section_indices) else section_indices
+        n_start = D * complex(pair[0]).real + (1 - D) * complex(pair[1]).real
     else:
         _, _, _, et, eg = _profile(tooth, groove, float(wavelength), D)
         n_start = 0.97 * math.sqrt(float(np.max((D * et + (1 - D) * eg).real)))
@@ -346,50 +418,55 @@ def radiative_coupling(tooth: Stack, groove: Stack, wavelength: float, period: f
         u, _ = _inside(edges, kz, E, Dd, j, x)
         N += np.trapezoid(u * u, x)
         P += np.trapezoid(np.abs(u) ** 2, x)
-    # Green's function at in-plane wavevector 0: psi_< outgoing into the substrate, psi_> into the cover
-    kv = k0 * np.sqrt(ebar.astype(np.complex128))
-    ks, kc = k0 * np.sqrt(eps_s), k0 * np.sqrt(eps_c)
-    El, Dl = _walk(edges, kv, 1.0 + 0j, -1j * ks)
-    Eg, Dg = _walk(edges, kv, 1.0 + 0j, 1j * kc, start_top=True)
-    W = El[0] * Dg[0] - Dl[0] * Eg[0]
-    # double integral: 2 / W int rho psi_> (int_{x'<x} rho psi_<)
-    carried = 0j
-    I = 0j
-    src_lo = 0j   # int psi_< rho (amplitude up)
-    src_hi = 0j   # int psi_> rho (amplitude down)
+    s = [math.sin(q * math.pi * D) / (q * math.pi) if q else 0.0 for q in range(_ORDERS + 2)]
     kappa_int = 0j
-    s1 = math.sin(math.pi * D) / math.pi
-    s2 = math.sin(2 * math.pi * D) / (2 * math.pi)
     for j in grating:
         x = np.linspace(edges[j], edges[j + 1], _GRID)
         u, _ = _inside(edges, kz, E, Dd, j, x)
-        pl, _ = _inside(edges, kv, El, Dl, j, x)
-        pg, _ = _inside(edges, kv, Eg, Dg, j, x)
-        rho = d_eps[j] * s1 * u
-        a = rho * pl
-        dx = np.diff(x)
-        cum = carried + np.concatenate(([0j], np.cumsum(0.5 * (a[1:] + a[:-1]) * dx)))
-        I += np.trapezoid(rho * pg * cum, x)
-        carried = cum[-1]
-        src_lo += np.trapezoid(a, x)
-        src_hi += np.trapezoid(rho * pg, x)
-        kappa_int += np.trapezoid(d_eps[j] * s2 * u * u, x)
-    I *= 2.0 / W
+        kappa_int += np.trapezoid(d_eps[j] * s[2] * u * u, x)
+    # in-plane wavevector 0 (radiating): I = int int rho G rho, rho = d_eps u (the s_1 factors apart)
+    I, src_lo, src_hi = _green_integral(edges, grating, d_eps, kz, E, Dd, ebar, eps_c, eps_s, k0, 0.0)
+    I *= s[1] * s[1]
+    src_lo *= s[1]
+    src_hi *= s[1]
+    # evanescent orders p = +-2, +-3 ...: the guided waves exp(+-iKz) reach exp(ipKz) through eps_{p-+1}
+    K = 2 * math.pi / period
+    diag_ev = off_ev = 0j
+    for p in range(2, _ORDERS + 1):
+        Jp = _green_integral(edges, grating, d_eps, kz, E, Dd, ebar, eps_c, eps_s, k0, p * K)[0]
+        # p and -p share G: R<-R through (eps_{1-p} eps_{p-1}) and (eps_{1+p} eps_{-p-1}),
+        # R<-S through (eps_{1-p} eps_{p+1}) and (eps_{1+p} eps_{-p+1})
+        diag_ev += (s[p - 1] ** 2 + s[p + 1] ** 2) * Jp
+        off_ev += 2 * s[p - 1] * s[p + 1] * Jp
     to_cm = 1.0 / NM_TO_CM
     zeta = -k0 ** 4 * I / (2 * beta * N) * to_cm
+    diag_ev = (-k0 ** 4 * diag_ev / (2 * beta * N)).real * to_cm
+    off_ev = (-k0 ** 4 * off_ev / (2 * beta * N)).real * to_cm
     kappa2 = (k0 ** 2 * kappa_int / (2 * beta * N)).real * to_cm
-    e_up = -k0 ** 2 * src_lo / W
-    e_dn = -k0 ** 2 * src_hi / W
+    ks, kc = k0 * np.sqrt(eps_s), k0 * np.sqrt(eps_c)
+    e_up = -k0 ** 2 * src_lo
+    e_dn = -k0 ** 2 * src_hi
     loss_up = float(kc.real * abs(e_up) ** 2 / (beta.real * P) * to_cm)
     loss_dn = float(ks.real * abs(e_dn) ** 2 / (beta.real * P) * to_cm)
-    zeta_1d = 0.0
+    zeta_1d = d1 = o1 = kappa2_1d = 0.0
+    n_1d = math.nan
     if section_indices is not None:
-        nt, ngr = (complex(v).real for v in section_indices)
-        e1 = (nt * nt - ngr * ngr) * s1
+        # the same terms in the 1D model of the sections: G_p = 1 / (k0^2 e_bar - p^2 K^2)
+        pair = section_indices(lam) if callable(section_indices) else section_indices
+        nt, ngr = (complex(v).real for v in pair)
+        de = nt * nt - ngr * ngr
         e_bar = D * nt * nt + (1 - D) * ngr * ngr
-        zeta_1d = -k0 * k0 * e1 * e1 / (2 * k0 * math.sqrt(e_bar) * e_bar) * to_cm
+        n_1d = math.sqrt(e_bar)
+        kappa2_1d = k0 * k0 * de * s[2] / (2 * k0 * n_1d) * to_cm
+        pre = -k0 ** 4 * de * de / (2 * k0 * n_1d) * to_cm
+        zeta_1d = pre * s[1] ** 2 / (k0 * k0 * e_bar)
+        for p in range(2, _ORDERS + 1):
+            g = 1.0 / (k0 * k0 * e_bar - (p * K) ** 2)
+            d1 += pre * (s[p - 1] ** 2 + s[p + 1] ** 2) * g
+            o1 += pre * 2 * s[p - 1] * s[p + 1] * g
     return RadiativeCoupling(lam, float(period), D, complex(zeta), float(kappa2), float(zeta_1d), loss_up, loss_dn,
-                             complex(nb), ng, float(lam_b))
+                             complex(nb), ng, float(lam_b), (float(diag_ev), float(off_ev)), (float(d1), float(o1)),
+                             float(kappa2_1d), float(n_1d))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -471,13 +548,13 @@ def merge_pieces(typ, sign, length):
     return np.array(out_k, np.int64), np.array(out_l)
 
 
-def modulated_rows(n_rows, lam_tab, zeta_cm: complex):
+def modulated_rows(n_rows, lam_tab, diagonal: complex, coupling: complex):
     """Index rows of the four piece kinds (tooth +, tooth -, groove +, groove -): the section rows
-    plus ``zeta / k0`` (the diagonal term) plus ``+- zeta lambda / 4`` (a square wave whose
-    cos(2 K z) harmonic is ``2 zeta / k0``: the coupling term)."""
+    plus ``diagonal / k0`` plus ``+- coupling lambda / 4`` (a square wave whose cos(2 K z) harmonic
+    is ``2 coupling / k0``: in 1D an index ``n_2 cos(2Kz)`` couples R and S by ``k0 n_2 / 2``)."""
     lam_cm = np.asarray(lam_tab) * NM_TO_CM
-    diag = zeta_cm * lam_cm / (2.0 * math.pi)
-    c = zeta_cm * lam_cm / 4.0
+    diag = diagonal * lam_cm / (2.0 * math.pi)
+    c = coupling * lam_cm / 4.0
     return np.array([n_rows[0] + diag + c, n_rows[0] + diag - c, n_rows[1] + diag + c, n_rows[1] + diag - c])
 
 
