@@ -20,8 +20,7 @@ with the area-specific series resistance ``R_s`` (Ohm cm^2), the area-specific t
 
 :meth:`ThermalModel.from_stack` replaces the constants by the stack's own electrical and thermal
 paths (:mod:`cavity.device`, docs/device.md): ``V(J)`` from each layer's drop and the QD film's
-temperature from the Joule heat of each layer, conducted through the layers and spread into the
-substrate.
+temperature from the Joule heat of each layer, conducted through the layers into the substrate.
 
 Units: A/cm^2, V, Ohm cm^2, K cm^2/W, K, nm, cm^-1.
 """
@@ -168,8 +167,9 @@ class ThermalModel:
         Builds :class:`cavity.device.HeatModel` (docs/device.md): V(J) = turn-on + the drop of
         each layer between the electrodes (ohmic, Mott-Gurney space-charge-limited) + the lateral
         spreading of the electrodes over the current-focusing aperture; the QD film's temperature
-        from each layer's Joule heat, 1D conduction to the heat-sinking outer medium and the
-        spreading of a uniformly heated disc of radius ``a`` into it.
+        from each layer's Joule heat, deposited over the aperture disc of radius ``a`` and
+        conducted through the layers (sideways too) into the heat-sinking outer medium (an exact
+        axisymmetric solution; a uniformly heated disc on a half-space in the limit).
 
         Parameters
         ----------
