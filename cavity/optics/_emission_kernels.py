@@ -23,6 +23,10 @@ On the real axis each component also gets its normal power fluxes, from the up- 
 amplitudes of a source sheet with the same normalisation (``docs/emission.md`` s.3): block
 ``c (M + 1)`` of the output vector holds ``Re f_c`` then, for every medium m, the power into the
 outer medium (m = 0, M-1), absorbed in layer m, or (m = L) leaving the emitting layer.
+
+Speed (docs/emission.md s.5): ``q`` and ``exp(i k0 q d)`` once per distinct index / (index,
+thickness) (:func:`groups`), shared by both polarizations and the fluxes; only the components of
+the requested orientation; amplitudes followed only up to the outermost absorbing layer.
 """
 from __future__ import annotations
 

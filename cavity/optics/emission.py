@@ -251,9 +251,11 @@ def dipole_emission(stack: Stack, layer, wavelength, *, position, orientation="i
     and the substrate (p: H_y amplitudes), ``z_t = position``, ``z_b = thickness - position``.
     The radiative range ``0 <= u <= u_rad`` is integrated on the real axis, where the normal
     Poynting fluxes of the same plane waves give the power radiated into each outer medium and
-    absorbed in each layer; the rest (guided modes, surface plasmons, quenching) on a half
-    ellipse below the real axis (around the poles, which lie above it) and a real tail.  All
-    integrals are adaptive Gauss-Kronrod to about 1e-9 relative.  See ``docs/emission.md``.
+    absorbed in each layer; the rest on half ellipses below the real axis (around the poles,
+    which lie above it) and a real tail, split at the largest dielectric index ``n_d`` of the
+    stack: guided modes (``u_rad < u <= n_d / n_L``) and, in a stack with a metal, surface
+    plasmons with the metal's near-field quenching beyond it (docs/emission.md s.3).  All integrals are adaptive Gauss-Kronrod to about 1e-9 relative.
+    See ``docs/emission.md``.
 
     Parameters
     ----------
