@@ -90,7 +90,7 @@ def main(argv=None):
     results = {}
     print("Emission of the QD film (isotropic dipoles, gain-model band "
           f"{band.center_nm:.0f} nm / {band.fwhm_nm:.0f} nm FWHM, {args.positions} positions x {wl.size} wavelengths)\n")
-    print(f"| device | layers | escape: incident | escape: substrate | guided | plasmon | absorbed | Purcell F (625 nm) |")
+    print("| device | layers | escape: incident | escape: substrate | guided | plasmon | absorbed | Purcell F (625 nm) |")
     print("|---|---|---|---|---|---|---|---|")
     for name, st in devices.items():
         f = film_emission(st, "QD film", wl, spectrum=spectrum, positions=args.positions, angles=angles)

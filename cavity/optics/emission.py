@@ -254,8 +254,8 @@ def dipole_emission(stack: Stack, layer, wavelength, *, position, orientation="i
     absorbed in each layer; the rest on half ellipses below the real axis (around the poles,
     which lie above it) and a real tail, split at the largest dielectric index ``n_d`` of the
     stack: guided modes (``u_rad < u <= n_d / n_L``) and, in a stack with a metal, surface
-    plasmons with the metal's near-field quenching beyond it (docs/emission.md s.3).  All integrals are adaptive Gauss-Kronrod to about 1e-9 relative.
-    See ``docs/emission.md``.
+    plasmons with the metal's near-field quenching beyond it (docs/emission.md s.3).  All
+    integrals are adaptive Gauss-Kronrod to about 1e-9 relative.  See ``docs/emission.md``.
 
     Parameters
     ----------
