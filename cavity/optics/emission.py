@@ -159,17 +159,21 @@ class DipoleEmission:
 
     def to_dict(self) -> dict:
         """Plain Python data (lists for arrays, the orientation as its string)."""
-        out = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, np.ndarray):
-                v = v.tolist()
-            elif isinstance(v, Orientation):
-                v = v.value
-            elif isinstance(v, tuple):
-                v = list(v)
-            out[f.name] = v
-        return out
+        return _plain(self)
+
+
+def _plain(result) -> dict:
+    out = {}
+    for f in fields(result):
+        v = getattr(result, f.name)
+        if isinstance(v, np.ndarray):
+            v = v.tolist()
+        elif isinstance(v, Orientation):
+            v = v.value
+        elif isinstance(v, tuple):
+            v = list(v)
+        out[f.name] = v
+    return out
 
 
 def _layer_index(stack: Stack, layer) -> int:
@@ -506,8 +510,14 @@ class FilmEmission:
         """``incident_fraction + substrate_fraction``: the LED's escape fraction into both outer media."""
         return self.incident_fraction + self.substrate_fraction
 
-    evanescent_fraction = DipoleEmission.evanescent_fraction
-    to_dict = DipoleEmission.to_dict
+    @property
+    def evanescent_fraction(self) -> float:
+        """``guided_fraction + plasmon_fraction``: all the power at ``kx`` beyond both light lines."""
+        return self.guided_fraction + self.plasmon_fraction
+
+    def to_dict(self) -> dict:
+        """Plain Python data (lists for arrays, the orientation as its string)."""
+        return _plain(self)
 
 
 def _spectral_weights(wavelengths, spectrum):
@@ -605,7 +615,7 @@ def film_emission(stack: Stack, layer, wavelengths, *, spectrum=None, positions:
     gui = np.zeros_like(F)
     pla = np.zeros_like(F)
     absd = np.zeros((wl.size, z.size, nabs))
-    ff = {}
+    ff: dict = {}
     converged = True
     for i, lam in enumerate(wl):
         for j, zz in enumerate(z):
