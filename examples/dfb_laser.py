@@ -9,6 +9,12 @@ is left out: a 100 nm Al cathode adds several hundred cm^-1 of modal loss (print
 DFB needs a lateral or transparent top contact.  Prints the
 sections' guided modes and confinement, the stopband, the lowest threshold modes (material gain,
 modal gain, losses, J_th from the QD gain model) and saves two figures.
+
+Then it compares a first-order grating (duty cycle 1/2) with a second-order one of the same
+length (duty cycle 1/4, where its coupling harmonic sin(2 pi D) is largest), whose surface emission
+is computed by coupled-wave theory with radiation (docs/dfb.md): thresholds, and where the light
+of the lasing mode goes at threshold (absorbed, out through the cleaved ends, emitted up into air
+or down into the glass).  It saves the second-order mode's near and far field.
 """
 from __future__ import annotations
 
@@ -22,7 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
-from cavity.waveguide.dfb import DFBGrating, dfb_threshold  # noqa: E402
+from cavity.waveguide.dfb import DFBGrating, dfb_threshold, far_field, surface_emission  # noqa: E402
 from cavity.waveguide import guided_modes  # noqa: E402
 
 LAM0 = 630.0
@@ -62,7 +68,8 @@ def main(argv=None):
         print(f"  with a 100 nm Al cathode on top: TE0 loss {lossy[0].modal_loss:.0f} cm^-1")
 
     grating = DFBGrating.etched(stack, 4, LAM0, etch_depth=args.etch, periods=args.periods, order=args.order,
-                                facets=("cleaved", "cleaved"))
+                                facets=("cleaved", "cleaved"),
+                                radiation="coupled_wave" if args.order == 2 else "none")
     model = cv.QDGainModel()
     res = dfb_threshold(grating, modes=4, gain_model=model)
     print(f"\nDFB: order {args.order}, period {res.period:.2f} nm, {res.periods} periods, L = {res.length / 1e3:.1f} um")
@@ -102,7 +109,54 @@ def main(argv=None):
     fig.tight_layout()
     fig.savefig(out / "dfb_thresholds.png", dpi=120)
     plt.close(fig)
+    compare_orders(stack, args, model, out)
     return res
+
+
+def compare_orders(stack, args, model, out):
+    """First- vs second-order grating of the same length: thresholds and where the light goes."""
+    print("\nFirst vs second order, same length, cleaved ends (second order: coupled-wave radiation, docs/dfb.md)")
+    first = DFBGrating.etched(stack, 4, LAM0, etch_depth=args.etch, periods=args.periods, order=1,
+                              facets=("cleaved", "cleaved"))
+    second = DFBGrating.etched(stack, 4, LAM0, etch_depth=args.etch, periods=max(1, args.periods // 2), order=2,
+                               duty_cycle=0.25, facets=("cleaved", "cleaved"), radiation="coupled_wave")
+    results = {}
+    print("  order  period   lambda (nm)   g_th     J_th    absorbed  ends    up (air)  down (glass)  side-mode margin")
+    for name, grating in (("1", first), ("2", second)):
+        res = dfb_threshold(grating, modes=4, gain_model=model)
+        results[name] = res
+        m = res.lowest
+        ends = m.modal_gain - m.internal_loss - m.radiation_loss
+        split = [m.internal_loss, ends, m.radiation_loss * m.fraction_up, m.radiation_loss * m.fraction_down]
+        frac = [x / m.modal_gain for x in split]
+        print(f"  {name:>5}  {res.period:6.1f}   {m.wavelength:10.3f}   {m.material_gain:6.1f}   "
+              f"{m.current_density:6.1f}   {frac[0]:7.1%}  {frac[1]:6.1%}  {frac[2]:8.1%}  {frac[3]:12.1%}  "
+              f"{res.side_mode_margin:8.1f} cm^-1")
+    rc = results["2"].radiative
+    print(f"  second order: zeta = {rc.zeta.real:.2f}{rc.zeta.imag:+.2f}i cm^-1, kappa_2 = {rc.kappa2:.1f} cm^-1, "
+          f"up/down = {rc.fraction_up:.2f}/{rc.fraction_down:.2f}")
+    for e in rc.band_edges():
+        kind = "dark" if e.dark else f"Q = {e.q:.0f}, radiation {e.radiation_loss:.1f} cm^-1"
+        print(f"    infinite-grating band edge {e.wavelength:.3f} nm: {kind}")
+    print("    its modes:  lambda (nm)   g_th   radiation   absorbed   ends (cm^-1, modal)")
+    for m in results["2"].modes:
+        print(f"              {m.wavelength:10.3f}  {m.material_gain:6.1f}   {m.radiation_loss:8.2f}   "
+              f"{m.internal_loss:8.1f}   {m.edge_loss:6.1f}")
+    em = surface_emission(results["2"], 0)
+    ff = far_field(em)
+    print(f"    lasing mode's far-field divergence (air): {ff.divergence * 1e3:.0f} mdeg")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.5))
+    a1.plot(em.position / 1e3, em.intensity)
+    a1.set_xlabel("position along the grating (um)")
+    a1.set_ylabel("near-field intensity (norm.)")
+    a2.plot(ff.angle, ff.intensity)
+    a2.set_xlabel("angle from the normal (deg)")
+    a2.set_ylabel("far-field intensity (norm.)")
+    fig.suptitle(f"second-order mode at {em.wavelength:.2f} nm: up {em.fraction_up:.0%}, down {em.fraction_down:.0%}")
+    fig.tight_layout()
+    fig.savefig(out / "dfb_surface_emission.png", dpi=120)
+    plt.close(fig)
+    return results
 
 
 if __name__ == "__main__":

@@ -27,10 +27,11 @@ is lost).
 Limitations
 -----------
 * **1D model** (docs/physics.md s.4.4).  For gratings of order >= 2 the lower diffraction orders radiate
-  out of the surface; the resulting radiation loss, its mode selection (the "dark" band edge) and
-  the out-coupling are *not* computed.  Give a (mode-independent) ``radiation_loss`` (cm^-1), or
-  use coupled-mode theory with a complex coupling (:func:`cavity.coupled_mode_threshold`,
-  ``kind="complex"``).  Results state this in ``limitations``.
+  out of the surface.  For order 2 (TE), ``radiation="coupled_wave"`` computes that radiation
+  (coupled-wave theory with the stack's Green's function, docs/dfb.md): each mode's radiation
+  loss, up/down split and edge loss, and the near and far field (:func:`surface_emission`,
+  :func:`far_field`).  Otherwise it is *not* computed: give a (mode-independent)
+  ``radiation_loss`` (cm^-1).  Results state this in ``limitations``.
 * The effective-index method neglects the vertical mode mismatch at section boundaries (scattering
   into radiation and substrate modes): it is accurate for shallow gratings.
 * Uniform gain (no spatial hole burning); the gain spectrum is taken as flat across a mode.
@@ -318,8 +319,8 @@ class DFBGrating:
         if self.radiation is GratingRadiation.COUPLED_WAVE:
             text += (" Grating order 2: surface emission by coupled-wave theory with radiation (Kazarinov & "
                      "Henry; docs/dfb.md): the first Fourier harmonic's radiative coupling from the stack's "
-                     "Green's function at normal incidence, perturbative in the grating depth (evanescent "
-                     "diffraction orders neglected).")
+                     "Green's function at normal incidence and the evanescent orders' second-order terms, "
+                     "perturbative in the grating depth (docs/dfb.md s.4 for the accuracy).")
             if self.radiation_loss > 0:
                 text += f" An extra user-given radiation loss of {self.radiation_loss:g} cm^-1 is included."
         elif self.order >= 2:

@@ -8,8 +8,8 @@ back through the first harmonic, is the radiative coupling ``zeta`` of Kazarinov
 
 .. math::
 
-    R' = i(\\delta + \\zeta) R + i(\\kappa_2 + \\zeta) S, \\qquad
-    -S' = i(\\delta + \\zeta) S + i(\\kappa_2 + \\zeta) R
+    R' = i(\\delta + Z_d) R + i(\\kappa_2 + Z_o) S, \\qquad
+    -S' = i(\\delta + Z_d) S + i(\\kappa_2 + Z_o) R, \\qquad Z_{d,o} = \\zeta + \\sum_{|p| \\ge 2} (d_p, o_p)
 
 (house convention ``exp(i(kz - wt))``, ``E_y = [R e^{iKz} + S e^{-iKz}] u(x)``, ``delta = beta -
 K``; a modal field gain alpha enters as ``delta -> delta - i alpha``).  With the TE mode ``u(x)``
@@ -27,18 +27,22 @@ at in-plane wavevector 0 (``G'' + k0^2 eps(x) G = delta(x - x')``, outgoing up a
 ``G = psi_<(x_<) psi_>(x_>) / W`` with ``psi_>`` outgoing into the cover, ``psi_<`` outgoing into
 the substrate (both found by the 2x2 (E, E') layer matrices, so every reflection of the stack is
 included) and ``W`` their Wronskian.  ``Im zeta > 0``: a travelling guided wave loses the power
-``2 Im zeta`` per unit length (up and down together, minus what the stack absorbs).
+``2 Im zeta`` per unit length (up and down together, minus what the stack absorbs).  The
+evanescent orders ``p = +-2, +-3 ... +-30`` add real terms of the same form with ``G_{pK}``
+(docs/dfb.md s.2): ``d_p`` with ``s_{p-1}^2 + s_{p+1}^2`` and ``o_p`` with ``2 s_{p-1} s_{p+1}``,
+``s_q = sin(q pi D) / (q pi)``.
 
-Infinite grating (Bloch wavevector 0): ``delta = kappa_2`` (``R = -S``, field odd about a tooth
-centre: dark) and ``delta = -kappa_2 - 2 zeta`` (``R = S``, even: radiates ``4 Im zeta``).
+Infinite grating (Bloch wavevector 0): ``delta = -Z_d + kappa_2 + Z_o`` (``R = -S``, field odd
+about a tooth centre: dark, real) and ``delta = -Z_d - kappa_2 - Z_o`` (``R = S``, even: radiates
+``4 Im zeta``).
 
 Sources: R. F. Kazarinov and C. H. Henry, IEEE J. Quantum Electron. 21, 144 (1985); W. Streifer,
 D. R. Scifres and R. D. Burnham, IEEE J. Quantum Electron. 11, 867 (1975) and 12, 422 (1976).
 
 Limitations: first order in the grating harmonics for ``kappa_2`` and second order (one round trip
-through the order-0 field) for ``zeta``; the evanescent orders +-2, +-3 ... are neglected (they add
-real O(depth^2) corrections); TE only; second order (m = 2) only.  docs/dfb.md s.4 gives the
-accuracy against a rigorous (RCWA) solver.
+through another diffraction order) for ``zeta`` and the evanescent terms; TE only; second order
+(m = 2) only.  docs/dfb.md s.4 gives the accuracy against a rigorous (RCWA) solver: band edges
+within 0.025 nm and Q within 4 % for 10-20 nm deep glass/QD gratings, 0.08 nm and 7 % to 60 nm.
 """
 from __future__ import annotations
 
