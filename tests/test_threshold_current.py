@@ -106,9 +106,10 @@ def test_lj_kink_sits_at_the_pole_threshold():
 
 
 def test_mode_outside_the_gain_band_is_explained():
-    """A 530 nm cavity with the default dots (1S band at 625 nm, FWHM 30 nm): no current lases it."""
+    """A 530 nm cavity with dots of a 1S band at 625 nm, FWHM 30 nm: no current lases it (the pre-issue-15
+    default band, 2500 cm^-1, pinned)."""
     stack = vcsel(pairs=8, lam0=530.0)
-    model = cv.QDGainModel()
+    model = cv.QDGainModel(band_1s=cv.GaussianBand(625.0, 30.0, 2500.0))
     th = cv.lasing_threshold(stack, 530.0)  # the gain the mode needs, by the threshold search
     result = cv.threshold_current(stack, model, (510.0, 550.0))
     assert not result.reachable and math.isinf(result.current_density)

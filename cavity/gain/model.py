@@ -46,6 +46,9 @@ __all__ = [
     "state_filling_gain",
     "DEFAULT_BAND_1S",
     "DEFAULT_BAND_1P",
+    "DEFAULT_1S_CROSS_SECTION_CM2",
+    "PHYSICAL_BOUNDS",
+    "AssumptionChange",
 ]
 
 _FOUR_LN2 = 4.0 * math.log(2.0)
@@ -246,15 +249,31 @@ class GaussianBand:
         return np.exp(-_FOUR_LN2 * x * x)
 
 
-#: Default 1S band.  Centre 625 nm: the red cg-QD emission (Roh 2020 lasing at 624.6 nm,
-#: docs/physics.md s.2.3).  FWHM 30 nm: assumption (no ensemble linewidth retrieved, s.1.6).
-#: alpha_1S = 2500 cm^-1: estimate -- Leatherdale's sigma(350 nm) = 5.501e5 a^3 cm^-1 for a 4 nm
-#: radius gives 3.5e-14 cm^2; the band-edge cross section taken as ~1/20 of it (assumption)
-#: times the close-packed density sqrt(2)/D^3 = 1.41e18 cm^-3 (D = 10 nm) gives ~2.5e3 cm^-1.
-DEFAULT_BAND_1S = GaussianBand(center_nm=625.0, fwhm_nm=30.0, peak_absorption_per_cm=2500.0)
+#: Band-edge (1S) absorption cross section per dot (cm^2) of the default dots, at the 1S
+#: absorption peak: sigma = 1000 ln(10) eps / N_A with the molar extinction coefficient of CdSe
+#: nanocrystals at their first excitonic peak, eps = 5857 d^2.65 M^-1 cm^-1 (d in nm), for a core
+#: of d = 5.6 nm, whose first peak lies at 620 nm by the sizing curve of the same paper
+#: (W. W. Yu, L. Qu, W. Guo & X. Peng, Chem. Mater. 15, 2854 (2003)): eps = 5.64e5 M^-1 cm^-1,
+#: sigma = 2.16e-15 cm^2.  docs/gain.md s.5.
+DEFAULT_1S_CROSS_SECTION_CM2 = 2.16e-15
+
+#: Default 1S band (docs/gain.md s.5).  Centre 625 nm: the red cg-QD emission (Roh 2020 lasing at
+#: 624.6 nm, docs/physics.md s.2.3).  FWHM 30 nm (95 meV): the inhomogeneous width of a CdSe
+#: ensemble of 5-10% size dispersion (V. I. Klimov (ed.), *Semiconductor and Metal Nanocrystals*,
+#: Marcel Dekker 2004, ch. on intraband spectroscopy); with a 1S confinement energy of ~0.24 eV
+#: above bulk CdSe (1.74 eV) scaling at most as R^-2 this gives FWHM <= 2.355 x 2 x 0.24 eV x
+#: (5-10%) = 56-113 meV, i.e. 18-36 nm at 625 nm.  Peak absorption 3000 cm^-1 =
+#: :data:`DEFAULT_1S_CROSS_SECTION_CM2` x the close-packed density sqrt(2)/D^3 of 10 nm dots
+#: (1.414e18 cm^-3; 3050 rounded).  Consistency check: the measured dense film "CdSe/ZnCdS QD film
+#: (Aftenieva)" absorbs 5,570 cm^-1 at 630 nm, of which the band-edge transition is a part (its
+#: absorption keeps rising to 7,100 cm^-1 at 560 nm from the higher transitions): the default peak
+#: is 0.54 of it, within the factor 2 that the local field of a film and the overlapping higher
+#: transitions allow.
+DEFAULT_BAND_1S = GaussianBand(center_nm=625.0, fwhm_nm=30.0, peak_absorption_per_cm=3000.0)
 #: Example 1P band (used only when passed as ``band_1p``): ~0.15 eV above the 1S band (580 nm),
-#: FWHM 35 nm, absorption 3x the 1S one for 3x the degeneracy.  All three are assumptions.
-DEFAULT_BAND_1P = GaussianBand(center_nm=580.0, fwhm_nm=35.0, peak_absorption_per_cm=7500.0)
+#: FWHM 35 nm, absorption 3x the 1S one (3 x 3000 cm^-1) for 3x the degeneracy.  All three are
+#: assumptions.
+DEFAULT_BAND_1P = GaussianBand(center_nm=580.0, fwhm_nm=35.0, peak_absorption_per_cm=9000.0)
 
 #: parameters that :meth:`QDGainModel.calibrate` may fit (all positive floats)
 _FITTABLE = (
@@ -271,6 +290,26 @@ _FITTABLE = (
 
 #: default calibration tolerance: largest accepted |log residual| (about 1% misfit)
 CALIBRATION_TOLERANCE = 0.01
+
+#: Physical bounds ``(low, high, basis)`` within which :meth:`QDGainModel.calibrate` fits each
+#: parameter by default (docs/gain.md s.6).  A fit that needs a value outside them is telling that
+#: an assumption (dot density, injection efficiency, the current density at the dots) is wrong.
+PHYSICAL_BOUNDS = {
+    "exciton_lifetime_ns": (5.0, 50.0, "radiative single-exciton lifetimes of CdSe-based core/shell dots are "
+                            "15-30 ns (e.g. 14.7 ns average, Sci. Rep. (2021) doi:10.1038/s41598-021-81480-5); "
+                            "5-50 ns allows for dielectric surroundings and Purcell changes"),
+    "biexciton_auger_lifetime_ns": (0.5, 20.0, "graded (alloyed-interface) CdSe-based dots: several ns (Park et al., "
+                                    "Nano Lett. 14, 396 (2014)); sharp-interface dots of similar size are "
+                                    "faster, sub-ns; even thick-shell 'giant' dots, where Auger decay is slowed by "
+                                    "orders of magnitude (Garcia-Santamaria et al., Nano Lett. 9, 3482 (2009)), stay "
+                                    "within tens of ns"),
+    "trap_lifetime_ns": (1.0, 1e5, "any trap channel slower than 1 ns (faster traps quench the emission)"),
+    "injection_efficiency": (1e-3, 1.0, "a fraction of the current"),
+    "dot_spacing_nm": (4.0, 30.0, "CdSe-based dots with their ligand shell, from small cores to thick graded shells"),
+    "monolayers": (0.1, 100.0, "a partial monolayer to a ~1 um film"),
+    "areal_density_per_cm2": (1e10, 1e15, "a sparse partial monolayer to a ~1 um close-packed film"),
+    "film_thickness_nm": (1.0, 1000.0, "a QD film of a device stack"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,12 +332,15 @@ class QDGainModel:
         Fraction eta_inj of the current that forms excitons in the QD layer, in (0, 1].
         1 is an upper bound (assumption).
     exciton_lifetime_ns : float, default 20.0
-        Single-exciton lifetime tau_X (ns) that sets the radiative channel.  Typical of CdSe-based
-        dots [M]; not retrieved for cg-QDs.
+        Single-exciton (radiative) lifetime tau_X (ns).  CdSe-based core/shell dots decay in
+        15-30 ns (e.g. a 14.7 ns average PL lifetime of CdSe-based QDs on quartz, Sci. Rep. (2021),
+        doi:10.1038/s41598-021-81480-5, Table 1); 20 ns lies inside :data:`PHYSICAL_BOUNDS` (5-50 ns).  docs/gain.md s.5.
     biexciton_auger_lifetime_ns : float or None, default 5.0
-        Biexciton Auger lifetime tau_XX,A (ns); ``None`` disables Auger decay.  Assumption:
-        cg-QDs have "ns" Auger lifetimes (docs/physics.md s.1.4: several ns for alloyed interfaces,
-        ~7 ns for n-doped cubes).
+        Biexciton Auger lifetime tau_XX,A (ns); ``None`` disables Auger decay.  Compositionally
+        graded (alloyed-interface) CdSe-based dots lengthen the biexciton lifetime from ~0.1 ns to
+        several ns (Y.-S. Park, W. K. Bae, L. A. Padilha, J. M. Pietryga & V. I. Klimov, Nano Lett.
+        14, 396 (2014); the continuously graded dots of Lim, Park & Klimov, Nat. Mater. 17, 42
+        (2018) rely on this suppression); 5 ns lies inside :data:`PHYSICAL_BOUNDS` (0.5-20 ns).
     auger_scaling : AugerScaling, str or float, default "statistical"
         ``"statistical"``: ``k_N = N^2(N-1)/4/tau_XX,A``; ``"quadratic"``: ``(N/2)^2/tau_XX,A``;
         a float ``p``: ``(N/2)^p/tau_XX,A`` (N >= 2).  s.1.4.
@@ -317,11 +359,19 @@ class QDGainModel:
     band_1p : GaussianBand or None, default None
         The 1P band (degeneracy 6); off unless given (e.g. :data:`DEFAULT_BAND_1P`).
     peak_shift_nm_per_K : float, default 0.1
-        Red shift of the bands with the temperature rise (nm/K).  From dE_g/dT ~ -0.3 meV/K of
-        CdSe [M], i.e. 0.3e-3 * lambda^2/hc = 0.09 nm/K at 625 nm.
-    gain_characteristic_temperature_K : float or None, default 150.0
-        T0 of the band-strength reduction ``exp(-dT/T0)``; ``None`` means no reduction.
-        Assumption (no CQD value retrieved).
+        Red shift of the bands with the temperature rise (nm/K): ``lambda^2/(hc) |dE/dT|``.
+        0.1 nm/K at 625 nm is |dE/dT| = 0.32 meV/K, between -0.225 meV/K measured on CdSe dots
+        from 5 to 300 K (J. Bylsma et al., APS March Meeting 2011, abstract D11.00009: 0.07 nm/K)
+        and the bulk CdSe slope near 300 K (~-0.4 meV/K from its Varshni law [M]: 0.12 nm/K).
+    gain_characteristic_temperature_K : float or None, default 1000.0
+        T0 of the band-strength reduction ``exp(-dT/T0)``; ``None`` means no reduction.  CdSe/CdS
+        dot-in-rods keep an almost constant ASE threshold from 5 to 325 K (I. Moreels et al., Adv.
+        Mater. 24, OP231 (2012)) and the CQD-laser review of Y.-S. Park, J. Roh, B. T. Diroll,
+        R. D. Schaller & V. I. Klimov, Nat. Rev. Mater. 6, 382 (2021) stresses the temperature
+        stability of CQD gain: the gain itself weakens by well under a third over ~300 K, i.e.
+        T0 >~ 1000 K.  Heating then acts mainly through the band shift (gain-cavity detuning);
+        a thermally activated trap channel of a real film is not in this default (add it through
+        ``trap_lifetime_ns`` or a smaller T0 when measured).  docs/gain.md s.5.
     film_thickness_nm : float or None, default None
         Thickness L (nm) of the QD film (the sum over the gain layers of a stack).  When given,
         the film geometry is the one source of the dot density:
@@ -378,7 +428,7 @@ class QDGainModel:
     band_1s: GaussianBand = DEFAULT_BAND_1S
     band_1p: GaussianBand | None = None
     peak_shift_nm_per_K: float = 0.1
-    gain_characteristic_temperature_K: float | None = 150.0
+    gain_characteristic_temperature_K: float | None = 1000.0
     film_thickness_nm: float | None = None
     packing_fraction: float = HCP_PACKING_FRACTION
     # derived, read-only caches
@@ -801,12 +851,13 @@ class QDGainModel:
         x = brentq(lambda u: fun(jc * math.exp(u)), lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=200)
         return jc * math.exp(x)
 
-    def current_for_gain(self, gain_per_cm: float, wavelength: float) -> float:
+    def current_for_gain(self, gain_per_cm: float, wavelength: float, temperature_rise_K: float = 0.0) -> float:
         """Current density (A/cm^2) at which the material gain at ``wavelength`` equals ``g``.
 
-        Inverse of :meth:`material_gain`, which increases monotonically with J (p_N shifts to
-        higher N as G grows and every ``G_N`` is non-decreasing in N).  Solved with
-        ``scipy.optimize.brentq`` in ``log J``.
+        Inverse of :meth:`material_gain` at a fixed temperature rise, which increases monotonically
+        with J (p_N shifts to higher N as G grows and every ``G_N`` is non-decreasing in N).  Solved
+        with ``scipy.optimize.brentq`` in ``log J``.  (With self-heating, where ``dT`` follows J,
+        use :meth:`cavity.gain.thermal.ThermalModel.current_for_gain`.)
 
         Parameters
         ----------
@@ -814,6 +865,8 @@ class QDGainModel:
             Target material gain (cm^-1).
         wavelength : float
             Vacuum wavelength (nm), a scalar.
+        temperature_rise_K : float, default 0
+            Fixed temperature rise dT (K) of the bands (:meth:`material_gain`).
 
         Returns
         -------
@@ -827,13 +880,15 @@ class QDGainModel:
         """
         target = require_scalar_finite(gain_per_cm, "gain_per_cm")
         wl = require_scalar_wavelength(wavelength)
-        gmax = self.max_gain(wl)
+        dt = _temperature_rise(temperature_rise_K)
+        gmax = self.max_gain(wl, dt)
         if target >= gmax:
-            raise ValueError(f"gain_per_cm={target!r} cm^-1 is out of reach at {wl} nm: the saturated "
+            heated = f" at a temperature rise of {dt:g} K" if dt else ""
+            raise ValueError(f"gain_per_cm={target!r} cm^-1 is out of reach at {wl} nm{heated}: the saturated "
                              f"maximum gain (all dots at N_max={self.max_excitons}) is {gmax:.6g} cm^-1")
-        if self.material_gain(0.0, wl) >= target:
+        if self.material_gain(0.0, wl, dt) >= target:
             return 0.0
-        return self._solve_increasing(lambda j: self.material_gain(j, wl) - target,
+        return self._solve_increasing(lambda j: self.material_gain(j, wl, dt) - target,
                                       f"gain_per_cm={target!r} at {wl} nm", gmax)
 
     def transparency_current(self, wavelength: float) -> float:
@@ -857,14 +912,24 @@ class QDGainModel:
     # ------------------------------------------------------------------ calibration
     def calibrate(self, *, occupancy_points=(), inversion_currents=(),
                   free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"), bounds=None,
-                  tolerance: float = CALIBRATION_TOLERANCE) -> "CalibrationResult":
-        """Fit model parameters to measured data by least squares in log space.
+                  tolerance: float = CALIBRATION_TOLERANCE, physical_bounds: bool = True) -> "CalibrationResult":
+        """Fit model parameters to measured data, within physical bounds, by least squares in log space.
 
         Residuals are ``log(<N>_model(J_i) / <N>_i)`` for each ``(J_i, <N>_i)`` pair and
         ``log(J_inv,model / J_inv,k)`` for each measured 1S inversion current (see
         :meth:`inversion_current`).  The free parameters are fitted in log space with
-        ``scipy.optimize.least_squares`` from the current values.  Lim 2018 (docs/physics.md s.2.2):
-        ``occupancy_points=[(18.0, 3.2)], inversion_currents=[3.5]``.
+        ``scipy.optimize.least_squares`` from the current values (clipped into the bounds).  Lim 2018
+        (docs/physics.md s.2.2): ``occupancy_points=[(18.0, 3.2)], inversion_currents=[3.5]``.
+
+        When a target is missed inside the bounds, the fit says which assumption would have to change
+        and by how much (:class:`AssumptionChange`, docs/gain.md s.6).  The current enters the
+        model only through the per-dot generation rate ``G = eta_inj J / (e n_areal)``, so the
+        free parameters that are *not* the injection efficiency or the dot density are refitted
+        within their physical bounds together with one factor ``f`` on ``G / J``; ``f`` then is
+        the change needed: an injection efficiency ``f eta_inj`` at the assumed dot density (possible
+        only when ``<= 1``), a dot areal density ``n_areal / f`` at the assumed ``eta_inj`` (for a
+        film model: a film ``L / f`` thick, or a dot spacing ``D f^(1/3)``), or a current density at
+        the dots ``f`` times the quoted one (current focusing).
 
         Parameters
         ----------
@@ -880,21 +945,30 @@ class QDGainModel:
             ``film_thickness_nm`` (or ``dot_spacing_nm``), not ``monolayers`` or
             ``areal_density_per_cm2``.
         bounds : dict or None
-            ``{name: (low, high)}``; defaults to (value/1e3, value*1e3), and (1e-4, 1) for the
-            injection efficiency.
+            ``{name: (low, high)}``.  Default: the physical bounds :data:`PHYSICAL_BOUNDS` (with
+            ``physical_bounds``), else ``(value/1e3, value*1e3)`` and ``(1e-4, 1)`` for the
+            injection efficiency.  With ``physical_bounds`` an explicit range must lie inside the
+            physical one (``ValueError`` otherwise).
         tolerance : float, default :data:`CALIBRATION_TOLERANCE` (0.01)
             Largest accepted ``|log residual|`` (0.01: every target met within about 1%).
+        physical_bounds : bool, default True
+            Fit within :data:`PHYSICAL_BOUNDS`.  ``False`` restores the wide numerical bounds, which
+            can return unphysical parameters (e.g. lifetimes of hundreds of ns) that merely hide a
+            wrong assumption.
 
         Returns
         -------
         CalibrationResult
             ``success`` is True only when the optimiser converged **and** every target is met
             within ``tolerance``; otherwise ``message`` names each missed target, its model value
-            and the misfit, and ``missed_targets`` lists them.
+            and the misfit, and ``missed_targets`` lists them, and ``needed`` (an
+            :class:`AssumptionChange`) says what must change to meet them.
         """
         tolerance = require_scalar_finite(tolerance, "tolerance")
         if not tolerance > 0:
             raise ValueError(f"tolerance must be > 0 (a |log residual|), got {tolerance!r}")
+        if not isinstance(physical_bounds, (bool, np.bool_)):
+            raise TypeError(f"physical_bounds must be True or False, got {physical_bounds!r}")
         occ = [(require_scalar_finite(j, "occupancy_points current"), require_scalar_finite(n, "occupancy_points <N>"))
                for j, n in occupancy_points]
         inv = [require_scalar_finite(j, "inversion_currents") for j in inversion_currents]
@@ -909,7 +983,7 @@ class QDGainModel:
         if not occ and not inv:
             raise ValueError("give at least one of occupancy_points or inversion_currents")
         bounds = dict(bounds or {})
-        x0, lo, hi = [], [], []
+        x0, lo, hi, used = [], [], [], []
         for name in free:
             if name not in _FITTABLE:
                 raise ValueError(f"free parameter {name!r} is not fittable; choose from {_FITTABLE}")
@@ -919,39 +993,177 @@ class QDGainModel:
             if self.film_thickness_nm is not None and name in ("monolayers", "areal_density_per_cm2"):
                 raise ValueError(f"free parameter {name!r}: this model's dot density follows its film "
                                  f"(film_thickness_nm={self.film_thickness_nm!r} nm); fit film_thickness_nm instead")
-            b = bounds.pop(name, (1e-4, 1.0) if name == "injection_efficiency" else (v / 1e3, v * 1e3))
-            if not (0 < b[0] <= v <= b[1]):
-                raise ValueError(f"bounds for {name!r} must satisfy 0 < low <= start <= high, got {b!r} with start {v!r}")
+            phys = PHYSICAL_BOUNDS[name][:2] if physical_bounds else None
+            if name in bounds:
+                b = tuple(float(x) for x in bounds.pop(name))
+                if not (0 < b[0] <= v <= b[1]):
+                    raise ValueError(f"bounds for {name!r} must satisfy 0 < low <= start <= high, got {b!r} with start {v!r}")
+                if phys is not None and not (phys[0] <= b[0] and b[1] <= phys[1]):
+                    raise ValueError(f"bounds for {name!r} {b!r} leave its physical range {phys!r} "
+                                     f"(PHYSICAL_BOUNDS); pass physical_bounds=False to fit outside it")
+            elif phys is not None:
+                b = phys
+                v = min(max(v, b[0]), b[1])  # a start outside the physical range starts at its edge
+            else:
+                b = (1e-4, 1.0) if name == "injection_efficiency" else (v / 1e3, v * 1e3)
             x0.append(math.log(v))
             lo.append(math.log(b[0]))
             hi.append(math.log(b[1]))
+            used.append((name, float(b[0]), float(b[1])))
         if bounds:
             raise ValueError(f"bounds given for parameters that are not free: {sorted(bounds)}")
 
         def build(x):
             return replace(self, **{n: float(math.exp(v)) for n, v in zip(free, x)})
 
-        def residuals(x):
-            m = build(x)
-            r = [math.log(m.mean_occupancy(j) / n) for j, n in occ]
-            r += [math.log(max(m.inversion_current(), 1e-300) / j) for j in inv]
-            return np.asarray(r)
-
-        sol = least_squares(residuals, np.asarray(x0), bounds=(lo, hi), x_scale=1.0, xtol=1e-12, ftol=1e-12, gtol=1e-12)
-        model = build(sol.x)
-        labels = [f"<N>={n:g} at J={j:g} A/cm^2 (model {model.mean_occupancy(j):.4g})" for j, n in occ]
-        labels += [f"inversion current {j:g} A/cm^2 (model {model.inversion_current():.4g})" for j in inv]
+        sol, model = _fit(build, occ, inv, x0, lo, hi)
+        labels = _target_labels(model, occ, inv)
         missed = tuple(f"{lab}: log residual {r:+.3g}" for lab, r in zip(labels, sol.fun) if not abs(r) <= tolerance)
         ok = bool(sol.success) and not missed
         message = str(sol.message)
+        needed = None
         if missed:
             pinned = [n for n, v, a, b in zip(free, sol.x, lo, hi) if min(v - a, b - v) < 1e-6]
-            message = (f"targets missed beyond tolerance {tolerance:g}: " + "; ".join(missed)
+            where = (" within the physical bounds (" + ", ".join(f"{n} {a:g}-{b:g}" for n, a, b in used) + ")"
+                     if physical_bounds else "")
+            message = (f"targets missed beyond tolerance {tolerance:g}{where}: " + "; ".join(missed)
                        + (f" (parameters at their bounds: {', '.join(pinned)})" if pinned else "")
-                       + f"; optimiser: {sol.message}")
+                       + f"; optimiser: {str(sol.message).rstrip('.')}")
+            needed = self._needed_change(occ, inv, [u for u in used if u[0] not in _DENSITY_LIKE], tolerance)
+            message += ". " + needed.message
         return CalibrationResult(model=model, parameters=tuple((n, float(math.exp(v))) for n, v in zip(free, sol.x)),
                                  residuals=tuple(float(r) for r in sol.fun), success=ok,
-                                 message=message, tolerance=tolerance, missed_targets=missed)
+                                 message=message, tolerance=tolerance, missed_targets=missed,
+                                 bounds=tuple(used), needed=needed)
+
+    def _needed_change(self, occ, inv, used, tolerance) -> "AssumptionChange":
+        """Refit the non-density parameters (within ``used`` bounds) with a factor f on G / J."""
+        names = [u[0] for u in used]
+        n0 = self._n_areal
+        base = replace(self, film_thickness_nm=None, monolayers=None, areal_density_per_cm2=n0)
+        x0 = [min(max(math.log(getattr(self, n)), math.log(a)), math.log(b)) for n, a, b in used] + [0.0]
+        lo = [math.log(a) for _, a, b in used] + [math.log(1e-8)]
+        hi = [math.log(b) for _, a, b in used] + [math.log(1e8)]
+
+        def build(x):
+            f = math.exp(x[-1])
+            kw = {n: float(math.exp(v)) for n, v in zip(names, x[:-1])}
+            return replace(base, areal_density_per_cm2=min(max(n0 / f, 1e-300), _AREAL_MAX), **kw)
+
+        # of the family of solutions (more unknowns than targets), the smallest change |log f|: a weak
+        # penalty on log f (its weight 1e-3 shifts the met targets by ~1e-6 in log) picks it
+        sol, model = _fit(build, occ, inv, x0, lo, hi, penalty=(len(x0) - 1, _CHANGE_WEIGHT))
+        f = math.exp(float(sol.x[-1]))
+        sol_fun = sol.fun[:-1]
+        met = bool(all(abs(r) <= tolerance for r in sol_fun))
+        eta = self.injection_efficiency * f
+        film = dspacing = None
+        if self.film_thickness_nm is not None:
+            film = self.film_thickness_nm / f
+            dspacing = self.dot_spacing_nm * f ** (1.0 / 3.0)
+        params = tuple((n, float(math.exp(v))) for n, v in zip(names, sol.x[:-1]))
+        fitted = ", ".join(f"{n} = {v:.4g}" for n, v in params)
+        if not met:
+            labels = _target_labels(model, occ, inv)
+            rest = "; ".join(f"{lab}: log residual {r:+.3g}" for lab, r in zip(labels, sol_fun) if not abs(r) <= tolerance)
+            msg = (f"Even a free number of excitons per dot per unit current (factor {f:.3g}) does not meet every "
+                   f"target with the other parameters inside their bounds ({fitted}): {rest}; the shape of the data "
+                   f"(e.g. the ratio of the currents) needs other decay physics or other bounds")
+            if any(n >= self.max_excitons for _, n in occ):
+                msg += f" (an occupancy target is not below the state-filling cap max_excitons={self.max_excitons})"
+        else:
+            opts = [f"an injection efficiency of {eta:.3g}" + (" (impossible: > 1)" if eta > 1.0 else "")
+                    + f" at the assumed {n0:.4g} dots/cm^2",
+                    f"{n0 / f:.4g} dots/cm^2 at eta_inj = {self.injection_efficiency:.3g}"
+                    + (f" (a {film:.3g} nm film of these dots, or a {dspacing:.3g} nm dot spacing in the "
+                       f"{self.film_thickness_nm:g} nm film)" if film is not None else ""),
+                    f"a current density at the dots {f:.3g} x the quoted one (current focusing)"]
+            msg = (f"To meet the targets with physical parameters ({fitted}) the excitons generated per dot per "
+                   f"unit current must be {f:.4g} x the assumed: " + "; or ".join(opts))
+        return AssumptionChange(generation_scale=f, injection_efficiency=eta, areal_density_per_cm2=n0 / f,
+                                film_thickness_nm=film, dot_spacing_nm=dspacing, parameters=params,
+                                residuals=tuple(float(r) for r in sol_fun), met=met, model=model, message=msg)
+
+
+def _fit(build, occ, inv, x0, lo, hi, penalty=None):
+    """Least squares of the log residuals of the targets over ``build(x)``; returns (solution, model).
+
+    ``penalty = (i, w)`` appends the residual ``w x[i]`` (last in ``solution.fun``)."""
+    def residuals(x):
+        m = build(x)
+        r = [math.log(max(m.mean_occupancy(j), 1e-300) / n) for j, n in occ]
+        r += [math.log(max(m.inversion_current(), 1e-300) / j) for j in inv]
+        if penalty is not None:
+            r.append(penalty[1] * x[penalty[0]])
+        return np.asarray(r)
+
+    sol = least_squares(residuals, np.asarray(x0, dtype=float), bounds=(lo, hi), x_scale=1.0, xtol=1e-12,
+                        ftol=1e-12, gtol=1e-12)
+    return sol, build(sol.x)
+
+
+def _target_labels(model, occ, inv):
+    labels = [f"<N>={n:g} at J={j:g} A/cm^2 (model {model.mean_occupancy(j):.4g})" for j, n in occ]
+    labels += [f"inversion current {j:g} A/cm^2 (model {model.inversion_current():.4g})" for j in inv]
+    return labels
+
+
+#: the parameters that set the generation per unit current (eta_inj / n_areal)
+_DENSITY_LIKE = ("injection_efficiency", "dot_spacing_nm", "monolayers", "areal_density_per_cm2", "film_thickness_nm")
+_AREAL_MAX = 1e20
+#: weight of the log f penalty that picks the smallest needed change among equivalent fits
+_CHANGE_WEIGHT = 1e-3
+
+
+@dataclass(frozen=True, slots=True)
+class AssumptionChange:
+    """What must change for :meth:`QDGainModel.calibrate` to meet targets it missed (docs/gain.md s.6).
+
+    The current enters only through ``G = eta_inj J / (e n_areal)``; with the other free
+    parameters refitted inside their bounds, the targets need ``G / J`` to be ``generation_scale``
+    (f) times the assumed one.
+
+    Attributes
+    ----------
+    generation_scale : float
+        f: the needed excitons per dot per unit current over the assumed.
+    injection_efficiency : float
+        ``f eta_inj``: the injection efficiency needed at the assumed dot density (> 1 is impossible).
+    areal_density_per_cm2 : float
+        ``n_areal / f``: the dot density (cm^-2) needed at the assumed ``eta_inj``.
+    film_thickness_nm : float or None
+        ``L / f``: the QD film thickness (nm) of the same dots and packing with that density
+        (None for a model without a film thickness).
+    dot_spacing_nm : float or None
+        ``D f^(1/3)``: the dot spacing (nm) that gives that density in the same film (None without a film).
+    parameters : tuple of (str, float)
+        The other free parameters, refitted with f inside their bounds.
+    residuals : tuple of float
+        Log residuals of the targets with f and those parameters.
+    met : bool
+        Every target met within the tolerance with this change.
+    model : QDGainModel
+        The model with the refitted parameters and ``areal_density_per_cm2 = n_areal / f``
+        (explicit, no film): plugging it back meets the targets when ``met``.
+    message : str
+        The verdict in words.
+    """
+
+    generation_scale: float
+    injection_efficiency: float
+    areal_density_per_cm2: float
+    film_thickness_nm: float | None
+    dot_spacing_nm: float | None
+    parameters: tuple
+    residuals: tuple
+    met: bool
+    model: "QDGainModel"
+    message: str
+
+    @property
+    def injection_efficiency_possible(self) -> bool:
+        """True when the needed injection efficiency is at most 1."""
+        return self.injection_efficiency <= 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -961,7 +1173,7 @@ class CalibrationResult:
     Attributes
     ----------
     model : QDGainModel
-        The model with the fitted parameters.
+        The model with the fitted parameters (inside ``bounds``).
     parameters : tuple of (str, float)
         Fitted values, in the order of ``free``.
     residuals : tuple of float
@@ -969,12 +1181,16 @@ class CalibrationResult:
     success : bool
         True when ``least_squares`` converged and every ``|residual| <= tolerance``.
     message : str
-        The missed targets (model value and log residual) and the parameters pinned at a
-        bound, or the ``least_squares`` status message on success.
+        The missed targets (model value and log residual), the parameters pinned at a
+        bound and what must change (``needed``), or the ``least_squares`` status message on success.
     tolerance : float
         The accepted ``|log residual|``.
     missed_targets : tuple of str
         One entry per target not met within ``tolerance`` (empty on success).
+    bounds : tuple of (str, float, float)
+        The bounds each free parameter was fitted in.
+    needed : AssumptionChange or None
+        When a target is missed: the change of injection efficiency / dot density that meets it.
     """
 
     model: QDGainModel
@@ -984,6 +1200,8 @@ class CalibrationResult:
     message: str
     tolerance: float = 0.01
     missed_targets: tuple = ()
+    bounds: tuple = ()
+    needed: AssumptionChange | None = None
 
     @property
     def parameter_dict(self) -> dict:
