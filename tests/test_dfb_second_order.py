@@ -291,3 +291,15 @@ def test_bad_input_names_the_parameter():
     em = surface_emission(res)
     with pytest.raises(ValueError, match="angles"):
         far_field(em, [0.0, 95.0, 1.0])
+
+
+def test_design_search_evaluator_takes_second_order_gratings():
+    from cavity.waveguide.dfb import DFBEvaluator
+
+    gratings = [_grating(periods=200), _grating(periods=200, duty=0.7)]
+    got = DFBEvaluator().thresholds(gratings, None)
+    for i, gr in enumerate(gratings):
+        low = dfb_threshold(gr, modes=1).lowest
+        assert got.converged[i]
+        assert got.material_gain[i] == pytest.approx(low.material_gain)
+        assert got.wavelength[i] == pytest.approx(low.wavelength)
