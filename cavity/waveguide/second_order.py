@@ -52,6 +52,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._jit import kernel
 from ..conventions import NM_TO_CM
 from ..layers import Stack
 
@@ -588,6 +589,25 @@ class ModeFields:
     residual: float
 
 
+@kernel
+def _walk_pieces(k, ell, k_left, k_right, A, B):
+    """Forward/backward amplitudes at each piece's start for a unit left-going wave in the left
+    outer medium (E, E' continuous); returns the amplitudes in the right outer medium."""
+    a = 0j
+    b = 1.0 + 0j
+    k_prev = k_left
+    for j in range(k.shape[0]):
+        r = k_prev / k[j]
+        A[j] = 0.5 * ((1 + r) * a + (1 - r) * b)
+        B[j] = 0.5 * ((1 - r) * a + (1 + r) * b)
+        ph = np.exp(1j * k[j] * ell[j])
+        a = A[j] * ph
+        b = B[j] / ph
+        k_prev = k[j]
+    r = k_prev / k_right
+    return 0.5 * ((1 + r) * a + (1 - r) * b), 0.5 * ((1 - r) * a + (1 + r) * b)
+
+
 def mode_fields(n, length, n_left, n_right, lam) -> ModeFields:
     """Field of the pole (outgoing waves only) through pieces of complex index ``n`` and ``length`` (nm).
 
@@ -595,24 +615,12 @@ def mode_fields(n, length, n_left, n_right, lam) -> ModeFields:
     the interfaces; ``residual`` is the incoming wave at the right end relative to the outgoing one
     (zero at a pole)."""
     k0 = 2.0 * math.pi / lam
-    k = k0 * np.asarray(n, np.complex128)
-    M = k.size
-    A = np.empty(M, np.complex128)
-    B = np.empty(M, np.complex128)
-    a, b = 0j, 1.0 + 0j
-    k_prev = k0 * complex(n_left)
-    for j in range(M):
-        r = k_prev / k[j]
-        A[j] = 0.5 * ((1 + r) * a + (1 - r) * b)
-        B[j] = 0.5 * ((1 - r) * a + (1 + r) * b)
-        ph = np.exp(1j * k[j] * length[j])
-        a, b = A[j] * ph, B[j] / ph
-        k_prev = k[j]
-    r = k_prev / (k0 * complex(n_right))
-    A_out = 0.5 * ((1 + r) * a + (1 - r) * b)
-    B_out = 0.5 * ((1 - r) * a + (1 + r) * b)
+    k = np.ascontiguousarray(k0 * np.asarray(n, np.complex128))
+    ell = np.ascontiguousarray(length, dtype=np.float64)
+    A = np.empty(k.size, np.complex128)
+    B = np.empty(k.size, np.complex128)
+    A_out, B_out = _walk_pieces(k, ell, k0 * complex(n_left), k0 * complex(n_right), A, B)
     kr, ki = k.real, k.imag
-    ell = np.asarray(length, float)
     e2 = (np.abs(A) ** 2 * _int_exp(-2 * ki, ell).real + np.abs(B) ** 2 * _int_exp(2 * ki, ell).real
           + 2 * (A * np.conj(B) * _int_exp(2j * kr, ell)).real)
     energy = np.asarray(n).real * e2
