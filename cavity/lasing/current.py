@@ -25,7 +25,12 @@ compared with the saturated gain ``g_max(lambda_th)`` of :meth:`cavity.QDGainMod
 * otherwise, with a thermal model whose heated gain ``g(lambda_th; J, dT(J))`` never reaches
   ``g_th``: thermal rollover (:meth:`cavity.ThermalModel.rollover_current`);
 * otherwise: the current needed (:meth:`cavity.QDGainModel.current_for_gain` or
-  :meth:`cavity.ThermalModel.current_for_gain`) lies above ``current_range[1]``.
+  :meth:`cavity.ThermalModel.current_for_gain`) lies above ``current_range[1]``;
+* with a thermal model and the thermo-optic shift: the heated cavity mode detunes from the gain
+  band (the required gain above is that of the cavity at the reference temperature).
+
+With a thermal model the pole at each J is that of the cavity heated to ``dT(J)``: the gain at
+``dT`` and every layer's index at ``n + dn_dT dT`` (docs/gain.md s.7).
 """
 from __future__ import annotations
 
@@ -39,7 +44,8 @@ from . import _pole_kernels as PK
 from ..gain.model import QDGainModel
 from ..layers import Stack
 from .threshold import (DEFAULT_MAX_GAIN, PoleProblem, _padded, _passive_from_threshold, _pole_search,
-                        _resolve_gain_layers, _threshold_from_pole, _threshold_search, _window)
+                        _resolve_gain_layers, _threshold_from_pole, _threshold_search, _window,
+                        thermo_optic_coefficients)
 
 __all__ = ["ModeCurrent", "ThresholdCurrent", "threshold_current"]
 
@@ -129,20 +135,30 @@ class ThresholdCurrent:
 
 
 class _InjectedProblem:
-    def __init__(self, problem: PoleProblem, model: QDGainModel, thermal):
+    def __init__(self, problem: PoleProblem, model: QDGainModel, thermal, thermo_optic: bool = True):
         self.p = problem
         self.model = model
         self.thermal = thermal
+        # dn/dT of each medium (outer media and unknown coefficients 0): the heated indices at the
+        # temperature of the J being tried (the whole stack at the QD film's temperature rise)
+        self.dn_dT = (thermo_optic_coefficients(problem.stack)
+                      if thermal is not None and thermo_optic and problem.stack is not None else None)
 
     def gain_table(self, J):
         dT = float(self.thermal.temperature_rise(J)) if self.thermal is not None else 0.0
         return np.ascontiguousarray(self.model.material_gain(J, self.p.lam_tab, temperature_rise_K=dT), dtype=np.float64), dT
 
+    def index_table(self, dT: float):
+        """The media's indices on the table grid at the temperature rise dT (K)."""
+        if self.dn_dT is None or dT == 0.0:
+            return self.p.n_tab
+        return np.ascontiguousarray(self.p.n_tab + (self.dn_dT * dT)[:, None])
+
     def pole(self, J, start):
-        tab, _ = self.gain_table(J)
+        tab, dT = self.gain_table(J)
         p = self.p
-        return PK.complex_pole_newton(complex(start), 1.0, p.lam_tab, p.n_tab, tab, p.mask, p.d, p.plane, p.kx,
-                                      p.pol, 1e-12, 60)
+        return PK.complex_pole_newton(complex(start), 1.0, p.lam_tab, self.index_table(dT), tab, p.mask, p.d, p.plane,
+                                      p.kx, p.pol, 1e-12, 60)
 
 
 def _mode_current(inj: _InjectedProblem, passive_pole: complex, j_grid):
@@ -283,13 +299,18 @@ class _Unreachable:
             return (f"{need}; the gain model{heated} reaches it only at J = {j_need:.4g} A/cm^2, above the end of "
                     f"current_range ({self.j_hi:g} A/cm^2)")
         est = f" (the gain model reaches it at J = {j_need:.4g} A/cm^2)" if j_need is not None else ""
+        if inj.dn_dT is not None and np.any(inj.dn_dT):
+            return (f"{need} in the cavity at the reference temperature{est}, but heated the cavity mode moves by the "
+                    f"thermo-optic shift while the gain band moves by {inj.model.peak_shift_nm_per_K:g} nm/K "
+                    f"(gain-cavity detuning): its pole does not reach threshold within current_range "
+                    f"(thermo_optic=False ignores the shift)")
         return (f"{need}{est}, but its pole could not be followed to threshold within current_range; a larger "
                 f"points_per_decade may resolve it")
 
 
 def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, gain_layers=None, thermal=None, *,
-                      angle=0.0, polarization="s", current_range=(_J_MIN, _J_MAX), points_per_decade: int = 8
-                      ) -> ThresholdCurrent:
+                      angle=0.0, polarization="s", current_range=(_J_MIN, _J_MAX), points_per_decade: int = 8,
+                      thermo_optic: bool = True) -> ThresholdCurrent:
     """Threshold current density J_th of a stack whose gain layers hold the CQD gain model.
 
     Parameters
@@ -309,8 +330,16 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
     gain_layers : sequence of int, optional
         Override the layers that carry the gain.
     thermal : ThermalModel, optional
-        Heating: the gain is taken at ``thermal.temperature_rise(J)``.  A mode whose gain rolls
-        over before threshold is unreachable.
+        Heating: at each current density J tried, the gain is taken at ``dT = thermal.temperature_rise(J)``
+        (the QD film's temperature rise) and, with ``thermo_optic``, every layer's index at
+        ``n + dn_dT dT`` (:func:`cavity.lasing.threshold.heated_stack`: the whole stack is assumed
+        at the QD film's temperature, ``dn_dT = None`` counts as 0, outer media and thicknesses
+        unchanged; docs/gain.md s.7).  So J_th includes the gain-cavity detuning: the gain band
+        moves by ``peak_shift_nm_per_K`` and the mode by the thermo-optic shift.  A mode whose
+        gain rolls over before threshold is unreachable.
+    thermo_optic : bool, default True
+        Apply the thermo-optic shift with ``thermal`` (False: heat the gain only, the cavity stays
+        at the reference temperature).
     current_range : (float, float)
         Currents scanned (A/cm^2), logarithmically with ``points_per_decade``.
 
@@ -343,7 +372,9 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
     stack = gain_model.host_stack(stack, idx)
     gain_model = gain_model.for_stack(stack, idx)  # the stack's QD film sets the dot density
     problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
-    inj = _InjectedProblem(problem, gain_model, thermal)
+    if not isinstance(thermo_optic, (bool, np.bool_)):
+        raise TypeError(f"thermo_optic must be True or False, got {thermo_optic!r}")
+    inj = _InjectedProblem(problem, gain_model, thermal, bool(thermo_optic))
     n_pts = max(8, int(math.ceil(points_per_decade * math.log10(j_hi / j_lo))) + 1)
     j_grid = np.geomspace(j_lo, j_hi, n_pts)
     _, zs, q_floor = _pole_search(problem, lo, hi, 0.0)

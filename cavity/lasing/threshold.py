@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from . import _pole_kernels as PK
 from .._validation import require_layer_indices, require_scalar_finite
 from ..conventions import SPEED_OF_LIGHT_NM_PER_NS
 from ..layers import Stack
+from materials.base import Material
 from .modesearch import PRECISION_EXPONENT, ModeProblem, Zero, ZeroSet, find_zeros
 from ..optics.spectra import Polarization, _scalar_angle
 
@@ -38,6 +39,8 @@ __all__ = [
     "resonances",
     "lasing_threshold",
     "threshold_modes",
+    "heated_stack",
+    "thermo_optic_coefficients",
 ]
 
 _TABLE_STEP_NM = 0.25
@@ -380,7 +383,8 @@ def _fixed_beta_pole(problem: PoleProblem, mp: ModeProblem, lam: complex):
     return z, True
 
 
-def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, min_Q: float = 0.0) -> "Resonances":
+def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, min_Q: float = 0.0,
+               temperature_rise: float = 0.0) -> "Resonances":
     """Every passive cavity mode with resonance wavelength in ``wavelength_range``, counted.
 
     Parameters
@@ -392,6 +396,9 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
         Direction in the incident medium (degrees; "s" or "p").
     min_Q : float
         Drop modes with a lower quality factor; the search covers ``Q >= max(min_Q, 0.5)``.
+    temperature_rise : float, default 0
+        dT (K) of the whole stack: each layer's index is ``n + dn_dT dT`` (:func:`heated_stack`,
+        docs/gain.md s.7), so the modes move with the thermo-optic shift.
 
     Returns
     -------
@@ -409,6 +416,7 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
     in-plane wavevector, docs/modes.md s.4).  Dispersion is evaluated at ``Re lambda``.
     """
     _require_stack(stack)
+    stack = heated_stack(stack, temperature_rise)
     lo, hi = _window(wavelength_range)
     min_Q = require_scalar_finite(min_Q, "min_Q")
     if min_Q < 0:
@@ -428,6 +436,113 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
             out.append(res)
     out.sort(key=lambda r: r.wavelength)
     return Resonances(tuple(out), int(zs.count), bool(zs.complete), float(q_floor))
+
+
+# ------------------------------------------------------------------------------------------------
+# Thermo-optic shift: the stack at a temperature rise (docs/gain.md s.7)
+
+#: accepted temperature rises (K) of the thermo-optic shift: down to -300 K (absolute zero below
+#: room temperature) and up to 1e4 K (far beyond any device; a linear dn/dT is meaningless there)
+_THERMO_RANGE_K = (-300.0, 1e4)
+
+
+def thermo_optic_coefficients(stack: Stack) -> np.ndarray:
+    """dn/dT (1/K) of every medium of ``stack`` (incident, layers..., substrate), as used when heated.
+
+    A layer's coefficient is its material's ``dn_dT`` (:mod:`materials.library` gives it with its
+    source in ``dn_dT_reference``); a material whose ``dn_dT`` is ``None`` (unknown: metals, air,
+    user materials) counts as 0, i.e. its index does not move with temperature.  The two outer
+    (semi-infinite) media are held at 0 as well: the heated region is the thin stack, and the
+    substrate and superstrate beyond it are taken at the reference temperature.
+    """
+    _require_stack(stack)
+    out = np.zeros(len(stack) + 2)
+    for i, layer in enumerate(stack.layers):
+        v = getattr(layer.material, "dn_dT", None)
+        if v is not None:
+            v = float(v)
+            if not math.isfinite(v):
+                raise ValueError(f"dn_dT of the material of layer {i} ({layer.label!r}) must be finite, got {v!r}")
+            out[i + 1] = v
+    return out
+
+
+def _temperature_rise(value) -> float:
+    dt = require_scalar_finite(value, "temperature_rise")
+    lo, hi = _THERMO_RANGE_K
+    if not lo <= dt <= hi:
+        raise ValueError(f"temperature_rise must be in [{lo:g}, {hi:g}] K, got {value!r}")
+    return dt
+
+
+class _Heated(Material):
+    """A material whose real index is raised by ``dn`` (``n + dn_dT dT``); immutable."""
+
+    def __init__(self, base, dn: float, dt: float):
+        object.__setattr__(self, "base", base)
+        object.__setattr__(self, "dn", float(dn))
+        object.__setattr__(self, "name", f"{base.name} (+{dt:g} K)")
+        object.__setattr__(self, "wavelength_range", base.wavelength_range)
+        object.__setattr__(self, "reference", f"{base.reference}; index raised by dn/dT x {dt:g} K "
+                                              f"(cavity.heated_stack)")
+        object.__setattr__(self, "dn_dT", getattr(base, "dn_dT", None))
+        object.__setattr__(self, "dn_dT_reference", getattr(base, "dn_dT_reference", ""))
+        object.__setattr__(self, "ground_state_absorption", getattr(base, "ground_state_absorption", False))
+
+    def __setattr__(self, key, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _index(self, wavelength):
+        n = np.asarray(self.base.n(wavelength), dtype=np.complex128) + self.dn
+        if np.any(n.real <= 0):
+            raise ValueError(f"the heated index of {self.base.name!r} is <= 0 (n + dn_dT dT, dn = {self.dn:g}): "
+                             f"the temperature rise is far outside a linear thermo-optic coefficient")
+        return n
+
+
+#: (id(material), dT) -> (material, heated material): one heated object per material and dT, so the
+#: dispersion tables of the mode searches (keyed by the material's id) are reused
+_HEATED_CACHE: dict = {}
+_HEATED_CACHE_SIZE = 256
+
+
+def heated_stack(stack: Stack, temperature_rise: float) -> Stack:
+    """``stack`` with every layer's index at ``n + dn_dT * dT`` (the thermo-optic shift).
+
+    .. math:: n(\\lambda, T_0 + \\Delta T) = n(\\lambda, T_0) + (dn/dT)\\, \\Delta T
+
+    The whole stack is taken at one temperature rise ``dT`` (K); ``dn_dT`` per layer as in
+    :func:`thermo_optic_coefficients` (``None`` -> 0; outer media unchanged).  Only the index
+    moves: thermal expansion of the layers (a relative thickness change ~1e-5/K for oxides, below
+    the index change of most of them) is neglected.  ``k`` is unchanged.  docs/gain.md s.7.
+
+    Parameters
+    ----------
+    stack : Stack
+    temperature_rise : float
+        dT (K), in [-300, 1e4].
+    """
+    _require_stack(stack)
+    dt = _temperature_rise(temperature_rise)
+    if dt == 0.0:
+        return stack
+    coeff = thermo_optic_coefficients(stack)
+    if not np.any(coeff):
+        return stack
+    layers = []
+    for i, layer in enumerate(stack.layers):
+        c = coeff[i + 1]
+        if c == 0.0:
+            layers.append(layer)
+            continue
+        key = (id(layer.material), dt)
+        hit = _HEATED_CACHE.get(key)
+        if hit is None or hit[0] is not layer.material:
+            if len(_HEATED_CACHE) >= _HEATED_CACHE_SIZE:
+                _HEATED_CACHE.pop(next(iter(_HEATED_CACHE)))
+            hit = _HEATED_CACHE[key] = (layer.material, _Heated(layer.material, c * dt, dt))
+        layers.append(replace(layer, material=hit[1]))
+    return replace(stack, layers=tuple(layers))
 
 
 def _window(wavelength_range):
@@ -716,7 +831,7 @@ def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain, ex
 
 
 def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, polarization="s", search_width=None,
-                     max_gain=None):
+                     max_gain=None, temperature_rise: float = 0.0):
     """The lasing threshold of the mode nearest to ``near``.
 
     Parameters
@@ -735,6 +850,11 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
         ranges of the whole stack (at least 5 nm, at most 10% of ``near``).
     max_gain : float, optional
         Largest material gain searched (cm^-1), default :data:`DEFAULT_MAX_GAIN`.
+    temperature_rise : float, default 0
+        dT (K) of the whole stack: each layer's index is evaluated at ``n + dn_dT dT``
+        (:func:`heated_stack`; ``dn_dT = None`` counts as 0, outer media and thicknesses unchanged,
+        docs/gain.md s.7), so the mode moves with the thermo-optic shift.  At normal incidence a
+        single nondispersive layer's modes move by ``d lambda / lambda = dn_dT dT / n``.
 
     Returns
     -------
@@ -752,6 +872,7 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     :func:`threshold_modes` (docs/modes.md s.2); the one nearest ``near`` is returned.
     """
     _require_stack(stack)
+    stack = heated_stack(stack, temperature_rise)
     near = require_scalar_finite(near, "near")
     if near <= 0:
         raise ValueError(f"near must be a wavelength > 0 nm, got {near!r}")
@@ -787,7 +908,7 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
 
 
 def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0.0, polarization="s",
-                    max_gain=None) -> ThresholdModes:
+                    max_gain=None, temperature_rise: float = 0.0) -> ThresholdModes:
     """Every longitudinal mode in ``wavelength_range`` with its threshold, lowest first, counted.
 
     Parameters
@@ -801,6 +922,8 @@ def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0
         Emission direction in the incident medium (degrees) and "s"/"p".
     max_gain : float, optional
         Largest material gain searched (cm^-1), default :data:`DEFAULT_MAX_GAIN`.
+    temperature_rise : float, default 0
+        dT (K) of the whole stack (thermo-optic shift, :func:`heated_stack`, docs/gain.md s.7).
 
     Returns
     -------
@@ -816,6 +939,7 @@ def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0
     each (:mod:`cavity.lasing.modesearch`, docs/modes.md s.2).
     """
     _require_stack(stack)
+    stack = heated_stack(stack, temperature_rise)
     lo, hi = _window(wavelength_range)
     gmax = _max_gain(max_gain)
     problem, zs, modes, gmax = _threshold_set(stack, lo, hi, gain_layers, angle, polarization, gmax,
