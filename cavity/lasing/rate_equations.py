@@ -57,8 +57,21 @@ threshold, ``J - J_eff`` far below it).
 
 Approximation: stimulated emission is taken to leave the *shape* of p_N that of the chain at
 ``J_eff`` (the usual reservoir picture); a per-N stimulated rate would change the distribution
-above threshold but not the clamped gain or the slope far above threshold.  Heating is not
-included here (use :class:`cavity.gain.thermal.ThermalModel` for the threshold and rollover).
+above threshold but not the clamped gain or the slope far above threshold.
+
+Heating (``LaserRateEquations(..., thermal=...)``).  At a terminal current density J the QD film
+is at ``dT = thermal.temperature_rise(J)`` (the thermal model's steady state, set by J, not by
+J_eff), and eqs. (1)-(4) are solved with the heated gain ``g(J_eff, lambda, dT)`` at that fixed
+dT: the gain band red-shifts and weakens (:meth:`cavity.QDGainModel.material_gain`), the mode
+optionally moves by ``mode_shift_nm_per_K dT``.  Far above threshold ``J_eff`` clamps at
+``J_th(dT)``, the current at which the gain at that temperature reaches ``g_th``, so with
+``beta -> 0``
+
+.. math:: P(J) = f_{out}\\, \\eta\\, h\\nu\\, \\max(J - J_{th}(\\Delta T(J)), 0) / e
+
+which rises, peaks where ``dJ_th/dJ = 1`` and falls to the spontaneous level once heating keeps
+the gain below ``g_th`` at every ``J_eff``: the thermal rollover of the L-J curve.  The output power
+is not subtracted from the heat (the thermal model's assumption).
 """
 from __future__ import annotations
 
@@ -198,9 +211,15 @@ class LJCurve:
     mean_occupancy : ndarray
         <N> at J_eff.
     threshold_current : float or None
-        J_th (A/cm^2) from the clamped gain; None if the mode never reaches threshold.
+        J_th (A/cm^2) from the clamped gain (with heating: the first J at which the heated gain
+        reaches the threshold gain); None if the mode never reaches threshold.
     slope_efficiency_W_per_A : float
-        Ideal slope far above threshold, ``f_out eta_inj h nu / e`` (W/A).
+        Ideal slope far above threshold, ``f_out eta_inj h nu / e`` (W/A), without heating.
+    temperature_rise_K : ndarray or None
+        dT(J) (K) of the thermal model at each J; None without one.
+    wavelength_nm : ndarray or None
+        The mode wavelength (nm) at each J when it moves with heating
+        (``mode_shift_nm_per_K``); None without a thermal model.
     """
 
     current_density: np.ndarray
@@ -210,6 +229,8 @@ class LJCurve:
     mean_occupancy: np.ndarray
     threshold_current: float | None
     slope_efficiency_W_per_A: float
+    temperature_rise_K: np.ndarray | None = None
+    wavelength_nm: np.ndarray | None = None
 
     def measured_slope_efficiency(self) -> float:
         """Slope (W/A) between the two highest currents of the curve."""
@@ -220,6 +241,24 @@ class LJCurve:
         """Threshold (A/cm^2) from extrapolating the top two points of the curve to zero power."""
         j, p = self.current_density, self.output_power_W_per_cm2
         return float(j[-1] - p[-1] / self.measured_slope_efficiency())
+
+    @property
+    def rollover_current(self) -> float | None:
+        """J (A/cm^2) of the largest output power when it lies inside the curve (thermal rollover:
+        the power falls on both sides), else None (the output still grows at the last point)."""
+        p = self.output_power_W_per_cm2
+        i = int(np.argmax(p))
+        if i == p.size - 1 or not p[i] > p[-1]:
+            return None
+        return float(self.current_density[i])
+
+
+@dataclass(frozen=True, slots=True)
+class _Operating:
+    """The operating point at one terminal current J: temperature rise (K) and mode wavelength (nm)."""
+
+    dT: float
+    wavelength: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,42 +273,106 @@ class LaserRateEquations:
         The gain model; its material gain at ``mode.wavelength_nm`` drives the mode.
     mode : LasingMode
         The cavity mode.
+    thermal : ThermalModel or None, default None
+        Self-heating (module notes, "Heating"): at each terminal current density J the film is at
+        ``dT = thermal.temperature_rise(J)`` and the gain in eqs. (1)-(4) is the heated gain
+        ``g(J_eff, lambda, dT)`` (:meth:`QDGainModel.material_gain`).  When heating brings the
+        heated gain below the threshold gain the output falls: the L-J curve rolls over.
+    mode_shift_nm_per_K : float, default 0
+        Thermal shift of the mode wavelength (nm/K), used with ``thermal``: the mode lies at
+        ``lambda + shift dT``.  E.g. from the thermo-optic shift of the cavity,
+        ``(lasing_threshold(stack, near, temperature_rise=dT).wavelength - lambda) / dT``
+        (docs/gain.md s.7).  0 keeps the mode fixed (the gain band still moves).
     """
 
     model: QDGainModel
     mode: LasingMode
+    thermal: object = None
+    mode_shift_nm_per_K: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.model, QDGainModel):
             raise TypeError(f"model must be a QDGainModel, got {type(self.model).__name__}")
         if not isinstance(self.mode, LasingMode):
             raise TypeError(f"mode must be a LasingMode, got {type(self.mode).__name__}")
+        if self.thermal is not None:
+            from ..gain.thermal import ThermalModel
+
+            if not isinstance(self.thermal, ThermalModel):
+                raise TypeError(f"thermal must be a cavity.ThermalModel or None, got {type(self.thermal).__name__}")
+        shift = require_scalar_finite(self.mode_shift_nm_per_K, "mode_shift_nm_per_K")
+        if abs(shift) > 10.0:
+            raise ValueError(f"mode_shift_nm_per_K must be in [-10, 10] nm/K, got {self.mode_shift_nm_per_K!r}")
+        object.__setattr__(self, "mode_shift_nm_per_K", shift)
+
+    # ------------------------------------------------------------------ operating point
+    def _operating(self, j: float) -> _Operating:
+        """dT and mode wavelength at the terminal current density ``j``."""
+        if self.thermal is None:
+            return _Operating(0.0, self.mode.wavelength_nm)
+        dT = float(self.thermal.temperature_rise(j))
+        return _Operating(dT, self.mode.wavelength_nm + self.mode_shift_nm_per_K * dT)
+
+    def _gain(self, j_eff: float, op: _Operating) -> float:
+        return self.model.material_gain(j_eff, op.wavelength, temperature_rise_K=op.dT)
+
+    def _clamp_current(self, op: _Operating):
+        """J_eff at which the gain (at the fixed dT of ``op``) reaches g_th; None if out of reach."""
+        try:
+            return self.model.current_for_gain(self.mode.threshold_material_gain_per_cm, op.wavelength,
+                                               temperature_rise_K=op.dT)
+        except ValueError:
+            return None
 
     def threshold_current(self) -> float:
         """J_th (A/cm^2): the current at which ``g(J) = g_th`` of the mode.
 
+        With ``thermal``: the smallest J at which the heated gain ``g(J, lambda(J), dT(J))``
+        reaches ``g_th`` (a logarithmic scan and Brent's method).
+
         Raises
         ------
         ValueError
-            If ``g_th`` exceeds the saturated gain (the message gives both).
+            If ``g_th`` exceeds the saturated gain (the message gives both), or, with heating,
+            the heated gain rolls over below ``g_th``.
         """
-        return self.model.current_for_gain(self.mode.threshold_material_gain_per_cm, self.mode.wavelength_nm)
+        g_th = self.mode.threshold_material_gain_per_cm
+        if self.thermal is None:
+            return self.model.current_for_gain(g_th, self.mode.wavelength_nm)
+
+        def excess(j):
+            return self._gain(j, self._operating(j)) - g_th
+
+        if excess(0.0) >= 0.0:
+            return 0.0
+        jc = self.model.characteristic_current
+        js = np.geomspace(jc * 1e-6, min(jc * 1e8, MAX_CURRENT_DENSITY), 481)
+        prev = 0.0
+        for j in js:
+            if excess(j) >= 0.0:
+                return float(brentq(excess, prev, j, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=200))
+            prev = j
+            if self.thermal.temperature_rise(j) > _MAX_SCAN_DT:
+                break
+        raise ValueError(f"the heated gain at the mode never reaches the threshold gain {g_th:.6g} cm^-1 "
+                         f"(self-heating rolls it over first, or the gain saturates below it)")
 
     @property
     def slope_efficiency_W_per_A(self) -> float:
-        """Ideal slope far above threshold ``f_out eta_inj h nu / e`` (W/A)."""
+        """Ideal slope far above threshold ``f_out eta_inj h nu / e`` (W/A), without heating."""
         return self.mode.output_fraction * self.model.injection_efficiency * self.mode.photon_energy_J / ELEMENTARY_CHARGE
 
-    def _rates(self, j_eff: float):
+    def _rates(self, j_eff: float, op: _Operating | None = None):
         """``(nu, v_g Gamma g, beta R_sp)`` at ``J_eff`` (s^-1, s^-1, cm^-2 s^-1)."""
+        op = op if op is not None else _Operating(0.0, self.mode.wavelength_nm)
         tp = self.mode.photon_lifetime_ns * 1e-9
         vg = _C_CM_PER_S / self.mode.group_index
-        stim = vg * self.mode.confinement_factor * self.model.material_gain(j_eff, self.mode.wavelength_nm)
+        stim = vg * self.mode.confinement_factor * self._gain(j_eff, op)
         return 1.0 / tp - stim, stim, self.mode.beta * self.model.radiative_rate_per_area(j_eff)
 
-    def _residual(self, j_eff: float, j: float) -> float:
+    def _residual(self, j_eff: float, j: float, op: _Operating | None = None) -> float:
         """``H(J_eff)`` of eq. (4): negative below the physical root, positive above it."""
-        nu, stim, bsp = self._rates(j_eff)
+        nu, stim, bsp = self._rates(j_eff, op)
         return nu * (j_eff - j) + self._charge_per_photon * stim * bsp
 
     @property
@@ -277,14 +380,14 @@ class LaserRateEquations:
         """``e / eta_inj`` (C): the injected charge per exciton."""
         return ELEMENTARY_CHARGE / self.model.injection_efficiency
 
-    def _threshold_bracket(self, j_th: float) -> float:
+    def _threshold_bracket(self, j_th: float, op: _Operating | None = None) -> float:
         """The largest ``J_eff`` (to a few ulp) with ``nu(J_eff) > 0``, i.e. gain still below ``g_th``.
 
         ``J_th`` comes from a root finder, so ``nu(J_th)`` may have either sign at the level of
         rounding; the L-J solver needs a point strictly on the sub-threshold side.
         """
         def nu(x):
-            return self._rates(x)[0]
+            return self._rates(x, op)[0]
 
         if nu(0.0) <= 0.0:  # the unpumped film absorbs (g(0) <= 0 < g_th), so this is a broken model
             raise ValueError(f"the unpumped film already reaches the threshold gain "
@@ -314,7 +417,7 @@ class LaserRateEquations:
                 b = m
         return a
 
-    def _solve(self, j: float, j_edge: float | None):
+    def _solve(self, j: float, j_edge: float | None, op: _Operating | None = None):
         """``(J_eff, s)`` at current density ``j`` (A/cm^2); ``j_edge`` from :meth:`_threshold_bracket`."""
         if j == 0.0:
             return 0.0, 0.0
@@ -322,22 +425,22 @@ class LaserRateEquations:
         if j_edge is None:  # no threshold: nu > 0 at every J_eff, bracket by doubling
             hi = j
             for _ in range(400):
-                if self._residual(hi, j) > 0.0:
+                if self._residual(hi, j, op) > 0.0:
                     break
                 hi *= 2.0
             else:  # pragma: no cover - H grows linearly in J_eff while R_sp saturates
                 raise RuntimeError(f"no bracket for the steady state at current_density={j!r} A/cm^2")
-        elif self._residual(j_edge, j) > 0.0:
+        elif self._residual(j_edge, j, op) > 0.0:
             hi = j_edge
         else:
             # The physical root lies above the last floating-point J_eff with g < g_th: the gain
             # is clamped there and eq. (1) gives s (j > j_edge here since H(j_edge) <= 0).
-            stim = self._rates(j_edge)[1]
+            stim = self._rates(j_edge, op)[1]
             return j_edge, max(j - j_edge, 0.0) / (k * stim)
         # H(0) = -j nu(0) < 0 (R_sp(0) = 0) and H(hi) > 0 with nu > 0 on [0, hi]: the root is the
         # physical one (s >= 0); the unphysical root with nu < 0 lies beyond hi.
-        je = brentq(self._residual, 0.0, hi, args=(j,), xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
-        nu, stim, bsp = self._rates(je)
+        je = brentq(self._residual, 0.0, hi, args=(j, op), xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
+        nu, stim, bsp = self._rates(je, op)
         tp = self.mode.photon_lifetime_ns * 1e-9
         # Eqs. (2) and (1) give the same s at the root; take the better conditioned one.  The
         # relative rounding error of s = beta R_sp / nu is ~ eps / (nu tau_p) (nu = 1/tau_p - stim
@@ -353,7 +456,11 @@ class LaserRateEquations:
 
         The physical root of eq. (4) is taken at every J: ``s >= 0`` and ``P >= 0`` everywhere,
         ``P ~ beta`` below threshold (spontaneous emission into the mode), the kink at
-        :meth:`threshold_current` and the slope ``f_out eta h nu / e`` far above it.
+        :meth:`threshold_current` and the slope ``f_out eta h nu / e`` far above it.  With
+        ``thermal``, each J is solved at its own temperature rise: the clamped ``J_eff`` is the
+        current at which the gain *at that dT* reaches ``g_th``, so ``P ~ f_out eta h nu (J -
+        J_eff(dT(J))) / e`` rises, peaks and falls back to the spontaneous level once heating
+        keeps the gain below ``g_th`` (thermal rollover, :attr:`LJCurve.rollover_current`).
 
         Parameters
         ----------
@@ -368,19 +475,36 @@ class LaserRateEquations:
             j_th = self.threshold_current()
         except ValueError:
             j_th = None
-        j_edge = None if j_th is None else self._threshold_bracket(j_th)
         je = np.empty_like(js)
         s = np.empty_like(js)
-        for i, j in enumerate(js):
-            je[i], s[i] = self._solve(float(j), j_edge)
+        if self.thermal is None:
+            j_edge = None if j_th is None else self._threshold_bracket(j_th)
+            for i, j in enumerate(js):
+                je[i], s[i] = self._solve(float(j), j_edge)
+            dts = wls = None
+        else:
+            dts = np.empty_like(js)
+            wls = np.empty_like(js)
+            for i, j in enumerate(js):
+                op = self._operating(float(j))
+                dts[i], wls[i] = op.dT, op.wavelength
+                j_clamp = self._clamp_current(op)
+                j_edge = None if j_clamp is None else self._threshold_bracket(j_clamp, op)
+                je[i], s[i] = self._solve(float(j), j_edge, op)
         p = self.mode.output_fraction * self.mode.photon_energy_J * s / (self.mode.photon_lifetime_ns * 1e-9)
         occ = np.asarray(self.model.mean_occupancy(je), dtype=np.float64).reshape(js.shape)
         arrays = [js.copy(), p, s, je, occ]
-        for a in arrays:
+        for a in arrays + [a for a in (dts, wls) if a is not None]:
             a.setflags(write=False)
-        return LJCurve(*arrays, threshold_current=j_th, slope_efficiency_W_per_A=self.slope_efficiency_W_per_A)
+        return LJCurve(*arrays, threshold_current=j_th, slope_efficiency_W_per_A=self.slope_efficiency_W_per_A,
+                       temperature_rise_K=dts, wavelength_nm=wls)
 
     def output_power(self, current_density: float) -> float:
         """Useful output power density (W/cm^2) at one current density (A/cm^2)."""
         j = require_scalar_finite(current_density, "current_density")
         return float(self.lj_curve([j]).output_power_W_per_cm2[0])
+
+
+#: the heated threshold scan stops where the temperature rise exceeds this (K): far beyond any
+#: device, where every gain band has long left the mode
+_MAX_SCAN_DT = 1e4
