@@ -231,6 +231,16 @@ def worker(sizes, single, repeats, part):
         if ours_part:
             row["ours"] = median_time(ours_batch(n if D > 1 else n[0], d if D > 1 else d[0], wl, angles, pols, threads),
                                       repeats, min_time=1.0)
+            if key == "a":  # the public call on a Stack of tabulated materials (the same indices, k >= 0)
+                from materials.tabulated import Tabulated
+
+                mats = [Tabulated(wl, n[0, m].real, np.maximum(n[0, m].imag, 0.0), name=f"m{m}") for m in range(n.shape[1])]
+                stack = cavity.Stack([cavity.Layer(mats[m], d[0, m]) for m in range(1, n.shape[1] - 1)],
+                                     incident=mats[0], substrate=mats[-1])
+                passive = np.asarray(stack.indices(wl))
+                row["ours_arrays_passive"] = median_time(
+                    lambda: cavity.spectrum_arrays(passive, d[0], wl, threads=threads), repeats, min_time=1.0)
+                row["ours_api"] = median_time(lambda: cavity.spectrum(stack, wl, threads=threads), repeats, min_time=1.0)
             res[key] = row
             return
         check_case(n, d, wl, angles, pols, rng)
@@ -400,6 +410,10 @@ def table(title, res):
         if key == "d":
             first = f"rt_single {fmt_t(ours)}; spectrum {fmt_t(row['ours_api'])}"
             npl = "-"
+        elif key == "a":
+            first = (f"{fmt_t(ours)}; spectrum(stack) {fmt_t(row['ours_api'])} = "
+                     f"{row['ours_api'] / row['ours_arrays_passive']:.2f}x its arrays call")
+            npl = f"{ours / row['work'] * 1e9:.2f}"
         else:
             first = fmt_t(ours)
             npl = f"{ours / row['work'] * 1e9:.2f}"

@@ -108,6 +108,20 @@ class Stack:
         object.__setattr__(self, "layers", layers)
         _check_material(self.incident, "Stack incident medium")
         _check_material(self.substrate, "Stack substrate")
+        # immutable, so derived once: the distinct materials and which medium uses which, and the
+        # padded thicknesses (read-only)
+        media = (self.incident,) + tuple(lay.material for lay in layers) + (self.substrate,)
+        first: dict[int, int] = {}
+        for mat in media:
+            first.setdefault(id(mat), len(first))
+        unique = [None] * len(first)
+        for mat in media:
+            unique[first[id(mat)]] = mat
+        padded = np.array([0.0] + [float(lay.thickness) for lay in layers] + [0.0])
+        padded.setflags(write=False)
+        object.__setattr__(self, "_unique_media", tuple(unique))
+        object.__setattr__(self, "_media_map", np.array([first[id(m)] for m in media], dtype=np.intp))
+        object.__setattr__(self, "_padded", padded)
 
     @classmethod
     def of(cls, *layers: Layer, incident: Material = AIR, substrate: Material = AIR) -> "Stack":
@@ -188,19 +202,14 @@ class Stack:
         wavelength lies outside its data.
         """
         wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
-        media = self.media()
-        out = np.empty((len(media), wl.size), dtype=np.complex128)
-        cache: dict[int, np.ndarray] = {}
-        for m, mat in enumerate(media):
-            key = id(mat)
-            if key not in cache:
-                cache[key] = mat.n(wl)
-            out[m] = cache[key]
-        return out
+        values = np.empty((len(self._unique_media), wl.size), dtype=np.complex128)
+        for u, mat in enumerate(self._unique_media):
+            values[u] = mat.n(wl)
+        return values[self._media_map]
 
     def padded_thicknesses(self) -> np.ndarray:
-        """Thicknesses with zeros for the outer media (length ``len(layers) + 2``)."""
-        return np.concatenate(([0.0], self.thicknesses, [0.0]))
+        """Thicknesses with zeros for the outer media (length ``len(layers) + 2``), a new array."""
+        return self._padded.copy()
 
     def __repr__(self) -> str:
         body = " | ".join(f"{lay.label} {lay.thickness:g}" + ("*" if lay.gain else "") for lay in self.layers)

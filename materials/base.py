@@ -32,6 +32,10 @@ def check_range(wavelength_range, owner: str) -> tuple[float, float]:
     return (lo, hi)
 
 
+#: wavelength grids up to this size have their last evaluation cached on the material
+_CACHE_MAX_POINTS = 4096
+
+
 class Material(abc.ABC):
     """Abstract optical material.  Subclasses implement :meth:`_index` on a validated array."""
 
@@ -60,6 +64,19 @@ class Material(abc.ABC):
             wl = np.asarray(wavelength, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"wavelength for material {self.name!r} must be numeric, got {wavelength!r}") from exc
+        # materials are immutable: the last small grid's validated result is kept (a copy is returned)
+        key = (wl.shape, wl.tobytes()) if wl.size <= _CACHE_MAX_POINTS else None
+        cached = self.__dict__.get("_n_cache")
+        if key is not None and cached is not None and cached[0] == key:
+            return cached[1].copy()
+        out = self._validated_index(wl)
+        if key is not None:
+            frozen = out.copy()
+            frozen.setflags(write=False)
+            object.__setattr__(self, "_n_cache", (key, frozen))
+        return out
+
+    def _validated_index(self, wl: np.ndarray) -> np.ndarray:
         lo, hi = self.wavelength_range
         if wl.size:
             w_min, w_max = wl.min(), wl.max()  # NaN propagates: the fast test fails and the slow one explains

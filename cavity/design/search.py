@@ -1237,7 +1237,7 @@ def _canonical(obj, depth=0, seen=None):
         return out
     attrs = {}
     if hasattr(obj, "__dict__"):
-        attrs.update(vars(obj))
+        attrs.update((k, v) for k, v in vars(obj).items() if k != "_n_cache")  # a material's evaluation cache
     for cls in type(obj).__mro__:
         for name in getattr(cls, "__slots__", ()):
             if isinstance(name, str) and hasattr(obj, name) and name not in ("__dict__", "__weakref__"):

@@ -282,13 +282,19 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
     require_finite(d, "thickness")
     if np.any(d < 0):
         raise ValueError(f"thickness must be >= 0 nm, got {float(d[d < 0][0])!r}")
+    angles = np.atleast_1d(_angles(angle, grazing=True))
+    return _solve(n, d, wl, angles, pol, _threads(threads))
+
+
+def _solve(n, d, wl, angles, pol, threads):
+    """:func:`spectrum_arrays` on validated inputs (``n[D, M, W]`` of any numeric dtype, ``d[D, M]``
+    float64 >= 0, ``wl[W]`` > 0, ``angles[A]`` in [0, 90]): outer-media checks, bounded output,
+    blocks of bounded memory, finite results."""
     with np.errstate(over="ignore", divide="ignore"):
         phase = 2 * np.pi / float(wl.min()) * float(np.max(d[:, 1:-1], initial=0.0))
     if not math.isfinite(phase):
         raise ValueError(f"wavelength={float(wl.min())!r} nm is too small for the {float(np.max(d[:, 1:-1])):g} nm "
                          "layers: the propagation phase 2 pi d / wavelength overflows")
-    angles = np.atleast_1d(_angles(angle, grazing=True))
-    threads = _threads(threads)
     sin_t = np.sin(np.deg2rad(angles))
     D, M, W = n.shape
     per = _OUTPUT_BYTES["both" if pol == "both" else "unpolarized" if pol is Polarization.UNPOLARIZED else "single"]
@@ -306,7 +312,8 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
         nb = np.ascontiguousarray(n[a:a + block], dtype=np.complex128)
         db = d[a:a + block]
         _check_outer(nb, angles)
-        _check_indices_finite(nb)
+        if not np.isfinite(nb.sum()):
+            _check_indices_finite(nb)
         if np.any(nb[..., 0, :].real <= 0):
             bad = nb[..., 0, :][nb[..., 0, :].real <= 0].ravel()[0]
             raise ValueError(f"n of the incident medium (n[..., 0, :]) must have a real part > 0, got {bad!r}")
@@ -327,7 +334,7 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
                 out[key] = np.empty((D,) + val.shape[1:], val.dtype)
             out[key][a:a + block] = val
     for key, val in out.items():
-        if not np.all(np.isfinite(val)):
+        if not np.isfinite(val.sum()):
             raise FloatingPointError(
                 f"non-finite {key} in the transfer-matrix result: the stack's single-pass gain overflows "
                 "(reduce the gain or thickness of the gain layers)"
@@ -374,9 +381,11 @@ def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None
     """
     pol = Polarization.parse(polarization)
     scalar_angle = np.ndim(angle) == 0
-    n, d = stack_arrays(stack, wavelength, gain)
-    wl = np.atleast_1d(as_float_array(wavelength, "wavelength"))
-    res = spectrum_arrays(n, d, wl, angle, pol, threads=threads)
+    if scalar_angle and gain is None and np.ndim(wavelength) == 0 and pol is not Polarization.UNPOLARIZED:
+        return _spectrum_one(stack, wavelength, angle, pol)
+    wl = require_wavelength(np.atleast_1d(wavelength))
+    n, d = stack_arrays(stack, wl, gain)
+    res = _solve(n[None], d[None], wl, np.atleast_1d(_angles(angle, grazing=True)), pol, _threads(threads))
 
     def shape(a):
         if a is None:
@@ -387,6 +396,46 @@ def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None
     R, T = shape(res["R"]), shape(res["T"])
     ang = float(angle) if scalar_angle else np.asarray(angle, dtype=float)
     return Spectrum(wl, ang, pol.value, R, T, 1.0 - R - T, shape(res.get("r")), shape(res.get("t")))
+
+
+_PLAIN = (float, int, np.floating, np.integer)
+
+
+def _spectrum_one(stack: Stack, wavelength, angle, pol: Polarization) -> Spectrum:
+    """:func:`spectrum` at one wavelength and angle: the same checks, the single-wavelength kernel."""
+    if not isinstance(stack, Stack):
+        raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
+    # plain Python numbers are checked directly; anything else goes through the general validators
+    if isinstance(wavelength, _PLAIN) and not isinstance(wavelength, bool) and math.isfinite(wavelength) and wavelength > 0:
+        lam = float(wavelength)
+    else:
+        lam = float(require_wavelength(np.atleast_1d(wavelength))[0])
+    if isinstance(angle, _PLAIN) and not isinstance(angle, bool) and 0 <= angle <= 90:
+        ang = float(angle)
+    else:
+        ang = _scalar_angle(angle, grazing=True)
+    n = stack.indices(lam)[:, 0]
+    n0, ns = complex(n[0]), complex(n[-1])
+    if n0.imag < 0 or ns.imag < 0:
+        _check_outer(n[:, None], np.array([ang]))
+    if ang > 0 and n0.imag != 0:
+        _check_outer(n[:, None], np.array([ang]))
+    if n0.real <= 0:
+        raise ValueError(f"n of the incident medium must have a real part > 0, got {n0!r}")
+    d = stack.padded_thicknesses()
+    if not math.isfinite(2 * math.pi / lam * float(d.max())):
+        raise ValueError(f"wavelength={lam!r} nm is too small for the {float(d.max()):g} nm layers: the propagation "
+                         "phase 2 pi d / wavelength overflows")
+    kx = n0.real * math.sin(math.radians(ang))
+    r, t = K.rt_single(n, d, lam, kx, pol.code)
+    R = abs(r) ** 2
+    T = float(K.transmittance_factor(n0, ns, kx, pol.code)) * abs(t) ** 2
+    if not (math.isfinite(R) and math.isfinite(T)):
+        _check_indices_finite(n)
+        raise FloatingPointError("non-finite R or T in the transfer-matrix result: the stack's single-pass gain "
+                                 "overflows (reduce the gain or thickness of the gain layers)")
+    return Spectrum(np.array([lam]), ang, pol.value, np.array([R]), np.array([T]), np.array([1.0 - R - T]),
+                    np.array([r]), np.array([t]))
 
 
 def absorption_by_layer(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None) -> LayerAbsorption:
