@@ -52,6 +52,7 @@ from .gain.model import (
 )
 from .lasing.rate_equations import LaserRateEquations, LasingMode, LJCurve
 from .gain.thermal import Rollover, ThermalModel, disc_thermal_resistance
+from .device import ElectricalModel, HeatModel
 from .lasing.population import PopulationThresholds, threshold_population
 from .waveguide.slab import GuidedModes, Mode, ModeProfile, guided_modes
 from .results import FieldProfile, LayerAbsorption, Spectrum
@@ -143,6 +144,8 @@ __all__ = [
     "ThermalModel",
     "Rollover",
     "disc_thermal_resistance",
+    "ElectricalModel",
+    "HeatModel",
     "LasingMode",
     "LaserRateEquations",
     "LJCurve",
