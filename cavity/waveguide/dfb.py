@@ -637,7 +637,8 @@ class DFBMode:
     edge_loss : float             power leaving through both grating ends per stored energy (cm^-1),
                                   from the mode's fields (``"coupled_wave"`` only; NaN otherwise).
                                   Energy balance: ``modal_gain = internal_loss + radiation_loss +
-                                  edge_loss`` to the accuracy of the envelope approximation.
+                                  edge_loss`` to the accuracy of the envelope approximation when the
+                                  grating layer does not absorb (docs/dfb.md s.3-4).
     """
 
     wavelength: float
