@@ -39,6 +39,14 @@ def test_calibrate_lim2018_example_runs(capsys):
     fit = mod.main(["--quick"])
     out = capsys.readouterr().out
     assert "exciton_lifetime_ns" in out and "biexciton_auger_lifetime_ns" in out
-    assert fit.model.mean_occupancy(18.0) == pytest.approx(3.2, rel=1e-6)
-    assert fit.model.inversion_current() == pytest.approx(3.5, rel=1e-6)
+    # issue 15: the fit stays inside the physical bounds; the seed data need a change of assumption,
+    # which the example prints and which, plugged back, meets the targets
+    for (name, value), (_, lo, hi) in zip(fit.parameters, fit.bounds):
+        assert lo * (1 - 1e-12) <= value <= hi * (1 + 1e-12)
+    if not fit.success:
+        assert "TARGETS MISSED" in out and "What must change" in out
+        assert fit.needed.met
+        assert fit.needed.model.mean_occupancy(18.0) == pytest.approx(3.2, rel=0.01)
+        assert fit.needed.model.inversion_current() == pytest.approx(3.5, rel=0.01)
+    assert "V(18 A/cm^2)" in out
     assert (ROOT / "examples" / "output" / "lim2018_lj_curve.png").exists()
