@@ -154,14 +154,17 @@ def test_energy_balance_of_each_mode(kw):
         assert res.modes[0].internal_loss == pytest.approx(gam * alpha_film, rel=0.03)
 
 
-def test_against_coupled_mode_theory_with_complex_coupling():
+@pytest.mark.parametrize("shift", [None, math.pi])
+def test_against_coupled_mode_theory_with_complex_coupling(shift):
     """Kogelnik-Shank (the package's coupled_mode module, written in the conjugate convention
     exp(-i beta z)) with kappa -> conj(kappa_2 + Z_o) and the self-coupling Z_d: alpha = alpha_KS +
-    Im Z_d, delta = delta_KS - Re Z_d about the mean-permittivity Bragg wavelength."""
-    res = dfb_threshold(_grating(periods=400), max_gain=3000.0)
+    Im Z_d, delta = delta_KS - Re Z_d about the mean-permittivity Bragg wavelength.  A quarter-wave
+    shift (Lambda/4 at order 2) is a jump pi of the whole coupling, radiative part included."""
+    kw = dict(phase_shifts="quarter_wave") if shift else {}
+    res = dfb_threshold(_grating(periods=400, **kw), max_gain=3000.0)
     rc = res.radiative
     L_cm = res.length * 1e-7
-    ks = coupled_mode_threshold(np.conj(rc.coupling) * L_cm, "complex", modes=4)
+    ks = coupled_mode_threshold(np.conj(rc.coupling) * L_cm, "complex", modes=4, phase_shift=shift)
     gam = 0.3 * res.confinement[0] + 0.7 * res.confinement[1]
     lam_b = rc.bragg_wavelength
     ks_modes = []
@@ -303,3 +306,33 @@ def test_design_search_evaluator_takes_second_order_gratings():
         assert got.converged[i]
         assert got.material_gain[i] == pytest.approx(low.material_gain)
         assert got.wavelength[i] == pytest.approx(low.wavelength)
+
+
+def test_square_wave_follows_the_grating_phase_across_a_quarter_wave_shift():
+    """The cos(2Kz) harmonic of the added square wave jumps with the grating's own second harmonic
+    (both by pi at a Lambda/4 shift), and the square wave has no 0th or 1st harmonic."""
+    from cavity.waveguide.dfb import _layout
+    from cavity.waveguide.second_order import modulated_pieces
+
+    period, duty = 400.0, 0.3
+    gr = _grating(duty=duty, periods=40, phase_shifts="quarter_wave")
+    types, lengths, _ = _layout(gr, period)
+    typ, sign, plen, bins = modulated_pieces(types, lengths, period, duty)
+    z0 = np.concatenate(([0.0], np.cumsum(plen)[:-1]))
+    K = 2 * math.pi / period
+    nb = bins.max() + 1
+
+    def harmonic(values, q, sel):   # int values(z) exp(-i q K z) dz over the selected pieces
+        c = np.where(np.abs(q * K * plen) > 0, (np.exp(-1j * q * K * (z0 + plen)) - np.exp(-1j * q * K * z0))
+                     / (-1j * q * K + (q == 0)), plen)
+        return np.sum(values[sel] * c[sel])
+
+    left, right = (bins >= 1) & (bins < nb // 2 - 1), (bins > nb // 2 + 1) & (bins < nb - 1)   # whole periods
+    tooth = np.where(typ == 0, 1.0, 0.0)
+    for q, flip in ((2, -1.0),):
+        per = np.unique(bins[left]).size / np.unique(bins[right]).size   # per period
+        ratio_sq = per * harmonic(sign, q, right) / harmonic(sign, q, left)
+        ratio_gr = per * harmonic(tooth, q, right) / harmonic(tooth, q, left)
+        assert ratio_sq == pytest.approx(flip, abs=1e-9) and ratio_gr == pytest.approx(flip, abs=1e-9)
+    for q in (0, 1):
+        assert abs(harmonic(sign, q, left)) < 1e-6 * abs(harmonic(sign, 2, left))
