@@ -79,6 +79,27 @@ def test_band_edges_against_rcwa(depth, duty, tol_nm, tol_q):
         assert ours[1].wavelength - ours[0].wavelength == pytest.approx(gap_ref, rel=0.04)
 
 
+@pytest.mark.parametrize("depth,duty,tol_nm,tol_q", [(20.0, 0.5, 0.01, 0.03), (20.0, 0.3, 0.05, 0.10)])
+def test_air_groove_grating_in_the_film_against_rcwa(depth, duty, tol_nm, tol_q):
+    """A grating etched into the top of a 220 nm QD film (air grooves, eps step 1.9): the
+    perturbative model's error grows with depth x contrast (docs/dfb.md s.4)."""
+    pytest.importorskip("inkstone", reason="the RCWA reference needs inkstone (pip install inkstone==0.3.15)")
+    from tests.reference.grating_rcwa import band_edge_modes
+
+    film = Stack.of(Layer(mt.Constant(N_FILM), 220.0, gain=True), incident=mt.Constant(1.0),
+                    substrate=mt.Constant(N_GLASS))
+    tooth, groove = etched_grating(film, 0, depth)
+    ours = radiative_coupling(tooth, groove, NEAR, PERIOD, duty).band_edges()
+    ref = band_edge_modes([(N_FILM, 1.0, duty, depth), (N_FILM, 220.0 - depth)], PERIOD, 1.0, N_GLASS,
+                          0.5 * (ours[0].wavelength + ours[1].wavelength), harmonics=21)
+    for m, r in zip(ours, ref.modes):
+        assert m.dark == r.dark
+        assert m.wavelength == pytest.approx(r.wavelength_nm, abs=tol_nm)
+        if not r.dark:
+            assert m.q == pytest.approx(r.q, rel=tol_q)
+            assert m.fraction_up == pytest.approx(r.fraction_up, abs=0.005)
+
+
 def test_radiation_grows_as_depth_squared_and_sin_squared_of_duty():
     z = {}
     for depth in (2.0, 4.0, 8.0):
