@@ -1066,12 +1066,16 @@ def flux(y, a, b):
 
 
 @kernel
-def absorption_range(n, d, wl, sin_t, pol, out):
-    """Power fractions of one design at one angle: ``out[0] = R``, ``out[m] =`` absorbed in layer
-    m, ``out[M-1] = T`` (``n[M, W]``, ``out[M, W]`` float64).
+def absorption_range(n, d, wl, kx, pol, dark_zero, out):
+    """Power fractions of one design lit from medium 0: ``out[0] = R``, ``out[m] =`` absorbed in
+    medium m, ``out[M-1] = T`` (``n[M, W]``, in-plane index ``kx[W]``, ``out[M, W]`` float64).
 
     The absorbed fraction is the drop of the normal power flow across the layer, both flows
-    evaluated inside the layer from its own amplitudes.
+    evaluated inside the layer from its own amplitudes (a layer with ``q ~ 0``: from the
+    tangential fields on its faces).  Where medium 0 carries no incident power (``Re Y_0 = 0``:
+    grazing incidence, or evanescent beyond a critical angle) the fractions of the layers and
+    ``T`` are 0, and ``R`` is ``|r|^2`` (the limit theta -> 90 deg), or 0 with ``dark_zero``
+    (no power arrives from that side: the incoherent sums keep a finite denominator).
     """
     M = n.shape[0]
     W = wl.shape[0]
@@ -1086,13 +1090,13 @@ def absorption_range(n, d, wl, sin_t, pol, out):
     for w in range(W):
         for m in range(M):
             col[m] = n[m, w]
-        kx = n[0, w].real * sin_t
-        boundary_fields(col, d, wl[w], kx, pol, q, y, al, br, ph, fl, gl)
+        boundary_fields(col, d, wl[w], kx[w], pol, q, y, al, br, ph, fl, gl)
         p_in = y[0].real
         r = br[0]
         out[0, w] = r.real * r.real + r.imag * r.imag
         if p_in == 0.0:
-            # grazing incidence: r = -1, no field enters (the limit theta0 -> 90 deg)
+            if dark_zero:
+                out[0, w] = 0.0
             for m in range(1, M):
                 out[m, w] = 0.0
             continue
@@ -1105,7 +1109,9 @@ def absorption_range(n, d, wl, sin_t, pol, out):
                 f_left = flux(y[m], al[m], br[m] * ph[m])
                 f_right = flux(y[m], al[m] * ph[m], br[m])
             out[m, w] = (f_left - f_right) / p_in
-        out[M - 1, w] = flux(y[M - 1], al[M - 1], 0j) / p_in
+        # a lone forward wave carries Re(Y) |a|^2: exactly 0 where it is evanescent (Re Y = 0)
+        a_t = al[M - 1]
+        out[M - 1, w] = y[M - 1].real * (a_t.real * a_t.real + a_t.imag * a_t.imag) / p_in
 
 
 @kernel

@@ -87,55 +87,10 @@ class IncoherentSpectrum(Result):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
 
-@kernel
-def _part_fractions(n, d, wl, kx, pol, out):
-    """Power fractions of one coherent part lit from medium 0, per wavelength.
-
-    Parameters
-    ----------
-    n : complex128[M, W]    indices, the lit medium first
-    d : float64[M]          thicknesses (nm), outer entries ignored
-    wl : float64[W]         vacuum wavelengths (nm)
-    kx : float64[W]         in-plane index ``n_src sin(theta)`` at each wavelength
-    pol : int               0 = s, 1 = p
-    out : float64[M, W]     ``out[0] = R = |r|^2``, ``out[m]`` absorbed in medium m,
-                            ``out[M-1] = T`` (flows normalised by the incident flow ``Re Y_0``)
-
-    Where medium 0 carries no incident power (``Re Y_0 = 0``: evanescent, beyond the critical
-    angle) all fractions are set to 0: no power arrives from there, and the incoherent sums then
-    keep a finite denominator.
-    """
-    M = n.shape[0]
-    W = wl.shape[0]
-    col = np.empty(M, dtype=np.complex128)
-    q = np.empty(M, dtype=np.complex128)
-    y = np.empty(M, dtype=np.complex128)
-    al = np.empty(M, dtype=np.complex128)
-    br = np.empty(M, dtype=np.complex128)
-    ph = np.empty(M, dtype=np.complex128)
-    for w in range(W):
-        for m in range(M):
-            col[m] = n[m, w]
-        K.amplitudes(col, d, wl[w], kx[w], pol, q, y, al, br, ph)
-        p_in = y[0].real
-        if p_in > 0.0:
-            r = br[0]
-            out[0, w] = r.real * r.real + r.imag * r.imag
-            for m in range(1, M - 1):
-                f_left = K.flux(y[m], al[m], br[m] * ph[m])
-                f_right = K.flux(y[m], al[m] * ph[m], br[m])
-                out[m, w] = (f_left - f_right) / p_in
-            # a lone forward wave carries Re(Y) |a|^2: exactly 0 where it is evanescent (Re Y = 0)
-            a_t = al[M - 1]
-            out[M - 1, w] = y[M - 1].real * (a_t.real * a_t.real + a_t.imag * a_t.imag) / p_in
-        else:
-            for m in range(M):
-                out[m, w] = 0.0
-
-
 def _fractions(n, d, wl, kx, pol_code):
     out = np.empty(n.shape, dtype=np.float64)
-    _part_fractions(np.ascontiguousarray(n), np.ascontiguousarray(d), wl, kx, pol_code, out)
+    K.absorption_range(np.ascontiguousarray(n), np.ascontiguousarray(d), wl, np.ascontiguousarray(kx, dtype=np.float64),
+                       pol_code, True, out)
     return out
 
 

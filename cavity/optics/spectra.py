@@ -457,7 +457,7 @@ def absorption_by_layer(stack: Stack, wavelength, angle=0.0, polarization="s", *
     acc = np.zeros((n.shape[0], wl.size))
     for code in codes:
         out = np.empty((n.shape[0], wl.size))
-        K.absorption_range(n, d, wl, sin_t, code, out)
+        K.absorption_range(n, d, wl, np.ascontiguousarray(n[0].real * sin_t), code, False, out)
         acc += out / len(codes)
     if not np.all(np.isfinite(acc)):
         raise FloatingPointError("non-finite absorption: the single-pass gain of the gain layers overflows")
