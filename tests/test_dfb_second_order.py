@@ -357,3 +357,12 @@ def test_square_wave_follows_the_grating_phase_across_a_quarter_wave_shift():
         assert ratio_sq == pytest.approx(flip, abs=1e-9) and ratio_gr == pytest.approx(flip, abs=1e-9)
     for q in (0, 1):
         assert abs(harmonic(sign, q, left)) < 1e-6 * abs(harmonic(sign, 2, left))
+
+
+def test_results_serialise():
+    import json
+
+    res = dfb_threshold(_grating(periods=100), modes=2)
+    em = surface_emission(res)
+    for r in (res, res.radiative, res.radiative.band_edges()[0], em, far_field(em)):
+        json.dumps(r.to_dict(), allow_nan=False)

@@ -45,7 +45,7 @@ from enum import Enum
 
 import numpy as np
 
-from ..results import ModeSequence
+from ..results import ModeSequence, Result
 from scipy.optimize import brentq
 
 from ..conventions import NM_TO_CM
@@ -955,7 +955,7 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
 # surface emission: near and far field (docs/dfb.md s.5)
 # ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class SurfaceEmission:
+class SurfaceEmission(Result):
     """Near field of the surface emission of one mode of a second-order grating.
 
     Attributes
@@ -980,7 +980,7 @@ class SurfaceEmission:
 
 
 @dataclass(frozen=True)
-class FarField:
+class FarField(Result):
     """Far-field intensity of the surface emission versus the angle from the surface normal.
 
     Attributes

@@ -55,6 +55,7 @@ import numpy as np
 from .._jit import kernel
 from ..conventions import NM_TO_CM
 from ..layers import Stack
+from ..results import Result
 
 __all__ = ["RadiativeCoupling", "BandEdge", "radiative_coupling"]
 
@@ -220,7 +221,7 @@ def _up_branch(k2):
 
 
 @dataclass(frozen=True)
-class BandEdge:
+class BandEdge(Result):
     """A band-edge mode of the infinite second-order grating (Bloch wavevector 0).
 
     Attributes
@@ -247,7 +248,7 @@ class BandEdge:
 
 
 @dataclass(frozen=True)
-class RadiativeCoupling:
+class RadiativeCoupling(Result):
     """Coupled-wave constants of a second-order grating (module notes, docs/dfb.md s.2).
 
     Attributes
