@@ -133,3 +133,22 @@ def test_heated_threshold_current_is_the_heated_cavity_pole(currents):
         # and it moved from the cold mode by the thermo-optic shift, in the sign of dn/dT
         cold = lasing_threshold(stack, LAM0)
         assert np.sign(th.wavelength - cold.wavelength) == np.sign(c)
+
+
+def test_bad_switches_are_refused():
+    stack = cavity_with(0.0)
+    with pytest.raises(TypeError, match="thermo_optic"):
+        threshold_current(stack, MODEL, (605.0, 645.0), thermal=HOT, thermo_optic="yes")
+    with pytest.raises(ValueError, match="temperature_rise_K"):
+        MODEL.current_for_gain(100.0, 625.0, temperature_rise_K=math.nan)
+
+
+def test_current_for_gain_at_a_fixed_temperature_rise():
+    """At fixed dT the gain is the cold inversion times exp(-dT/T0) L(lambda - s dT) / L(lambda): inverting
+    it by hand (the cold current for the rescaled gain) gives the same current."""
+    m = QDGainModel(gain_characteristic_temperature_K=200.0)
+    dT, wl, g = 30.0, 628.0, 800.0
+    b = m.band_1s
+    factor = math.exp(-dT / 200.0) * b.line_shape(wl, shift_nm=m.peak_shift_nm_per_K * dT) / b.line_shape(wl)
+    assert m.current_for_gain(g, wl, temperature_rise_K=dT) == pytest.approx(m.current_for_gain(g / factor, wl),
+                                                                               rel=1e-9)
