@@ -1076,7 +1076,8 @@ class QDGainModel:
                     + f" at the assumed {n0:.4g} dots/cm^2",
                     f"{n0 / f:.4g} dots/cm^2 at eta_inj = {self.injection_efficiency:.3g}"
                     + (f" (a {film:.3g} nm film of these dots, or a {dspacing:.3g} nm dot spacing in the "
-                       f"{self.film_thickness_nm:g} nm film)" if film is not None else ""),
+                       f"{self.film_thickness_nm:g} nm film)" if film is not None else "")
+                    + f" -- whose band-edge absorption and saturated gain, sigma n_vol, would be {f:.3g} x lower",
                     f"a current density at the dots {f:.3g} x the quoted one (current focusing)"]
             msg = (f"To meet the targets with physical parameters ({fitted}) the excitons generated per dot per "
                    f"unit current must be {f:.4g} x the assumed: " + "; or ".join(opts))
