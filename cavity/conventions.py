@@ -38,7 +38,10 @@ The physics behind these choices: ``../docs/physics.md`` sections 0 and 5.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from materials._checks import HC_EV_NM as _HC_EV_NM
 
 #: nm -> cm
 NM_TO_CM = 1e-7
@@ -48,8 +51,11 @@ ELEMENTARY_CHARGE = 1.602176634e-19
 SPEED_OF_LIGHT_NM_PER_NS = 299792458.0
 #: Boltzmann constant (eV/K)
 BOLTZMANN_EV = 8.617333262e-5
-#: h*c in eV*nm
-HC_EV_NM = 1239.8419843320026
+#: h*c in eV*nm (one definition, shared with the optical-constant models of :mod:`materials`)
+HC_EV_NM = _HC_EV_NM
+#: ``k = -GAIN_TO_K * g * lambda`` for g in cm^-1 and lambda in nm: ``1e-7 / (4 pi)`` (the kernels' form of
+#: :func:`gain_to_k`)
+GAIN_TO_K = NM_TO_CM / (4.0 * math.pi)
 
 
 def gain_to_k(gain_per_cm, wavelength_nm):
@@ -62,7 +68,7 @@ def gain_to_k(gain_per_cm, wavelength_nm):
     wavelength_nm : float or array
         Vacuum wavelength (nm).
     """
-    return -np.asarray(gain_per_cm) * np.asarray(wavelength_nm) * NM_TO_CM / (4.0 * np.pi)
+    return -np.asarray(gain_per_cm) * np.asarray(wavelength_nm) * GAIN_TO_K
 
 
 def k_to_gain(k, wavelength_nm):

@@ -34,10 +34,11 @@ import math
 import numpy as np
 
 from .._jit import kernel
+from ..conventions import GAIN_TO_K
 from ._pole_kernels import _expint_imag, _expint_real, _interp_row, _spline_weights
 from ..optics._tmm_kernels import normal_wavenumber
 
-_GAIN_TO_K = 1e-7 / (4.0 * math.pi)
+_GAIN_TO_K = GAIN_TO_K  # cavity.conventions
 _BIG = 1e150
 _SMALL = 1e-150
 

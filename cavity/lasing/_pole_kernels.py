@@ -31,6 +31,7 @@ import numpy as np
 from numba import prange
 
 from .._jit import kernel, parallel_kernel
+from ..conventions import GAIN_TO_K
 from ..optics._tmm_kernels import normal_wavenumber, reflection_towards
 
 CONVERGED = 0
@@ -40,7 +41,7 @@ SINGULAR = 3
 
 #: |1 - r_L r_R| below which a pole counts as found (f is O(1) away from poles)
 _RESIDUAL_TOL = 1e-13
-_GAIN_TO_K = 1e-7 / (4.0 * math.pi)  # k = -g[cm^-1] * lambda[nm] * 1e-7 / (4 pi)
+_GAIN_TO_K = GAIN_TO_K  # k = -g[cm^-1] * lambda[nm] * 1e-7 / (4 pi), cavity.conventions
 
 
 @kernel

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _count_kernels as CK
+from ..conventions import NM_TO_CM
 from ..results import Result
 
 __all__ = ["ModeProblem", "ZeroSet", "find_zeros"]
@@ -150,7 +151,7 @@ class ModeProblem:
         resolves, and zeros drown in round-off."""
         if self.gain_length <= 0:
             return math.inf
-        return PRECISION_EXPONENT / (self.gain_length * 1e-7)
+        return PRECISION_EXPONENT / (self.gain_length * NM_TO_CM)
 
     def imag_limit(self, lam: float) -> float:
         """Largest ``Im lambda`` (nm) of a pole search at ``Re lambda = lam`` with the same digit

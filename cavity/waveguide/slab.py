@@ -48,7 +48,7 @@ from ..results import ModeSequence, Result
 from . import _mode_kernels as MK
 from ..optics._tmm_kernels import amplitudes as _amplitudes
 from .._validation import as_float_array, require_finite, require_scalar_finite
-from ..conventions import NM_TO_CM
+from ..conventions import modal_gain_from_neff
 from ..layers import Stack
 from ..optics.spectra import Polarization, stack_arrays
 
@@ -131,7 +131,7 @@ class Mode(Result):
     @property
     def modal_gain(self) -> float:
         """Net modal power gain (cm^-1), ``-(4 pi / lambda) Im n_eff``; negative for a lossy mode."""
-        return float(-4.0 * math.pi * self.n_eff.imag / (self.wavelength * NM_TO_CM))
+        return float(modal_gain_from_neff(self.n_eff, self.wavelength))
 
     @property
     def modal_loss(self) -> float:
