@@ -135,8 +135,11 @@ def _branch(q):
     return -q if q.real < 0 else q
 
 
-def _mode(edges, eps, eps_c, eps_s, k0, n_start):
-    """TE guided mode of the layered profile: n_eff and bottom-edge (E, E') values (E(0) = 1)."""
+def _mode(edges, eps, eps_c, eps_s, k0, n_start, scan=True):
+    """TE guided mode of the layered profile: n_eff and bottom-edge (E, E') values (E(0) = 1).
+
+    ``scan``: bracket the real root nearest ``n_start`` on the guided interval first; otherwise
+    Newton from ``n_start`` (a converged neighbour)."""
 
     def f(neff):
         b2 = (k0 * neff) ** 2
@@ -151,22 +154,25 @@ def _mode(edges, eps, eps_c, eps_s, k0, n_start):
     n_hi = math.sqrt(float(np.max(eps.real))) * (1 - 1e-9)
     if not n_lo < n_hi:
         raise ValueError("the mean-permittivity grating slab has no layer above the cover and substrate index: no guided mode")
-    grid = np.linspace(n_lo, n_hi, 801)
-    vals = np.array([f(complex(v))[0].real for v in grid])
-    idx = np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0)[0]
-    if idx.size == 0:
-        raise ValueError(f"the mean-permittivity grating slab guides no TE mode (n_eff in {n_lo:.4f}-{n_hi:.4f})")
-    i = idx[np.argmin(np.abs(grid[idx] - complex(n_start).real))]
-    a, b, fa = grid[i], grid[i + 1], vals[i]
-    for _ in range(80):
-        m = 0.5 * (a + b)
-        fm = f(complex(m))[0].real
-        if np.sign(fm) == np.sign(fa):
-            a, fa = m, fm
-        else:
-            b = m
-        if b - a < 1e-15:
-            break
+    if scan:
+        grid = np.linspace(n_lo, n_hi, 401)
+        vals = np.array([f(complex(v))[0].real for v in grid])
+        idx = np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0)[0]
+        if idx.size == 0:
+            raise ValueError(f"the mean-permittivity grating slab guides no TE mode (n_eff in {n_lo:.4f}-{n_hi:.4f})")
+        i = idx[np.argmin(np.abs(grid[idx] - complex(n_start).real))]
+        a, b, fa = grid[i], grid[i + 1], vals[i]
+        for _ in range(40):
+            m = 0.5 * (a + b)
+            fm = f(complex(m))[0].real
+            if np.sign(fm) == np.sign(fa):
+                a, fa = m, fm
+            else:
+                b = m
+            if b - a < 1e-9:
+                break
+    else:
+        a = b = complex(n_start).real
     n = complex(0.5 * (a + b), 0.0)
     for _ in range(_NEWTON):
         h = 1e-8
@@ -379,11 +385,11 @@ def radiative_coupling(tooth: Stack, groove: Stack, wavelength: float, period: f
         raise ValueError(f"duty_cycle must lie strictly between 0 and 1, got {duty_cycle!r}")
     D = float(duty_cycle)
 
-    def solve(lam, n_start):
+    def solve(lam, n_start, scan=False):
         eps_c, eps_s, edges, et, eg = _profile(tooth, groove, lam, D)
         ebar = D * et + (1 - D) * eg
         k0 = 2 * math.pi / lam
-        return _mode(edges, ebar, eps_c, eps_s, k0, n_start), (eps_c, eps_s, edges, et, eg, ebar, k0)
+        return _mode(edges, ebar, eps_c, eps_s, k0, n_start, scan), (eps_c, eps_s, edges, et, eg, ebar, k0)
 
     # start: the mean of the section indices, or the largest index of the profile
     if section_indices is not None:
@@ -393,7 +399,7 @@ def radiative_coupling(tooth: Stack, groove: Stack, wavelength: float, period: f
         _, _, _, et, eg = _profile(tooth, groove, float(wavelength), D)
         n_start = 0.97 * math.sqrt(float(np.max((D * et + (1 - D) * eg).real)))
     lam = float(wavelength)
-    (neff, kz, E, Dd, gc, gs), prof = solve(lam, n_start)
+    (neff, kz, E, Dd, gc, gs), prof = solve(lam, n_start, scan=True)
     # second-order Bragg wavelength and group index of the mean-permittivity mode
     lam_b = lam
     nb = neff
