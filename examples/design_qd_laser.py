@@ -54,13 +54,28 @@ MODE_MAX_GAIN = 1e4     # cm^-1: search limit for the mode figures, 4x the satur
 
 
 def seed_gain_model() -> cv.QDGainModel:
-    """The gain model calibrated to Lim 2018 (tau_X and tau_XX,A fitted, the rest assumed)."""
+    """The gain model calibrated to Lim 2018 within physical lifetimes (docs/gain.md s.6).
+
+    With a 20 nm film of close-packed 10 nm dots and eta_inj = 1 the seed's targets cannot be met
+    by physical lifetimes; the fit then says how many times more excitons per dot per unit current
+    the data imply (``fit.needed``).  The example keeps the film and the refitted physical lifetimes
+    and reads J as the current density at the dots (current focusing): an assumption, printed.
+    """
     start = cv.QDGainModel(dot_spacing_nm=10.0, film_thickness_nm=QD_NM, injection_efficiency=1.0)
     fit = start.calibrate(occupancy_points=[(J_SURVIVED, 3.2)], inversion_currents=[3.5],
                           free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"))
-    if not fit.success:
-        raise RuntimeError(f"calibration failed: {fit}")
-    return fit.model
+    if fit.success:
+        print("Gain model: Lim 2018 targets met with physical lifetimes: "
+              + ", ".join(f"{n} = {v:.3g}" for n, v in fit.parameters))
+        return fit.model
+    need = fit.needed
+    print(f"Gain model: Lim 2018 targets MISSED with physical lifetimes ({'; '.join(fit.missed_targets)}).")
+    print(f"  The data need {need.generation_scale:.3g}x more excitons per dot per unit current (injection efficiency "
+          f"{need.injection_efficiency:.3g}, or {need.areal_density_per_cm2:.3g} dots/cm^2, or a current density at the "
+          f"dots {need.generation_scale:.3g}x the quoted one).")
+    print("  Used here (an assumption): " + ", ".join(f"{n} = {v:.3g}" for n, v in need.parameters)
+          + f" in the {QD_NM:g} nm film; J below is the current density at the dots.")
+    return cv.QDGainModel(dot_spacing_nm=10.0, film_thickness_nm=QD_NM, **dict(need.parameters))
 
 
 # ---- (2) the DBR microcavity: glass | DBR | ITO | TCTA | QD | ZnO | SiO2 phase layer | DBR | air --

@@ -232,3 +232,17 @@ def test_window_without_a_mode_is_explained():
     assert not result.reachable and math.isinf(result.current_density)
     assert result.count == 0 and result.complete and result.modes == ()
     assert "no passive cavity mode" in result.reason
+
+
+def test_currents_that_would_overheat_the_film_are_not_tried():
+    """A thermal model heating the film by 1.9e7 K at 3e4 A/cm^2 (the default constants far outside
+    their range) must not give a 'threshold' from absurd heated indices: the bare seed LED stays
+    unreachable, and the reason says which currents were not tried."""
+    from cavity.lasing.current import MAX_TEMPERATURE_RISE_K
+
+    led = cv.seed_led_stack(qd_nm=20.0)
+    thermal = cv.ThermalModel()
+    assert float(thermal.temperature_rise(3e4)) > 1e6
+    res = cv.threshold_current(led, cv.QDGainModel(), (560.0, 690.0), thermal=thermal)
+    assert not res.reachable and math.isinf(res.current_density)
+    assert f"more than {MAX_TEMPERATURE_RISE_K:g} K" in res.reason and "not tried" in res.reason

@@ -55,6 +55,13 @@ _J_MAX = 1e5   # A/cm^2
 _BAND_FRACTION = 0.01
 
 
+#: Largest temperature rise (K) of the QD film a threshold-current scan with a thermal model tries:
+#: organic transport layers (TCTA's glass transition is ~150 C) and the dots' ligands do not
+#: survive much more, and the linear thermo-optic shift and the gain's temperature law are not
+#: meant for it.  Currents that would heat the film more are reported as not tried.
+MAX_TEMPERATURE_RISE_K = 300.0
+
+
 @dataclass(frozen=True)
 class ModeCurrent:
     """One longitudinal mode under injection.
@@ -377,13 +384,23 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
     inj = _InjectedProblem(problem, gain_model, thermal, bool(thermo_optic))
     n_pts = max(8, int(math.ceil(points_per_decade * math.log10(j_hi / j_lo))) + 1)
     j_grid = np.geomspace(j_lo, j_hi, n_pts)
+    too_hot = ""
+    if thermal is not None:
+        # beyond MAX_TEMPERATURE_RISE_K the device is destroyed and neither the linear thermo-optic
+        # shift nor the gain's temperature law holds: such currents are not tried
+        rise = np.array([float(thermal.temperature_rise(j)) for j in j_grid])
+        if np.any(rise > MAX_TEMPERATURE_RISE_K):
+            j_stop = float(j_grid[np.argmax(rise > MAX_TEMPERATURE_RISE_K)])
+            too_hot = (f"; currents from {j_stop:.4g} A/cm^2 up heat the QD film by more than "
+                       f"{MAX_TEMPERATURE_RISE_K:g} K (the device would be destroyed) and were not tried")
+            j_grid = j_grid[rise <= MAX_TEMPERATURE_RISE_K]
     _, zs, q_floor = _pole_search(problem, lo, hi, 0.0)
     poles = sorted((complex(z.x, z.y) for z in zs.zeros if z.y > 0 and lo <= z.x <= hi), key=lambda z: z.real)
     count, complete = int(zs.count), bool(zs.complete)
-    unreachable = _Unreachable(inj, lo, hi, j_grid)
+    unreachable = _Unreachable(inj, lo, hi, j_grid if j_grid.size else np.array([j_lo]))
     modes = []
     for pole in poles:
-        found = _mode_current(inj, pole, j_grid)
+        found = _mode_current(inj, pole, j_grid) if j_grid.size else None
         if found is not None and lo <= found[1] <= hi:
             J, lam = found
             tab, dT = inj.gain_table(J)
@@ -414,4 +431,4 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, g
             f"none of the {len(modes)} modes in {lo:g}-{hi:g} nm reaches threshold; the closest: ")
     return ThresholdCurrent(math.inf, best.wavelength, math.nan, math.nan, math.nan, False, best.gain_shortfall,
                             best.material_gain, best.maximum_gain, math.nan, tuple(modes), count, complete,
-                            head + best.reason + search, gain_model.areal_density)
+                            head + best.reason + too_hot + search, gain_model.areal_density)
