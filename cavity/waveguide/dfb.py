@@ -317,6 +317,9 @@ class DFBGrating:
         text = ("1D effective-index model: no radiation or substrate modes, no scattering at section "
                 "boundaries (accurate for shallow gratings), uniform gain (no spatial hole burning).")
         if self.radiation is GratingRadiation.COUPLED_WAVE:
+            text = ("1D effective-index model with the surface emission added (below): no substrate modes, no "
+                    "scattering at section boundaries beyond it (accurate for shallow gratings), uniform gain "
+                    "(no spatial hole burning).")
             text += (" Grating order 2: surface emission by coupled-wave theory with radiation (Kazarinov & "
                      "Henry; docs/dfb.md): the first Fourier harmonic's radiative coupling from the stack's "
                      "Green's function at normal incidence and the evanescent orders' second-order terms, "
