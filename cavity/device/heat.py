@@ -75,7 +75,8 @@ def _slab_factor(h_over_a: float | None) -> float:
     s = h_over_a
     x_max = min(max(400.0, 20.0 / s), 2e4)   # a thin slab (tanh ~ x s) needs a longer range
     # panels of width pi/2 (the oscillation of J1^2), finer near 0 when tanh varies fast
-    edges = np.unique(np.concatenate([np.linspace(0.0, x_max, int(x_max / (0.5 * math.pi)) + 2), np.geomspace(1e-6, 1.0, 40) / max(s, 1e-12)]))
+    edges = np.unique(np.concatenate([np.linspace(0.0, x_max, int(x_max / (0.5 * math.pi)) + 2),
+                                      np.geomspace(1e-6, 1.0, 40) / max(s, 1e-12)]))
     edges = edges[edges <= x_max]
 
     def f(x):

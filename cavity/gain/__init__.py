@@ -11,6 +11,9 @@ from .model import (
     state_filling_gain,
     DEFAULT_BAND_1S,
     DEFAULT_BAND_1P,
+    DEFAULT_1S_CROSS_SECTION_CM2,
+    PHYSICAL_BOUNDS,
+    AssumptionChange,
 )
 from .thermal import (
     ThermalModel,
@@ -29,6 +32,9 @@ __all__ = [
     "state_filling_gain",
     "DEFAULT_BAND_1S",
     "DEFAULT_BAND_1P",
+    "DEFAULT_1S_CROSS_SECTION_CM2",
+    "PHYSICAL_BOUNDS",
+    "AssumptionChange",
     "ThermalModel",
     "Rollover",
     "disc_thermal_resistance",

@@ -8,6 +8,8 @@ from .threshold import (
     resonances,
     lasing_threshold,
     threshold_modes,
+    heated_stack,
+    thermo_optic_coefficients,
 )
 from .current import (
     ModeCurrent,
@@ -38,6 +40,8 @@ __all__ = [
     "resonances",
     "lasing_threshold",
     "threshold_modes",
+    "heated_stack",
+    "thermo_optic_coefficients",
     "ModeCurrent",
     "ThresholdCurrent",
     "threshold_current",

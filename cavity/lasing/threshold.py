@@ -239,7 +239,8 @@ class PoleProblem:
         self.mask = np.ascontiguousarray(mask, dtype=np.float64)
         M = self.n_tab.shape[0]
         if self.n_tab.shape != (M, self.lam_tab.size) or self.d.shape != (M,) or self.mask.shape != (M,):
-            raise ValueError(f"shapes must be n_tab (M, K), d (M,), mask (M,); got {self.n_tab.shape}, {self.d.shape}, {self.mask.shape}")
+            raise ValueError(f"shapes must be n_tab (M, K), d (M,), mask (M,); got {self.n_tab.shape}, "
+                             f"{self.d.shape}, {self.mask.shape}")
         if not 1 <= int(plane) <= M - 2:
             raise ValueError(f"plane must be an interior medium index in [1, {M - 2}], got {plane!r}")
         self.plane = int(plane)

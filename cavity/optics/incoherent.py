@@ -46,7 +46,6 @@ import numpy as np
 from materials import Material
 
 from . import _tmm_kernels as K
-from .._jit import kernel
 from .._validation import require_scalar_finite, require_wavelength
 from ..layers import AIR, Stack
 from .spectra import Polarization, _scalar_angle

@@ -812,7 +812,8 @@ def coupled_mode_response(kappa_L, delta_L, kind="index", *, alpha_L=0.0, phase_
     -----
     With ``M`` the section-matrix product (:func:`coupled_mode_characteristic`) and
     ``S(L/2) = 0``: ``r = -M21/M22`` and ``t = 1/M22`` (``det M = 1``).  Poles of both are
-    the lasing modes, ``M22 = 0`` (exactly at one they are infinite).  A passive uniform index grating has ``|r|^2 = tanh^2(kappa L)``
+    the lasing modes, ``M22 = 0`` (exactly at one they are infinite).
+    A passive uniform index grating has ``|r|^2 = tanh^2(kappa L)``
     at ``delta = 0`` and a stopband ``|delta| < kappa`` [Kogelnik & Shank (1972), section 3].
     """
     _kind, kappa, phi, pos, _r1, _r2 = _resolve(kappa_L, kind, phase_shift, shift_position, None)

@@ -95,14 +95,18 @@ def solve(*, a, R, layers, q_top=0.0, sources=None, side="isothermal", n_r_disc=
             p = idx(j, i)
             if i + 1 < nr:  # radial neighbour
                 g = 2 * np.pi * rf[i + 1] * dz[j] / ((rc[i + 1] - rc[i]) / k)
-                A[p, p] += g; A[p, idx(j, i + 1)] -= g
-                A[idx(j, i + 1), idx(j, i + 1)] += g; A[idx(j, i + 1), p] -= g
+                A[p, p] += g
+                A[p, idx(j, i + 1)] -= g
+                A[idx(j, i + 1), idx(j, i + 1)] += g
+                A[idx(j, i + 1), p] -= g
             elif side == "isothermal":
                 A[p, p] += 2 * np.pi * R * dz[j] / ((R - rc[i]) / k)
             if j + 1 < nzt:  # vertical neighbour, series conductivities across a layer interface
                 g = area[i] / ((zf[j + 1] - zc[j]) / k + (zc[j + 1] - zf[j + 1]) / kz[j + 1])
-                A[p, p] += g; A[p, idx(j + 1, i)] -= g
-                A[idx(j + 1, i), idx(j + 1, i)] += g; A[idx(j + 1, i), p] -= g
+                A[p, p] += g
+                A[p, idx(j + 1, i)] -= g
+                A[idx(j + 1, i), idx(j + 1, i)] += g
+                A[idx(j + 1, i), p] -= g
             else:
                 A[p, p] += area[i] / ((zf[-1] - zc[j]) / k)
             if j == 0 and inside[i]:
