@@ -11,9 +11,8 @@ For each device the QD film emits with the gain model's band-edge spectrum (a Ga
   ``cavity_far_field.png``) and the LED's power split against the ZnO thickness (the distance of
   the QD film from the aluminium cathode: ``led_power_split_vs_zno.png``);
 * the film-averaged Purcell factor at 625 nm, and the exciton radiative rate of the gain model
-  scaled by it (``QDGainModel.exciton_lifetime_ns`` is its radiative lifetime: the scaled model
-  is ``dataclasses.replace(model, exciton_lifetime_ns=tau_X / F)``) with the threshold current
-  of the microcavity for both;
+  scaled by it (``QDGainModel(radiative_rate_factor=F)``: tau_X holds in a homogeneous film, F is
+  the cavity's Purcell factor relative to it) with the threshold current of the microcavity for both;
 * beta of the microcavity's lasing mode (``spontaneous_coupling``, s.8) and the L-J curve's
   kink it sets (``LasingMode.from_threshold(..., beta="computed")``).
 
@@ -127,7 +126,7 @@ def main(argv=None):
     th = cv.lasing_threshold(cav, near=LAM0)
     sc = spontaneous_coupling(cav, th, wl, spectrum=spectrum, positions=args.positions)
     F_cav = results["microcavity"][1]
-    scaled = dataclasses.replace(model, exciton_lifetime_ns=model.exciton_lifetime_ns / F_cav)
+    scaled = dataclasses.replace(model, radiative_rate_factor=F_cav)
     j_plain = cv.threshold_current(cav, model, (600.0, 660.0))
     j_scaled = cv.threshold_current(cav, scaled, (600.0, 660.0))
     mode = cv.LasingMode.from_threshold(th, beta=sc.beta)
@@ -136,7 +135,8 @@ def main(argv=None):
     print(f"  beta = {sc.beta:.3g} (emission into the mode's solid angle and linewidth over the film's total; "
           f"escape share {sc.escape_share:.3f}); LasingMode.beta = {mode.beta:.3g} (default guess 1e-4)")
     print(f"  Purcell factor of the film at {band.center_nm:.0f} nm: {F_cav:.3f} -> exciton radiative lifetime "
-          f"{model.exciton_lifetime_ns:.1f} ns -> {scaled.exciton_lifetime_ns:.1f} ns")
+          f"{model.exciton_lifetime_ns:.1f} ns -> {model.exciton_lifetime_ns / F_cav:.1f} ns "
+          f"(QDGainModel(radiative_rate_factor={F_cav:.3f}))")
     print(f"  J_th = {j_plain.current_density:.2f} A/cm^2 with the bulk radiative rate, "
           f"{j_scaled.current_density:.2f} A/cm^2 with the Purcell-scaled rate")
     print(f"\n({time.perf_counter() - t_start:.1f} s; figures in {out})")

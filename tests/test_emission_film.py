@@ -181,3 +181,20 @@ def test_from_threshold_computed_beta(betas):
         cv.LasingMode.from_threshold(th, beta="computed")
     assert full.purcell_factor == pytest.approx(radiative_rate_factor(dev, "QD", full.wavelength), rel=1e-12)
     assert full.to_dict()["film"]["orientation"] == "isotropic"
+
+
+def test_radiative_rate_factor_scales_the_gain_models_radiative_rate():
+    """A Purcell factor F on the radiative rate is the same dots with tau_X / F: identical occupancy
+    and gain (an independent equivalence); the radiative rates scale by F."""
+    import dataclasses
+
+    base = cv.QDGainModel(film_thickness_nm=20.0)
+    F = 1.7
+    a = dataclasses.replace(base, radiative_rate_factor=F)
+    b = dataclasses.replace(base, exciton_lifetime_ns=base.exciton_lifetime_ns / F)
+    for J in (0.5, 5.0, 50.0):
+        assert a.mean_occupancy(J) == pytest.approx(b.mean_occupancy(J), rel=1e-12)
+        assert a.material_gain(J, 625.0) == pytest.approx(b.material_gain(J, 625.0), rel=1e-12, abs=1e-9)
+    np.testing.assert_allclose(a.radiative_rates(), F * base.radiative_rates(), rtol=1e-14)
+    with pytest.raises(ValueError, match="radiative_rate_factor"):
+        cv.QDGainModel(radiative_rate_factor=0.0)

@@ -335,6 +335,12 @@ class QDGainModel:
         Single-exciton (radiative) lifetime tau_X (ns).  CdSe-based core/shell dots decay in
         15-30 ns (e.g. a 14.7 ns average PL lifetime of CdSe-based QDs on quartz, Sci. Rep. (2021),
         doi:10.1038/s41598-021-81480-5, Table 1); 20 ns lies inside :data:`PHYSICAL_BOUNDS` (5-50 ns).  docs/gain.md s.5.
+    radiative_rate_factor : float, default 1.0
+        Purcell factor ``F`` of the film's radiative rate in the device relative to the environment
+        in which ``exciton_lifetime_ns`` holds: the radiative rates become ``F N / tau_X``.  From
+        :func:`cavity.optics.emission.radiative_rate_factor` of the stack (a film-averaged Purcell
+        factor), divided by that of the environment where tau_X was measured or fitted (e.g. the
+        seed LED when calibrated to it).  docs/emission.md.
     biexciton_auger_lifetime_ns : float or None, default 5.0
         Biexciton Auger lifetime tau_XX,A (ns); ``None`` disables Auger decay.  Compositionally
         graded (alloyed-interface) CdSe-based dots lengthen the biexciton lifetime from ~0.1 ns to
@@ -431,6 +437,7 @@ class QDGainModel:
     gain_characteristic_temperature_K: float | None = 1000.0
     film_thickness_nm: float | None = None
     packing_fraction: float = HCP_PACKING_FRACTION
+    radiative_rate_factor: float = 1.0
     # derived, read-only caches
     _n_areal: float = field(init=False, repr=False, compare=False, default=0.0)
     _rates: np.ndarray = field(init=False, repr=False, compare=False, default=None)
@@ -442,9 +449,9 @@ class QDGainModel:
     # ------------------------------------------------------------------ validation
     def __post_init__(self):
         s = object.__setattr__
-        for name in ("dot_spacing_nm", "exciton_lifetime_ns", "peak_shift_nm_per_K"):
+        for name in ("dot_spacing_nm", "exciton_lifetime_ns", "peak_shift_nm_per_K", "radiative_rate_factor"):
             s(self, name, require_scalar_finite(getattr(self, name), name))
-        for name in ("dot_spacing_nm", "exciton_lifetime_ns"):
+        for name in ("dot_spacing_nm", "exciton_lifetime_ns", "radiative_rate_factor"):
             require_positive(getattr(self, name), name)
         s(self, "packing_fraction", _packing(self.packing_fraction))
         for name in ("monolayers", "areal_density_per_cm2", "biexciton_auger_lifetime_ns", "trap_lifetime_ns",
@@ -675,9 +682,11 @@ class QDGainModel:
         return k
 
     def radiative_rates(self) -> np.ndarray:
-        """Radiative part of ``k_N`` (s^-1), ``N = 1 .. N_max``: ``N/tau_X`` or ``N^2/tau_X``."""
+        """Radiative part of ``k_N`` (s^-1), ``N = 1 .. N_max``: ``F N/tau_X`` or ``F N^2/tau_X``
+        (``F`` = :attr:`radiative_rate_factor`)."""
         n = np.arange(1, self.max_excitons + 1, dtype=np.float64)
-        return 1e9 / self.exciton_lifetime_ns * (n if self.radiative_scaling is RadiativeScaling.LINEAR else n * n)
+        k1 = 1e9 * self.radiative_rate_factor / self.exciton_lifetime_ns
+        return k1 * (n if self.radiative_scaling is RadiativeScaling.LINEAR else n * n)
 
     def generation_rate(self, current_density):
         """Excitons generated per dot per second (s^-1).
@@ -831,7 +840,8 @@ class QDGainModel:
     @property
     def characteristic_current(self) -> float:
         """Current density (A/cm^2) at which ``G tau_X = 1``: ``e n_areal / (eta tau_X)``."""
-        return ELEMENTARY_CHARGE * self._n_areal / (self.injection_efficiency * self.exciton_lifetime_ns * 1e-9)
+        return ELEMENTARY_CHARGE * self._n_areal * self.radiative_rate_factor / (
+            self.injection_efficiency * self.exciton_lifetime_ns * 1e-9)
 
     def _solve_increasing(self, fun, what: str, maximum: float) -> float:
         """Root in J of an increasing ``fun(J)`` with ``fun(0) < 0``, by brentq in log J."""
@@ -1252,7 +1262,7 @@ _PARAMETER_RANGES = (
     ("film_thickness_nm", 0.0, 1e6),
     ("exciton_lifetime_ns", 1e-6, 1e15), ("biexciton_auger_lifetime_ns", 1e-6, 1e15),
     ("trap_lifetime_ns", 1e-6, 1e15), ("peak_shift_nm_per_K", -10.0, 10.0),
-    ("gain_characteristic_temperature_K", 1.0, 1e6),
+    ("gain_characteristic_temperature_K", 1.0, 1e6), ("radiative_rate_factor", 1e-3, 1e3),
 )
 
 
