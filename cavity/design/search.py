@@ -20,6 +20,13 @@ Scores (what is minimised)
   ``J_cap * (1 + ln(1 + shortfall / g_peak))`` with ``shortfall = g_th - g_avail(lambda)``
   (cm^-1) and ``g_peak`` the peak saturated gain: worse than every reachable design, monotone and
   smooth in the shortfall, so the search can climb towards reachable designs.
+  With ``thermal=ThermalFromStack(...)`` (or any callable ``design -> ThermalModel``) each design
+  has its own ``V(J)`` and QD-film ``dT(J)`` from its layers (docs/device.md): the cold table is
+  heated design by design, ``g(J, lambda, dT) = exp(-dT/T0) g(J, lambda - s dT, 0)`` with the
+  design's ``dT(J)`` on the table's J grid, currents above ``MAX_TEMPERATURE_RISE_K`` = 300 K
+  are not tried, and :class:`ThermalLimit` and :class:`MaxVoltage` read the design's own
+  ``dT(J_th)`` and ``V(J_th)``.  The search's cavity stays at its cold indices; the report of the
+  best design adds the thermo-optic shift.
 * ``Objective.THRESHOLD_GAIN``: ``g_th`` (cm^-1).
 * A callable ``f(objects, parameters) -> scores`` (lists of built objects and parameter dicts,
   one score per design, lower is better); wrap a one-design function with :func:`per_design`.
@@ -31,7 +38,7 @@ wavelength), :data:`NOT_CONVERGED` otherwise.
 
 Constraints (feasibility rules)
 -------------------------------
-Each constraint returns a violation >= 0 in its natural unit (nm, cm^-1, K); the violations of a
+Each constraint returns a violation >= 0 in its natural unit (nm, cm^-1, K, V); the violations of a
 design are summed.  Designs are compared by Deb's feasibility rules (K. Deb, Comput. Methods
 Appl. Mech. Eng. 186, 311 (2000); used with DE by Lampinen 2002): a feasible design beats an
 infeasible one, two infeasible designs compare by total violation, two feasible ones by score.
@@ -88,6 +95,8 @@ __all__ = [
     "LayerThickness",
     "SideModeMargin",
     "ThermalLimit",
+    "MaxVoltage",
+    "ThermalFromStack",
     "BatchThresholds",
     "ThresholdSettings",
     "StackEvaluator",
@@ -341,7 +350,13 @@ class BatchThresholds(Result):
 
 @dataclass(frozen=True)
 class ThresholdSettings:
-    """What an evaluator needs to know about the search (units: nm, cm^-1)."""
+    """What an evaluator needs to know about the search (units: nm, cm^-1).
+
+    ``thermal`` is what the user gave :func:`optimize`: one :class:`cavity.ThermalModel` shared by
+    every design, or a per-design model (:class:`ThermalFromStack`, a callable ``design ->
+    ThermalModel``).  An evaluator's ``report(obj, settings)`` always receives the settings with
+    ``thermal`` resolved to the design's own :class:`cavity.ThermalModel`.
+    """
 
     objective: Objective | None
     near: float
@@ -461,6 +476,111 @@ def evaluator_for(obj, registry=None):
 
 
 # ================================================================================================
+# Per-design thermal models: V(J) and dT(J) from each design's own layers
+# ================================================================================================
+def _default_device_stack(design):
+    """The stack whose layers carry the current and the heat: the design itself when it is a
+    :class:`Stack`; for a grating with ``tooth`` and ``groove`` stacks (:class:`cavity.DFBGrating`)
+    its tooth stack (the full, unetched layer sequence; the electrodes and transport layers of a
+    grating etched into a layer outside the current path are the same in tooth and groove)."""
+    if isinstance(design, Stack):
+        return design
+    tooth = getattr(design, "tooth", None)
+    if isinstance(tooth, Stack):
+        return tooth
+    raise TypeError(f"ThermalFromStack cannot find the layer stack of a {type(design).__name__} design: give "
+                    f"stack_of=<function design -> cavity.Stack>")
+
+
+@dataclass(frozen=True, init=False)
+class ThermalFromStack:
+    """A thermal model per design that follows its layers: :meth:`cavity.ThermalModel.from_stack`.
+
+    Pass it as ``thermal=`` to :func:`optimize` or :func:`evaluate_designs`: every design gets
+    its own ``V(J)`` (turn-on + the drop of each layer + the lateral spreading of its electrodes
+    over the aperture) and QD-film temperature rise ``dT(J)`` (each layer's Joule heat conducted
+    through the layers into the substrate), docs/device.md s.1-2.  The J_th objective is then
+    taken with the gain heated to the design's own ``dT(J)``, :class:`ThermalLimit` and
+    :class:`MaxVoltage` read the design's own ``dT(J_th)`` and ``V(J_th)``, and the report of the
+    best design is :func:`cavity.threshold_current` with its own model.
+
+    Parameters
+    ----------
+    aperture_radius_um : float
+        Radius (um) of the current-focusing aperture (the pumped disc).
+    duty_cycle : float, default 1.0
+        Pulsed operation: time-averaged heating ``duty_cycle`` times the CW one.
+    stack_of : callable, optional
+        ``design -> cavity.Stack``: the layers that carry the current.  Default: the design when
+        it is a :class:`Stack`, the ``tooth`` stack of a grating (:class:`cavity.DFBGrating`).
+    **options
+        Passed to :meth:`cavity.ThermalModel.from_stack` (``electrodes``, ``aperture_layer``,
+        ``contact_radius_um``, ``heat_sink``, ``sink_thermal_conductivity_W_per_m_K``,
+        ``substrate_thickness_um``, ``external_quantum_efficiency``, ``overrides``, ...).
+
+    Notes
+    -----
+    Calling the object, ``ThermalFromStack(...)(design)``, returns the design's
+    :class:`cavity.ThermalModel`.  A design without a conducting path between two electrodes
+    (:class:`cavity.device.NoConductingPath`) is infeasible in a search (violation
+    :data:`NOT_CONVERGED`); every other error (an unknown material, a bad option) is raised.
+
+    The search scores J_th with the cavity at its cold indices and the gain heated to
+    ``dT(J)`` (red shift and weakening of the bands); the report of the best design
+    (:func:`cavity.threshold_current`) also heats the cavity (thermo-optic shift), and the
+    result's ``message`` says when the two differ.
+    """
+
+    aperture_radius_um: float
+    duty_cycle: float
+    stack_of: Any
+    options: tuple
+
+    def __init__(self, aperture_radius_um: float, *, duty_cycle: float = 1.0, stack_of=None, **options):
+        a = require_scalar_finite(aperture_radius_um, "aperture_radius_um")
+        if a <= 0:
+            raise ValueError(f"aperture_radius_um must be > 0 um, got {aperture_radius_um!r}")
+        d = require_scalar_finite(duty_cycle, "duty_cycle")
+        if not 0.0 < d <= 1.0:
+            raise ValueError(f"duty_cycle must be in (0, 1], got {duty_cycle!r}")
+        if stack_of is not None and not callable(stack_of):
+            raise TypeError(f"stack_of must be a callable design -> cavity.Stack, got {stack_of!r}")
+        for k in ("stack", "aperture_radius_um", "duty_cycle"):
+            if k in options:
+                raise TypeError(f"ThermalFromStack got {k!r} among the options")
+        object.__setattr__(self, "aperture_radius_um", a)
+        object.__setattr__(self, "duty_cycle", d)
+        object.__setattr__(self, "stack_of", stack_of)
+        object.__setattr__(self, "options", tuple(sorted(options.items())))
+
+    def stack(self, design) -> Stack:
+        """The layer stack of ``design`` that carries the current (``stack_of``)."""
+        st = _default_device_stack(design) if self.stack_of is None else self.stack_of(design)
+        if not isinstance(st, Stack):
+            raise TypeError(f"stack_of must return a cavity.Stack, got {type(st).__name__}")
+        return st
+
+    def __call__(self, design):
+        """The :class:`cavity.ThermalModel` of ``design`` (:meth:`cavity.ThermalModel.from_stack`)."""
+        from ..gain.thermal import ThermalModel
+
+        return ThermalModel.from_stack(self.stack(design), self.aperture_radius_um, duty_cycle=self.duty_cycle,
+                                       **dict(self.options))
+
+    def __hash__(self):
+        try:
+            return hash((self.aperture_radius_um, self.duty_cycle, self.stack_of, self.options))
+        except TypeError:  # an unhashable option (an overrides dict): hash what is hashable
+            return hash((self.aperture_radius_um, self.duty_cycle, tuple(k for k, _ in self.options)))
+
+
+def _is_per_design(thermal) -> bool:
+    """A per-design thermal model: ThermalFromStack or a callable ``design -> ThermalModel``
+    (a shared model is an object with ``temperature_rise``)."""
+    return thermal is not None and not hasattr(thermal, "temperature_rise") and callable(thermal)
+
+
+# ================================================================================================
 # Constraints
 # ================================================================================================
 class Constraint:
@@ -573,11 +693,18 @@ class SideModeMargin(Constraint):
         return np.where(np.isfinite(out), out, NOT_CONVERGED)
 
 
+def _check_heating(constraint, settings):
+    if settings is None or settings.objective is not Objective.THRESHOLD_CURRENT or settings.thermal is None:
+        raise ValueError(f"{type(constraint).__name__} needs objective=Objective.THRESHOLD_CURRENT and a thermal= "
+                         f"model (a cavity.ThermalModel, or per design cavity.design.ThermalFromStack)")
+
+
 @dataclass(frozen=True)
 class ThermalLimit(Constraint):
-    """Temperature rise at J_th at most ``max_temperature_rise_K`` (K); needs the objective
-    ``THRESHOLD_CURRENT`` with a ``thermal`` model.  Violation: K above the limit (designs past
-    the rollover are already scored as unreachable)."""
+    """Temperature rise of the QD film at J_th at most ``max_temperature_rise_K`` (K); needs the
+    objective ``THRESHOLD_CURRENT`` with a ``thermal`` model: the shared one, or each design's own
+    (:class:`ThermalFromStack`).  Violation: K above the limit (designs past the rollover are
+    already scored as unreachable)."""
 
     max_temperature_rise_K: float
     needs_thresholds = True
@@ -587,16 +714,34 @@ class ThermalLimit(Constraint):
             raise ValueError(f"max_temperature_rise_K must be > 0 K, got {self.max_temperature_rise_K!r}")
 
     def _check(self, settings):
-        if settings is None or settings.objective is not Objective.THRESHOLD_CURRENT or settings.thermal is None:
-            raise ValueError("ThermalLimit needs objective=Objective.THRESHOLD_CURRENT and a thermal= model")
+        _check_heating(self, settings)
 
     def violations(self, ctx):
-        j = ctx.current_density
-        ok = np.isfinite(j)
-        dt = np.zeros(len(j))
-        if ok.any():
-            dt[ok] = np.asarray(ctx.settings.thermal.temperature_rise(j[ok]), dtype=float)
-        return np.maximum(dt - self.max_temperature_rise_K, 0.0)
+        return np.maximum(np.nan_to_num(ctx.temperature_rise, nan=0.0) - self.max_temperature_rise_K, 0.0)
+
+
+@dataclass(frozen=True)
+class MaxVoltage(Constraint):
+    """Device voltage at J_th at most ``volts`` (V): ``V(J_th)`` of the shared ``thermal`` model, or
+    of each design's own layers (:class:`ThermalFromStack`: turn-on + the drop of every layer +
+    the spreading of the electrodes).  Needs the objective ``THRESHOLD_CURRENT`` with a
+    ``thermal`` model.  Violation: volts above the limit (0 for designs that do not reach
+    threshold: they are already scored as unreachable)."""
+
+    volts: float
+    needs_thresholds = True
+
+    def __post_init__(self):
+        if require_scalar_finite(self.volts, "MaxVoltage volts") <= 0:
+            raise ValueError(f"MaxVoltage volts must be > 0 V, got {self.volts!r}")
+
+    def _check(self, settings):
+        _check_heating(self, settings)
+        if not _is_per_design(settings.thermal) and not callable(getattr(settings.thermal, "voltage", None)):
+            raise ValueError(f"MaxVoltage needs a thermal model with voltage(J), got {settings.thermal!r}")
+
+    def violations(self, ctx):
+        return np.maximum(np.nan_to_num(ctx.voltage, nan=0.0) - self.volts, 0.0)
 
 
 def _by_evaluator(objects, registry):
@@ -663,10 +808,12 @@ class _GainTable:
 
     N_J = 400
 
-    def __init__(self, model, thermal, near, width, j_range):
-        self.lam = np.linspace(near - width, near + width, max(16, int(math.ceil(2 * width / 0.25)) + 1))
+    def __init__(self, model, thermal, near, width, j_range, pad=(0.0, 0.0)):
+        lo, hi = near - width - pad[0], near + width + pad[1]
+        self.lam = np.linspace(lo, hi, max(16, int(math.ceil((hi - lo) / 0.25)) + 1))
         self.logj = np.linspace(math.log(j_range[0]), math.log(j_range[1]), self.N_J)
         js = np.exp(self.logj)
+        self.js = js
         G = np.empty((js.size, self.lam.size))
         for k, J in enumerate(js):
             dT = float(thermal.temperature_rise(J)) if thermal is not None else 0.0
@@ -674,17 +821,42 @@ class _GainTable:
         self.G = G
         self.j_cap = float(js[-1])
         self.g_peak = max(float(np.max(model.max_gain(self.lam))), 1.0)
+        self.shift = float(model.peak_shift_nm_per_K)
+        self.t0 = model.gain_characteristic_temperature_K
 
-    def currents(self, lam, g):
-        """(J_th, reachable, shortfall) for wavelengths ``lam`` (nm) and threshold gains ``g`` (cm^-1)."""
+    def _columns(self, lam):
+        """Gain versus J (D, N_J) at the wavelengths ``lam`` (linear interpolation in lambda)."""
         x = np.clip((lam - self.lam[0]) / (self.lam[1] - self.lam[0]), 0.0, self.lam.size - 1 - 1e-9)
         k = x.astype(np.int64)
         w = x - k
-        cols = self.G[:, k].T * (1 - w)[:, None] + self.G[:, k + 1].T * w[:, None]  # (D, N_J)
+        return self.G[:, k].T * (1 - w)[:, None] + self.G[:, k + 1].T * w[:, None]
+
+    def _heated_columns(self, lam, dT):
+        """Gain versus J (D, N_J) at ``lam`` with each design's temperature rise ``dT[D, N_J]``.
+
+        The table holds the cold gain; the gain model's heating is a rigid red shift of the bands
+        by ``s dT`` and a scaling by ``exp(-dT/T0)`` (docs/gain.md s.7):
+        ``g(J, lambda, dT) = exp(-dT/T0) g(J, lambda - s dT, 0)``.  Currents that heat the film by
+        more than :data:`cavity.lasing.current.MAX_TEMPERATURE_RISE_K` are not tried (-inf), as in
+        :func:`cavity.threshold_current`.
+        """
+        from ..lasing.current import MAX_TEMPERATURE_RISE_K
+
+        leff = lam[:, None] - self.shift * dT                                   # (D, N_J)
+        x = np.clip((leff - self.lam[0]) / (self.lam[1] - self.lam[0]), 0.0, self.lam.size - 1 - 1e-9)
+        k = x.astype(np.int64)
+        w = x - k
+        rows = np.arange(self.N_J)[None, :]
+        cols = self.G[rows, k] * (1 - w) + self.G[rows, k + 1] * w
+        if self.t0 is not None:
+            cols = cols * np.exp(-dT / self.t0)
+        return np.where(dT <= MAX_TEMPERATURE_RISE_K, cols, -np.inf)
+
+    def _crossings(self, cols, g):
         above = cols >= g[:, None]
         reach = above.any(axis=1)
         first = np.argmax(above, axis=1)
-        J = np.full(lam.size, math.inf)
+        J = np.full(g.size, math.inf)
         r = np.nonzero(reach)[0]
         f = first[r]
         zero = f == 0
@@ -693,11 +865,19 @@ class _GainTable:
         g0, g1 = cols[rr, ff - 1], cols[rr, ff]
         t = (g[rr] - g0) / (g1 - g0)
         J[rr] = np.exp(self.logj[ff - 1] + t * (self.logj[1] - self.logj[0]))
-        shortfall = np.where(reach, 0.0, g - cols.max(axis=1))
+        best = cols.max(axis=1)
+        shortfall = np.where(reach, 0.0, g - np.where(np.isfinite(best), best, -self.g_peak))
         return J, reach, shortfall
 
-    def score(self, lam, g):
-        J, reach, short = self.currents(lam, g)
+    def currents(self, lam, g, dT=None):
+        """(J_th, reachable, shortfall) for wavelengths ``lam`` (nm) and threshold gains ``g`` (cm^-1);
+        with ``dT[D, N_J]`` (K, each design's temperature rise on the table's J grid) the cold table
+        is heated design by design."""
+        cols = self._columns(lam) if dT is None else self._heated_columns(lam, dT)
+        return self._crossings(cols, g)
+
+    def score(self, lam, g, dT=None):
+        J, reach, short = self.currents(lam, g, dT)
         unreach = self.j_cap * (1.0 + np.log1p(np.maximum(short, 0.0) / self.g_peak))
         return np.where(reach, J, unreach), J
 
@@ -713,6 +893,15 @@ class _Context:
     converged: np.ndarray
     current_density: np.ndarray
     violation: np.ndarray
+    #: each design's thermal model (None: no thermal model or per-design construction failed)
+    thermal_models: list | None = None
+    #: QD-film temperature rise (K) and device voltage (V) at J_th (NaN where J_th is not finite)
+    temperature_rise: np.ndarray | None = None
+    voltage: np.ndarray | None = None
+
+
+#: most per-design thermal models kept per search (keyed by the design, for repeated designs)
+_MAX_THERMALS = 4096
 
 
 class _Problem:
@@ -725,30 +914,47 @@ class _Problem:
         self.registry = dict(registry)
         self.j_range = j_range
         self._table = None
+        self._thermals = None
 
     def __getstate__(self):  # the gain table is rebuilt (deterministically) where it is used
         d = dict(self.__dict__)
         d["_table"] = None
+        d["_thermals"] = None
         return d
 
+    @property
+    def per_design_thermal(self) -> bool:
+        return self.settings is not None and _is_per_design(self.settings.thermal)
+
+    def _pad(self):
+        """Extra table wavelengths (nm, blue side, red side) for the band shift of per-design heating."""
+        if not self.per_design_thermal:
+            return 0.0, 0.0
+        from ..lasing.current import MAX_TEMPERATURE_RISE_K
+
+        s = float(self.settings.gain_model.peak_shift_nm_per_K) * MAX_TEMPERATURE_RISE_K
+        return max(s, 0.0), max(-s, 0.0)
+
     def table_for(self, model) -> _GainTable:
-        """The gain table of one film's gain model (cached per process)."""
+        """The gain table of one film's gain model (cached per process).  With a per-design
+        thermal model the table is cold and padded; it is heated design by design."""
+        s = self.settings
+        thermal = None if self.per_design_thermal else s.thermal
+        pad = self._pad()
         if self._table is None:
             self._table = {}
         try:
             table = self._table.get(model)
         except TypeError:  # unhashable model: no cache
-            return _GainTable(model, self.settings.thermal, self.settings.near, self.settings.search_width,
-                              self.j_range)
+            return _GainTable(model, thermal, s.near, s.search_width, self.j_range, pad)
         if table is None:
-            s = self.settings
-            key = (model, s.thermal, s.near, s.search_width, self.j_range)
+            key = (model, thermal, s.near, s.search_width, self.j_range, pad)
             try:
                 table = _TABLES.get(key)
             except TypeError:  # unhashable model: no cache
                 key, table = None, None  # type: ignore[assignment]
             if table is None:
-                table = _GainTable(model, s.thermal, s.near, s.search_width, self.j_range)
+                table = _GainTable(model, thermal, s.near, s.search_width, self.j_range, pad)
                 if key is not None:
                     if len(_TABLES) >= _MAX_TABLES:
                         _TABLES.pop(next(iter(_TABLES)))
@@ -763,15 +969,53 @@ class _Problem:
         """The gain table of the settings' model as given (no film geometry applied)."""
         return self.table_for(self.settings.gain_model)
 
-    def score_currents(self, objects, lam, g):
-        """(scores, J_th) of designs, each with the gain model of its own QD film thickness."""
+    def thermal_models(self, objects) -> list:
+        """Each design's thermal model: the shared one, or the per-design one (None where the
+        design has no conducting path between two electrodes).  Cached by design."""
+        s = self.settings
+        if s is None or s.thermal is None:
+            return [None] * len(objects)
+        if not self.per_design_thermal:
+            return [s.thermal] * len(objects)
+        from ..device.electrical import NoConductingPath
+
+        if self._thermals is None:
+            self._thermals = {}
+        out = []
+        for obj in objects:
+            try:
+                model = self._thermals.get(obj, self)
+            except TypeError:  # unhashable design: no cache
+                model, obj_key = self, None
+            else:
+                obj_key = obj
+            if model is self:
+                try:
+                    model = s.thermal(obj)
+                except NoConductingPath:
+                    model = None
+                if model is not None and not callable(getattr(model, "temperature_rise", None)):
+                    raise TypeError(f"the per-design thermal model must return a cavity.ThermalModel, got {model!r}")
+                if obj_key is not None:
+                    if len(self._thermals) >= _MAX_THERMALS:
+                        self._thermals.pop(next(iter(self._thermals)))
+                    self._thermals[obj_key] = model
+            out.append(model)
+        return out
+
+    def score_currents(self, objects, lam, g, thermals=None):
+        """(scores, J_th) of designs, each with the gain model of its own QD film thickness (and,
+        per-design heating, its own temperature rise)."""
         score, J = np.empty(len(objects)), np.empty(len(objects))
         groups: dict = {}
         for i, obj in enumerate(objects):
             groups.setdefault(_gain_film_thickness(obj), []).append(i)
         for thickness, idx in groups.items():
             table = self.table_for(_film_model(self.settings.gain_model, thickness))
-            score[idx], J[idx] = table.score(lam[idx], g[idx])
+            dT = None
+            if self.per_design_thermal:
+                dT = np.array([np.asarray(thermals[i].temperature_rise(table.js), dtype=float) for i in idx])
+            score[idx], J[idx] = table.score(lam[idx], g[idx], dT)
         return score, J
 
     def evaluate(self, X):
@@ -782,6 +1026,7 @@ class _Problem:
         ctx = _Context(objects, params, self.settings, self.registry, nan, nan.copy(), np.ones(D, bool),
                        np.full(D, np.nan), np.zeros(D))
         unconverged = np.full(D, NOT_CONVERGED)
+        no_path = np.zeros(D, bool)
         if self.settings is not None:
             lam, g, ok = np.full(D, np.nan), np.full(D, np.nan), np.zeros(D, bool)
             pole = np.full(D, complex(np.nan, np.nan))
@@ -795,18 +1040,22 @@ class _Problem:
             ok &= np.isfinite(g) & np.isfinite(lam)
             ctx.wavelength, ctx.material_gain, ctx.converged = lam, g, ok
             unconverged = _unconverged_violation(pole, self.settings.near)
+            if self.settings.thermal is not None and self.objective is Objective.THRESHOLD_CURRENT:
+                ctx.thermal_models = self.thermal_models(objects)
+                no_path = np.array([t is None for t in ctx.thermal_models], dtype=bool)
         if isinstance(self.objective, Objective):
-            ok = ctx.converged
+            ok = ctx.converged & ~no_path
             score = np.full(D, math.inf)
             if self.objective is Objective.THRESHOLD_GAIN:
                 score[ok] = ctx.material_gain[ok]
             else:
                 if ok.any():
+                    th = None if ctx.thermal_models is None else [t for t, k in zip(ctx.thermal_models, ok) if k]
                     s, J = self.score_currents([o for o, k in zip(objects, ok) if k], ctx.wavelength[ok],
-                                               ctx.material_gain[ok])
+                                               ctx.material_gain[ok], th)
                     score[ok] = s
                     ctx.current_density[ok] = J
-            ctx.violation = np.where(ok, 0.0, unconverged)
+            ctx.violation = np.where(ok, 0.0, np.where(no_path, NOT_CONVERGED, unconverged))
         else:
             score = np.asarray(self.objective(objects, params), dtype=np.float64).reshape(-1)
             if score.size != D:
@@ -815,10 +1064,25 @@ class _Problem:
             score = np.where(np.isnan(score), math.inf, score)
             if self.settings is not None:
                 ctx.violation = np.where(ctx.converged, 0.0, unconverged)
+        self._heating_at_threshold(ctx)
         for c in self.constraints:
             v = np.asarray(c.violations(ctx), dtype=np.float64)
             ctx.violation = np.minimum(ctx.violation + np.where(np.isnan(v), NOT_CONVERGED, v), NOT_CONVERGED)
         return score, ctx.violation
+
+    @staticmethod
+    def _heating_at_threshold(ctx):
+        """``ctx.temperature_rise`` (K) and ``ctx.voltage`` (V) at each design's finite J_th."""
+        D = len(ctx.objects)
+        ctx.temperature_rise, ctx.voltage = np.full(D, np.nan), np.full(D, np.nan)
+        if ctx.thermal_models is None:
+            return
+        for i, (t, j) in enumerate(zip(ctx.thermal_models, ctx.current_density)):
+            if t is None or not np.isfinite(j):
+                continue
+            ctx.temperature_rise[i] = float(t.temperature_rise(j))
+            if callable(getattr(t, "voltage", None)):
+                ctx.voltage[i] = float(t.voltage(j))
 
 
 def _report_check(rep, score: float, objective) -> str:
@@ -1600,6 +1864,15 @@ def _polish(problem, x, score, lower, upper, integral, maxfev):
     return x, score, count[0]
 
 
+def _design_settings(problem, design):
+    """The settings with ``thermal`` resolved to ``design``'s own :class:`cavity.ThermalModel`
+    (what an evaluator's ``report`` receives)."""
+    s = problem.settings
+    if not problem.per_design_thermal:
+        return s
+    return dataclasses.replace(s, thermal=problem.thermal_models([design])[0])
+
+
 def _make_problem(space, objective, near, gain_model, thermal, constraints, search_width, current_range, evaluators):
     if not isinstance(space, DesignSpace):
         raise TypeError(f"space must be a DesignSpace, got {space!r}")
@@ -1630,6 +1903,9 @@ def _make_problem(space, objective, near, gain_model, thermal, constraints, sear
 
         if not isinstance(gain_model, QDGainModel):
             raise TypeError(f"gain_model must be a cavity.QDGainModel for Objective.THRESHOLD_CURRENT, got {gain_model!r}")
+    if thermal is not None and not (hasattr(thermal, "temperature_rise") or callable(thermal)):
+        raise TypeError(f"thermal must be a cavity.ThermalModel, a cavity.design.ThermalFromStack or a callable "
+                        f"design -> ThermalModel, got {thermal!r}")
     for c in constraints:
         c._check(settings)
     j_lo, j_hi = (float(v) for v in current_range)
@@ -1687,12 +1963,16 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
         and by threshold constraints.
     gain_model : QDGainModel
         For ``THRESHOLD_CURRENT``.
-    thermal : ThermalModel, optional
+    thermal : ThermalModel, ThermalFromStack or callable, optional
         Self-heating: the gain at J is taken at ``thermal.temperature_rise(J)``; designs past the
-        rollover are unreachable.
+        rollover are unreachable.  One :class:`cavity.ThermalModel` is shared by every design;
+        :class:`ThermalFromStack` (or any callable ``design -> ThermalModel``) gives each design
+        its own ``V(J)`` and ``dT(J)`` from its layers (cached by design), then currents heating
+        the QD film by more than :data:`cavity.lasing.current.MAX_TEMPERATURE_RISE_K` are not
+        tried, as in :func:`cavity.threshold_current`.
     constraints : sequence of Constraint
         :class:`WavelengthWindow`, :class:`TotalThickness`, :class:`LayerThickness`,
-        :class:`SideModeMargin`, :class:`ThermalLimit`.
+        :class:`SideModeMargin`, :class:`ThermalLimit`, :class:`MaxVoltage`.
     budget : int
         Maximum number of DE evaluations (the initial population included); generations run while
         a whole one fits.  The polish evaluations come on top (at most ``polish``).
@@ -1893,7 +2173,7 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
         ev = evaluator_for(design, registry)
         if hasattr(ev, "report"):
             try:
-                rep = ev.report(design, settings)
+                rep = ev.report(design, _design_settings(problem, design))
             except ValueError as exc:
                 message += f"; report failed: {exc}"
             else:
