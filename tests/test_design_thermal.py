@@ -172,3 +172,19 @@ def test_fingerprint_covers_every_option_of_the_per_design_model():
                   ThermalFromStack(APERTURE_UM, duty_cycle=DUTY, contact_radius_um=CONTACT_UM,
                                    stack_of=lambda d: d)):
         assert fp(other) != base
+
+
+def test_merged_mirror_slabs_give_the_same_heat_model():
+    """SiO2/TiO2 mirrors (one conductivity in the table) merged into one slab: the same V and dT as
+    the model of the full stack (two adjacent source-free slabs of one conductivity are one slab)."""
+    st = build(15.0)
+    merged = ThermalFromStack(APERTURE_UM, duty_cycle=DUTY, contact_radius_um=CONTACT_UM)
+    full = ThermalFromStack(APERTURE_UM, duty_cycle=DUTY, contact_radius_um=CONTACT_UM, merge_slabs=False)
+    a, b = merged(st), full(st)
+    assert len(a.device.electrical.layers) < len(b.device.electrical.layers) or \
+        a.device.electrical.n_stack_layers < b.device.electrical.n_stack_layers
+    js = np.array([0.5, 20.0, 300.0])
+    np.testing.assert_allclose(a.temperature_rise(js), b.temperature_rise(js), rtol=1e-12)
+    np.testing.assert_allclose(a.voltage(js), b.voltage(js), rtol=1e-12)
+    # layer indices given: nothing is merged (the indices keep pointing at their layers)
+    assert not ThermalFromStack(APERTURE_UM, aperture_layer=3).merge_slabs
