@@ -12,9 +12,14 @@ excitons per dot.  The script
    the paper's values were not available, docs/physics.md s.2.5), with CW self-heating;
 2. evaluates (1) the bare LED stack, (2) a DBR microcavity around it and (3) a DFB grating under
    it, and optimises (2) and (3) for the lowest threshold current density J_th by differential
-   evolution on the batched transfer-matrix engine;
-3. prints a report (J_th, lasing wavelength, <N>, temperature rise, side-mode margin, J_th / 18,
-   and how many threshold modes each optimised cavity holds: the counted, complete mode search)
+   evolution on the batched transfer-matrix engine.  Every design keeps a real current path: an
+   ITO anode and a cathode (Ag or ITO, the search chooses, with its thickness) inside the optical
+   path, their absorption in the optics, and each design's own voltage V(J) and QD-film heating
+   dT(J) from its layers (``ThermalFromStack``, docs/device.md) in J_th and in the constraints
+   (QD film heated by at most 60 K, device voltage at most 12 V), pulsed at a 1e-3 duty cycle;
+3. prints a report (J_th, lasing wavelength, <N>, V, dT and the QD-film temperature at J_th,
+   side-mode margin, J_th / 18, and how many threshold modes each optimised cavity holds: the
+   counted, complete mode search)
    and saves figures: the best stack with its mode field, a J_th map, gain versus J with the
    threshold, the convergence of both searches, the L-J curve, and every mode's threshold with
    the side-mode margin for the optimised microcavity and DFB.
@@ -38,6 +43,7 @@ import numpy as np  # noqa: E402
 
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
+from cavity.design.search import MaxVoltage, ThermalFromStack  # noqa: E402
 from cavity.plotting import plot_stack_field, plot_threshold_modes  # noqa: E402
 from cavity.plotting.gain import plot_lj_curve, plot_peak_gain  # noqa: E402
 
@@ -49,6 +55,19 @@ GLASS, AIR, SIO2 = mt.get("soda-lime glass"), mt.get("air"), mt.get("SiO2")
 ITO, TCTA, QD, ZNO = mt.get("ITO"), mt.get("TCTA"), mt.get("CdSe QD film"), mt.get("ZnO")
 HIGH_INDEX = (mt.get("TiO2"), mt.get("Nb2O5"), mt.get("Ta2O5"))
 QD_NM = 20.0            # the QD film: ~2.45 monolayers of close-packed dots at 10 nm spacing
+AG = mt.get("Ag")
+CATHODES = (AG, ITO)    # the cathode on the ZnO, inside the optical path (see microcavity())
+APERTURE_UM = 50.0      # radius (um) of the current-focusing aperture: the pumped disc (docs/device.md s.3)
+CONTACT_UM = 150.0      # radius of the ring contact (um) that feeds both electrodes from outside the optical aperture
+DUTY = 1e-3             # pulsed drive (assumed: 1 us pulses at 1 kHz): dT is the time average (docs/device.md s.2;
+                        # the rise during one pulse is not modelled).  CW, physical dots heat the film by ~100 K
+                        # already at transparency (~80 A/cm^2): the report shows the CW threshold of the optimum
+T_AMBIENT = 300.0       # K: the heat sink, and the temperature at which the gain bands are referenced
+DT_MAX = 60.0           # K: largest QD-film temperature rise allowed at threshold
+V_MAX = 12.0            # V: largest device voltage allowed at threshold (the seed: 7.7 V at 18 A/cm^2)
+# each design's V(J) and dT(J) from its own layers: ring contact, heat sunk into the glass, pulsed (and CW for comparison)
+THERMAL_CW = ThermalFromStack(APERTURE_UM, contact_radius_um=CONTACT_UM)
+THERMAL = ThermalFromStack(APERTURE_UM, duty_cycle=DUTY, contact_radius_um=CONTACT_UM)
 MODE_HALF_WIDTH = 50.0  # nm: the microcavity's modes are searched within +-50 nm of its lasing mode
 MODE_MAX_GAIN = 1e4     # cm^-1: search limit for the mode figures, 4x the saturated gain of the dots
 
@@ -78,25 +97,29 @@ def seed_gain_model() -> cv.QDGainModel:
     return cv.QDGainModel(dot_spacing_nm=10.0, film_thickness_nm=QD_NM, **dict(need.parameters))
 
 
-# ---- (2) the DBR microcavity: glass | DBR | ITO | TCTA | QD | ZnO | SiO2 phase layer | DBR | air --
+# ---- (2) the DBR microcavity: glass | DBR | ITO | TCTA | QD | ZnO | cathode | SiO2 phase layer | DBR | air
 @functools.lru_cache(maxsize=None)
 def _mirror(high: mt.Material, pairs: int, bottom: bool) -> tuple:
     """Quarter-wave mirrors whose high-index layer faces the cavity (built once, reassembled)."""
     return (cv.dbr(SIO2, high, pairs, LAM0) if bottom else cv.dbr(high, SIO2, pairs, LAM0)).layers
 
 
-def microcavity(t_ito: float, t_tcta: float, t_zno: float, t_phase: float, bottom_pairs: int, top_pairs: int,
-                high: mt.Material) -> cv.Stack:
+def microcavity(t_ito: float, t_tcta: float, t_zno: float, cathode: mt.Material, t_cathode: float, t_phase: float,
+                bottom_pairs: int, top_pairs: int, high: mt.Material) -> cv.Stack:
     """The LED layers between two dielectric DBRs (light leaves through the glass).
 
-    A SiO2 phase layer between the ZnO and the top mirror tunes the round-trip phase without
-    touching the electrical path.  The Al cathode of the seed would spoil the top mirror: as in
-    current-focusing devices the metal contacts lie outside the optical aperture (ZnO and ITO
-    spread the current laterally).
+    The current flows through the cavity: ITO anode on the bottom mirror, cathode on the ZnO.
+    The cathode is what a QLED maker would put there: a thin Ag film (continuous from ~12 nm;
+    the semitransparent cathode of top-emitting QLEDs, conducting and heat spreading, but it
+    absorbs inside the cavity) or sputtered ITO (transparent QLEDs: little absorption, but 1000x
+    less conductive than Ag); the search chooses which and how thick.  A ring contact at
+    ``CONTACT_UM`` feeds both electrodes from outside the optical aperture (a dielectric top
+    mirror cannot carry current).  A SiO2 phase layer between the cathode and the top mirror
+    tunes the round-trip phase without touching the electrical path.
     """
     core = (cv.Layer(ITO, t_ito, name="ITO"), cv.Layer(TCTA, t_tcta, name="TCTA"),
             cv.Layer(QD, QD_NM, name="QD film", gain=True), cv.Layer(ZNO, t_zno, name="ZnO"),
-            cv.Layer(SIO2, t_phase, name="SiO2 phase layer"))
+            cv.Layer(cathode, t_cathode, name="cathode"), cv.Layer(SIO2, t_phase, name="SiO2 phase layer"))
     return cv.Stack(_mirror(high, bottom_pairs, True) + core + _mirror(high, top_pairs, False),
                     incident=GLASS, substrate=AIR)
 
@@ -105,27 +128,39 @@ MICROCAVITY_SPACE = cv.DesignSpace(microcavity, {
     "t_ito": cv.Continuous(10.0, 150.0),
     "t_tcta": cv.Continuous(20.0, 120.0),
     "t_zno": cv.Continuous(20.0, 150.0),
+    "cathode": cv.Choice(CATHODES),
+    "t_cathode": cv.Continuous(12.0, 100.0),
     "t_phase": cv.Continuous(0.0, 220.0),
     "bottom_pairs": cv.Integer(4, 12),
     "top_pairs": cv.Integer(4, 12),
     "high": cv.Choice(HIGH_INDEX),
 })
 MICROCAVITY_CONSTRAINTS = (cv.WavelengthWindow(*WINDOW), cv.LayerThickness("TCTA", maximum=80.0),
-                           cv.LayerThickness("ZnO", maximum=100.0), cv.ThermalLimit(60.0))
+                           cv.LayerThickness("ZnO", maximum=100.0), cv.ThermalLimit(DT_MAX), MaxVoltage(V_MAX))
 
 
-# ---- (3) the DFB: air | ZnO | QD | TCTA | ITO | SiO2 (grating) | glass ----------------------------
-def dfb(t_zno: float, t_tcta: float, t_ito: float, etch_depth: float, duty_cycle: float, periods: int = 400):
-    """The LED layers (no metal on top: lateral contacts) on a first-order grating etched into SiO2."""
-    stack = cv.Stack((cv.Layer(ZNO, t_zno, name="ZnO"), cv.Layer(QD, QD_NM, name="QD film", gain=True),
-                      cv.Layer(TCTA, t_tcta, name="TCTA"), cv.Layer(ITO, t_ito, name="ITO"),
-                      cv.Layer(SIO2, 80.0, name="SiO2 grating")), incident=AIR, substrate=GLASS)
-    return cv.DFBGrating.etched(stack, 4, LAM0, etch_depth=etch_depth, duty_cycle=duty_cycle, periods=periods,
+# ---- (3) the DFB: air | cathode | ZnO | QD | TCTA | ITO | SiO2 (grating) | glass --------------------
+def dfb(t_cathode: float, cathode: mt.Material, t_zno: float, t_tcta: float, t_ito: float, etch_depth: float,
+        duty_cycle: float, periods: int = 400):
+    """The LED layers on a first-order grating etched into SiO2, with the cathode (Ag or ITO) on top.
+
+    The guided mode runs along the whole LED: the cathode on the ZnO and the ITO anode under the
+    TCTA both lie in its evanescent field and absorb; the ZnO thickness sets how far the mode
+    stays from the cathode.  The grating is etched into SiO2 under the anode, outside the current
+    path (the heat and voltage are those of the unetched tooth stack).
+    """
+    stack = cv.Stack((cv.Layer(cathode, t_cathode, name="cathode"), cv.Layer(ZNO, t_zno, name="ZnO"),
+                      cv.Layer(QD, QD_NM, name="QD film", gain=True), cv.Layer(TCTA, t_tcta, name="TCTA"),
+                      cv.Layer(ITO, t_ito, name="ITO"), cv.Layer(SIO2, 80.0, name="SiO2 grating")),
+                     incident=AIR, substrate=GLASS)
+    return cv.DFBGrating.etched(stack, 5, LAM0, etch_depth=etch_depth, duty_cycle=duty_cycle, periods=periods,
                                 phase_shifts="quarter_wave")
 
 
 def dfb_space(periods: int) -> cv.DesignSpace:
     return cv.DesignSpace(dfb, {
+        "cathode": cv.Choice(CATHODES),
+        "t_cathode": cv.Continuous(12.0, 100.0),
         "t_zno": cv.Continuous(40.0, 150.0),
         "t_tcta": cv.Continuous(20.0, 80.0),
         "t_ito": cv.Continuous(10.0, 40.0),
@@ -146,41 +181,47 @@ def main(argv=None):
     args = ap.parse_args(argv)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    budget_mc, budget_dfb, periods = (400, 30, 150) if args.quick else (5000, 400, 400)
+    budget_mc, budget_dfb, periods = (1200, 30, 150) if args.quick else (5000, 400, 400)
     t_start = time.perf_counter()
 
     model = seed_gain_model()
-    thermal = cv.ThermalModel()
+    led = cv.seed_led_stack(qd_nm=QD_NM)
+    thermal = THERMAL(led)  # the seed's own V(J) and dT(J) from its layers
+    seed_cw = THERMAL_CW(led)
     print("Seed device: Lim, Park & Klimov, Nat. Mater. 17, 42 (2018)")
     print(f"  gain model calibrated: tau_X = {model.exciton_lifetime_ns:.1f} ns, tau_XX,A = "
           f"{model.biexciton_auger_lifetime_ns:.1f} ns ({model.monolayer_count:.2f} ML: {QD_NM:g} nm of close-packed "
           f"dots at 10 nm spacing, eta_inj = 1: assumed)")
     print(f"  <N>(18 A/cm^2) = {model.mean_occupancy(J_SURVIVED):.2f}; saturated gain at {LAM0:g} nm = "
-          f"{model.max_gain(LAM0):.0f} cm^-1; CW heating: dT(18 A/cm^2) = {thermal.temperature_rise(J_SURVIVED):.1f} K")
+          f"{model.max_gain(LAM0):.0f} cm^-1")
+    print(f"  from its layers ({APERTURE_UM:g} um aperture, ring contact at {CONTACT_UM:g} um, glass heat sink): "
+          f"V(18 A/cm^2) = {seed_cw.voltage(J_SURVIVED):.2f} V, QD film dT = {seed_cw.temperature_rise(J_SURVIVED):.1f} K "
+          f"CW, {thermal.temperature_rise(J_SURVIVED):.3f} K at duty cycle {DUTY:g}")
 
     rows = []
     # (1) the bare LED
-    led = cv.seed_led_stack(qd_nm=QD_NM)
     bare = cv.threshold_current(led, model, (560.0, 690.0), thermal=thermal)
-    rows.append(("(1) bare LED (glass|ITO|TCTA|QD|ZnO|Al)", bare))
+    rows.append(("(1) bare LED (glass|ITO|TCTA|QD|ZnO|Al)", bare, thermal))
 
     # (2) DBR microcavity, optimised
     print(f"\nOptimising the DBR microcavity (budget {budget_mc}) ...")
-    mc = cv.optimize(MICROCAVITY_SPACE, cv.Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=model, thermal=thermal,
+    mc = cv.optimize(MICROCAVITY_SPACE, cv.Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=model, thermal=THERMAL,
                      constraints=MICROCAVITY_CONSTRAINTS, budget=budget_mc, seed=args.seed,
                      population_size=20 if args.quick else None, polish=10 if args.quick else 60,
                      search_width=25.0)
     mc_report = mc.report
-    rows.append(("(2) DBR microcavity (optimised)", mc_report))
+    mc_thermal = THERMAL(mc.design)
+    rows.append(("(2) DBR microcavity (optimised)", mc_report, mc_thermal))
 
     # (3) DFB, optimised
     print(f"Optimising the DFB grating, {periods} periods (budget {budget_dfb}) ...")
     space = dfb_space(periods)
-    dfb_res = cv.optimize(space, cv.Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=model, thermal=thermal,
-                          constraints=(cv.WavelengthWindow(LAM0 - 8.0, LAM0 + 8.0),), budget=budget_dfb,
+    dfb_res = cv.optimize(space, cv.Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=model, thermal=THERMAL,
+                          constraints=(cv.WavelengthWindow(LAM0 - 8.0, LAM0 + 8.0), cv.ThermalLimit(DT_MAX),
+                                       MaxVoltage(V_MAX)), budget=budget_dfb,
                           seed=args.seed, population_size=10 if args.quick else 20, polish=0 if args.quick else 30)
     dfb_modes = dfb_res.report
-    rows.append((f"(3) DFB, lambda/4-shifted, {periods} periods (optimised)", dfb_modes))
+    rows.append((f"(3) DFB, lambda/4-shifted, {periods} periods (optimised)", dfb_modes, THERMAL(dfb_res.design)))
 
     # every threshold mode of both optimised cavities (counted: complete or not)
     th = cv.lasing_threshold(mc.design, LAM0, search_width=20.0)
@@ -193,18 +234,24 @@ def main(argv=None):
         dfb_all = None
 
     # ---- report ---------------------------------------------------------------------------------
-    print("\n" + "=" * 100)
-    print(f"{'cavity':52s} {'J_th (A/cm^2)':>13s} {'lambda (nm)':>11s} {'<N>':>5s} {'dT (K)':>7s} {'J_th/18':>8s}")
-    for name, rep in rows:
-        j, lam, n, dT = _summary(rep, model, thermal)
-        print(f"{name:52s} {_fmt_current(j):>13s} {lam:11.2f} {n:5.2f} {dT:7.1f} {j / J_SURVIVED:8.2f}")
-    print("=" * 100)
+    print("\n" + "=" * 118)
+    print(f"{'cavity':52s} {'J_th (A/cm^2)':>13s} {'lambda (nm)':>11s} {'<N>':>5s} {'V (V)':>6s} {'dT (K)':>7s} "
+          f"{'T_QD (K)':>8s} {'J_th/18':>8s}")
+    for name, rep, th_model in rows:
+        j, lam, n, dT, volts = _summary(rep, model, th_model)
+        print(f"{name:52s} {_fmt_current(j):>13s} {lam:11.2f} {n:5.2f} {volts:6.2f} {dT:7.1f} {T_AMBIENT + dT:8.1f} "
+              f"{j / J_SURVIVED:8.2f}")
+    print("=" * 118)
+    print(f"V, dT: each design's own layers at its J_th ({APERTURE_UM:g} um aperture, pulsed at duty cycle {DUTY:g}); "
+          f"T_QD = {T_AMBIENT:g} K + dT; constraints of both searches: dT <= {DT_MAX:g} K, V <= {V_MAX:g} V")
     if not bare.reachable:
         need = ("no finite material gain brings its lowest-loss mode to threshold" if math.isinf(bare.required_gain)
                 else f"its lowest-loss mode needs {bare.required_gain:.0f} cm^-1, the dots give at most "
                      f"{bare.maximum_gain:.0f} cm^-1")
         print(f"(1) The bare LED does not lase: {need}.")
     print("(2) best microcavity:", _params(mc.parameters))
+    print(f"    current path: {mc_thermal.device.electrical.describe(min(mc_report.current_density, 1e4))}"
+          if mc_report is not None and math.isfinite(mc_report.current_density) else "    (no finite J_th)")
     if mc_report is not None and mc_report.reachable:
         print(f"    the 1S band of the dots inverts at {model.inversion_current():.2f} A/cm^2: a cavity this good lases "
               f"{mc_report.current_density / model.inversion_current():.2f}x above band-edge inversion")
@@ -212,25 +259,36 @@ def main(argv=None):
               + ("within" if mc_report.current_density <= J_SURVIVED else "above")
               + " the 18 A/cm^2 the seed device survived")
     print(f"    {_mode_count(mc_all)} in {mc_window[0]:.1f}-{mc_window[1]:.1f} nm; {_margin(mc_all)}")
+    cw = cv.threshold_current(mc.design, model, (LAM0 - 25.0, LAM0 + 25.0), thermal=THERMAL_CW(mc.design))
+    print("    driven CW instead: " + (f"J_th = {cw.current_density:.1f} A/cm^2 with dT = {cw.temperature_rise:.0f} K"
+                                      if cw.reachable else f"no threshold ({cw.reason})"))
     print("(3) best DFB:", _params(dfb_res.parameters))
     if dfb_modes is not None:
         print(f"    stopband {dfb_modes.stopband[0]:.2f}-{dfb_modes.stopband[1]:.2f} nm, kappa L = {dfb_modes.kappa_L:.2f}, "
               f"side-mode margin {dfb_modes.side_mode_margin:.1f} cm^-1")
         print(f"    limitations: {dfb_modes.limitations}")
+        best = dfb_modes.modes[0] if dfb_modes.modes else None
+        if best is not None and not math.isfinite(_summary(dfb_modes, model, rows[2][2])[0]):
+            print(f"    no DFB design lases within the constraints: the best mode needs g = {best.material_gain:.0f} "
+                  f"cm^-1 of the dots' {model.max_gain(best.wavelength):.0f} cm^-1 saturated gain (its guided mode "
+                  f"overlaps both electrodes); designs that reach threshold need several times the inversion current "
+                  f"and a voltage above {V_MAX:g} V")
     if dfb_all is not None:
         print(f"    {_mode_count(dfb_all)} in the grating's window; {_margin(dfb_all)}")
 
-    _figures(out, model, thermal, mc, dfb_res, args.quick, th, mc_all, dfb_all)
+    _figures(out, model, mc_thermal, mc, dfb_res, args.quick, th, mc_all, dfb_all)
     print(f"\nfigures saved in {out}; total time {time.perf_counter() - t_start:.1f} s")
     return rows, mc, dfb_res
 
 
 def _summary(rep, model, thermal):
-    """(J_th, lambda, <N>, dT) of a ThresholdCurrent or a DFBModes report."""
+    """(J_th, lambda, <N>, dT, V) of a ThresholdCurrent or a DFBModes report, with the design's thermal model."""
     if rep is None:
-        return math.inf, math.nan, math.nan, math.nan
+        return math.inf, math.nan, math.nan, math.nan, math.nan
     if isinstance(rep, cv.ThresholdCurrent):
-        return rep.current_density, rep.wavelength, rep.mean_occupancy, rep.temperature_rise
+        j = rep.current_density
+        volts = float(thermal.voltage(j)) if math.isfinite(j) else math.nan
+        return j, rep.wavelength, rep.mean_occupancy, rep.temperature_rise, volts
     best = rep.modes[0]
     j = best.current_density
     heated = j
@@ -240,8 +298,9 @@ def _summary(rep, model, thermal):
         except ValueError:
             heated = math.inf
     if not math.isfinite(heated):
-        return math.inf, best.wavelength, math.nan, math.nan
-    return heated, best.wavelength, float(model.mean_occupancy(heated)), float(thermal.temperature_rise(heated))
+        return math.inf, best.wavelength, math.nan, math.nan, math.nan
+    return (heated, best.wavelength, float(model.mean_occupancy(heated)), float(thermal.temperature_rise(heated)),
+            float(thermal.voltage(heated)))
 
 
 def _mode_count(res):
@@ -284,7 +343,7 @@ def _figures(out, model, thermal, mc, dfb_res, quick, th, mc_all, dfb_all):
     t_phase = np.linspace(0.0, 220.0, n)
     t_zno = np.linspace(20.0, 100.0, n)
     designs = [dict(mc.parameters, t_phase=a, t_zno=b) for b in t_zno for a in t_phase]
-    scores, violations = cv.evaluate_designs(MICROCAVITY_SPACE, designs, near=LAM0, gain_model=model, thermal=thermal,
+    scores, violations = cv.evaluate_designs(MICROCAVITY_SPACE, designs, near=LAM0, gain_model=model, thermal=THERMAL,
                                              constraints=(cv.WavelengthWindow(*WINDOW),), search_width=25.0)
     jmap = np.where(violations == 0, scores, np.nan).reshape(n, n)
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
@@ -312,10 +371,20 @@ def _figures(out, model, thermal, mc, dfb_res, quick, th, mc_all, dfb_all):
     fig.savefig(out / "design_convergence.png", dpi=110, bbox_inches="tight")
 
     if th.converged and th.material_gain < model.max_gain(th.wavelength):
-        laser = cv.LaserRateEquations(model, cv.LasingMode.from_threshold(th))
-        jt = laser.threshold_current()
+        mode = cv.LasingMode.from_threshold(th)
+        try:  # self-heating of the design's own layers: the curve rolls over
+            laser = cv.LaserRateEquations(model, mode, thermal=thermal)
+            jt = laser.threshold_current()
+            heated = True
+        except ValueError as err:  # heating defeats the gain before threshold
+            print(f"L-J curve without heating: {err}")
+            laser = cv.LaserRateEquations(model, mode)
+            jt = laser.threshold_current()
+            heated = False
         curve = laser.lj_curve(np.linspace(0.0, 3.0 * jt, 40 if quick else 150))
-        fig, _ = plot_lj_curve(curve)
+        fig, ax = plot_lj_curve(curve)
+        ax.set_title(("with the self-heating of its layers" if heated else "without heating")
+                     + f" ({APERTURE_UM:g} um aperture, duty cycle {DUTY:g})", fontsize="medium")
         fig.savefig(out / "design_lj_curve.png", dpi=110, bbox_inches="tight")
     else:
         print("no L-J curve: the best microcavity does not reach threshold")

@@ -72,8 +72,12 @@ def test_readme_tour_prints_numbers_an_independent_solver_confirms(capsys):
 
 def test_main_example_quick(tmp_path, capsys):
     """The README's main command, with --quick: evaluates the three cavities, writes the figures."""
+    import pytest
+
+    import cavity as cv
+
     rows, mc, dfb = load("design_qd_laser").main(["--quick", "--out", str(tmp_path)])
-    names = [name for name, _ in rows]
+    names = [name for name, _, _ in rows]
     assert any("bare LED" in n for n in names) and any("microcavity" in n for n in names) and any("DFB" in n for n in names)
     bare = rows[0][1]
     assert not bare.reachable  # a bare LED stack has no cavity worth the name
@@ -84,6 +88,13 @@ def test_main_example_quick(tmp_path, capsys):
         assert (tmp_path / name).stat().st_size > 1000
     out = capsys.readouterr().out
     assert "J_th (A/cm^2)" in out and "J_th/18" in out
+    # V, dT and the QD temperature at J_th come from each design's own layers; the seed's at 18 A/cm^2
+    assert "V (V)" in out and "dT (K)" in out and "T_QD (K)" in out
+    seed = re.search(r"V\(18 A/cm\^2\) = ([\d.]+) V, QD film dT = ([\d.]+) K", out)
+    assert seed and 1239.84 / 625.0 < float(seed.group(1)) < 20.0 and float(seed.group(2)) > 0.0
+    for name, rep, thermal in rows:  # a finite J_th is reported with its own model's V and dT
+        if rep is not None and isinstance(rep, cv.ThresholdCurrent) and math.isfinite(rep.current_density):
+            assert rep.temperature_rise == pytest.approx(float(thermal.temperature_rise(rep.current_density)))
     # the counted mode search of both optimised cavities is reported
     counts = re.findall(r"(\d+) of (\d+) threshold modes found \((complete|INCOMPLETE)", out)
     assert len(counts) == 2 and all(int(n) <= int(m) for n, m, _ in counts)
