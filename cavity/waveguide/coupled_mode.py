@@ -26,11 +26,12 @@ is real ``kappa``, ``kind="gain"`` is ``kappa = i kappa_g``, ``kind="complex"`` 
 ``kappa L``.
 
 **Limitations (docs/physics.md s.4.4).**  The model is one-dimensional: it has no radiation modes.  For a
-grating of order m >= 2 the lower Fourier components diffract light out of the surface; the
-resulting radiation loss, its mode selection and the out-coupling are *not* computed.  Supply them
-yourself: a complex ``kappa L`` (``kind="complex"``, a Kazarinov-Henry-type coupling) and/or a
-mode-independent ``radiation_loss_per_cm`` in :func:`coupled_mode_device_threshold`.  The results
-carry this statement in their ``limitations`` field.
+grating of order m >= 2 the lower Fourier components diffract light out of the surface; these
+analytic functions do *not* compute the resulting radiation loss, mode selection or out-coupling.
+Supply them yourself (a complex ``kappa L``, ``kind="complex"``, a Kazarinov-Henry-type coupling,
+and/or a mode-independent ``radiation_loss_per_cm`` in :func:`coupled_mode_device_threshold`), or use
+:func:`cavity.dfb_threshold` of a layered second-order grating, which computes them (docs/dfb.md).
+The results carry this statement in their ``limitations`` field.
 
 Reference
 ---------
@@ -83,9 +84,9 @@ _LIMITATION_1D = (
     "no radiation modes."
 )
 _LIMITATION_SECOND_ORDER = (
-    " Grating order {order} >= 2: a 1D model cannot compute the surface-emission (radiation) loss "
-    "of the lower diffraction orders, nor its mode selection or out-coupling (docs/physics.md s.4.4); "
-    "{what}"
+    " Grating order {order} >= 2: this 1D model does not compute the surface-emission (radiation) loss "
+    "of the lower diffraction orders, nor its mode selection or out-coupling (docs/physics.md s.4.4; "
+    "cavity.dfb_threshold computes them for layered second-order gratings, docs/dfb.md); {what}"
 )
 
 
