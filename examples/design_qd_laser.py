@@ -269,10 +269,19 @@ def main(argv=None):
         print(f"    limitations: {dfb_modes.limitations}")
         best = dfb_modes.modes[0] if dfb_modes.modes else None
         if best is not None and not math.isfinite(_summary(dfb_modes, model, rows[2][2])[0]):
-            print(f"    no DFB design lases within the constraints: the best mode needs g = {best.material_gain:.0f} "
-                  f"cm^-1 of the dots' {model.max_gain(best.wavelength):.0f} cm^-1 saturated gain (its guided mode "
-                  f"overlaps both electrodes); designs that reach threshold need several times the inversion current "
-                  f"and a voltage above {V_MAX:g} V")
+            print(f"    no DFB design lases within the constraints: the best mode needs g = {best.material_gain:.1f} "
+                  f"cm^-1 of the dots' {model.max_gain(best.wavelength):.1f} cm^-1 saturated gain (its guided mode "
+                  f"overlaps both electrodes)")
+            arch = dfb_res.archive
+            met = [(float(arch.scores[i]), i) for i in range(len(arch))
+                   if arch.violations[i] > 0 and arch.scores[i] < 1e5]  # reached threshold, broke a constraint
+            if met:
+                j, i = min(met)
+                d = space.make(arch[i][0])
+                print(f"    the lowest J_th the search met, {j:.0f} A/cm^2 ({_params(arch[i][0])}), needs "
+                      f"V = {float(THERMAL(d).voltage(j)):.1f} V")
+            else:
+                print(f"    none of the {len(arch)} DFB designs evaluated reaches threshold")
     if dfb_all is not None:
         print(f"    {_mode_count(dfb_all)} in the grating's window; {_margin(dfb_all)}")
 
