@@ -188,3 +188,19 @@ def test_merged_mirror_slabs_give_the_same_heat_model():
     np.testing.assert_allclose(a.voltage(js), b.voltage(js), rtol=1e-12)
     # layer indices given: nothing is merged (the indices keep pointing at their layers)
     assert not ThermalFromStack(APERTURE_UM, aperture_layer=3).merge_slabs
+
+
+def test_process_workers_equal_in_process():
+    """The per-design models are rebuilt in the worker processes (the cache is not shipped): the
+    same scores and violations as in one process."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    kw = dict(near=LAM0, gain_model=MODEL, thermal=THERMAL, search_width=15.0, budget=12, population_size=6, seed=4,
+              polish=False, report=False, constraints=[MaxVoltage(30.0), ThermalLimit(1.0)])
+    ref = optimize(SPACE, **kw)
+    with ProcessPoolExecutor(2) as ex:
+        proc = optimize(SPACE, workers=ex.map, **kw)
+    np.testing.assert_array_equal(ref.archive._vectors, proc.archive._vectors)
+    np.testing.assert_array_equal(ref.archive.scores, proc.archive.scores)
+    np.testing.assert_array_equal(ref.archive.violations, proc.archive.violations)
+    assert np.isfinite(ref.archive.scores).any() and (ref.archive.violations > 0).any()  # both kinds were met
