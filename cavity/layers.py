@@ -6,6 +6,7 @@ the substrate) between two semi-infinite media.  Units and signs: :mod:`cavity.c
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -95,6 +96,10 @@ class Stack:
     layers: tuple[Layer, ...]
     incident: Material = AIR
     substrate: Material = AIR
+    # derived in __post_init__ (not fields): the distinct media, which medium uses which, thicknesses
+    _unique_media: ClassVar[tuple]
+    _media_map: ClassVar[np.ndarray]
+    _padded: ClassVar[np.ndarray]
 
     def __post_init__(self):
         if isinstance(self.layers, Layer):

@@ -132,14 +132,21 @@ def test_quarter_wave_shift_lases_at_bragg_with_coupled_mode_threshold(uniform):
 
 def test_radiation_loss_adds_to_the_threshold():
     tooth, groove = _sections()
-    base = dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=400, order=2, duty_cycle=0.3))
-    lossy = dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=400, order=2, duty_cycle=0.3, radiation_loss=50.0))
+    # the user's constant radiation loss on the plain 1D model (radiation="none"); the computed
+    # radiation is tested in tests/test_dfb_second_order.py
+    base = dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=400, order=2, duty_cycle=0.3, radiation="none"))
+    lossy = dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=400, order=2, duty_cycle=0.3, radiation_loss=50.0,
+                                     radiation="none"))
     gam = 0.3 * base.confinement[0] + 0.7 * base.confinement[1]
     assert lossy.lowest.material_gain - base.lowest.material_gain == pytest.approx(50.0 / gam, rel=5e-3)
     assert "radiation" in base.limitations and "NOT computed" in base.limitations
     assert "50 cm^-1" in lossy.limitations
     nbar = 0.3 * _te0(200, base.bragg_wavelength) + 0.7 * _te0(198, base.bragg_wavelength)
     assert base.period == pytest.approx(2 * 630.0 / (2 * nbar), rel=1e-9)
+    # by default a second-order TE grating computes its radiation; first order and TM do not
+    assert DFBGrating(tooth, groove, 630.0, periods=400, order=2).radiation.value == "coupled_wave"
+    assert DFBGrating(tooth, groove, 630.0, periods=400).radiation.value == "none"
+    assert DFBGrating(tooth, groove, 630.0, periods=400, order=2, polarization="TM").radiation.value == "none"
 
 
 def test_cleaved_facets_and_current_density():

@@ -291,21 +291,25 @@ class ElectricalModel:
             if not emit:
                 raise NoConductingPath("the stack has no gain layer and no QD film: mark the QD film gain=True or "
                                        "name the electrodes")
-            lo = hi = None
+            lo_found: int | None = None
+            hi_found: int | None = None
             for i in range(min(emit) - 1, -1, -1):
                 if props(i).role is ElectricalRole.ELECTRODE and stack.layers[i].thickness > 0:
-                    lo = i
+                    lo_found = i
                     break
             for i in range(max(emit) + 1, n):
                 if props(i).role is ElectricalRole.ELECTRODE and stack.layers[i].thickness > 0:
-                    hi = i
+                    hi_found = i
                     break
-            for side, e, rng in (("incident", lo, range(0, min(emit))), ("substrate", hi, range(max(emit) + 1, n))):
-                if e is None:
+            for side, found, rng in (("incident", lo_found, range(0, min(emit))),
+                                     ("substrate", hi_found, range(max(emit) + 1, n))):
+                if found is None:
                     listed = ", ".join(f"{i} ({stack.layers[i].label!r}: {props(i).role.value})" for i in rng) or "none"
                     raise NoConductingPath(f"fewer than two electrodes: no electrode on the {side} side of the QD film "
                                            f"(layers {listed}); a stack needs an ELECTRODE layer on each side of its "
                                            f"QD film, or name them with electrodes=(...)")
+            assert lo_found is not None and hi_found is not None
+            lo, hi = lo_found, hi_found
         if ap is not None:
             if not lo < ap < hi:
                 raise ValueError(f"aperture_layer={aperture_layer!r} ({_where(stack, ap)}) is not between the electrodes "

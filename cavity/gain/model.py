@@ -25,6 +25,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq, least_squares
@@ -440,11 +441,11 @@ class QDGainModel:
     radiative_rate_factor: float = 1.0
     # derived, read-only caches
     _n_areal: float = field(init=False, repr=False, compare=False, default=0.0)
-    _rates: np.ndarray = field(init=False, repr=False, compare=False, default=None)
-    _cum_log_k: np.ndarray = field(init=False, repr=False, compare=False, default=None)
-    _table_1s: np.ndarray = field(init=False, repr=False, compare=False, default=None)
-    _table_1p: np.ndarray = field(init=False, repr=False, compare=False, default=None)
-    _n_index: np.ndarray = field(init=False, repr=False, compare=False, default=None)
+    _rates: Any = field(init=False, repr=False, compare=False, default=None)
+    _cum_log_k: Any = field(init=False, repr=False, compare=False, default=None)
+    _table_1s: Any = field(init=False, repr=False, compare=False, default=None)
+    _table_1p: Any = field(init=False, repr=False, compare=False, default=None)
+    _n_index: Any = field(init=False, repr=False, compare=False, default=None)
 
     # ------------------------------------------------------------------ validation
     def __post_init__(self):
@@ -818,7 +819,7 @@ class QDGainModel:
         j = _scalar_current(current_density)
         wl = require_wavelength(wavelength)
         dt = _temperature_rise(temperature_rise_K)
-        p = self._occupancy_from_generation(np.float64(self.injection_efficiency * j / (ELEMENTARY_CHARGE * self._n_areal)))
+        p = self._occupancy_from_generation(np.asarray(self.injection_efficiency * j / (ELEMENTARY_CHARGE * self._n_areal)))
         g = self._gain_from_p(p, wl, dt)
         return float(g) if g.ndim == 0 else g
 

@@ -185,6 +185,7 @@ def _mode_current(inj: _InjectedProblem, passive_pole: complex, j_grid):
                     cache["lam"] = l2
                 return l2.imag
 
+            assert prev_j is not None
             logj = brentq(im_of, math.log(prev_j), math.log(J), xtol=1e-12, rtol=1e-10)
             J_th = math.exp(logj)
             l_th, _, st, _ = inj.pole(J_th, cache["lam"])

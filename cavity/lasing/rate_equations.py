@@ -76,6 +76,7 @@ is not subtracted from the heat (the thermal model's assumption).
 from __future__ import annotations
 
 import math
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -287,7 +288,7 @@ class LaserRateEquations:
 
     model: QDGainModel
     mode: LasingMode
-    thermal: object = None
+    thermal: Any = None
     mode_shift_nm_per_K: float = 0.0
 
     def __post_init__(self):
@@ -493,10 +494,10 @@ class LaserRateEquations:
                 je[i], s[i] = self._solve(float(j), j_edge, op)
         p = self.mode.output_fraction * self.mode.photon_energy_J * s / (self.mode.photon_lifetime_ns * 1e-9)
         occ = np.asarray(self.model.mean_occupancy(je), dtype=np.float64).reshape(js.shape)
-        arrays = [js.copy(), p, s, je, occ]
-        for a in arrays + [a for a in (dts, wls) if a is not None]:
+        js_out = js.copy()
+        for a in [js_out, p, s, je, occ] + [a for a in (dts, wls) if a is not None]:
             a.setflags(write=False)
-        return LJCurve(*arrays, threshold_current=j_th, slope_efficiency_W_per_A=self.slope_efficiency_W_per_A,
+        return LJCurve(js_out, p, s, je, occ, threshold_current=j_th, slope_efficiency_W_per_A=self.slope_efficiency_W_per_A,
                        temperature_rise_K=dts, wavelength_nm=wls)
 
     def output_power(self, current_density: float) -> float:

@@ -22,10 +22,20 @@ from .dfb import (
     DFBGrating,
     DFBMode,
     DFBModes,
+    GratingRadiation,
     GratingSections,
     etched_grating,
     dfb_threshold,
     grating_sections,
+    SurfaceEmission,
+    FarField,
+    surface_emission,
+    far_field,
+)
+from .second_order import (
+    RadiativeCoupling,
+    BandEdge,
+    radiative_coupling,
 )
 __all__ = [
     "Mode",
@@ -46,8 +56,16 @@ __all__ = [
     "DFBGrating",
     "DFBMode",
     "DFBModes",
+    "GratingRadiation",
     "GratingSections",
     "etched_grating",
     "dfb_threshold",
     "grating_sections",
+    "SurfaceEmission",
+    "FarField",
+    "surface_emission",
+    "far_field",
+    "RadiativeCoupling",
+    "BandEdge",
+    "radiative_coupling",
 ]

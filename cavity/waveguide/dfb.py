@@ -211,10 +211,12 @@ class DFBGrating:
         User-given modal power loss (cm^-1) added to every section: the surface-emission loss of a
         grating of order >= 2 that a 1D model cannot compute (with ``radiation="coupled_wave"`` an
         extra, mode-independent loss on top of the computed one).
-    radiation : {"none", "coupled_wave"} or GratingRadiation, default "none"
+    radiation : {"none", "coupled_wave"} or GratingRadiation, optional
         ``"coupled_wave"`` (order 2, TE): compute the radiative coupling of the first Fourier
         harmonic and each mode's radiation loss and up/down split (:class:`GratingRadiation`,
-        docs/dfb.md).
+        docs/dfb.md).  Default: ``"coupled_wave"`` for a second-order TE grating, ``"none"``
+        otherwise (first order radiates nothing; TM and orders >= 3 are not computed, and the
+        result's ``limitations`` say so).
     """
 
     tooth: Stack
@@ -231,7 +233,7 @@ class DFBGrating:
     polarization: str = "TE"
     mode_order: int = 0
     radiation_loss: float = 0.0
-    radiation: GratingRadiation = GratingRadiation.NONE
+    radiation: GratingRadiation | None = None
 
     def __post_init__(self):
         for name in ("tooth", "groove"):
@@ -298,7 +300,11 @@ class DFBGrating:
                 or self.mode_order < 0:
             raise ValueError(f"mode_order must be an integer >= 0, got {self.mode_order!r}")
         object.__setattr__(self, "radiation_loss", _nonnegative(self.radiation_loss, "radiation_loss", "cm^-1"))
-        rad = GratingRadiation.parse(self.radiation)
+        if self.radiation is None:
+            second_te = self.order == 2 and self.polarization == "TE"
+            rad = GratingRadiation.COUPLED_WAVE if second_te else GratingRadiation.NONE
+        else:
+            rad = GratingRadiation.parse(self.radiation)
         if rad is GratingRadiation.COUPLED_WAVE:
             if self.order != 2:
                 raise ValueError(f"radiation='coupled_wave' needs a second-order grating (order=2), got order={self.order!r}")
@@ -412,7 +418,8 @@ def grating_sections(grating: DFBGrating, half_width: float | None = None) -> Gr
     nbar = D * neffs[0].real + (1 - D) * neffs[1].real
     dn = abs(neffs[0].real - neffs[1].real)
     kappa = float(grating_coupling_coefficient(dn, D, m, lam_b)) if dn > 0 else 0.0
-    n_periods = g.periods if g.periods is not None else max(1, int(round(g.length / period)))
+    assert period is not None  # set by the fixed point above when not given
+    n_periods = _period_count(g, period)
     length = n_periods * period
     if half_width is None:
         ng_guess = nbar
@@ -472,10 +479,18 @@ def _section_neff_near(stack, lam, neff, pol):
 # ------------------------------------------------------------------------------------------------
 # the longitudinal stack
 # ------------------------------------------------------------------------------------------------
+def _period_count(grating: DFBGrating, period: float) -> int:
+    """Periods of the grating: given, or its length over the period (at least 1)."""
+    if grating.periods is not None:
+        return int(grating.periods)
+    assert grating.length is not None  # DFBGrating requires periods or length
+    return max(1, int(round(grating.length / period)))
+
+
 def _layout(grating: DFBGrating, period: float):
     """Section types (0 tooth, 1 groove) and lengths (nm) of the symmetric layout."""
     D = grating.duty_cycle
-    n_periods = grating.periods if grating.periods is not None else max(1, int(round(grating.length / period)))
+    n_periods = _period_count(grating, period)
     types = np.empty(2 * n_periods + 1, np.int64)
     lengths = np.empty(2 * n_periods + 1)
     types[0::2] = 0
@@ -784,7 +799,8 @@ def _seeds(grating: DFBGrating, sec: GratingSections, length, count):
             cm = ()
         for md in cm:
             delta = md.delta_L / L_cm
-            lam = sec.bragg_wavelength - delta * (sec.bragg_wavelength * NM_TO_CM) ** 2 / (2 * math.pi * sec.group_index) / NM_TO_CM
+            lam_b_cm = sec.bragg_wavelength * NM_TO_CM
+            lam = sec.bragg_wavelength - delta * lam_b_cm ** 2 / (2 * math.pi * sec.group_index) / NM_TO_CM
             g = (2 * md.alpha_L / L_cm + alpha_i) / gam
             starts.append((lam, g))
     return starts, gam, alpha_i
@@ -924,11 +940,12 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
         lam, g = z.x, z.y
         # energy-weighted over the sections with the mode's own longitudinal field
         if rc is not None:
+            assert lay is not None
             gam_mode, a_i, a_rad, a_edge, _, _ = _radiative_mode(grating, sec, lay, rc, lam, g)
         else:
             gam_mode, a_i = _mode_weights(problem, mp, lam, g)
         jth = math.nan
-        if gain_model is not None:
+        if film_model is not None:
             try:
                 jth = float(film_model.current_for_gain(g, lam))
             except ValueError:

@@ -536,14 +536,13 @@ def modulated_pieces(types, lengths, period: float, duty: float, end_cut=(0.0, 0
             start.append(u)
             stop.append(v)
             bins.append(k)
-    start = np.array(start)
-    stop = np.array(stop)
+    start_nm, stop_nm = np.array(start), np.array(stop)
     lo = end_cut[0] * period
     hi = z[-1] - end_cut[1] * period
-    start = np.clip(start, lo, hi)
-    stop = np.clip(stop, lo, hi)
-    keep = stop - start > 1e-12
-    return (np.array(typ, np.int64)[keep], np.array(sign)[keep], (stop - start)[keep],
+    a = np.clip(start_nm, lo, hi)
+    b = np.clip(stop_nm, lo, hi)
+    keep = b - a > 1e-12
+    return (np.array(typ, np.int64)[keep], np.array(sign)[keep], (b - a)[keep],
             np.array(bins, np.int64)[keep])
 
 
