@@ -516,7 +516,7 @@ class ThermalFromStack:
     merge_slabs : bool, default True
         Merge adjacent insulating layers of one thermal conductivity outside the current path
         into one slab before building the model (exact for the heat model's isotropic slabs, and
-        ~10x faster for a dielectric mirror of SiO2 and TiO2 or Nb2O5); off when ``electrodes``
+        ~5x faster for two 10-pair mirrors of SiO2 and TiO2 or Nb2O5); off when ``electrodes``
         or ``aperture_layer`` are given as layer indices.
     **options
         Passed to :meth:`cavity.ThermalModel.from_stack` (``electrodes``, ``aperture_layer``,
@@ -598,7 +598,7 @@ def _merged_for_heat(stack: Stack, overrides) -> Stack:
     Exact for :class:`cavity.device.HeatModel`: its layers are laterally infinite, isotropic slabs
     with no interface resistance, so two adjacent source-free slabs of the same conductivity are
     one slab; insulators outside the electrodes carry no current.  A quarter-wave SiO2/TiO2 mirror
-    (both 1.0 W/m/K in the table) becomes one slab, and the heat model costs ~10x less.
+    (both 1.0 W/m/K in the table) becomes one slab, and the heat model costs ~5x less.
     """
     from ..device.properties import ElectricalRole, device_properties
     from ..layers import Layer
