@@ -85,6 +85,14 @@ class ModeSequence(Result):
     def __getitem__(self, i):
         return self.modes[i]
 
+    @property
+    def lowest(self):
+        """The first mode (lowest threshold, or the fundamental guided mode); a ValueError when
+        the result holds none (the same for every mode sequence)."""
+        if not self.modes:
+            raise ValueError(f"no mode in the window ({type(self).__name__} is empty)")
+        return self.modes[0]
+
 
 @dataclass(frozen=True, eq=False)
 class Spectrum(Result):

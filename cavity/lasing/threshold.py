@@ -148,12 +148,6 @@ class ThresholdModes(ModeSequence):
     max_gain: float = math.inf
 
 
-    @property
-    def lowest(self) -> Threshold:
-        if not self.modes:
-            raise ValueError("no mode reaches threshold in the window (ThresholdModes is empty)")
-        return self.modes[0]
-
 
 @dataclass(frozen=True)
 class Resonances(ModeSequence):

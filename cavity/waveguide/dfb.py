@@ -730,10 +730,6 @@ class DFBModes(ModeSequence):
 
 
     @property
-    def lowest(self) -> DFBMode:
-        return self.modes[0]
-
-    @property
     def stopband_width(self) -> float:
         return float(self.stopband[1] - self.stopband[0])
 
