@@ -52,8 +52,10 @@ HIGH_INDEX = (mt.get("TiO2"), mt.get("Ta2O5"))
 
 @functools.lru_cache(maxsize=None)
 def mirror(high: mt.Material, pairs: int, top: bool) -> cv.Stack:
-    """Quarter-wave DBR (built once per material and pair count: the search only reassembles)."""
-    return cv.dbr(high, SIO2, pairs, LAM0) if top else cv.dbr(SIO2, high, pairs, LAM0)
+    """Quarter-wave DBR whose high-index layer faces the cavity (built once per material and pair
+    count: the search only reassembles).  Against the higher-index mirror the field of the cavity
+    mode has a node at the mirror surface: there the ITO electrodes absorb least."""
+    return cv.dbr(SIO2, high, pairs, LAM0) if top else cv.dbr(high, SIO2, pairs, LAM0)
 
 
 def build(t_cathode: float, t_zno: float, t_qd: float, t_tcta: float, t_anode: float, top_pairs: int,

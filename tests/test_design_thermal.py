@@ -204,3 +204,21 @@ def test_process_workers_equal_in_process():
     np.testing.assert_array_equal(ref.archive.scores, proc.archive.scores)
     np.testing.assert_array_equal(ref.archive.violations, proc.archive.violations)
     assert np.isfinite(ref.archive.scores).any() and (ref.archive.violations > 0).any()  # both kinds were met
+
+
+def test_unreachable_designs_violate_the_heating_constraints():
+    """A design that never reaches threshold (here: J_th beyond the tabulated J_cap = 50 A/cm^2)
+    gets UNREACHABLE_VIOLATION from MaxVoltage and ThermalLimit: a reachable design that exceeds
+    the voltage limit by a few volts ranks above it (Deb's rules compare violations first), while
+    unreachable designs keep their shortfall scores (above J_cap) to rank among themselves."""
+    from cavity.design.search import UNREACHABLE_VIOLATION
+
+    s, v = evaluate_designs(SPACE, DESIGNS, thermal=THERMAL, constraints=[MaxVoltage(5.0)],
+                            current_range=(1e-3, 50.0), **KW)
+    assert np.all(s > 50.0) and np.all(v == UNREACHABLE_VIOLATION)
+    _, v = evaluate_designs(SPACE, DESIGNS, thermal=THERMAL, constraints=[ThermalLimit(50.0)],
+                            current_range=(1e-3, 50.0), **KW)
+    assert np.all(v == UNREACHABLE_VIOLATION)
+    j, volts, _, _ = _reference(DESIGNS[0])
+    _, reach = evaluate_designs(SPACE, DESIGNS[:1], thermal=THERMAL, constraints=[MaxVoltage(5.0)], **KW)
+    assert 0.0 < reach[0] < UNREACHABLE_VIOLATION and reach[0] == pytest.approx(volts - 5.0, rel=3e-3)

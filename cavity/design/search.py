@@ -109,6 +109,7 @@ __all__ = [
     "evaluate_designs",
     "NOT_CONVERGED",
     "NOT_CONVERGED_BASE",
+    "UNREACHABLE_VIOLATION",
 ]
 
 #: violation given to a design whose threshold search did not converge
@@ -116,6 +117,12 @@ NOT_CONVERGED = 1e30
 #: Base violation of a design with a passive mode but no threshold in the search window (plus the
 #: mode's distance from ``near`` in nm): worse than any converged design's constraint violations.
 NOT_CONVERGED_BASE = 1e6
+#: Violation that :class:`ThermalLimit` and :class:`MaxVoltage` give a design that never reaches
+#: threshold (J_th beyond ``J_cap``, the thermal rollover or the 300 K limit): its heating and
+#: voltage at threshold cannot meet any limit.  More than any reachable design's excess (K, V),
+#: less than :data:`NOT_CONVERGED_BASE`; equal for all unreachable designs, so that they still
+#: rank by their score (the gain shortfall) and the search climbs towards reachable designs.
+UNREACHABLE_VIOLATION = 1e5
 _CHECKPOINT_VERSION = 2
 
 
@@ -755,6 +762,11 @@ class SideModeMargin(Constraint):
         return np.where(np.isfinite(out), out, NOT_CONVERGED)
 
 
+def _unreachable(ctx):
+    """Designs whose threshold search converged but whose J_th is infinite (never reach threshold)."""
+    return ctx.converged & np.isinf(ctx.current_density)
+
+
 def _check_heating(constraint, settings):
     if settings is None or settings.objective is not Objective.THRESHOLD_CURRENT or settings.thermal is None:
         raise ValueError(f"{type(constraint).__name__} needs objective=Objective.THRESHOLD_CURRENT and a thermal= "
@@ -765,8 +777,9 @@ def _check_heating(constraint, settings):
 class ThermalLimit(Constraint):
     """Temperature rise of the QD film at J_th at most ``max_temperature_rise_K`` (K); needs the
     objective ``THRESHOLD_CURRENT`` with a ``thermal`` model: the shared one, or each design's own
-    (:class:`ThermalFromStack`).  Violation: K above the limit (designs past the rollover are
-    already scored as unreachable)."""
+    (:class:`ThermalFromStack`).  Violation: K above the limit; :data:`UNREACHABLE_VIOLATION` for
+    a design that never reaches threshold (past the rollover or beyond ``J_cap``), so that a
+    reachable design that runs a little too hot ranks above one that cannot lase at all."""
 
     max_temperature_rise_K: float
     needs_thresholds = True
@@ -779,7 +792,8 @@ class ThermalLimit(Constraint):
         _check_heating(self, settings)
 
     def violations(self, ctx):
-        return np.maximum(np.nan_to_num(ctx.temperature_rise, nan=0.0) - self.max_temperature_rise_K, 0.0)
+        v = np.maximum(np.nan_to_num(ctx.temperature_rise, nan=0.0) - self.max_temperature_rise_K, 0.0)
+        return np.where(_unreachable(ctx), UNREACHABLE_VIOLATION, v)
 
 
 @dataclass(frozen=True)
@@ -787,8 +801,8 @@ class MaxVoltage(Constraint):
     """Device voltage at J_th at most ``volts`` (V): ``V(J_th)`` of the shared ``thermal`` model, or
     of each design's own layers (:class:`ThermalFromStack`: turn-on + the drop of every layer +
     the spreading of the electrodes).  Needs the objective ``THRESHOLD_CURRENT`` with a
-    ``thermal`` model.  Violation: volts above the limit (0 for designs that do not reach
-    threshold: they are already scored as unreachable)."""
+    ``thermal`` model.  Violation: volts above the limit; :data:`UNREACHABLE_VIOLATION` for a
+    design that never reaches threshold (as :class:`ThermalLimit`)."""
 
     volts: float
     needs_thresholds = True
@@ -803,7 +817,8 @@ class MaxVoltage(Constraint):
             raise ValueError(f"MaxVoltage needs a thermal model with voltage(J), got {settings.thermal!r}")
 
     def violations(self, ctx):
-        return np.maximum(np.nan_to_num(ctx.voltage, nan=0.0) - self.volts, 0.0)
+        v = np.maximum(np.nan_to_num(ctx.voltage, nan=0.0) - self.volts, 0.0)
+        return np.where(_unreachable(ctx), UNREACHABLE_VIOLATION, v)
 
 
 def _by_evaluator(objects, registry):
