@@ -61,3 +61,8 @@ def test_stack_distinct_materials_and_padding_are_not_shared_state():
     n = st.indices([630.0])
     ref = np.array([m.n(630.0) for m in st.media()])
     np.testing.assert_array_equal(n[:, 0], ref)
+
+
+def test_one_wavelength_still_validates_threads():
+    with pytest.raises(ValueError, match="threads"):
+        cv.spectrum(_stack(), 630.0, threads=0)

@@ -382,6 +382,7 @@ def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None
     pol = Polarization.parse(polarization)
     scalar_angle = np.ndim(angle) == 0
     if scalar_angle and gain is None and np.ndim(wavelength) == 0 and pol is not Polarization.UNPOLARIZED:
+        _threads(threads)  # validated as on the general path (one wavelength runs on one thread)
         return _spectrum_one(stack, wavelength, angle, pol)
     wl = require_wavelength(np.atleast_1d(wavelength))
     n, d = stack_arrays(stack, wl, gain)
