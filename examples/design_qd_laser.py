@@ -249,7 +249,7 @@ def main(argv=None):
                 else f"its lowest-loss mode needs {bare.required_gain:.0f} cm^-1, the dots give at most "
                      f"{bare.maximum_gain:.0f} cm^-1")
         print(f"(1) The bare LED does not lase: {need}.")
-    print("(2) best microcavity:", _params(mc.parameters))
+    print("(2) best microcavity:", _params(mc.parameters), _feasibility(mc))
     print(f"    current path: {mc_thermal.device.electrical.describe(min(mc_report.current_density, 1e4))}"
           if mc_report is not None and math.isfinite(mc_report.current_density) else "    (no finite J_th)")
     if mc_report is not None and mc_report.reachable:
@@ -262,7 +262,7 @@ def main(argv=None):
     cw = cv.threshold_current(mc.design, model, (LAM0 - 25.0, LAM0 + 25.0), thermal=THERMAL_CW(mc.design))
     print("    driven CW instead: " + (f"J_th = {cw.current_density:.1f} A/cm^2 with dT = {cw.temperature_rise:.0f} K"
                                       if cw.reachable else f"no threshold ({cw.reason})"))
-    print("(3) best DFB:", _params(dfb_res.parameters))
+    print("(3) best DFB:", _params(dfb_res.parameters), _feasibility(dfb_res))
     if dfb_modes is not None:
         print(f"    stopband {dfb_modes.stopband[0]:.2f}-{dfb_modes.stopband[1]:.2f} nm, kappa L = {dfb_modes.kappa_L:.2f}, "
               f"side-mode margin {dfb_modes.side_mode_margin:.1f} cm^-1")
@@ -310,6 +310,15 @@ def _summary(rep, model, thermal):
         return math.inf, best.wavelength, math.nan, math.nan, math.nan
     return (heated, best.wavelength, float(model.mean_occupancy(heated)), float(thermal.temperature_rise(heated)),
             float(thermal.voltage(heated)))
+
+
+def _feasibility(res):
+    """Whether the search's best design meets every constraint (Deb's rules rank a design that lases
+    above a limit before one that cannot lase: the best may be infeasible)."""
+    if res.feasible:
+        return "[meets every constraint]"
+    return (f"[INFEASIBLE: total constraint violation {res.violation:.3g} (V, K, nm above the limits); "
+            f"no design the search met lases within them]")
 
 
 def _mode_count(res):
