@@ -43,7 +43,7 @@ import numpy as np  # noqa: E402
 
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
-from cavity.design.search import MaxVoltage, ThermalFromStack  # noqa: E402
+from cavity.design import MaxVoltage, ThermalFromStack  # noqa: E402
 from cavity.plotting import plot_stack_field, plot_threshold_modes  # noqa: E402
 from cavity.plotting.gain import plot_lj_curve, plot_peak_gain  # noqa: E402
 

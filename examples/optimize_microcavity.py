@@ -41,7 +41,7 @@ from cavity.design import (  # noqa: E402
     Choice, Continuous, DesignSpace, Integer, LayerThickness, Objective, ThermalLimit, TotalThickness,
     WavelengthWindow, optimize,
 )
-from cavity.design.search import MaxVoltage, ThermalFromStack  # noqa: E402
+from cavity.design import MaxVoltage, ThermalFromStack  # noqa: E402
 from cavity.plotting import plot_spectrum  # noqa: E402
 
 LAM0 = 630.0  # design wavelength (nm)

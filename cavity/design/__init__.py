@@ -12,6 +12,8 @@ from .search import (
     LayerThickness,
     SideModeMargin,
     ThermalLimit,
+    MaxVoltage,
+    ThermalFromStack,
     BatchThresholds,
     ThresholdSettings,
     StackEvaluator,
@@ -24,6 +26,7 @@ from .search import (
     evaluate_designs,
     NOT_CONVERGED,
     NOT_CONVERGED_BASE,
+    UNREACHABLE_VIOLATION,
 )
 __all__ = [
     "Continuous",
@@ -38,6 +41,8 @@ __all__ = [
     "LayerThickness",
     "SideModeMargin",
     "ThermalLimit",
+    "MaxVoltage",
+    "ThermalFromStack",
     "BatchThresholds",
     "ThresholdSettings",
     "StackEvaluator",
@@ -50,4 +55,5 @@ __all__ = [
     "evaluate_designs",
     "NOT_CONVERGED",
     "NOT_CONVERGED_BASE",
+    "UNREACHABLE_VIOLATION",
 ]
