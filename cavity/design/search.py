@@ -616,7 +616,8 @@ def _merged_for_heat(stack: Stack, overrides) -> Stack:
     if not conducting:
         return stack
     first, last = conducting[0], conducting[-1]
-    out, run = [], []
+    out: list = []
+    run: list = []
 
     def flush():
         if len(run) > 1:
