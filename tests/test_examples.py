@@ -98,3 +98,12 @@ def test_main_example_quick(tmp_path, capsys):
     # the counted mode search of both optimised cavities is reported
     counts = re.findall(r"(\d+) of (\d+) threshold modes found \((complete|INCOMPLETE)", out)
     assert len(counts) == 2 and all(int(n) <= int(m) for n, m, _ in counts)
+
+
+def test_main_example_dfb_can_be_second_order():
+    """--grating-order 2 builds second-order gratings whose radiation the thresholds include."""
+    ex = load("design_qd_laser")
+    space = ex.dfb_space(150, order=2)
+    assert space.fixed["order"] == 2
+    g = ex.dfb(25.0, ex.CATHODES[0], 100.0, 60.0, 20.0, 40.0, 0.5, periods=150, order=2)
+    assert g.order == 2 and g.radiation.value == "coupled_wave"
