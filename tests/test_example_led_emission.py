@@ -1,20 +1,10 @@
 """examples/led_emission.py runs (small budget), writes its figures and prints its table; its
 numbers hang together (fractions add up to 1, plasmons only next to the metal cathode, beta as
 LasingMode uses it, the Purcell-scaled radiative lifetime)."""
-import importlib.util
 import math
-import pathlib
 
 import pytest
-
-EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from test_examples import load
 
 
 def test_led_emission_example(tmp_path, capsys):

@@ -10,13 +10,14 @@ from __future__ import annotations
 import enum
 import math
 import warnings
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import _emission_kernels as K
 from .._validation import as_float_array, require_finite, require_scalar_finite, require_scalar_wavelength
 from ..layers import Stack
+from ..results import Result
 
 __all__ = ["Orientation", "DipoleEmission", "dipole_emission", "FilmEmission", "film_emission",
            "SpontaneousCoupling", "spontaneous_coupling", "radiative_rate_factor"]
@@ -73,7 +74,7 @@ def _ro(a):
 
 
 @dataclass(frozen=True, eq=False)
-class DipoleEmission:
+class DipoleEmission(Result):
     """Emission of one dipole at one vacuum wavelength (result of :func:`dipole_emission`).
 
     Every ``*_fraction`` and ``absorbed`` entry is a fraction of the dipole's **total** power in
@@ -157,23 +158,6 @@ class DipoleEmission:
         """``guided_fraction + plasmon_fraction``: all the power at ``kx`` beyond both light lines."""
         return self.guided_fraction + self.plasmon_fraction
 
-    def to_dict(self) -> dict:
-        """Plain Python data (lists for arrays, the orientation as its string)."""
-        return _plain(self)
-
-
-def _plain(result) -> dict:
-    out = {}
-    for f in fields(result):
-        v = getattr(result, f.name)
-        if isinstance(v, np.ndarray):
-            v = v.tolist()
-        elif isinstance(v, Orientation):
-            v = v.value
-        elif isinstance(v, tuple):
-            v = list(v)
-        out[f.name] = v
-    return out
 
 
 def _layer_index(stack: Stack, layer) -> int:
@@ -441,7 +425,7 @@ FILM_POSITIONS = 5
 
 
 @dataclass(frozen=True, eq=False)
-class FilmEmission:
+class FilmEmission(Result):
     """Emission of a uniformly excited emitting film (result of :func:`film_emission`).
 
     Dipoles of equal strength at ``positions`` across the layer (Gauss-Legendre in z) and at
@@ -515,9 +499,6 @@ class FilmEmission:
         """``guided_fraction + plasmon_fraction``: all the power at ``kx`` beyond both light lines."""
         return self.guided_fraction + self.plasmon_fraction
 
-    def to_dict(self) -> dict:
-        """Plain Python data (lists for arrays, the orientation as its string)."""
-        return _plain(self)
 
 
 def _spectral_weights(wavelengths, spectrum):
@@ -673,7 +654,7 @@ def radiative_rate_factor(stack: Stack, layer, wavelength, *, positions: int = F
 
 
 @dataclass(frozen=True, eq=False)
-class SpontaneousCoupling:
+class SpontaneousCoupling(Result):
     """Spontaneous-emission coupling factor of a planar-cavity mode (result of
     :func:`spontaneous_coupling`; definition in ``docs/emission.md`` s.8).
 
@@ -703,13 +684,6 @@ class SpontaneousCoupling:
     escape_share: float
     purcell_factor: float
     film: FilmEmission
-
-    def to_dict(self) -> dict:
-        """Plain Python data (``film`` as its own dict)."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["cone_angles"] = list(self.cone_angles)
-        out["film"] = self.film.to_dict()
-        return out
 
 
 def _kappa_profile(stack, L_layer, lam, z, kappa, orient):
