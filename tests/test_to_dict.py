@@ -5,6 +5,7 @@ import json
 import math
 
 import numpy as np
+import pytest
 
 import cavity as cv
 import materials as mt
@@ -88,7 +89,27 @@ def test_guided_modes_and_design_results_round_trip():
     assert d["parameters"]["t"] == res.parameters["t"]
 
 
-def test_every_result_class_here_is_a_result():
-    for cls in (cv.Spectrum, cv.FieldProfile, cv.LayerAbsorption, cv.IncoherentSpectrum, cv.PopulationThresholds,
-                cv.GuidedModes, cv.Mode, cv.ModeProfile, cv.DesignResult, cv.Resonances, cv.ThresholdModes):
-        assert issubclass(cls, Result), cls
+RESULTS = ("Spectrum", "FieldProfile", "LayerAbsorption", "IncoherentSpectrum", "Resonance", "Resonances", "Threshold",
+           "ThresholdModes", "PopulationThresholds", "ModeCurrent", "ThresholdCurrent", "LJCurve", "Rollover",
+           "GuidedModes", "Mode", "ModeProfile", "CoupledModeMode", "CoupledModeThreshold", "GratingResponse",
+           "DFBMode", "DFBModes", "GratingSections", "DipoleEmission", "FilmEmission", "SpontaneousCoupling",
+           "DesignResult")
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_every_result_class_is_a_result(name):
+    assert issubclass(getattr(cv, name), Result), name
+
+
+def test_threshold_current_and_dfb_results_round_trip():
+    st = _cavity()
+    jt = cv.threshold_current(st, cv.QDGainModel(), (600.0, 660.0))
+    d = _round_trip(jt.to_dict())
+    assert d["current_density"] == (jt.current_density if math.isfinite(jt.current_density) else "inf")
+    assert len(d["modes"]) == len(jt.modes)
+    NF, NS = 1.8, 1.45
+    tooth = cv.Stack.of(cv.Layer(mt.Constant(NF), 200.0, gain=True), substrate=mt.Constant(NS))
+    groove = cv.Stack.of(cv.Layer(mt.Constant(NF), 196.0, gain=True), substrate=mt.Constant(NS))
+    res = cv.dfb_threshold(cv.DFBGrating(tooth, groove, 630.0, periods=300), modes=2)
+    d = _round_trip(res.to_dict())
+    assert [m["wavelength"] for m in d["modes"]] == [m.wavelength for m in res.modes]

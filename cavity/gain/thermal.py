@@ -34,6 +34,7 @@ from scipy.optimize import brentq, minimize_scalar
 
 from .._validation import as_float_array, require_positive, require_scalar_finite, require_scalar_wavelength
 from .model import QDGainModel
+from ..results import Result
 
 __all__ = ["ThermalModel", "Rollover", "disc_thermal_resistance"]
 
@@ -64,7 +65,7 @@ def disc_thermal_resistance(radius_um: float, thermal_conductivity_W_per_m_K: fl
 
 
 @dataclass(frozen=True, slots=True)
-class Rollover:
+class Rollover(Result):
     """Thermal rollover of the heated gain at one wavelength.
 
     Attributes

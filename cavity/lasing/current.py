@@ -46,6 +46,7 @@ from ..layers import Stack
 from .threshold import (DEFAULT_MAX_GAIN, PoleProblem, _padded, _passive_from_threshold, _pole_search,
                         _resolve_gain_layers, _threshold_from_pole, _threshold_search, _window,
                         thermo_optic_coefficients)
+from ..results import Result
 
 __all__ = ["ModeCurrent", "ThresholdCurrent", "threshold_current"]
 
@@ -63,7 +64,7 @@ MAX_TEMPERATURE_RISE_K = 300.0
 
 
 @dataclass(frozen=True)
-class ModeCurrent:
+class ModeCurrent(Result):
     """One longitudinal mode under injection.
 
     Attributes
@@ -93,7 +94,7 @@ class ModeCurrent:
 
 
 @dataclass(frozen=True)
-class ThresholdCurrent:
+class ThresholdCurrent(Result):
     """The threshold current density of a stack with a CQD gain model.
 
     Attributes

@@ -85,6 +85,7 @@ from scipy.optimize import brentq
 from .._validation import as_float_array, require_positive, require_scalar_finite
 from ..conventions import ELEMENTARY_CHARGE, HC_EV_NM, NM_TO_CM, SPEED_OF_LIGHT_NM_PER_NS
 from ..gain.model import MAX_CURRENT_DENSITY, QDGainModel
+from ..results import Result
 
 __all__ = ["LasingMode", "LaserRateEquations", "LJCurve"]
 
@@ -196,7 +197,7 @@ class LasingMode:
 
 
 @dataclass(frozen=True, slots=True)
-class LJCurve:
+class LJCurve(Result):
     """Output-power versus current-density curve (arrays are read-only).
 
     Attributes

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..results import ModeSequence
+from ..results import ModeSequence, Result
 
 from . import _count_kernels as CK
 from . import _pole_kernels as PK
@@ -52,7 +52,7 @@ _NEWTON_MAXIT = 60
 
 
 @dataclass(frozen=True)
-class Resonance:
+class Resonance(Result):
     """A passive cavity mode (pole of r and t at zero gain).
 
     Attributes
@@ -84,7 +84,7 @@ class Resonance:
 
 
 @dataclass(frozen=True)
-class Threshold:
+class Threshold(Result):
     """The lasing threshold of one longitudinal mode.
 
     Attributes

@@ -50,6 +50,7 @@ import numpy as np
 from .._jit import kernel
 from .._validation import as_float_array
 from ..conventions import NM_TO_CM
+from ..results import Result
 
 __all__ = [
     "CouplingKind",
@@ -393,7 +394,7 @@ def _newton_grid(starts, kf, kb, ell, r1, r2, alpha_lo, alpha_hi, delta_hi, max_
 # results
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
-class CoupledModeMode:
+class CoupledModeMode(Result):
     """One lasing mode of a DFB grating from coupled-mode theory (normalised to the length L).
 
     Attributes
@@ -452,7 +453,7 @@ class CoupledModeMode:
 
 
 @dataclass(frozen=True, slots=True)
-class CoupledModeThreshold:
+class CoupledModeThreshold(Result):
     """A coupled-mode DFB threshold in device units (cm^-1, nm).
 
     Attributes
@@ -491,7 +492,7 @@ class CoupledModeThreshold:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class GratingResponse:
+class GratingResponse(Result):
     """Amplitude response of a passive (or uniformly amplifying) grating vs detuning.
 
     Attributes

@@ -347,7 +347,7 @@ class DFBGrating:
 # effective-index sections
 # ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
-class GratingSections:
+class GratingSections(Result):
     """The two effective-index section types of a grating over a wavelength window.
 
     Attributes
@@ -622,7 +622,7 @@ def _radiative_mode(grating, sec, lay: _RadiativeLayout, rc: RadiativeCoupling, 
 # results
 # ------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class DFBMode:
+class DFBMode(Result):
     """One longitudinal DFB mode at threshold.
 
     Attributes
