@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from materials._checks import parse_enum  # noqa: F401  (the one enum parser, shared with materials)
 
 
 def _refuse_bool_complex(value, name: str):

@@ -77,3 +77,22 @@ def index_from_permittivity(eps: np.ndarray) -> np.ndarray:
     """
     n = np.sqrt(np.asarray(eps, dtype=np.complex128))
     return np.where((n.real == 0) & (n.imag < 0), -n, n)
+
+
+def parse_enum(enum_cls, value, name: str, aliases: dict | None = None):
+    """The member of ``enum_cls`` that ``value`` names: the member itself, or a string matching a
+    member's value or name (case-insensitive; ``-`` and spaces read as ``_``), or one of
+    ``aliases`` (lower-case string -> member).  The one parser of every closed set of options in
+    ``materials`` and ``cavity``; anything else is a ValueError naming the parameter and the choices.
+    """
+    if isinstance(value, enum_cls):
+        return value
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if aliases and key in aliases:
+            return aliases[key]
+        key = key.replace("-", "_").replace(" ", "_")
+        for member in enum_cls:
+            if key == str(member.value).lower() or key == member.name.lower():
+                return member
+    raise ValueError(f"{name} must be one of {[m.value for m in enum_cls]!r} (or a {enum_cls.__name__}), got {value!r}")

@@ -35,6 +35,7 @@ from dataclasses import KW_ONLY, dataclass
 import numpy as np
 
 from . import _checks as ck
+from ._checks import parse_enum
 from .base import Material
 
 __all__ = [
@@ -56,14 +57,7 @@ class MixingRule(str, enum.Enum):
 
     @classmethod
     def coerce(cls, value, param: str = "method") -> "MixingRule":
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            key = value.strip().lower().replace("-", "_").replace(" ", "_")
-            for member in cls:
-                if key in (member.value, member.name.lower()):
-                    return member
-        raise ValueError(f"{param} must be one of {[m.value for m in cls]} (or a MixingRule), got {value!r}")
+        return parse_enum(cls, value, param)
 
 
 def _bruggeman(ei: np.ndarray, eh: np.ndarray, f) -> np.ndarray:

@@ -17,3 +17,17 @@ def test_lowest_of_an_empty_mode_sequence_is_the_same_error_everywhere():
             res.lowest
     for cls in (cv.ThresholdModes, cv.Resonances, cv.GuidedModes, cv.DFBModes):
         assert issubclass(cls, ModeSequence) and cls.lowest is ModeSequence.lowest
+
+
+@pytest.mark.parametrize("parse, name, good, member", [
+    (cv.Polarization.parse, "polarization", "TM", cv.Polarization.P),
+    (cv.Orientation.parse, "orientation", " Vertical ", cv.Orientation.VERTICAL),
+    (cv.CouplingKind.parse, "kind", "INDEX", cv.CouplingKind.INDEX),
+    (mt.MixingRule.coerce, "method", "maxwell-garnett", mt.MixingRule.MAXWELL_GARNETT),
+])
+def test_every_closed_set_of_options_parses_the_same_way(parse, name, good, member):
+    assert parse(good) is member and parse(member) is member
+    with pytest.raises(ValueError, match=rf"{name} must be one of \[.*\] \(or a \w+\), got 'nonsense'"):
+        parse("nonsense")
+    with pytest.raises(ValueError, match=rf"{name} must be one of"):
+        parse(3)

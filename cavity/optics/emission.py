@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _emission_kernels as K
-from .._validation import as_float_array, require_finite, require_scalar_finite, require_scalar_wavelength
+from .._validation import as_float_array, parse_enum, require_finite, require_scalar_finite, require_scalar_wavelength
 from ..layers import Stack
 from ..results import Result
 
@@ -46,14 +46,7 @@ class Orientation(str, enum.Enum):
     @classmethod
     def parse(cls, value) -> "Orientation":
         """An :class:`Orientation` from itself or its name (case-insensitive)."""
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            key = value.strip().lower()
-            for member in cls:
-                if member.value == key:
-                    return member
-        raise ValueError(f"orientation must be one of {[m.value for m in cls]}, got {value!r}")
+        return parse_enum(cls, value, "orientation")
 
     @property
     def weights(self) -> tuple[float, float, float]:

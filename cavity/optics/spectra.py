@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _tmm_kernels as K
 from .._jit import run_threaded
-from .._validation import as_float_array, require_finite, require_scalar_finite, require_wavelength
+from .._validation import as_float_array, parse_enum, require_finite, require_scalar_finite, require_wavelength
 from ..conventions import gain_to_k
 from ..layers import Stack
 from ..results import FieldProfile, LayerAbsorption, Spectrum
@@ -46,14 +46,7 @@ class Polarization(str, enum.Enum):
 
     @classmethod
     def parse(cls, value, *, allow_unpolarized=True) -> "Polarization":
-        if isinstance(value, cls):
-            pol = value
-        else:
-            key = str(value).strip().lower() if isinstance(value, str) else None
-            aliases = {"s": cls.S, "te": cls.S, "p": cls.P, "tm": cls.P, "unpolarized": cls.UNPOLARIZED}
-            if key not in aliases:
-                raise ValueError(f"polarization must be 's' (TE), 'p' (TM) or 'unpolarized', got {value!r}")
-            pol = aliases[key]
+        pol = parse_enum(cls, value, "polarization", aliases={"te": cls.S, "tm": cls.P})
         if pol is cls.UNPOLARIZED and not allow_unpolarized:
             raise ValueError("polarization must be 's' or 'p' here (amplitudes need one polarization), got 'unpolarized'")
         return pol

@@ -48,7 +48,7 @@ from enum import Enum
 import numpy as np
 
 from .._jit import kernel
-from .._validation import as_float_array
+from .._validation import as_float_array, parse_enum
 from ..conventions import NM_TO_CM
 from ..results import Result
 
@@ -109,15 +109,7 @@ class CouplingKind(str, Enum):
 
     @classmethod
     def parse(cls, value) -> "CouplingKind":
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            for member in cls:
-                if value.lower() == member.value:
-                    return member
-        raise ValueError(
-            f"kind must be one of {[m.value for m in cls]!r} (or a CouplingKind), got {value!r}"
-        )
+        return parse_enum(cls, value, "kind")
 
 
 # --------------------------------------------------------------------------------------------

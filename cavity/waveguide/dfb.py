@@ -48,6 +48,7 @@ import numpy as np
 from ..results import ModeSequence, Result
 from scipy.optimize import brentq
 
+from .._validation import parse_enum
 from ..conventions import NM_TO_CM
 from .coupled_mode import coupled_mode_threshold, grating_coupling_coefficient
 from ..layers import Layer, Stack
@@ -78,13 +79,7 @@ class GratingRadiation(str, Enum):
 
     @classmethod
     def parse(cls, value) -> "GratingRadiation":
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            for member in cls:
-                if value.strip().lower().replace("-", "_") == member.value:
-                    return member
-        raise ValueError(f"radiation must be one of {[m.value for m in cls]!r} (or a GratingRadiation), got {value!r}")
+        return parse_enum(cls, value, "radiation")
 
 _FACETS = ("cleaved", "ar", "absorbing")
 _TABLE_POINTS = 161
