@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -105,7 +106,9 @@ def _as_layers(part, what):
     return layers
 
 
-def microcavity(core, top_mirror=None, bottom_mirror=None, *, incident: Material = AIR, substrate: Material = AIR) -> Stack:
+def microcavity(core: Stack | Sequence[Layer], top_mirror: Stack | Sequence[Layer] | None = None,
+                bottom_mirror: Stack | Sequence[Layer] | None = None, *, incident: Material = AIR,
+                substrate: Material = AIR) -> Stack:
     """A planar microcavity ``incident | top mirror | core | bottom mirror | substrate``.
 
     Parameters

@@ -37,6 +37,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 from scipy.optimize import brentq
 
@@ -317,9 +320,10 @@ class _Unreachable:
                 f"points_per_decade may resolve it")
 
 
-def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range, gain_layers=None, thermal=None, *,
-                      angle=0.0, polarization="s", current_range=(_J_MIN, _J_MAX), points_per_decade: int = 8,
-                      thermo_optic: bool = True) -> ThresholdCurrent:
+def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range: tuple[float, float],
+                      gain_layers: Sequence[int | str] | None = None, thermal: Any = None, *,
+                      angle: float = 0.0, polarization: str = "s", current_range: tuple[float, float] = (_J_MIN, _J_MAX),
+                      points_per_decade: int = 8, thermo_optic: bool = True) -> ThresholdCurrent:
     """Threshold current density J_th of a stack whose gain layers hold the CQD gain model.
 
     Parameters

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from . import _pole_kernels as PK
@@ -104,8 +106,9 @@ def _population_arrays(stacks, lam_tab, gain_layers):
     return n_tab, d, mask, plane
 
 
-def threshold_population(stacks, near: float, *, gain_layers=None, search_width: float = 40.0, Q_guess: float = 100.0,
-                         angle: float = 0.0, polarization="s", threads=None) -> PopulationThresholds:
+def threshold_population(stacks: Sequence[Stack], near: float, *, gain_layers: Sequence[int] | None = None,
+                         search_width: float = 40.0, Q_guess: float = 100.0, angle: float = 0.0,
+                         polarization: str | Polarization = "s", threads: int | None = None) -> PopulationThresholds:
     """Lasing thresholds of many designs (same layer count) near one wavelength, in one call.
 
     Parameters

@@ -12,7 +12,10 @@ import math
 import warnings
 from dataclasses import dataclass
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _emission_kernels as K
 from .._validation import as_float_array, parse_enum, require_finite, require_scalar_finite, require_scalar_wavelength
@@ -210,8 +213,8 @@ def _run(kind, a, b, h, pieces, n, d, k0, L, zt, zb, with_flux, mask, stops):
     return tot, err, bool(conv), int(ev)
 
 
-def dipole_emission(stack: Stack, layer, wavelength, *, position, orientation="isotropic",
-                    angles=None) -> DipoleEmission:
+def dipole_emission(stack: Stack, layer: int | str, wavelength: float, *, position: float,
+                    orientation: str | Orientation = "isotropic", angles: ArrayLike | None = None) -> DipoleEmission:
     r"""Emission of an oscillating point dipole inside a lossless layer of a planar stack.
 
     The power of the dipole is the integral over the normalised in-plane wavevector
@@ -535,8 +538,9 @@ def _gauss_positions(thickness: float, positions) -> tuple[np.ndarray, np.ndarra
     return 0.5 * thickness * (x + 1.0), w / w.sum()
 
 
-def film_emission(stack: Stack, layer, wavelengths, *, spectrum=None, positions: int = FILM_POSITIONS,
-                  orientation="isotropic", angles=None) -> FilmEmission:
+def film_emission(stack: Stack, layer: int | str, wavelengths: ArrayLike, *, spectrum: Any = None,
+                  positions: int = FILM_POSITIONS, orientation: str | Orientation = "isotropic",
+                  angles: ArrayLike | None = None) -> FilmEmission:
     r"""Emission of the whole emitting film: dipoles averaged over the layer and the spectrum.
 
     Every point ``(lambda_i, z_j)`` is a :func:`dipole_emission`; with ``S`` the free-space emission
@@ -629,7 +633,8 @@ def film_emission(stack: Stack, layer, wavelengths, *, spectrum=None, positions:
     )
 
 
-def radiative_rate_factor(stack: Stack, layer, wavelength, *, positions: int = FILM_POSITIONS) -> float:
+def radiative_rate_factor(stack: Stack, layer: int | str, wavelength: ArrayLike, *,
+                          positions: int = FILM_POSITIONS) -> float:
     r"""Factor by which the stack multiplies the exciton radiative rate of the emitting film.
 
     .. math::  k_{rad}^{stack} = \bar F\, k_{rad}^{bulk}, \qquad
@@ -704,7 +709,8 @@ def _kappa_profile(stack, L_layer, lam, z, kappa, orient):
     return out / (2.0 * math.pi * nL * nL)
 
 
-def spontaneous_coupling(stack: Stack, threshold, wavelengths, *, spectrum=None, layer=None,
+def spontaneous_coupling(stack: Stack, threshold: Any, wavelengths: ArrayLike, *, spectrum: Any = None,
+                         layer: int | str | None = None,
                          positions: int = FILM_POSITIONS, linewidth_points: int = 5,
                          angle_points: int = 2001) -> SpontaneousCoupling:
     r"""Spontaneous-emission coupling factor beta of a planar microcavity's lasing mode.

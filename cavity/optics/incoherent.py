@@ -42,6 +42,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from materials import Material
 
@@ -127,8 +128,9 @@ def _combine(n, d, wl, kx, a, code, side):
     return R, T, absorbed
 
 
-def incoherent_spectrum(stack: Stack, wavelength, substrate_thickness: float, exit_medium: Material = AIR,
-                        angle: float = 0.0, polarization="s", side=Side.FRONT) -> IncoherentSpectrum:
+def incoherent_spectrum(stack: Stack, wavelength: ArrayLike, substrate_thickness: float, exit_medium: Material = AIR,
+                        angle: float = 0.0, polarization: str | Polarization = "s",
+                        side: str | Side = Side.FRONT) -> IncoherentSpectrum:
     """R, T and absorption of a coherent stack on a thick incoherent substrate.
 
     Parameters

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._jit import kernel
 from .._validation import as_float_array, parse_enum
@@ -168,7 +169,8 @@ def _scalar_or_array(a: np.ndarray):
 # --------------------------------------------------------------------------------------------
 # coupling coefficients
 # --------------------------------------------------------------------------------------------
-def grating_coupling_coefficient(index_step, duty_cycle, order, bragg_wavelength_nm):
+def grating_coupling_coefficient(index_step: ArrayLike, duty_cycle: ArrayLike, order: int,
+                                 bragg_wavelength_nm: ArrayLike) -> np.ndarray | float:
     """Coupling coefficient of a rectangular (binary) index grating, in cm^-1.
 
     Parameters
@@ -229,7 +231,8 @@ def grating_coupling_coefficient(index_step, duty_cycle, order, bragg_wavelength
     return _scalar_or_array(kappa)
 
 
-def gain_coupling_coefficient(gain_step_per_cm, duty_cycle=0.5, order=1):
+def gain_coupling_coefficient(gain_step_per_cm: ArrayLike, duty_cycle: ArrayLike = 0.5,
+                              order: int = 1) -> np.ndarray | float:
     """Gain-coupling coefficient ``kappa_g`` (cm^-1) of a rectangular grating of power gain.
 
     Parameters
@@ -599,8 +602,9 @@ def _resolve(kappa_L, kind, phase_shift, shift_position, facet_reflectivities):
     return kind, kappa, phi, pos, r1, r2
 
 
-def coupled_mode_characteristic(u, kappa_L, kind="index", *, phase_shift=None, shift_position=0.5,
-                                facet_reflectivities=None):
+def coupled_mode_characteristic(u: complex, kappa_L: complex, kind: str | CouplingKind = "index", *,
+                                phase_shift: float | str | None = None, shift_position: float = 0.5,
+                                facet_reflectivities: tuple | None = None) -> tuple[complex, complex]:
     """The characteristic function ``D(u)`` whose zeros are the DFB modes, and ``dD/du``.
 
     Parameters
@@ -636,8 +640,10 @@ def coupled_mode_characteristic(u, kappa_L, kind="index", *, phase_shift=None, s
 MAX_MODES = 200
 
 
-def coupled_mode_threshold(kappa_L, kind="index", modes=3, *, phase_shift=None,
-                           shift_position=0.5, facet_reflectivities=None, grating_order=1):
+def coupled_mode_threshold(kappa_L: complex, kind: str | CouplingKind = "index", modes: int = 3, *,
+                           phase_shift: float | str | None = None, shift_position: float = 0.5,
+                           facet_reflectivities: tuple | None = None,
+                           grating_order: int = 1) -> tuple[CoupledModeMode, ...]:
     """Threshold field gain ``alpha L`` and detuning ``delta L`` of the lowest DFB modes.
 
     Parameters
@@ -785,8 +791,9 @@ def _deduplicate(roots: np.ndarray, iters: np.ndarray) -> list:
     return found
 
 
-def coupled_mode_response(kappa_L, delta_L, kind="index", *, alpha_L=0.0, phase_shift=None,
-                          shift_position=0.5):
+def coupled_mode_response(kappa_L: complex, delta_L: ArrayLike, kind: str | CouplingKind = "index", *,
+                          alpha_L: float = 0.0, phase_shift: float | str | None = None,
+                          shift_position: float = 0.5) -> GratingResponse:
     """Reflection and transmission of a grating, facet-free, vs normalised detuning.
 
     Parameters
@@ -821,8 +828,8 @@ def coupled_mode_response(kappa_L, delta_L, kind="index", *, alpha_L=0.0, phase_
                          f"and r, t become NaN), got {float(np.max(np.abs(d)))!r}")
     kf, kb, ell = _sections(kappa, phi, pos)
     flat = np.atleast_1d(d).ravel()
-    r = np.empty(flat.shape, dtype=np.complex128)
-    t = np.empty(flat.shape, dtype=np.complex128)
+    r: np.ndarray = np.empty(flat.shape, dtype=np.complex128)
+    t: np.ndarray = np.empty(flat.shape, dtype=np.complex128)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf exactly at a pole
         for i, dl in enumerate(flat):
             m = _transfer(complex(a, -dl), kf, kb, ell)
@@ -846,7 +853,8 @@ def _transfer(u, kf, kb, ell) -> np.ndarray:
     return m
 
 
-def detuning_to_wavelength(delta_per_cm, bragg_wavelength_nm, group_index):
+def detuning_to_wavelength(delta_per_cm: ArrayLike, bragg_wavelength_nm: float,
+                           group_index: float) -> np.ndarray | float:
     """Wavelength (nm) of a detuning ``delta = beta - beta0`` (cm^-1), to first order in delta.
 
     Notes
@@ -872,8 +880,9 @@ def detuning_to_wavelength(delta_per_cm, bragg_wavelength_nm, group_index):
     return _scalar_or_array(out)
 
 
-def coupled_mode_device_threshold(mode, *, length_nm, bragg_wavelength_nm, group_index,
-                                  internal_loss_per_cm=0.0, radiation_loss_per_cm=0.0):
+def coupled_mode_device_threshold(mode: CoupledModeMode, *, length_nm: float, bragg_wavelength_nm: float,
+                                  group_index: float, internal_loss_per_cm: float = 0.0,
+                                  radiation_loss_per_cm: float = 0.0) -> CoupledModeThreshold:
     """Convert a normalised :class:`CoupledModeMode` to a modal power gain and a wavelength.
 
     Parameters

@@ -43,10 +43,12 @@ import numbers
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from scipy.optimize import brentq
 
 from ..results import ModeSequence, Result
-from scipy.optimize import brentq
 
 from .._validation import parse_enum
 from ..conventions import NM_TO_CM
@@ -58,6 +60,11 @@ from ..lasing.threshold import PoleProblem, _capped_gain, mode_energy_weights
 from .second_order import (RadiativeCoupling, merge_pieces, mode_fields, modulated_pieces, modulated_rows,
                            radiative_coupling)
 from .slab import _parse_polarization, _pol_label, _track_mode, guided_modes
+
+if TYPE_CHECKING:
+    from materials import Material
+
+    from ..gain.model import QDGainModel
 
 __all__ = ["DFBGrating", "DFBMode", "DFBModes", "GratingRadiation", "GratingSections", "etched_grating",
            "dfb_threshold", "grating_sections", "SurfaceEmission", "FarField", "surface_emission", "far_field"]
@@ -91,7 +98,8 @@ _MAXIT = 60
 # ------------------------------------------------------------------------------------------------
 # geometry
 # ------------------------------------------------------------------------------------------------
-def etched_grating(stack: Stack, layer: int, etch_depth: float | None = None, fill=None) -> tuple:
+def etched_grating(stack: Stack, layer: int, etch_depth: float | None = None,
+                   fill: Material | Layer | None = None) -> tuple[Stack, Stack]:
     """Tooth and groove sections of a grating etched into ``stack``.
 
     Parameters
@@ -785,10 +793,10 @@ def _seeds(grating: DFBGrating, sec: GratingSections, length, count):
             x, ph = grating.phase_shifts[0]
             kw = dict(phase_shift=ph, shift_position=x)
         try:
-            cm = coupled_mode_threshold(min(kL, 29.0), "index", modes=count, grating_order=grating.order, **kw)
+            cm_modes = coupled_mode_threshold(min(kL, 29.0), "index", modes=count, grating_order=grating.order, **kw)
         except (RuntimeError, ValueError):
-            cm = ()
-        for md in cm:
+            cm_modes = ()
+        for md in cm_modes:
             delta = md.delta_L / L_cm
             lam_b_cm = sec.bragg_wavelength * NM_TO_CM
             lam = sec.bragg_wavelength - delta * lam_b_cm ** 2 / (2 * math.pi * sec.group_index) / NM_TO_CM
@@ -845,7 +853,8 @@ def _plain_radiation(grating: DFBGrating) -> tuple:
     return (grating.radiation_loss, math.nan, math.nan, math.nan)
 
 
-def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=None, max_gain=None) -> DFBModes:
+def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model: QDGainModel | None = None,
+                  max_gain: float | None = None) -> DFBModes:
     """Every lasing threshold of a DFB grating in its window: wavelength, material gain, J_th.
 
     Parameters
@@ -925,7 +934,11 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model=N
         # the dots per unit area of the patterned film: the period average of its thickness
         film = sum(w * sum(s.layers[i].thickness for i in s.gain_layer_indices)
                    for w, s in ((D, grating.tooth), (1.0 - D, grating.groove)))
-        film_model = gain_model.for_film_thickness(film, "the grating's QD film") if film > 0 else gain_model
+        from ..gain.model import recorded_film_geometry
+
+        geometry = recorded_film_geometry(grating.tooth, grating.groove)  # the film's dots (docs/gain.md s.8)
+        film_model = (gain_model.for_film_thickness(film, "the grating's QD film", geometry=geometry) if film > 0
+                      else gain_model)
     out = []
     for z in found:
         lam, g = z.x, z.y

@@ -448,7 +448,8 @@ def _outer_q(n, neff):
     return fix(q0), fix(qs)
 
 
-def guided_modes(stack: Stack, wavelength: float, polarization="TE", *, gain=None, leaky: bool = False) -> GuidedModes:
+def guided_modes(stack: Stack, wavelength: float, polarization: str | Polarization = "TE", *, gain: float | None = None,
+                 leaky: bool = False) -> GuidedModes:
     """Every guided mode of a multilayer slab at one wavelength.
 
     Parameters
