@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import cavity as cv
-import cavity.design.search
+import cavity.design.de
 import materials as mt
 from cavity.optics import spectrum
 from cavity.design import (
@@ -47,7 +47,7 @@ TOY_KW = dict(population_size=8, seed=11, tol=0.0, polish=False)
 @pytest.fixture(autouse=True)
 def _commit_every_generation(monkeypatch):
     """The tests below count commits per generation: lift the time throttle (tested on its own)."""
-    monkeypatch.setattr(cavity.design.search, "CHECKPOINT_MIN_INTERVAL_S", 0.0)
+    monkeypatch.setattr(cavity.design.de, "CHECKPOINT_MIN_INTERVAL_S", 0.0)
 
 
 def _same_run(a, b):
@@ -64,7 +64,7 @@ def pristine(tmp_path_factory):
     """A checkpoint of 12 generations of the toy problem (several archive chunks)."""
     ckpt = tmp_path_factory.mktemp("pristine") / "toy.ckpt"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cavity.design.search, "CHECKPOINT_MIN_INTERVAL_S", 0.0)
+        mp.setattr(cavity.design.de, "CHECKPOINT_MIN_INTERVAL_S", 0.0)
         optimize(TOY, sphere, budget=13 * 8, checkpoint=ckpt, checkpoint_every=3, **TOY_KW)
     return ckpt
 
@@ -168,7 +168,8 @@ def test_budget_may_grow_and_int_or_float_settings_are_the_same(pristine, tmp_pa
 KILL_SCRIPT = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, {tests!r})
-    import cavity.design.search as d
+    import cavity.design
+    import cavity.design.de as d
     from test_checkpoint import TOY, TOY_KW, sphere
 
     d.CHECKPOINT_MIN_INTERVAL_S = 0.0
@@ -185,7 +186,7 @@ KILL_SCRIPT = textwrap.dedent("""
         return real(self, name, payload, sync)
 
     d._Checkpoint._write = write
-    d.optimize(TOY, sphere, budget=30 * 8, checkpoint={ckpt!r}, **TOY_KW)
+    cavity.design.optimize(TOY, sphere, budget=30 * 8, checkpoint={ckpt!r}, **TOY_KW)
 """)
 
 
@@ -340,15 +341,15 @@ def test_checkpointing_every_generation_is_cheap(tmp_path):
 def test_commits_are_throttled_in_time_for_near_free_objectives(monkeypatch, tmp_path):
     """1,500 generations of a near-free objective: commits at most once per interval (plus the first
     and the last), and the result equals the run without a checkpoint."""
-    monkeypatch.setattr(cavity.design.search, "CHECKPOINT_MIN_INTERVAL_S", 0.5)
+    monkeypatch.setattr(cavity.design.de, "CHECKPOINT_MIN_INTERVAL_S", 0.5)
     writes = []
-    real = cavity.design.search._Checkpoint.write
+    real = cavity.design.de._Checkpoint.write
 
     def counting(self, state, final=False):
         writes.append(time.monotonic())
         return real(self, state, final)
 
-    monkeypatch.setattr(cavity.design.search._Checkpoint, "write", counting)
+    monkeypatch.setattr(cavity.design.de._Checkpoint, "write", counting)
     t0 = time.monotonic()
     res = optimize(TOY, sphere, budget=1500 * 8, checkpoint=tmp_path / "c", **TOY_KW)
     elapsed = time.monotonic() - t0

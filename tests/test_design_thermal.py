@@ -15,10 +15,12 @@ import pytest
 
 import cavity as cv
 import materials as mt
-from cavity.design.search import (
-    NOT_CONVERGED, Choice, Continuous, DesignSpace, MaxVoltage, ThermalFromStack, ThermalLimit, _checkpoint_settings,
-    _make_problem, evaluate_designs, optimize,
+from cavity.design import (
+    NOT_CONVERGED, Choice, Continuous, DesignSpace, MaxVoltage, ThermalFromStack, ThermalLimit, evaluate_designs,
+    optimize,
 )
+from cavity.design.de import _checkpoint_settings
+from cavity.design.search import _make_problem
 from cavity.device.electrical import ElectricalModel
 from cavity.device.heat import HeatModel
 
@@ -211,7 +213,7 @@ def test_unreachable_designs_violate_the_heating_constraints():
     gets UNREACHABLE_VIOLATION from MaxVoltage and ThermalLimit: a reachable design that exceeds
     the voltage limit by a few volts ranks above it (Deb's rules compare violations first), while
     unreachable designs keep their shortfall scores (above J_cap) to rank among themselves."""
-    from cavity.design.search import UNREACHABLE_VIOLATION
+    from cavity.design import UNREACHABLE_VIOLATION
 
     s, v = evaluate_designs(SPACE, DESIGNS, thermal=THERMAL, constraints=[MaxVoltage(5.0)],
                             current_range=(1e-3, 50.0), **KW)
