@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from materials import Constant, Material
+from materials.base import grid_key
 
 __all__ = ["Layer", "Stack", "AIR"]
 
@@ -207,9 +208,10 @@ class Stack:
         wavelength lies outside its data.
         """
         wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
+        key = grid_key(wl)
         values = np.empty((len(self._unique_media), wl.size), dtype=np.complex128)
         for u, mat in enumerate(self._unique_media):
-            values[u] = mat.n(wl)
+            values[u] = mat.index_view(wl, key)
         return values[self._media_map]
 
     def padded_thicknesses(self) -> np.ndarray:

@@ -36,6 +36,11 @@ def check_range(wavelength_range, owner: str) -> tuple[float, float]:
 _CACHE_MAX_POINTS = 4096
 
 
+def grid_key(wl: np.ndarray):
+    """The cache key of a float64 wavelength array (None: too large to cache)."""
+    return (wl.shape, wl.tobytes()) if wl.size <= _CACHE_MAX_POINTS else None
+
+
 class Material(abc.ABC):
     """Abstract optical material.  Subclasses implement :meth:`_index` on a validated array."""
 
@@ -64,16 +69,20 @@ class Material(abc.ABC):
             wl = np.asarray(wavelength, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"wavelength for material {self.name!r} must be numeric, got {wavelength!r}") from exc
-        # materials are immutable: the last small grid's validated result is kept (a copy is returned)
-        key = (wl.shape, wl.tobytes()) if wl.size <= _CACHE_MAX_POINTS else None
+        out = self.index_view(wl, grid_key(wl))
+        return out.copy() if not out.flags.writeable else out
+
+    def index_view(self, wl: np.ndarray, key) -> np.ndarray:
+        """:meth:`n` at a float64 wavelength array whose :func:`grid_key` is ``key``, possibly as a
+        read-only view of the cached evaluation (materials are immutable: the last small grid's
+        validated result is kept).  For callers that copy the values anyway (a stack's index table)."""
         cached = self.__dict__.get("_n_cache")
         if key is not None and cached is not None and cached[0] == key:
-            return cached[1].copy()
+            return cached[1]
         out = self._validated_index(wl)
         if key is not None:
-            frozen = out.copy()
-            frozen.setflags(write=False)
-            object.__setattr__(self, "_n_cache", (key, frozen))
+            out.setflags(write=False)
+            object.__setattr__(self, "_n_cache", (key, out))
         return out
 
     def _validated_index(self, wl: np.ndarray) -> np.ndarray:
