@@ -2,7 +2,8 @@
 
 Targets (docs/physics.md s.2.2): <N> = 3.2 at J = 18 A/cm^2 (from the brief, unverified) and
 band-edge (1S) population inversion at 3-4 A/cm^2 (abstract); we use 3.5 A/cm^2.  The dot density
-is that of the 20 nm QD film of the seed stack (close-packed 10 nm dots, an assumption) and
+is that of the 20 nm QD film of the seed stack, whose material records its dots ("CdSe QD film":
+10 nm dots with 1 nm ligand shells, close packed, 12 nm apart -- an assumption) and
 eta_inj = 1.  The free parameters, the exciton lifetime tau_X and the biexciton Auger lifetime
 tau_XX,A, are fitted only inside their physical bounds (cavity.gain.model.PHYSICAL_BOUNDS,
 docs/gain.md s.6).  When the targets cannot be met there, the script prints which are missed and
@@ -41,11 +42,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     npts = 12 if args.quick else 60
 
-    start = QDGainModel.for_film(QD_NM, dot_spacing_nm=10.0, injection_efficiency=1.0)
+    # the dots are those of the seed stack's QD film (its material records them: "CdSe QD film", 10 nm
+    # dots with 1 nm ligand shells, close packed); the model takes the film's geometry, not its own
+    seed = cavity.seed_led_stack(qd_nm=QD_NM)
+    start = QDGainModel(injection_efficiency=1.0).for_stack(seed)
+    dots = seed.layers[seed.gain_layer_indices[0]].material.qd_geometry
     fit = start.calibrate(occupancy_points=[(18.0, 3.2)], inversion_currents=[3.5],
                           free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"))
-    print(f"Calibration to Lim 2018 within physical bounds ({QD_NM:g} nm film of close-packed 10 nm dots, "
-          f"{start.areal_density:.3g} dots/cm^2, eta_inj = 1):")
+    print(f"Calibration to Lim 2018 within physical bounds ({QD_NM:g} nm film of close-packed "
+          f"{dots.core_diameter_nm:g} nm dots with {dots.ligand_thickness_nm:g} nm ligands, {dots.dot_spacing_nm:g} nm "
+          f"apart: {start.areal_density:.3g} dots/cm^2, eta_inj = 1):")
     for (name, value), (_, lo, hi) in zip(fit.parameters, fit.bounds):
         edge = "  <- at its bound" if min(value / lo, hi / value) < 1.0 + 1e-6 else ""
         print(f"  {name:30s} = {value:8.4g}   (physical bounds {lo:g}-{hi:g}: {PHYSICAL_BOUNDS[name][2][:60]}...){edge}")
@@ -70,7 +76,7 @@ def main(argv=None):
         # the rest of the example: the physical lifetimes in the assumed film, read as "the current
         # density at the dots is f x the quoted one" (the film, and so its absorption sigma n_vol,
         # stays that of the stack) -- an assumption, not a fit result
-        model = QDGainModel.for_film(QD_NM, dot_spacing_nm=10.0, **dict(need.parameters))
+        model = QDGainModel(**dict(need.parameters)).for_stack(seed)
         f = need.generation_scale
         print(f"  Used below (an assumption, not a result): {', '.join(f'{n} = {v:.3g}' for n, v in need.parameters)} "
               f"in the assumed film, J = the current density at the dots: Lim's 18 A/cm^2 then means "
@@ -84,7 +90,6 @@ def main(argv=None):
           f"(saturated maximum {model.max_gain(wl0):.0f} cm^-1)")
 
     # heating from the layers of the seed LED stack (docs/device.md)
-    seed = cavity.seed_led_stack(qd_nm=QD_NM)
     thermal = ThermalModel.from_stack(seed, aperture_radius_um=APERTURE_UM)
     print(f"Seed LED stack ({len(seed)} layers, {APERTURE_UM:g} um aperture, CW): V(18 A/cm^2) = "
           f"{thermal.voltage(18.0):.2f} V, QD-film temperature rise {thermal.temperature_rise(18.0):.1f} K")

@@ -8,7 +8,8 @@ with an Al cathode; a current-focusing insulating spacer reached 18 A/cm^2, wher
 excitons per dot.  The script
 
 1. calibrates the injected-gain model to that device (<N> = 3.2 at 18 A/cm^2, band-edge
-   inversion at 3.5 A/cm^2; a 20 nm film of close-packed dots at 10 nm spacing, injection efficiency 1: assumptions,
+   inversion at 3.5 A/cm^2; a 20 nm film of close-packed 10 nm dots with 1 nm ligands (12 nm spacing, the
+   geometry the "CdSe QD film" records), injection efficiency 1: assumptions,
    the paper's values were not available, docs/physics.md s.2.5), with CW self-heating;
 2. evaluates (1) the bare LED stack, (2) a DBR microcavity around it and (3) a DFB grating under
    it, and optimises (2) and (3) for the lowest threshold current density J_th by differential
@@ -54,7 +55,7 @@ WINDOW = (LAM0 - 15.0, LAM0 + 15.0)  # within the 30 nm wide 1S gain band
 GLASS, AIR, SIO2 = mt.get("soda-lime glass"), mt.get("air"), mt.get("SiO2")
 ITO, TCTA, QD, ZNO = mt.get("ITO"), mt.get("TCTA"), mt.get("CdSe QD film"), mt.get("ZnO")
 HIGH_INDEX = (mt.get("TiO2"), mt.get("Nb2O5"), mt.get("Ta2O5"))
-QD_NM = 20.0            # the QD film: ~2.45 monolayers of close-packed dots at 10 nm spacing
+QD_NM = 20.0            # the QD film: ~2.04 monolayers of close-packed dots at 12 nm spacing (its material's record)
 AG = mt.get("Ag")
 CATHODES = (AG, ITO)    # the cathode on the ZnO, inside the optical path (see microcavity())
 APERTURE_UM = 50.0      # radius (um) of the current-focusing aperture: the pumped disc (docs/device.md s.3)
@@ -75,12 +76,15 @@ MODE_MAX_GAIN = 1e4     # cm^-1: search limit for the mode figures, 4x the satur
 def seed_gain_model() -> cv.QDGainModel:
     """The gain model calibrated to Lim 2018 within physical lifetimes (docs/gain.md s.6).
 
-    With a 20 nm film of close-packed 10 nm dots and eta_inj = 1 the seed's targets cannot be met
+    The dots are those of the seed stack's QD film (``"CdSe QD film"`` records 10 nm dots with 1 nm
+    ligands, close packed: 12 nm apart); the model takes them from the stack (docs/gain.md s.8).
+    With a 20 nm film of these dots and eta_inj = 1 the seed's targets cannot be met
     by physical lifetimes; the fit then says how many times more excitons per dot per unit current
     the data imply (``fit.needed``).  The example keeps the film and the refitted physical lifetimes
     and reads J as the current density at the dots (current focusing): an assumption, printed.
     """
-    start = cv.QDGainModel(dot_spacing_nm=10.0, film_thickness_nm=QD_NM, injection_efficiency=1.0)
+    seed = cv.seed_led_stack(qd_nm=QD_NM)
+    start = cv.QDGainModel(injection_efficiency=1.0).for_stack(seed)
     fit = start.calibrate(occupancy_points=[(J_SURVIVED, 3.2)], inversion_currents=[3.5],
                           free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"))
     if fit.success:
@@ -94,7 +98,7 @@ def seed_gain_model() -> cv.QDGainModel:
           f"dots {need.generation_scale:.3g}x the quoted one).")
     print("  Used here (an assumption): " + ", ".join(f"{n} = {v:.3g}" for n, v in need.parameters)
           + f" in the {QD_NM:g} nm film; J below is the current density at the dots.")
-    return cv.QDGainModel(dot_spacing_nm=10.0, film_thickness_nm=QD_NM, **dict(need.parameters))
+    return cv.QDGainModel(**dict(need.parameters)).for_stack(seed)
 
 
 # ---- (2) the DBR microcavity: glass | DBR | ITO | TCTA | QD | ZnO | cathode | SiO2 phase layer | DBR | air
@@ -196,7 +200,7 @@ def main(argv=None):
     print("Seed device: Lim, Park & Klimov, Nat. Mater. 17, 42 (2018)")
     print(f"  gain model calibrated: tau_X = {model.exciton_lifetime_ns:.1f} ns, tau_XX,A = "
           f"{model.biexciton_auger_lifetime_ns:.1f} ns ({model.monolayer_count:.2f} ML: {QD_NM:g} nm of close-packed "
-          f"dots at 10 nm spacing, eta_inj = 1: assumed)")
+          f"dots at {model.effective_dot_spacing_nm:g} nm spacing, eta_inj = 1: assumed)")
     print(f"  <N>(18 A/cm^2) = {model.mean_occupancy(J_SURVIVED):.2f}; saturated gain at {LAM0:g} nm = "
           f"{model.max_gain(LAM0):.0f} cm^-1")
     print(f"  from its layers ({APERTURE_UM:g} um aperture, ring contact at {CONTACT_UM:g} um, glass heat sink): "

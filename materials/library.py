@@ -38,6 +38,7 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
@@ -53,6 +54,7 @@ __all__ = [
     "get",
     "available",
     "qd_film",
+    "QDFilmGeometry",
     "close_packed_fraction",
     "HCP_PACKING_FRACTION",
     "QD_CORE_SHELL",
@@ -136,6 +138,7 @@ class _AbsorptionRemoved(Material):
                                               f"(materials.library.remove_absorption)")
         object.__setattr__(self, "dn_dT", base.dn_dT)
         object.__setattr__(self, "dn_dT_reference", base.dn_dT_reference)
+        object.__setattr__(self, "qd_geometry", getattr(base, "qd_geometry", None))
 
     def __setattr__(self, key, value):
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -233,6 +236,70 @@ def close_packed_fraction(core_diameter: float, ligand_thickness: float, packing
     return p * (d / (d + 2.0 * t)) ** 3
 
 
+@dataclass(frozen=True)
+class QDFilmGeometry:
+    r"""Geometry of a film of ligand-capped colloidal dots (immutable): the one record of its dots.
+
+    A QD film material made by :func:`qd_film` carries it as ``material.qd_geometry`` (every other
+    library material has ``qd_geometry = None``); the gain model (``cavity.QDGainModel.for_stack``)
+    takes its dot spacing and packing from it, so the optics and the gain of a film describe the
+    same dots.
+
+    .. math::
+
+        D = d + 2t, \qquad n_{vol} = \frac{\phi}{\pi D^3 / 6}, \qquad
+        n_{areal} = L\, n_{vol}, \qquad f = \phi \left(\frac{d}{D}\right)^3
+
+    with ``d`` the inorganic dot diameter, ``t`` the ligand shell thickness, ``D`` the outer
+    diameter (the centre spacing of touching dots), ``phi`` the packing fraction of the capped
+    spheres, ``L`` the film thickness and ``f`` the inorganic volume fraction (docs/gain.md s.8).
+
+    Parameters
+    ----------
+    core_diameter_nm : float
+        Inorganic dot diameter d (core + inorganic shell), nm (> 0).
+    ligand_thickness_nm : float
+        Ligand shell thickness t, nm (>= 0).
+    packing_fraction : float, default :data:`HCP_PACKING_FRACTION` (pi/(3 sqrt 2) = 0.7405)
+        Volume fraction filled by the ligand-capped spheres, in (0, 0.7405].
+    """
+
+    core_diameter_nm: float
+    ligand_thickness_nm: float
+    packing_fraction: float = HCP_PACKING_FRACTION
+
+    def __post_init__(self):
+        d = ck.positive(self.core_diameter_nm, "core_diameter_nm", "QDFilmGeometry")
+        t = ck.non_negative(self.ligand_thickness_nm, "ligand_thickness_nm", "QDFilmGeometry")
+        p = ck.positive(self.packing_fraction, "packing_fraction", "QDFilmGeometry")
+        if p > HCP_PACKING_FRACTION + 1e-12:
+            raise ValueError(f"packing_fraction of equal spheres cannot exceed pi/(3 sqrt 2) = "
+                             f"{HCP_PACKING_FRACTION:.4f}, got {self.packing_fraction!r}")
+        object.__setattr__(self, "core_diameter_nm", float(d))
+        object.__setattr__(self, "ligand_thickness_nm", float(t))
+        object.__setattr__(self, "packing_fraction", float(p))
+
+    @property
+    def dot_spacing_nm(self) -> float:
+        """Outer diameter ``D = d + 2t`` of a capped dot (nm), the centre spacing of touching dots."""
+        return self.core_diameter_nm + 2.0 * self.ligand_thickness_nm
+
+    @property
+    def volume_density_per_cm3(self) -> float:
+        """Dot volume density ``phi / (pi D^3 / 6)`` (cm^-3)."""
+        return self.packing_fraction / (math.pi * (self.dot_spacing_nm * 1e-7) ** 3 / 6.0)
+
+    @property
+    def inorganic_fraction(self) -> float:
+        """Inorganic volume fraction ``phi (d/D)^3`` (:func:`close_packed_fraction`)."""
+        return self.packing_fraction * (self.core_diameter_nm / self.dot_spacing_nm) ** 3
+
+    def areal_density(self, thickness_nm: float) -> float:
+        """Dots per unit area (cm^-2) of a film ``thickness_nm`` thick: ``L n_vol``."""
+        L = ck.positive(thickness_nm, "thickness_nm", "QDFilmGeometry.areal_density")
+        return float(L) * 1e-7 * self.volume_density_per_cm3
+
+
 def qd_film(
     core: Material | None = None,
     ligand: Material | None = None,
@@ -240,6 +307,7 @@ def qd_film(
     *,
     core_diameter: float = 10.0,
     ligand_thickness: float = 1.0,
+    packing_fraction: float = HCP_PACKING_FRACTION,
     method: MixingRule | str = MixingRule.BRUGGEMAN,
     name: str | None = None,
 ) -> EffectiveMedium:
@@ -255,7 +323,9 @@ def qd_film(
         Inorganic volume fraction in [0, 1].  Default: :func:`close_packed_fraction` of
         ``core_diameter`` and ``ligand_thickness`` (0.43 for 10 nm dots with 1 nm ligands).
     core_diameter, ligand_thickness : float
-        nm; used only when ``volume_fraction`` is None.
+        nm; the dots and their ligand shells (outer diameter ``core_diameter + 2 ligand_thickness``).
+    packing_fraction : float, default :data:`HCP_PACKING_FRACTION` (0.7405, close packing)
+        Volume fraction of the film filled by the ligand-capped dots.
     method : MixingRule or {"maxwell_garnett", "bruggeman", "linear"}
         Default Bruggeman: at f ~ 0.4 the dots touch, so neither phase is a dilute inclusion.
     name : str, optional
@@ -263,7 +333,10 @@ def qd_film(
     Returns
     -------
     EffectiveMedium
-        With ``.reference`` stating the mixing rule, fraction and both phases' sources.
+        With ``.reference`` stating the mixing rule, fraction and both phases' sources, and
+        ``.qd_geometry``: the :class:`QDFilmGeometry` of the dots when the fraction follows from
+        them (``volume_fraction`` None); ``None`` with an explicit ``volume_fraction``, which does
+        not say what dots fill it (the gain model then keeps its own dot spacing).
 
     Notes
     -----
@@ -273,9 +346,12 @@ def qd_film(
     core = QD_CORE_SHELL if core is None else core
     ligand = OLEIC_ACID if ligand is None else ligand
     method = MixingRule.coerce(method)
+    geometry = None
     if volume_fraction is None:
-        volume_fraction = close_packed_fraction(core_diameter, ligand_thickness)
-        how = f"close-packed {core_diameter:g} nm dots with {ligand_thickness:g} nm ligand shells"
+        volume_fraction = close_packed_fraction(core_diameter, ligand_thickness, packing_fraction)
+        geometry = QDFilmGeometry(core_diameter, ligand_thickness, packing_fraction)
+        how = (f"{core_diameter:g} nm dots with {ligand_thickness:g} nm ligand shells at packing fraction "
+               f"{geometry.packing_fraction:.4g}")
     else:
         how = "user volume fraction"
     f = float(volume_fraction) if not isinstance(volume_fraction, bool) else volume_fraction
@@ -285,7 +361,9 @@ def qd_film(
         f"dots: {core.reference}; ligand: {ligand.reference}. EMA for QD films: Dement, Puri & Ferry, "
         "J. Phys. Chem. C (2018); docs/physics.md s.1.6. Representative estimate, not a measured film."
     )
-    return EffectiveMedium(core, ligand, volume_fraction, method, name=name or "CdSe QD film", reference=ref)
+    film = EffectiveMedium(core, ligand, volume_fraction, method, name=name or "CdSe QD film", reference=ref)
+    object.__setattr__(film, "qd_geometry", geometry)
+    return film
 
 
 # --- the table: canonical name -> (factory, aliases) ----------------------------------------------
@@ -486,6 +564,10 @@ def _build(canonical: str) -> Material:
     value, source = DN_DT.get(canonical, (None, "unknown (no thermo-optic coefficient in the library)"))
     object.__setattr__(m, "dn_dT", value)
     object.__setattr__(m, "dn_dT_reference", source)
+    if not hasattr(m, "qd_geometry"):
+        # only qd_film() records a dot geometry; the measured Aftenieva page gives none (its source
+        # states no dot size or packing), so the gain model keeps its own for it
+        object.__setattr__(m, "qd_geometry", None)
     return m
 
 

@@ -385,19 +385,28 @@ _MAX_TABLES = 256
 
 
 def _gain_film_thickness(obj):
-    """Thickness (nm) of the QD film of a design, or None when the design type has no known film.
+    """The QD film of a design, ``(thickness_nm, geometry)``, or None when the design type has no known film.
 
     A :class:`Stack`: the summed thickness of its gain layers.  A grating with ``tooth``,
     ``groove`` (stacks) and ``duty_cycle`` (:class:`cavity.DFBGrating`): the period average
-    ``D L_tooth + (1 - D) L_groove`` (the dots per unit area of the patterned film).
+    ``D L_tooth + (1 - D) L_groove`` (the dots per unit area of the patterned film).  ``geometry``
+    is the dots the gain layers' material records (:func:`cavity.gain.model.recorded_film_geometry`,
+    None when it records none; docs/gain.md s.8): designs whose films differ in thickness or dots
+    get their own gain table.
     """
+    from ..gain.model import recorded_film_geometry
+
+    def thickness(stack):
+        return float(sum(stack.layers[i].thickness for i in stack.gain_layer_indices))
+
     if isinstance(obj, Stack):
-        return float(sum(obj.layers[i].thickness for i in obj.gain_layer_indices)) or None
+        t = thickness(obj)
+        return (t, recorded_film_geometry(obj)) if t else None
     tooth, groove, duty = (getattr(obj, a, None) for a in ("tooth", "groove", "duty_cycle"))
     if isinstance(tooth, Stack) and isinstance(groove, Stack) and duty is not None:
-        t = float(duty) * _gain_film_thickness(tooth) if tooth.gain_layer_indices else 0.0
-        g = (1.0 - float(duty)) * _gain_film_thickness(groove) if groove.gain_layer_indices else 0.0
-        return (t + g) or None
+        t = float(duty) * thickness(tooth) if tooth.gain_layer_indices else 0.0
+        g = (1.0 - float(duty)) * thickness(groove) if groove.gain_layer_indices else 0.0
+        return (t + g, recorded_film_geometry(tooth, groove)) if (t + g) else None
     return None
 
 
@@ -414,11 +423,14 @@ def _gain_host(obj, model):
     return obj
 
 
-def _film_model(model, thickness):
-    """The gain model of a design's QD film (:meth:`cavity.QDGainModel.for_film_thickness`)."""
-    if thickness is None:
+def _film_model(model, film):
+    """The gain model of a design's QD film ``film = (thickness_nm, geometry)`` of
+    :func:`_gain_film_thickness` (:meth:`cavity.QDGainModel.for_film_thickness`), or ``model``
+    for None."""
+    if film is None:
         return model
-    return model.for_film_thickness(thickness, "the design's gain layers")
+    thickness, geometry = film
+    return model.for_film_thickness(thickness, "the design's gain layers", geometry=geometry)
 
 
 class _GainTable:

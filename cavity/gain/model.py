@@ -48,6 +48,9 @@ __all__ = [
     "DEFAULT_BAND_1S",
     "DEFAULT_BAND_1P",
     "DEFAULT_1S_CROSS_SECTION_CM2",
+    "DEFAULT_BAND_DOT_SPACING_NM",
+    "DEFAULT_DOT_SPACING_NM",
+    "recorded_film_geometry",
     "PHYSICAL_BOUNDS",
     "AssumptionChange",
 ]
@@ -276,6 +279,101 @@ DEFAULT_BAND_1S = GaussianBand(center_nm=625.0, fwhm_nm=30.0, peak_absorption_pe
 #: assumptions.
 DEFAULT_BAND_1P = GaussianBand(center_nm=580.0, fwhm_nm=35.0, peak_absorption_per_cm=9000.0)
 
+#: Dot spacing (nm, close packing) at which :data:`DEFAULT_BAND_1S` and :data:`DEFAULT_BAND_1P`
+#: hold.  A model of other dots uses the default bands scaled by its dot volume density,
+#: ``alpha_b = alpha_b(10 nm) n_vol / n_vol(10 nm)``: the band-edge absorption is
+#: ``sigma_1S n_vol`` (docs/gain.md s.8), with the effective
+#: ``sigma_1S = 3000 cm^-1 / 1.414e18 cm^-3 = 2.12e-15 cm^2`` (the rounded default).
+DEFAULT_BAND_DOT_SPACING_NM = 10.0
+#: Dot spacing (nm) of a model whose film records no geometry and that is given none.
+DEFAULT_DOT_SPACING_NM = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class _DensityScaledBand(GaussianBand):
+    """A default band scaled to a model's dot density; a model re-scales it to its own dots."""
+
+
+def _scaled_default(default: GaussianBand, scale: float) -> GaussianBand:
+    return _DensityScaledBand(center_nm=default.center_nm, fwhm_nm=default.fwhm_nm,
+                              peak_absorption_per_cm=default.peak_absorption_per_cm * scale)
+
+
+def _is_default_band(band, default: GaussianBand) -> bool:
+    """A band the model scales with its dots: the default (or a band a model scaled from it)."""
+    return isinstance(band, _DensityScaledBand) or (type(band) is GaussianBand and band == default)
+
+
+def _material_geometry(material):
+    """``material.qd_geometry``, looking through wrappers (``.base``: heated, host) to the film."""
+    seen = 0
+    while material is not None and seen < 16:
+        g = getattr(material, "qd_geometry", None)
+        if g is not None:
+            return g
+        material = getattr(material, "base", None)
+        seen += 1
+    return None
+
+
+def _same_geometry(a, b) -> bool:
+    return (abs(a.dot_spacing_nm / b.dot_spacing_nm - 1.0) <= FILM_DENSITY_RTOL
+            and abs(a.packing_fraction / b.packing_fraction - 1.0) <= FILM_DENSITY_RTOL)
+
+
+def _describe_geometry(g) -> str:
+    return (f"dot_spacing_nm={g.dot_spacing_nm:.6g} ({g.core_diameter_nm:g} nm dots + 2 x {g.ligand_thickness_nm:g} nm "
+            f"ligands), packing_fraction={g.packing_fraction:.6g}")
+
+
+def recorded_film_geometry(*stacks, gain_layers=None):
+    """The dot geometry recorded by the QD film of the stacks' gain layers, or None.
+
+    Each gain layer's material may record its dots (``material.qd_geometry``, a
+    :class:`materials.library.QDFilmGeometry`, set by :func:`materials.qd_film`; wrappers such as
+    a heated or host material are looked through).  Layers whose material records nothing
+    (``None``, e.g. a measured film) accept the recorded geometry of the others.
+
+    Parameters
+    ----------
+    *stacks : cavity.Stack
+        One stack, or several (e.g. the tooth and groove of a grating).
+    gain_layers : sequence of int, optional
+        With one stack: the layers holding the dots (default: those marked ``gain=True``).
+
+    Returns
+    -------
+    QDFilmGeometry or None
+
+    Raises
+    ------
+    ValueError
+        Two gain layers record different geometries (dot spacing or packing fraction): one gain
+        model describes one kind of dot, so such a stack is refused (model it with one film
+        geometry, or compute the layers separately).
+    """
+    from ..lasing.threshold import _resolve_gain_layers
+
+    if gain_layers is not None and len(stacks) != 1:
+        raise ValueError(f"gain_layers applies to one stack, got {len(stacks)} stacks")
+    found = []
+    for k, stack in enumerate(stacks):
+        idx = _resolve_gain_layers(stack, gain_layers) if gain_layers is not None else stack.gain_layer_indices
+        for i in idx:
+            g = _material_geometry(stack.layers[i].material)
+            if g is not None:
+                found.append((f"layer {i}" + (f" of stack {k}" if len(stacks) > 1 else "")
+                              + f" ({stack.layers[i].material.name})", g))
+    if not found:
+        return None
+    where0, g0 = found[0]
+    for where, g in found[1:]:
+        if not _same_geometry(g, g0):
+            raise ValueError(f"the gain layers record different QD film geometries: {where0} has "
+                             f"{_describe_geometry(g0)}, {where} has {_describe_geometry(g)}; one gain model "
+                             f"describes one kind of dot: give the gain layers one geometry")
+    return g0
+
 #: parameters that :meth:`QDGainModel.calibrate` may fit (all positive floats)
 _FITTABLE = (
     "exciton_lifetime_ns",
@@ -319,10 +417,16 @@ class QDGainModel:
 
     Parameters
     ----------
-    dot_spacing_nm : float, default 10.0
+    dot_spacing_nm : float or None, default None
         Outer diameter D of a ligand-capped dot, ``D = d_core + 2 t_ligand`` (nm): the centre
-        spacing of touching dots.  Assumption: Lim 2018's dot size was not retrieved; 10 nm is
-        the worked example of the hexagonal-monolayer density (1.155e12 cm^-2).
+        spacing of touching dots.  ``None``: from the film -- :meth:`for_stack` (and so
+        :func:`cavity.threshold_current`, :func:`cavity.dfb_threshold`, the design searches) take
+        it from the gain layers' material when it records its dots (``material.qd_geometry``;
+        ``"CdSe QD film"``: 10 nm dots + 2 x 1 nm ligands = 12 nm); else
+        :data:`DEFAULT_DOT_SPACING_NM` = 10 nm (the worked example of the hexagonal-monolayer
+        density, 1.155e12 cm^-2; Lim 2018's dot size was not retrieved).  An explicit value that
+        disagrees with the film's record is refused (``ValueError`` naming both).  The value in
+        use is :attr:`effective_dot_spacing_nm`.
     monolayers : float or None, default None
         Number of hexagonal QD monolayers, ``n_areal = N_ML 2/(sqrt(3) D^2)``.  ``None``: derived
         from ``film_thickness_nm`` when that is given, else 1 (the historical default).
@@ -361,10 +465,15 @@ class QDGainModel:
     extra_electrons : int, default 0
         Extra electrons per dot (0, 1 or 2), s.1.2.  The decay rates are those of the
         excitons only (charged-exciton Auger is not modelled).
-    band_1s : GaussianBand, default :data:`DEFAULT_BAND_1S`
-        The band-edge band (electron degeneracy 2).
+    band_1s : GaussianBand or None, default None
+        The band-edge band (electron degeneracy 2).  ``None`` (or :data:`DEFAULT_BAND_1S`): the
+        default band, whose peak absorption follows the dot density,
+        ``alpha_1S = 3000 cm^-1 x n_vol / n_vol(10 nm)`` (= ``sigma_1S n_vol``; 1736 cm^-1 for the
+        12 nm spacing of ``"CdSe QD film"``); the attribute then holds the scaled band.  A band of
+        your own stays as given (it states the film's absorption).  docs/gain.md s.8.
     band_1p : GaussianBand or None, default None
-        The 1P band (degeneracy 6); off unless given (e.g. :data:`DEFAULT_BAND_1P`).
+        The 1P band (degeneracy 6); off unless given.  :data:`DEFAULT_BAND_1P` scales with the
+        dot density like the default 1S band; a band of your own stays as given.
     peak_shift_nm_per_K : float, default 0.1
         Red shift of the bands with the temperature rise (nm/K): ``lambda^2/(hc) |dE/dT|``.
         0.1 nm/K at 625 nm is |dE/dT| = 0.32 meV/K, between -0.225 meV/K measured on CdSe dots
@@ -387,9 +496,11 @@ class QDGainModel:
         than :data:`FILM_DENSITY_RTOL` is refused (``ValueError`` naming both values).
         :func:`cavity.threshold_current` and the design searches set it from the stack's gain
         layers (:meth:`for_stack`).
-    packing_fraction : float, default :data:`HCP_PACKING_FRACTION` (0.7405)
-        Volume fraction of the film filled by the ligand-capped spheres, ``(0, 0.7405]``: close
-        packing by default (random close packing is ~0.64).  Used with ``film_thickness_nm``.
+    packing_fraction : float or None, default None
+        Volume fraction of the film filled by the ligand-capped spheres, ``(0, 0.7405]``.  ``None``:
+        the film's (as ``dot_spacing_nm``), else close packing :data:`HCP_PACKING_FRACTION`
+        (0.7405; random close packing is ~0.64).  Used with ``film_thickness_nm`` and for the
+        default bands' density.  The value in use is :attr:`effective_packing_fraction`.
 
     Accepted ranges (outside them a ``ValueError`` names the parameter, so that no extreme
     value overflows into a NaN or inf): lifetimes ``[1e-6, 1e15]`` ns (1 fs to ~12 days);
@@ -421,7 +532,7 @@ class QDGainModel:
     1.1462
     """
 
-    dot_spacing_nm: float = 10.0
+    dot_spacing_nm: float | None = None
     monolayers: float | None = None
     areal_density_per_cm2: float | None = None
     injection_efficiency: float = 1.0
@@ -432,14 +543,16 @@ class QDGainModel:
     trap_lifetime_ns: float | None = None
     max_excitons: int = 8
     extra_electrons: int = 0
-    band_1s: GaussianBand = DEFAULT_BAND_1S
+    band_1s: GaussianBand | None = None
     band_1p: GaussianBand | None = None
     peak_shift_nm_per_K: float = 0.1
     gain_characteristic_temperature_K: float | None = 1000.0
     film_thickness_nm: float | None = None
-    packing_fraction: float = HCP_PACKING_FRACTION
+    packing_fraction: float | None = None
     radiative_rate_factor: float = 1.0
     # derived, read-only caches
+    _spacing: float = field(init=False, repr=False, compare=False, default=DEFAULT_DOT_SPACING_NM)
+    _phi: float = field(init=False, repr=False, compare=False, default=HCP_PACKING_FRACTION)
     _n_areal: float = field(init=False, repr=False, compare=False, default=0.0)
     _rates: Any = field(init=False, repr=False, compare=False, default=None)
     _cum_log_k: Any = field(init=False, repr=False, compare=False, default=None)
@@ -450,12 +563,13 @@ class QDGainModel:
     # ------------------------------------------------------------------ validation
     def __post_init__(self):
         s = object.__setattr__
-        for name in ("dot_spacing_nm", "exciton_lifetime_ns", "peak_shift_nm_per_K", "radiative_rate_factor"):
+        for name in ("exciton_lifetime_ns", "peak_shift_nm_per_K", "radiative_rate_factor"):
             s(self, name, require_scalar_finite(getattr(self, name), name))
-        for name in ("dot_spacing_nm", "exciton_lifetime_ns", "radiative_rate_factor"):
+        for name in ("exciton_lifetime_ns", "radiative_rate_factor"):
             require_positive(getattr(self, name), name)
-        s(self, "packing_fraction", _packing(self.packing_fraction))
-        for name in ("monolayers", "areal_density_per_cm2", "biexciton_auger_lifetime_ns", "trap_lifetime_ns",
+        if self.packing_fraction is not None:
+            s(self, "packing_fraction", _packing(self.packing_fraction))
+        for name in ("dot_spacing_nm", "monolayers", "areal_density_per_cm2", "biexciton_auger_lifetime_ns", "trap_lifetime_ns",
                      "gain_characteristic_temperature_K", "film_thickness_nm"):
             v = getattr(self, name)
             if v is not None:
@@ -477,10 +591,18 @@ class QDGainModel:
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
                 raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
             s(self, name, int(v))
-        if not isinstance(self.band_1s, GaussianBand):
-            raise TypeError(f"band_1s must be a GaussianBand, got {self.band_1s!r}")
+        if self.band_1s is not None and not isinstance(self.band_1s, GaussianBand):
+            raise TypeError(f"band_1s must be a GaussianBand or None (the default), got {self.band_1s!r}")
         if self.band_1p is not None and not isinstance(self.band_1p, GaussianBand):
             raise TypeError(f"band_1p must be a GaussianBand or None, got {self.band_1p!r}")
+        s(self, "_spacing", DEFAULT_DOT_SPACING_NM if self.dot_spacing_nm is None else self.dot_spacing_nm)
+        s(self, "_phi", HCP_PACKING_FRACTION if self.packing_fraction is None else self.packing_fraction)
+        # the default bands follow the dot density (alpha = sigma n_vol); a user's own band stays as given
+        scale = dot_volume_density(self._spacing, self._phi) / dot_volume_density(DEFAULT_BAND_DOT_SPACING_NM)
+        if self.band_1s is None or _is_default_band(self.band_1s, DEFAULT_BAND_1S):
+            s(self, "band_1s", _scaled_default(DEFAULT_BAND_1S, scale))
+        if self.band_1p is not None and _is_default_band(self.band_1p, DEFAULT_BAND_1P):
+            s(self, "band_1p", _scaled_default(DEFAULT_BAND_1P, scale))
 
         s(self, "_n_areal", self._resolve_areal_density())
         rates = self.decay_rates()
@@ -498,27 +620,27 @@ class QDGainModel:
         if self.film_thickness_nm is None:
             if self.areal_density_per_cm2 is not None:
                 return self.areal_density_per_cm2
-            return hexagonal_areal_density(self.dot_spacing_nm, 1.0 if self.monolayers is None else self.monolayers)
-        n_film = self.film_thickness_nm * NM_TO_CM * dot_volume_density(self.dot_spacing_nm, self.packing_fraction)
+            return hexagonal_areal_density(self._spacing, 1.0 if self.monolayers is None else self.monolayers)
+        n_film = self.film_thickness_nm * NM_TO_CM * dot_volume_density(self._spacing, self._phi)
         given = []
         if self.areal_density_per_cm2 is not None:
             given.append((f"areal_density_per_cm2={self.areal_density_per_cm2!r} cm^-2", self.areal_density_per_cm2))
         if self.monolayers is not None:
-            given.append((f"monolayers={self.monolayers!r} ({hexagonal_areal_density(self.dot_spacing_nm, self.monolayers):.6g}"
-                          f" cm^-2)", hexagonal_areal_density(self.dot_spacing_nm, self.monolayers)))
+            given.append((f"monolayers={self.monolayers!r} ({hexagonal_areal_density(self._spacing, self.monolayers):.6g}"
+                          f" cm^-2)", hexagonal_areal_density(self._spacing, self.monolayers)))
         for what, n in given:
             if abs(n / n_film - 1.0) > FILM_DENSITY_RTOL:
                 raise ValueError(
                     f"inconsistent QD dot density: {what} disagrees with the film, film_thickness_nm="
                     f"{self.film_thickness_nm!r} nm x dot volume density {n_film / (self.film_thickness_nm * NM_TO_CM):.6g} "
-                    f"cm^-3 (dot_spacing_nm={self.dot_spacing_nm!r}, packing_fraction={self.packing_fraction:.6g}) = "
+                    f"cm^-3 (dot_spacing_nm={self._spacing!r}, packing_fraction={self._phi:.6g}) = "
                     f"{n_film:.6g} cm^-2; give only the film geometry (QDGainModel.for_film) or a consistent value")
         return n_film
 
     # ------------------------------------------------------------------ film geometry
     @classmethod
     def for_film(cls, thickness_nm: float, *, core_diameter_nm: float | None = None, ligand_thickness_nm: float = 1.0,
-                 dot_spacing_nm: float | None = None, packing_fraction: float = HCP_PACKING_FRACTION,
+                 dot_spacing_nm: float | None = None, packing_fraction: float | None = None,
                  **parameters) -> "QDGainModel":
         """A model whose dot areal density follows a QD film of thickness ``thickness_nm``.
 
@@ -532,13 +654,14 @@ class QDGainModel:
             Inorganic dot diameter d_core (nm); with ``ligand_thickness_nm`` it sets
             ``dot_spacing_nm = d_core + 2 t_ligand`` (the geometry of
             :func:`materials.library.qd_film`: 10 nm + 2 x 1 nm).  Give this or
-            ``dot_spacing_nm`` (default 10 nm, the class default), not both.
+            ``dot_spacing_nm`` (default None: the class default, i.e. taken from the film of a
+            stack that records one, else 10 nm), not both.
         ligand_thickness_nm : float, default 1.0
             Ligand shell thickness t (nm), used with ``core_diameter_nm``.
         dot_spacing_nm : float, optional
             Outer diameter D of a ligand-capped dot (nm).
-        packing_fraction : float, default 0.7405
-            Volume fraction filled by the ligand-capped spheres.
+        packing_fraction : float or None, default None
+            Volume fraction filled by the ligand-capped spheres (None: the film's, else 0.7405).
         **parameters
             Any other :class:`QDGainModel` parameter (lifetimes, bands, ...).  ``monolayers`` and
             ``areal_density_per_cm2`` are checked against the film (refused when inconsistent).
@@ -567,19 +690,27 @@ class QDGainModel:
         return replace(self, film_thickness_nm=thickness_nm)
 
     def for_stack(self, stack, gain_layers=None) -> "QDGainModel":
-        """This model with the QD film of a stack's gain layers (the film thickness from the stack).
+        """This model with the QD film of a stack's gain layers: its thickness and its dots.
 
         The film thickness is the sum of the thicknesses (nm) of the gain layers (``gain=True``,
         or the indices ``gain_layers``): a vertical current crosses every one of them, so the
-        excitons per dot follow ``J`` over the dots of all of them.
+        excitons per dot follow ``J`` over the dots of all of them.  The dots (spacing ``D`` and
+        packing ``phi``) are those the gain layers' material records (``material.qd_geometry``,
+        :func:`materials.qd_film`; :func:`recorded_film_geometry`), so that
+        ``n_areal = L phi / (pi D^3/6)`` follows the stack alone (docs/gain.md s.8).
 
+        * A model without ``dot_spacing_nm``/``packing_fraction`` takes the film's; a model with
+          one must agree with the film's within :data:`FILM_DENSITY_RTOL`.  A film that records
+          nothing (e.g. a measured film) leaves the model's (default 10 nm, close packing).
         * A model without ``film_thickness_nm``, ``monolayers`` and ``areal_density_per_cm2``
           takes the stack's film (:meth:`with_film`).
         * A model with ``film_thickness_nm`` must match the stack within
           :data:`FILM_DENSITY_RTOL`; a model with an explicit ``monolayers`` or
-          ``areal_density_per_cm2`` must give the areal density of the stack's film.  Otherwise
-          ``ValueError`` names both values: the stack is the one source of the QD geometry, and an
-          inconsistent explicit density is refused rather than silently overridden.
+          ``areal_density_per_cm2`` must give the areal density of the stack's film.
+
+        Otherwise ``ValueError`` names both values: the stack is the one source of the QD
+        geometry, and an inconsistent explicit value is refused rather than silently overridden.
+        Gain layers that record different geometries are refused too (one model, one kind of dot).
 
         Parameters
         ----------
@@ -591,25 +722,54 @@ class QDGainModel:
 
         idx = _resolve_gain_layers(stack, gain_layers)
         thickness = float(sum(stack.layers[i].thickness for i in idx))
-        return self.for_film_thickness(thickness, f"the stack's gain layers {list(idx)}")
+        geometry = recorded_film_geometry(stack, gain_layers=idx)
+        return self.for_film_thickness(thickness, f"the stack's gain layers {list(idx)}", geometry=geometry)
 
-    def for_film_thickness(self, thickness_nm: float, source: str = "the film") -> "QDGainModel":
+    def with_geometry(self, geometry, source: str = "the film") -> "QDGainModel":
+        """This model for the dots of ``geometry`` (a :class:`materials.library.QDFilmGeometry`).
+
+        Sets ``dot_spacing_nm = d + 2t`` and ``packing_fraction`` from it; an explicit value of
+        this model that disagrees (beyond :data:`FILM_DENSITY_RTOL`) raises ``ValueError`` naming
+        both.  The default bands follow the new dot density.  ``None`` returns the model unchanged.
+        """
+        if geometry is None:
+            return self
+        D, phi = float(geometry.dot_spacing_nm), float(geometry.packing_fraction)
+        for name, given, film in (("dot_spacing_nm", self.dot_spacing_nm, D),
+                                  ("packing_fraction", self.packing_fraction, phi)):
+            if given is not None and abs(given / film - 1.0) > FILM_DENSITY_RTOL:
+                raise ValueError(
+                    f"inconsistent QD film: the gain model has {name}={given!r} but {source} record "
+                    f"{_describe_geometry(geometry)}; drop the explicit {name} (the model "
+                    f"takes the film's) or give the film material the dots you mean "
+                    f"(materials.qd_film(core_diameter=..., ligand_thickness=..., packing_fraction=...))")
+        if self.dot_spacing_nm == D and self.packing_fraction == phi:
+            return self
+        try:
+            return replace(self, dot_spacing_nm=D, packing_fraction=phi)
+        except ValueError as exc:
+            raise ValueError(f"the dots of {source} ({_describe_geometry(geometry)}) set the dot density: {exc}") from None
+
+    def for_film_thickness(self, thickness_nm: float, source: str = "the film", geometry=None) -> "QDGainModel":
         """This model for a QD film of ``thickness_nm`` (nm), refusing an inconsistent explicit density.
 
         The rule of :meth:`for_stack` for a thickness known otherwise (e.g. the period-averaged
-        QD film of a grating); ``source`` names it in the error message.
+        QD film of a grating); ``source`` names it in the error message.  ``geometry`` (a
+        :class:`materials.library.QDFilmGeometry` or None, e.g. :func:`recorded_film_geometry`)
+        gives the film's dots first (:meth:`with_geometry`).
         """
         thickness = require_scalar_finite(thickness_nm, "thickness_nm")
         require_positive(thickness, "thickness_nm", unit="nm")
-        if self.film_thickness_nm is not None:
-            if abs(thickness / self.film_thickness_nm - 1.0) > FILM_DENSITY_RTOL:
+        model = self.with_geometry(geometry, source)
+        if model.film_thickness_nm is not None:
+            if abs(thickness / model.film_thickness_nm - 1.0) > FILM_DENSITY_RTOL:
                 raise ValueError(
-                    f"inconsistent QD film: the gain model has film_thickness_nm={self.film_thickness_nm!r} nm but "
+                    f"inconsistent QD film: the gain model has film_thickness_nm={model.film_thickness_nm!r} nm but "
                     f"{source} are {thickness:.6g} nm thick; use a model without a film thickness (it takes "
                     f"the stack's) or model.with_film({thickness:.6g})")
-            return self
+            return model
         try:
-            return self.with_film(thickness)
+            return model.with_film(thickness)
         except ValueError as exc:
             raise ValueError(f"{source} ({thickness:.6g} nm of QD film) set the dot density: {exc}") from None
 
@@ -654,12 +814,22 @@ class QDGainModel:
     @property
     def dot_volume_density(self) -> float:
         """Dot volume density ``phi / (pi D^3/6)`` (cm^-3) of the film (:func:`dot_volume_density`)."""
-        return dot_volume_density(self.dot_spacing_nm, self.packing_fraction)
+        return dot_volume_density(self._spacing, self._phi)
+
+    @property
+    def effective_dot_spacing_nm(self) -> float:
+        """The dot spacing D (nm) in use: ``dot_spacing_nm``, or 10 nm when that is None."""
+        return self._spacing
+
+    @property
+    def effective_packing_fraction(self) -> float:
+        """The packing fraction in use: ``packing_fraction``, or 0.7405 when that is None."""
+        return self._phi
 
     @property
     def monolayer_count(self) -> float:
         """Equivalent number of hexagonal monolayers, ``n_areal / (2/(sqrt(3) D^2))``."""
-        return self._n_areal / hexagonal_areal_density(self.dot_spacing_nm, 1.0)
+        return self._n_areal / hexagonal_areal_density(self._spacing, 1.0)
 
     def decay_rates(self) -> np.ndarray:
         """Decay rates ``k_N`` (s^-1) of the steps ``N -> N-1`` for ``N = 1 .. N_max``.
@@ -998,7 +1168,7 @@ class QDGainModel:
         for name in free:
             if name not in _FITTABLE:
                 raise ValueError(f"free parameter {name!r} is not fittable; choose from {_FITTABLE}")
-            v = getattr(self, name)
+            v = self._spacing if name == "dot_spacing_nm" else getattr(self, name)
             if v is None:
                 raise ValueError(f"free parameter {name!r} is None in this model; give it a starting value")
             if self.film_thickness_nm is not None and name in ("monolayers", "areal_density_per_cm2"):
@@ -1071,7 +1241,7 @@ class QDGainModel:
         film = dspacing = None
         if self.film_thickness_nm is not None:
             film = self.film_thickness_nm / f
-            dspacing = self.dot_spacing_nm * f ** (1.0 / 3.0)
+            dspacing = self._spacing * f ** (1.0 / 3.0)
         params = tuple((n, float(math.exp(v))) for n, v in zip(names, sol.x[:-1]))
         fitted = ", ".join(f"{n} = {v:.4g}" for n, v in params)
         if not met:
