@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import require_scalar_finite
-from .evaluators import Objective, ThresholdSettings, _by_evaluator, _is_per_design
+from .evaluators import Objective, SideModeEvaluator, ThresholdSettings, _by_evaluator, _is_per_design
 
 __all__ = [
     "Constraint",
@@ -146,7 +146,7 @@ class SideModeMargin(Constraint):
         sel = np.nonzero(ctx.converged & (ctx.violation == 0))[0]
         for ev, idx in _by_evaluator([ctx.objects[i] for i in sel], ctx.registry):
             ii = sel[idx]
-            if not hasattr(ev, "side_mode_margins"):
+            if not isinstance(ev, SideModeEvaluator):
                 raise TypeError(f"SideModeMargin: the evaluator {ev!r} has no side_mode_margins method")
             m = ev.side_mode_margins([ctx.objects[i] for i in ii], ctx.settings, self.half_width, ctx.wavelength[ii])
             out[ii] = np.maximum(self.minimum - m, 0.0)

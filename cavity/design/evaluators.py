@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import importlib
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -24,8 +25,12 @@ __all__ = [
     "BatchThresholds",
     "ThresholdSettings",
     "StackEvaluator",
+    "Evaluator",
+    "SideModeEvaluator",
+    "ReportingEvaluator",
     "register_evaluator",
     "evaluator_for",
+    "evaluator_registry",
     "ThermalFromStack",
 ]
 
@@ -174,29 +179,105 @@ class StackEvaluator:
         return lasing_threshold(obj, settings.near)
 
 
-_EVALUATORS: dict[type, Any] = {Stack: StackEvaluator()}
+@runtime_checkable
+class Evaluator(Protocol):
+    """What evaluates one type of design for :func:`cavity.design.optimize` (required).
+
+    ``thresholds(objects, settings)`` returns the :class:`BatchThresholds` of a batch of designs
+    (wavelength in nm, threshold material gain in cm^-1, NaN and ``converged=False`` where there
+    is none).  The optional abilities are the protocols :class:`SideModeEvaluator` (for
+    :class:`cavity.design.SideModeMargin`) and :class:`ReportingEvaluator` (the full report of
+    the best design).  :class:`StackEvaluator` and :class:`cavity.waveguide.dfb.DFBEvaluator`
+    follow all three.
+    """
+
+    def thresholds(self, objects: Sequence[Any], settings: ThresholdSettings) -> BatchThresholds:
+        ...
 
 
-def register_evaluator(cls: type, evaluator) -> None:
+@runtime_checkable
+class SideModeEvaluator(Evaluator, Protocol):
+    """An evaluator that also gives each design's side-mode margin (cm^-1): the threshold gain of
+    the next mode within ``near +- half_width`` (nm) minus that of the lasing mode at
+    ``wavelengths`` (nm); ``-inf`` where no mode was found, ``inf`` where there is no other."""
+
+    def side_mode_margins(self, objects: Sequence[Any], settings: ThresholdSettings, half_width: float,
+                          wavelengths: np.ndarray) -> np.ndarray:
+        ...
+
+
+@runtime_checkable
+class ReportingEvaluator(Evaluator, Protocol):
+    """An evaluator that also gives the full threshold report of one design (any result object;
+    ``settings.thermal`` resolved to the design's own model)."""
+
+    def report(self, obj: Any, settings: ThresholdSettings) -> Any:
+        ...
+
+
+#: The built-in evaluators, by import path (``"module:Name"`` of the design type, of the evaluator
+#: class): imported and instantiated when a search first needs the registry, so that no module
+#: writes into the registry when it is imported.  One place lists every cavity type the search knows.
+BUILTIN_EVALUATORS: tuple[tuple[str, str], ...] = (
+    ("cavity.layers:Stack", "cavity.design.evaluators:StackEvaluator"),
+    ("cavity.waveguide.dfb:DFBGrating", "cavity.waveguide.dfb:DFBEvaluator"),
+)
+#: the built-in evaluators once loaded (one instance each per process)
+_BUILTIN: dict[type, Evaluator] = {}
+#: evaluators of the user's own design types (:func:`register_evaluator`), on top of the built-ins
+_REGISTERED: dict[type, Evaluator] = {}
+
+
+def _load(path: str):
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _check_evaluator(cls, evaluator, what: str) -> None:
+    if not isinstance(cls, type):
+        raise TypeError(f"{what}: the design type must be a type, got {cls!r}")
+    if not callable(getattr(evaluator, "thresholds", None)):
+        raise TypeError(f"{what}: the evaluator of {cls.__name__} must have a thresholds(objects, settings) method "
+                        f"(the protocol cavity.design.Evaluator), got {evaluator!r}")
+
+
+def evaluator_registry() -> dict[type, Evaluator]:
+    """The registry a search starts from (a new dict): the built-in evaluators
+    (:data:`BUILTIN_EVALUATORS`, loaded on first use) and then those of :func:`register_evaluator`,
+    which override a built-in one of the same type."""
+    if not _BUILTIN:
+        loaded = {}
+        for cls_path, ev_path in BUILTIN_EVALUATORS:
+            cls, ev = _load(cls_path), _load(ev_path)()
+            _check_evaluator(cls, ev, f"built-in evaluator {ev_path}")
+            loaded[cls] = ev
+        _BUILTIN.update(loaded)
+    return {**_BUILTIN, **_REGISTERED}
+
+
+def register_evaluator(cls: type, evaluator: Evaluator) -> None:
     """Let :func:`optimize` evaluate designs of type ``cls`` (and subclasses) with ``evaluator``.
 
-    ``evaluator`` follows the protocol documented in :class:`StackEvaluator`.
+    ``evaluator`` follows the protocol :class:`Evaluator` (optionally :class:`SideModeEvaluator`
+    and :class:`ReportingEvaluator`).  The built-in cavity types need no registration
+    (:data:`BUILTIN_EVALUATORS`); a search can also take ``evaluators={cls: evaluator}`` for
+    itself alone.
     """
     if not isinstance(cls, type):
         raise TypeError(f"cls must be a type, got {cls!r}")
     if not callable(getattr(evaluator, "thresholds", None)):
         raise TypeError(f"evaluator must have a thresholds(objects, settings) method, got {evaluator!r}")
-    _EVALUATORS[cls] = evaluator
+    _REGISTERED[cls] = evaluator
 
 
-def evaluator_for(obj, registry=None):
+def evaluator_for(obj, registry: dict[type, Evaluator] | None = None) -> Evaluator:
     """The evaluator registered for ``type(obj)`` or its nearest base class."""
-    registry = _EVALUATORS if registry is None else registry
+    registry = evaluator_registry() if registry is None else registry
     for cls in type(obj).__mro__:
         if cls in registry:
             return registry[cls]
     raise TypeError(f"no evaluator registered for {type(obj).__name__} objects; the build function must return "
-                    f"a cavity.Stack or a type passed to cavity.design.register_evaluator")
+                    f"a cavity.Stack, a cavity.DFBGrating or a type passed to cavity.design.register_evaluator")
 
 
 # ================================================================================================

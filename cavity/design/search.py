@@ -108,7 +108,6 @@ from .de import (
     _trials,
 )
 from .evaluators import (
-    _EVALUATORS,
     _MAX_TABLES,
     _TABLES,
     BatchThresholds,
@@ -122,7 +121,11 @@ from .evaluators import (
     _gain_host,
     _GainTable,
     _is_per_design,
+    Evaluator,
+    ReportingEvaluator,
+    SideModeEvaluator,
     evaluator_for,
+    evaluator_registry,
     per_design,
     register_evaluator,
 )
@@ -146,8 +149,12 @@ __all__ = [
     "BatchThresholds",
     "ThresholdSettings",
     "StackEvaluator",
+    "Evaluator",
+    "SideModeEvaluator",
+    "ReportingEvaluator",
     "register_evaluator",
     "evaluator_for",
+    "evaluator_registry",
     "GenerationRecord",
     "Archive",
     "DesignResult",
@@ -543,7 +550,7 @@ def _make_problem(space, objective, near, gain_model, thermal, constraints, sear
     j_lo, j_hi = (float(v) for v in current_range)
     if not 0 < j_lo < j_hi or not math.isfinite(j_hi):
         raise ValueError(f"current_range must be (min, max) with 0 < min < max (A/cm^2), got {current_range!r}")
-    registry = dict(_EVALUATORS)
+    registry = evaluator_registry()
     if evaluators:
         for cls, ev in evaluators.items():
             if not isinstance(cls, type) or not callable(getattr(ev, "thresholds", None)):
@@ -803,7 +810,7 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     rep = None
     if report and settings is not None and isinstance(objective, Objective):
         ev = evaluator_for(design, registry)
-        if hasattr(ev, "report"):
+        if isinstance(ev, ReportingEvaluator):
             try:
                 rep = ev.report(design, _design_settings(problem, design))
             except ValueError as exc:

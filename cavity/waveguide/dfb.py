@@ -1108,12 +1108,15 @@ def far_field(emission: SurfaceEmission, angles=None, *, medium_index: float = 1
 # Design search
 # ------------------------------------------------------------------------------------------------
 class DFBEvaluator:
-    """Evaluates :class:`DFBGrating` designs for :func:`cavity.optimize` (the evaluator protocol
-    of :class:`cavity.design.StackEvaluator`): the lowest-threshold mode of each grating from the
-    complete mode search (:func:`dfb_threshold`)."""
+    """Evaluates :class:`DFBGrating` designs for :func:`cavity.optimize` (the protocols
+    :class:`cavity.design.evaluators.Evaluator`, ``SideModeEvaluator`` and ``ReportingEvaluator``):
+    the lowest-threshold mode of each grating from the complete mode search (:func:`dfb_threshold`).
+
+    The search finds it through ``cavity.design.evaluators.BUILTIN_EVALUATORS`` (by import path,
+    loaded when a search first needs it); this module registers nothing when it is imported."""
 
     def thresholds(self, objects, settings):
-        from ..design.search import BatchThresholds
+        from ..design.evaluators import BatchThresholds
 
         D = len(objects)
         lam = np.full(D, np.nan)
@@ -1139,12 +1142,3 @@ class DFBEvaluator:
 
     def report(self, obj, settings):
         return dfb_threshold(obj, modes=4, gain_model=settings.gain_model)
-
-
-def _register():
-    from ..design.search import register_evaluator
-
-    register_evaluator(DFBGrating, DFBEvaluator())
-
-
-_register()
