@@ -160,6 +160,10 @@ __all__ = [
     "DesignResult",
     "optimize",
     "evaluate_designs",
+    "SearchSettings",
+    "ThresholdProblem",
+    "DESettings",
+    "RunSettings",
     "NOT_CONVERGED",
     "NOT_CONVERGED_BASE",
     "UNREACHABLE_VIOLATION",
@@ -560,43 +564,15 @@ def _make_problem(space, objective, near, gain_model, thermal, constraints, sear
     return _Problem(space, objective, constraints, settings, registry, (j_lo, j_hi))
 
 
-def evaluate_designs(space: DesignSpace, designs: Sequence[Mapping[str, Any]], objective=Objective.THRESHOLD_CURRENT, *,
-                     near: float | None = None, gain_model=None, thermal=None, constraints: Sequence[Constraint] = (),
-                     search_width: float = 40.0, current_range=(1e-3, 1e5), evaluators=None):
-    """Scores and constraint violations of given designs, exactly as :func:`optimize` ranks them.
-
-    Parameters are those of :func:`optimize`; ``designs`` is a sequence of parameter dicts.
-
-    Returns
-    -------
-    (ndarray, ndarray)
-        Scores (lower is better) and total violations (0: feasible), one per design.
-    """
-    problem = _make_problem(space, objective, near, gain_model, thermal, constraints, search_width, current_range,
-                            evaluators)
-    if isinstance(designs, Mapping):
-        raise TypeError("designs must be a sequence of parameter dicts; wrap a single design in a list")
-    X = np.array([space.encode(d) for d in designs], dtype=np.float64).reshape(-1, space.dimension)
-    return problem.evaluate(X)
-
-
-def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near: float | None = None,
-             gain_model=None, thermal=None, constraints: Sequence[Constraint] = (), budget: int = 2000,
-             population_size: int | None = None, seed: int | None = None, strategy: str = "best1bin",
-             mutation=(0.5, 1.0), recombination: float = 0.9, tol: float = 0.01, polish: bool | int = True,
-             workers: Callable | None = None, chunksize: int | None = None, checkpoint=None,
-             checkpoint_every: int = 1, resume: bool = False, progress: bool | Callable = False,
-             callback: Callable | None = None, search_width: float = 40.0, current_range=(1e-3, 1e5),
-             evaluators: Mapping[type, Any] | None = None, report: bool = True,
-             worker_timeout: float | None = None) -> DesignResult:
-    """Minimise a threshold objective over a design space by differential evolution, then polish.
+# ================================================================================================
+# Settings of a search
+# ================================================================================================
+@dataclass(frozen=True)
+class ThresholdProblem:
+    """What a design is scored and constrained with (everything that changes a score).
 
     Parameters
     ----------
-    space : DesignSpace
-    objective : Objective or callable, default Objective.THRESHOLD_CURRENT
-        ``THRESHOLD_CURRENT`` (A/cm^2; needs ``gain_model``), ``THRESHOLD_GAIN`` (cm^-1), or
-        ``f(objects, parameters) -> scores`` (see the module docstring).
     near : float
         Design wavelength (nm): start of every pole search; required by the threshold objectives
         and by threshold constraints.
@@ -612,6 +588,34 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     constraints : sequence of Constraint
         :class:`WavelengthWindow`, :class:`TotalThickness`, :class:`LayerThickness`,
         :class:`SideModeMargin`, :class:`ThermalLimit`, :class:`MaxVoltage`.
+    search_width : float
+        Half width (nm) of the wavelength window of the pole searches and of the final report.
+    current_range : (float, float)
+        Current densities (A/cm^2) tabulated for J_th; the upper end is ``J_cap``.
+    evaluators : mapping type -> Evaluator, optional
+        Extra or overriding evaluators (the protocol :class:`Evaluator`), on top of the registry
+        (:func:`evaluator_registry`).
+    """
+
+    near: float | None = None
+    gain_model: Any = None
+    thermal: Any = None
+    constraints: Sequence[Constraint] = ()
+    search_width: float = 40.0
+    current_range: tuple[float, float] = (1e-3, 1e5)
+    evaluators: Mapping[type, Evaluator] | None = None
+
+    def __post_init__(self):
+        if isinstance(self.constraints, list):  # immutable like the rest
+            object.__setattr__(self, "constraints", tuple(self.constraints))
+
+
+@dataclass(frozen=True)
+class DESettings:
+    """The differential evolution and its polish (they change which designs are tried).
+
+    Parameters
+    ----------
     budget : int
         Maximum number of DE evaluations (the initial population included); generations run while
         a whole one fits.  The polish evaluations come on top (at most ``polish``).
@@ -630,6 +634,25 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     polish : bool or int
         Local polish of the best design (Nelder-Mead on the continuous parameters, integers and
         choices fixed); an int sets its maximum evaluations (True: 40 per continuous parameter).
+    """
+
+    budget: int = 2000
+    population_size: int | None = None
+    seed: int | None = None
+    strategy: str = "best1bin"
+    mutation: float | tuple[float, float] = (0.5, 1.0)
+    recombination: float = 0.9
+    tol: float = 0.01
+    polish: bool | int = True
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a search runs: workers, checkpoints, progress, callback and report (the results do not
+    depend on the workers or the chunks; a resumed run equals an uninterrupted one).
+
+    Parameters
+    ----------
     workers : callable, optional
         A map-like callable ``workers(func, iterable)``: ``ProcessPoolExecutor().map``, a Dask
         ``Client.map`` (futures are gathered), ``multiprocessing.Pool().map`` or the builtin ``map``.
@@ -670,14 +693,135 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
         ``callback(record)`` after each generation; returning True stops the search
         (``stopped_early``).  A KeyboardInterrupt (Ctrl-C) also stops it and returns the best
         design so far; the generation in progress is discarded and redone on resume.
-    search_width : float
-        Half width (nm) of the wavelength window of the pole searches and of the final report.
-    current_range : (float, float)
-        Current densities (A/cm^2) tabulated for J_th; the upper end is ``J_cap``.
-    evaluators : mapping type -> evaluator, optional
-        Extra or overriding evaluators (see :class:`StackEvaluator`), on top of the registry.
     report : bool
         Compute the full threshold report of the best design.
+
+    """
+
+    workers: Callable | None = None
+    chunksize: int | None = None
+    worker_timeout: float | None = None
+    checkpoint: Any = None
+    checkpoint_every: int = 1
+    resume: bool = False
+    progress: bool | Callable = False
+    callback: Callable | None = None
+    report: bool = True
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Everything :func:`optimize` needs besides the space and the objective: the
+    :class:`ThresholdProblem`, the :class:`DESettings` and the :class:`RunSettings`.
+
+    ``SearchSettings(ThresholdProblem(near=625.0, gain_model=model), DESettings(budget=600, seed=1))``;
+    :meth:`from_keywords` builds one from the keywords :func:`optimize` used to take.
+    """
+
+    problem: ThresholdProblem = dataclasses.field(default_factory=ThresholdProblem)
+    de: DESettings = dataclasses.field(default_factory=DESettings)
+    run: RunSettings = dataclasses.field(default_factory=RunSettings)
+
+    def __post_init__(self):
+        for name, cls in (("problem", ThresholdProblem), ("de", DESettings), ("run", RunSettings)):
+            if not isinstance(getattr(self, name), cls):
+                raise TypeError(f"SearchSettings {name} must be a cavity.design.{cls.__name__}, "
+                                f"got {getattr(self, name)!r}")
+
+    @classmethod
+    def from_keywords(cls, **keywords) -> SearchSettings:
+        """The settings of the keywords :func:`optimize` took before (``near=``, ``budget=``,
+        ``workers=``, ...): each goes to the group that has a field of its name."""
+        parts: dict[type, dict] = {ThresholdProblem: {}, DESettings: {}, RunSettings: {}}
+        for key, value in keywords.items():
+            group = _KEYWORD_GROUP.get(key)
+            if group is None:
+                raise TypeError(f"optimize() got an unexpected keyword argument {key!r}")
+            parts[group][key] = value
+        return cls(ThresholdProblem(**parts[ThresholdProblem]), DESettings(**parts[DESettings]),
+                   RunSettings(**parts[RunSettings]))
+
+
+#: keyword of the old optimize signature -> the settings group with that field
+_KEYWORD_GROUP: dict[str, type] = {f.name: group for group in (ThresholdProblem, DESettings, RunSettings)
+                                   for f in dataclasses.fields(group)}
+
+
+def _problem_settings(problem, keywords) -> ThresholdProblem:
+    if problem is None:
+        unknown = [k for k in keywords if _KEYWORD_GROUP.get(k) is not ThresholdProblem]
+        if unknown:
+            raise TypeError(f"evaluate_designs() got an unexpected keyword argument {unknown[0]!r}")
+        return ThresholdProblem(**keywords)
+    if not isinstance(problem, ThresholdProblem):
+        raise TypeError(f"problem must be a cavity.design.ThresholdProblem, got {problem!r}")
+    if keywords:
+        raise TypeError(f"give either problem= or the keywords {sorted(keywords)}, not both")
+    return problem
+
+
+def _search_settings(settings, keywords) -> SearchSettings:
+    if settings is None:
+        return SearchSettings.from_keywords(**keywords)
+    if not isinstance(settings, SearchSettings):
+        raise TypeError(f"settings must be a cavity.design.SearchSettings, got {settings!r}")
+    if keywords:
+        raise TypeError(f"give either settings= or the keywords {sorted(keywords)}, not both "
+                        f"(dataclasses.replace changes one field of the settings)")
+    return settings
+
+
+def evaluate_designs(space: DesignSpace, designs: Sequence[Mapping[str, Any]], objective=Objective.THRESHOLD_CURRENT, *,
+                     problem: ThresholdProblem | None = None, **keywords):
+    """Scores and constraint violations of given designs, exactly as :func:`optimize` ranks them.
+
+    Parameters
+    ----------
+    space, objective
+        As for :func:`optimize`.
+    designs : sequence of dict
+        Parameter dicts.
+    problem : ThresholdProblem, optional
+        ``near``, models, constraints, ... (the ``problem`` of the :class:`SearchSettings`).
+    **keywords
+        The fields of :class:`ThresholdProblem` as keywords (``near=``, ``gain_model=``, ...): the
+        older form, kept for one release; not together with ``problem``.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Scores (lower is better) and total violations (0: feasible), one per design.
+    """
+    tp = _problem_settings(problem, keywords)
+    evaluation = _make_problem(space, objective, tp.near, tp.gain_model, tp.thermal, tp.constraints, tp.search_width,
+                               tp.current_range, tp.evaluators)
+    if isinstance(designs, Mapping):
+        raise TypeError("designs must be a sequence of parameter dicts; wrap a single design in a list")
+    X = np.array([space.encode(d) for d in designs], dtype=np.float64).reshape(-1, space.dimension)
+    return evaluation.evaluate(X)
+
+
+def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, settings: SearchSettings | None = None,
+             **keywords) -> DesignResult:
+    """Minimise a threshold objective over a design space by differential evolution, then polish.
+
+    Parameters
+    ----------
+    space : DesignSpace
+    objective : Objective or callable, default Objective.THRESHOLD_CURRENT
+        ``THRESHOLD_CURRENT`` (A/cm^2; needs ``gain_model``), ``THRESHOLD_GAIN`` (cm^-1), or
+        ``f(objects, parameters) -> scores`` (see the module docstring).
+    settings : SearchSettings, optional
+        The :class:`ThresholdProblem` (``near``, ``gain_model``, ``thermal``, ``constraints``,
+        ``search_width``, ``current_range``, ``evaluators``), the :class:`DESettings` (``budget``,
+        ``population_size``, ``seed``, ``strategy``, ``mutation``, ``recombination``, ``tol``,
+        ``polish``) and the :class:`RunSettings` (``workers``, ``chunksize``, ``worker_timeout``,
+        ``checkpoint``, ``checkpoint_every``, ``resume``, ``progress``, ``callback``,
+        ``report``); each field is documented on its class.  Default: all defaults.
+    **keywords
+        The same fields as keywords (``near=625.0, budget=600, workers=pool.map``): the older
+        form, kept for one release (:meth:`SearchSettings.from_keywords`); the same results and
+        checkpoint fingerprints as the settings.  Not together with ``settings``.
 
     Returns
     -------
@@ -688,8 +832,15 @@ def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, near:
     ValueError, TypeError
         Each names the bad argument.
     """
-    problem = _make_problem(space, objective, near, gain_model, thermal, constraints, search_width, current_range,
-                            evaluators)
+    search = _search_settings(settings, keywords)
+    tp, de, rs = search.problem, search.de, search.run
+    budget, population_size, seed, strategy = de.budget, de.population_size, de.seed, de.strategy
+    mutation, recombination, tol, polish = de.mutation, de.recombination, de.tol, de.polish
+    workers, chunksize, worker_timeout, checkpoint = rs.workers, rs.chunksize, rs.worker_timeout, rs.checkpoint
+    checkpoint_every, resume, progress, callback, report = (rs.checkpoint_every, rs.resume, rs.progress, rs.callback,
+                                                            rs.report)
+    problem = _make_problem(space, objective, tp.near, tp.gain_model, tp.thermal, tp.constraints, tp.search_width,
+                            tp.current_range, tp.evaluators)
     objective, settings, registry = problem.objective, problem.settings, problem.registry
     if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
         raise ValueError(f"budget must be a positive integer number of evaluations, got {budget!r}")
