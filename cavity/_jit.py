@@ -91,3 +91,47 @@ def run_threaded(serial, parallel, threads, work, min_work):
         return parallel()
     finally:
         numba.set_num_threads(old)
+
+
+def thread_count(threads, work, min_work) -> int:
+    """Threads for a call: ``threads`` capped at ``NUMBA_NUM_THREADS``, or with ``threads=None``
+    numba's current thread count when ``work >= min_work`` (measured in benchmarks/) and 1 below."""
+    import numba
+
+    if threads is None:
+        return numba.get_num_threads() if work >= min_work else 1
+    return max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS))
+
+
+def run_tasks(task_range, ntask, threads):
+    """Run ``task_range(t0, t1)`` over the tasks ``[0, ntask)`` on ``threads`` Python threads.
+
+    ``task_range`` calls a serial ``kernel`` (``nogil=True``) on a contiguous range of
+    independent tasks that write disjoint outputs, so the threads run in parallel and the results
+    do not depend on the split.  Unlike a ``parallel_kernel`` this compiles nothing beyond the
+    serial kernel (a parfor kernel costs seconds of compilation on first use) and uses no OpenMP
+    (fork-safe).  The calling thread runs the first range; an exception in any range is re-raised.
+    """
+    import threading
+
+    threads = max(1, min(int(threads), ntask))
+    if threads == 1:
+        task_range(0, ntask)
+        return
+    bounds = [ntask * k // threads for k in range(threads + 1)]
+    errors = []
+
+    def work(k):
+        try:
+            task_range(bounds[k], bounds[k + 1])
+        except BaseException as exc:  # re-raised in the caller below
+            errors.append(exc)
+
+    helpers = [threading.Thread(target=work, args=(k,)) for k in range(1, threads)]
+    for h in helpers:
+        h.start()
+    work(0)
+    for h in helpers:
+        h.join()
+    if errors:
+        raise errors[0]

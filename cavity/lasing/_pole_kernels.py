@@ -99,7 +99,7 @@ def pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, p
     k0 = 2.0 * math.pi / lam
     kx = work[0].real * sin_t
     kx2 = kx * kx
-    r_left = reflection_towards(work, d, k0, kx2, pol, plane, 0)
+    r_left = reflection_towards(work, d, k0, kx2, pol, plane, np.int64(0))
     # r_R at the left boundary of `plane`: the recursion gives it at the right boundary
     r_right = reflection_towards(work, d, k0, kx2, pol, plane, M - 1)
     q = normal_wavenumber(work[plane], kx2)

@@ -603,7 +603,7 @@ def _rt_range(n, d, wl, sin_t, pol, w0, w1, r_out, t_out, T_out):
             wpad[w] = wl[src]
             for m in range(M):
                 npad[m, w] = n[m, src]
-        _soa_block(npad, d, wpad, sin_t, pol, 0, w0, w1, rpad, tpad, Tpad, ws, kbits, scale, col)
+        _soa_block(npad, d, wpad, sin_t, pol, np.int64(0), w0, w1, rpad, tpad, Tpad, ws, kbits, scale, col)
         for w in range(w0, w1):
             r_out[w] = rpad[w]
             t_out[w] = tpad[w]
@@ -625,7 +625,7 @@ def rt_batch(n, d, wl, sin_t, pol, r_out, t_out, T_out):
     W = wl.shape[0]
     for i in range(D):
         for a in range(A):
-            _rt_range(n[i], d[i], wl, sin_t[a], pol, 0, W, r_out[i, a], t_out[i, a], T_out[i, a])
+            _rt_range(n[i], d[i], wl, sin_t[a], pol, np.int64(0), W, r_out[i, a], t_out[i, a], T_out[i, a])
 
 
 @parallel_kernel
@@ -640,6 +640,29 @@ def rt_batch_parallel(n, d, wl, sin_t, pol, block, r_out, t_out, T_out):
     nb = (W + block - 1) // block
     ntask = D * A * nb
     for task in prange(ntask):
+        i = task // (A * nb)
+        rem = task - i * A * nb
+        a = rem // nb
+        b = rem - a * nb
+        w0 = b * block
+        w1 = min(W, w0 + block)
+        _rt_range(n[i], d[i], wl, sin_t[a], pol, w0, w1, r_out[i, a], t_out[i, a], T_out[i, a])
+
+
+@kernel
+def rt_tasks(n, d, wl, sin_t, pol, block, task0, task1, r_out, t_out, T_out):
+    """Tasks ``task0 <= task < task1`` of ``rt_batch_parallel``, run serially (GIL released).
+
+    One compiled kernel serves the serial and the threaded path of ``spectrum_arrays``: with
+    ``block = W`` and all ``D * A`` tasks it is ``rt_batch``; the threaded path splits the tasks
+    (``block = 256``) among Python threads, each writing only its own slices of the outputs,
+    with the results of ``rt_batch_parallel`` (the same ``_rt_range`` calls), and without
+    compiling a parfor kernel (~7 s on first use).
+    """
+    A = sin_t.shape[0]
+    W = wl.shape[0]
+    nb = (W + block - 1) // block
+    for task in range(task0, task1):
         i = task // (A * nb)
         rem = task - i * A * nb
         a = rem // nb
@@ -892,7 +915,7 @@ def _rt_range_sp(n, d, wl, sin_t, w0, w1, rs, ts, Ts, rp, tp, Tp):
             wpad[w] = wl[src]
             for m in range(M):
                 npad[m, w] = n[m, src]
-        _soa_block_sp(npad, d, wpad, sin_t, 0, w0, w1, rsp, tsp, Tsp, rpp, tpp, Tpp, ws, kbits, scale, col)
+        _soa_block_sp(npad, d, wpad, sin_t, np.int64(0), w0, w1, rsp, tsp, Tsp, rpp, tpp, Tpp, ws, kbits, scale, col)
         for w in range(w0, w1):
             rs[w] = rsp[w]
             ts[w] = tsp[w]
@@ -917,7 +940,7 @@ def rt_batch_sp(n, d, wl, sin_t, rs, ts, Ts, rp, tp, Tp):
     W = wl.shape[0]
     for i in range(D):
         for a in range(A):
-            _rt_range_sp(n[i], d[i], wl, sin_t[a], 0, W, rs[i, a], ts[i, a], Ts[i, a], rp[i, a], tp[i, a], Tp[i, a])
+            _rt_range_sp(n[i], d[i], wl, sin_t[a], np.int64(0), W, rs[i, a], ts[i, a], Ts[i, a], rp[i, a], tp[i, a], Tp[i, a])
 
 
 @parallel_kernel
@@ -929,6 +952,22 @@ def rt_batch_sp_parallel(n, d, wl, sin_t, block, rs, ts, Ts, rp, tp, Tp):
     nb = (W + block - 1) // block
     ntask = D * A * nb
     for task in prange(ntask):
+        i = task // (A * nb)
+        rem = task - i * A * nb
+        a = rem // nb
+        b = rem - a * nb
+        w0 = b * block
+        w1 = min(W, w0 + block)
+        _rt_range_sp(n[i], d[i], wl, sin_t[a], w0, w1, rs[i, a], ts[i, a], Ts[i, a], rp[i, a], tp[i, a], Tp[i, a])
+
+
+@kernel
+def rt_tasks_sp(n, d, wl, sin_t, block, task0, task1, rs, ts, Ts, rp, tp, Tp):
+    """``rt_tasks`` for s and p in one pass (the tasks of ``rt_batch_sp_parallel``)."""
+    A = sin_t.shape[0]
+    W = wl.shape[0]
+    nb = (W + block - 1) // block
+    for task in range(task0, task1):
         i = task // (A * nb)
         rem = task - i * A * nb
         a = rem // nb

@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from . import _tmm_kernels as K
-from .._jit import run_threaded
+from .._jit import run_tasks, thread_count
 from .._validation import as_float_array, parse_enum, require_finite, require_scalar_finite, require_wavelength
 from ..conventions import gain_to_k
 from ..layers import Stack
@@ -195,9 +195,10 @@ def _run_rt(n, d, wl, sin_t, pol_code, threads):
     r = np.empty((D, A, W), np.complex128)
     t = np.empty((D, A, W), np.complex128)
     T = np.empty((D, A, W), np.float64)
-    run_threaded(lambda: K.rt_batch(n, d, wl, sin_t, pol_code, r, t, T),
-                 lambda: K.rt_batch_parallel(n, d, wl, sin_t, pol_code, _BLOCK, r, t, T),
-                 threads, D * A * W * M, PARALLEL_MIN_WORK)
+    nt = thread_count(threads, D * A * W * M, PARALLEL_MIN_WORK)
+    block = _BLOCK if nt > 1 else W  # block = W: one task per design and angle (rt_batch)
+    ntask = D * A * ((W + block - 1) // block)
+    run_tasks(lambda t0, t1: K.rt_tasks(n, d, wl, sin_t, pol_code, block, t0, t1, r, t, T), ntask, nt)
     return r, t, T
 
 
@@ -207,9 +208,10 @@ def _run_rt_sp(n, d, wl, sin_t, threads):
     D, M, W = n.shape
     A = sin_t.shape[0]
     outs = [np.empty((D, A, W), dt) for dt in (np.complex128, np.complex128, np.float64) * 2]
-    run_threaded(lambda: K.rt_batch_sp(n, d, wl, sin_t, *outs),
-                 lambda: K.rt_batch_sp_parallel(n, d, wl, sin_t, _BLOCK, *outs),
-                 threads, 2 * D * A * W * M, PARALLEL_MIN_WORK)
+    nt = thread_count(threads, 2 * D * A * W * M, PARALLEL_MIN_WORK)
+    block = _BLOCK if nt > 1 else W
+    ntask = D * A * ((W + block - 1) // block)
+    run_tasks(lambda t0, t1: K.rt_tasks_sp(n, d, wl, sin_t, block, t0, t1, *outs), ntask, nt)
     return outs
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import cmath
 import math
 
+import numpy as np
+
 from .._jit import kernel
 from ..optics._tmm_kernels import normal_wavenumber, reflection_towards
 
@@ -44,7 +46,7 @@ def round_trip(n, d, k0, neff, pol, plane):
     """
     M = n.shape[0]
     kx2 = neff * neff
-    r_left = reflection_towards(n, d, k0, kx2, pol, plane, 0)
+    r_left = reflection_towards(n, d, k0, kx2, pol, plane, np.int64(0))
     r_right = reflection_towards(n, d, k0, kx2, pol, plane, M - 1)
     q = normal_wavenumber(n[plane], kx2)
     return r_left * r_right * cmath.exp(2j * q * (k0 * d[plane]))
