@@ -119,7 +119,11 @@ def main(argv=None):
         warm = cavity.lasing_threshold(stack, th.wavelength, temperature_rise=hot.temperature_rise)
         print(f"  the cold mode moves by {warm.wavelength - th.wavelength:+.3f} nm at that dT (thermo-optic), "
               f"the gain band by {model.peak_shift_nm_per_K * hot.temperature_rise:+.2f} nm")
-    mode = LasingMode.from_threshold(th)
+    band = model.band_1s   # beta from the film's emission into the mode (docs/emission.md s.8)
+    emission = np.linspace(band.center_nm - 1.5 * band.fwhm_nm, band.center_nm + 1.5 * band.fwhm_nm, 9)
+    mode = LasingMode.from_threshold(th, beta="computed", stack=stack, emission_wavelengths=emission,
+                                     emission_spectrum=band.line_shape)
+    print(f"  beta = {mode.beta:.3g}: the film's spontaneous emission into the lasing mode (computed)")
     laser = LaserRateEquations(model, mode)
     js = np.linspace(0.0, 3.0 * jt.current_density, npts)
     curve = laser.lj_curve(js)

@@ -399,7 +399,17 @@ def _figures(out, model, thermal, mc, dfb_res, quick, th, mc_all, dfb_all):
     fig.savefig(out / "design_convergence.png", dpi=110, bbox_inches="tight")
 
     if th.converged and th.material_gain < model.max_gain(th.wavelength):
-        mode = cv.LasingMode.from_threshold(th)
+        # beta from the film's emission into the mode (planar cavity, docs/emission.md s.8)
+        band = model.band_1s
+        emission = np.linspace(band.center_nm - 1.5 * band.fwhm_nm, band.center_nm + 1.5 * band.fwhm_nm,
+                               7 if quick else 15)
+        try:
+            mode = cv.LasingMode.from_threshold(th, beta="computed", stack=mc.design, emission_wavelengths=emission,
+                                                emission_spectrum=band.line_shape)
+            print(f"L-J curve: beta = {mode.beta:.3g} computed from the film's emission into the lasing mode")
+        except ValueError as err:
+            mode = cv.LasingMode.from_threshold(th)
+            print(f"L-J curve: beta not computed ({err}); the default guess {mode.beta:g} is used")
         try:  # self-heating of the design's own layers: the curve rolls over
             laser = cv.LaserRateEquations(model, mode, thermal=thermal)
             jt = laser.threshold_current()
