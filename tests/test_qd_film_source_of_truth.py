@@ -171,3 +171,35 @@ def test_geometry_is_validated():
         QDFilmGeometry(0.0, 1.0)
     with pytest.raises(ValueError, match="ligand_thickness_nm"):
         QDFilmGeometry(10.0, -1.0)
+
+
+def test_dfb_threshold_takes_the_gratings_dots():
+    """dfb_threshold with a gain model: the period-averaged film of the grating's recorded dots."""
+    from cavity.waveguide.dfb import DFBGrating, dfb_threshold
+
+    film = mt.qd_film(core_diameter=6.0, ligand_thickness=1.0)  # 8 nm dots
+    sub = mt.Constant(1.46)
+    tooth = cv.Stack.of(cv.Layer(film, 200.0, name="QD", gain=True), substrate=sub)
+    groove = cv.Stack.of(cv.Layer(film, 198.0, name="QD", gain=True), substrate=sub)
+    grating = DFBGrating(tooth, groove, 630.0, periods=500, facets=("cleaved", "ar"))
+    low = dfb_threshold(grating, gain_model=QDGainModel()).lowest
+    # the period average (duty 0.5) of the film, of 8 nm close-packed dots: n_areal from the closed form
+    expected_model = QDGainModel(dot_spacing_nm=8.0, film_thickness_nm=199.0)
+    assert expected_model.areal_density == pytest.approx(199e-7 * n_vol(6.0, 1.0), rel=1e-12)
+    assert low.current_density == pytest.approx(
+        expected_model.current_for_gain(low.material_gain, low.wavelength), rel=1e-9)
+    with pytest.raises(ValueError, match=r"dot_spacing_nm=10\.0.*dot_spacing_nm=8"):
+        dfb_threshold(grating, gain_model=QDGainModel(dot_spacing_nm=10.0))
+
+
+def test_design_search_gain_tables_are_per_film_and_dots():
+    """The search groups designs by their film (thickness and recorded dots) and builds each
+    group's gain model from it (cavity.design.evaluators._gain_film_thickness / _film_model)."""
+    from cavity.design.evaluators import _film_model, _gain_film_thickness
+
+    a = cavity_with(mt.get("CdSe QD film"), tune=False)
+    b = cavity_with(mt.qd_film(core_diameter=6.0), tune=False)
+    key_a, key_b = _gain_film_thickness(a), _gain_film_thickness(b)
+    assert key_a != key_b and key_a[0] == key_b[0] == 20.0
+    assert _film_model(QDGainModel(), key_a).areal_density == pytest.approx(20e-7 * n_vol(10.0, 1.0), rel=1e-12)
+    assert _film_model(QDGainModel(), key_b).areal_density == pytest.approx(20e-7 * n_vol(6.0, 1.0), rel=1e-12)
