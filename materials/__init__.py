@@ -10,7 +10,7 @@
 from .base import Constant, Material
 from .dispersion import Cauchy, Drude, DrudeLorentz, Lorentz, Sellmeier, TaucLorentz
 from .effective_medium import EffectiveMedium, MixingRule, bruggeman, linear_mixing, maxwell_garnett, mix_permittivity
-from .library import HCP_PACKING_FRACTION, available, close_packed_fraction, get, qd_film, remove_absorption
+from .library import HCP_PACKING_FRACTION, QDFilmGeometry, available, close_packed_fraction, get, qd_film, remove_absorption
 from .refractiveindex_yaml import RefractiveIndexFileError, RefractiveIndexMaterial, load_refractiveindex
 from .tabulated import Tabulated
 
@@ -36,6 +36,7 @@ __all__ = [
     "get",
     "available",
     "qd_film",
+    "QDFilmGeometry",
     "remove_absorption",
     "close_packed_fraction",
     "HCP_PACKING_FRACTION",

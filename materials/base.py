@@ -55,6 +55,9 @@ class Material(abc.ABC):
     #: True for a measured QD film whose ``k`` is the ground-state absorption that a gain model also
     #: contains (see :data:`materials.library.QD_FILM_RULE`)
     ground_state_absorption = False
+    #: the dots of a QD film (``materials.library.QDFilmGeometry``: size, ligand shell, packing),
+    #: None for every other material; gain models take the dot density from it
+    qd_geometry = None
 
     @abc.abstractmethod
     def _index(self, wavelength: np.ndarray) -> np.ndarray:
