@@ -4,6 +4,16 @@
   cavity poles must not be reassociated).
 * ``parallel_kernel``: the same with ``parallel=True``, for drivers that ``prange`` over the
   outermost independent axis only.
+* ``inline_kernel``: a ``kernel`` that numba inlines (``inline="always"``, at the IR level) into
+  the kernels that call it.  For thin driver layers between an entry point and its heavy callees:
+  numba compiles every called kernel as its own library, links it into its caller and optimises
+  the linked code again, so each layer of calls re-runs LLVM over everything below it (the tour's
+  spectrum took 9.5 s CPU to compile with ``_rt_range`` and ``_soa_block`` as kernels, 6.8 s
+  inlined; benchmarks/bench_startup.py).  The arithmetic is the same, and so are the results.
+
+Compile time (benchmarks/bench_startup.py): an integer constant passed from one kernel to another
+is typed as a literal (``Literal[int](0)``), and the callee compiles once per literal value and
+once more for ``int64``; such arguments are passed as ``np.int64(...)`` so one signature serves.
 
 Threads and processes
 ---------------------
@@ -54,6 +64,7 @@ if not CACHE:
 
 kernel = njit(cache=CACHE, nogil=True, fastmath=False)
 parallel_kernel = njit(cache=CACHE, nogil=True, fastmath=False, parallel=True)
+inline_kernel = njit(cache=CACHE, nogil=True, fastmath=False, inline="always")
 
 #: pid of the process that ran a parallel kernel on GNU OpenMP (None: none did); inherited by forks
 _OMP_PID = None

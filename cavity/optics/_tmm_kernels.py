@@ -61,7 +61,7 @@ import cmath
 import numpy as np
 from numba import prange
 
-from .._jit import kernel, parallel_kernel
+from .._jit import inline_kernel, kernel, parallel_kernel
 
 TWO_PI = 2.0 * np.pi
 
@@ -540,7 +540,7 @@ def _block_phase(ws, kbits):
         ws[_SO, w] = s
 
 
-@kernel
+@inline_kernel
 def _soa_block(n, d, wl, sin_t, pol, b0, lo, hi, r_out, t_out, T_out, ws, kbits, scale, col):
     """r, t, T of one design at one angle for the _SOA wavelengths from b0 (b0 + _SOA <= W); only
     outputs ``lo <= w < hi`` are written."""
@@ -568,7 +568,7 @@ def _soa_block(n, d, wl, sin_t, pol, b0, lo, hi, r_out, t_out, T_out, ws, kbits,
     _finish_pol(n, wl, d, sin_t, pol, _N_R, _BAD, b0, lo, hi, ws, scale, col, r_out, t_out, T_out)
 
 
-@kernel
+@inline_kernel
 def _rt_range(n, d, wl, sin_t, pol, w0, w1, r_out, t_out, T_out):
     """Fill r, t, T for wavelengths ``w0 <= w < w1`` of one design at one angle.
 
