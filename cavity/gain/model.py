@@ -31,8 +31,8 @@ import numpy as np
 from scipy.optimize import brentq, least_squares
 from scipy.special import logsumexp
 
-from .._validation import (as_float_array, require_finite, require_positive, require_scalar_finite, require_scalar_range,
-                          require_scalar_wavelength, require_wavelength)
+from .._validation import (as_float_array, parse_enum, require_finite, require_positive, require_scalar_finite,
+                          require_scalar_range, require_scalar_wavelength, require_wavelength)
 from ..conventions import ELEMENTARY_CHARGE, NM_TO_CM
 
 __all__ = [
@@ -585,7 +585,7 @@ class QDGainModel:
             raise ValueError(f"injection_efficiency must be in (0, 1], got {self.injection_efficiency!r}")
         s(self, "injection_efficiency", eta)
         s(self, "auger_scaling", _parse_auger(self.auger_scaling))
-        s(self, "radiative_scaling", _parse_enum(RadiativeScaling, self.radiative_scaling, "radiative_scaling"))
+        s(self, "radiative_scaling", parse_enum(RadiativeScaling, self.radiative_scaling, "radiative_scaling"))
         for name, lo, hi in (("max_excitons", 1, 1000), ("extra_electrons", 0, 2)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
@@ -1397,19 +1397,9 @@ class CalibrationResult:
 
 
 # ---------------------------------------------------------------------- helpers
-def _parse_enum(enum_cls, value, name):
-    if isinstance(value, enum_cls):
-        return value
-    if isinstance(value, str):
-        for member in enum_cls:
-            if value.lower() == member.value:
-                return member
-    raise ValueError(f"{name} must be one of {[m.value for m in enum_cls]!r}, got {value!r}")
-
-
 def _parse_auger(value):
     if isinstance(value, (AugerScaling, str)):
-        return _parse_enum(AugerScaling, value, "auger_scaling")
+        return parse_enum(AugerScaling, value, "auger_scaling")
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"auger_scaling must be an AugerScaling, 'statistical', 'quadratic' or an exponent, got {value!r}")
     p = float(value)
