@@ -61,9 +61,17 @@ def child() -> None:
     import cavity  # noqa: F401
     import materials  # noqa: F401
     t_import, c_import = time.perf_counter() - t0, time.process_time() - c0
+    import ast
+
+    lines = []  # (first source line of a top-level statement, seconds)
+    ns = {}
+    tree = ast.parse(tour_code())
     t0, c0 = time.perf_counter(), time.process_time()
     with contextlib.redirect_stdout(io.StringIO()) as out:
-        exec(compile(tour_code(), "README tour", "exec"), {})
+        for stmt in tree.body:
+            t1 = time.perf_counter()
+            exec(compile(ast.Module([stmt], []), "README tour", "exec"), ns)
+            lines.append((ast.unparse(stmt).splitlines()[0][:60], time.perf_counter() - t1))
     t_tour, c_tour = time.perf_counter() - t0, time.process_time() - c0
 
     from numba.core.registry import CPUDispatcher
@@ -77,7 +85,7 @@ def child() -> None:
                 if obj.signatures:
                     name = f"{modname}.{obj.py_func.__qualname__}"
                     sigs[name] = [str(s) for s in obj.signatures]
-    print(json.dumps({"import": t_import, "tour": t_tour, "cpu_import": c_import, "cpu_tour": c_tour, "printed": out.getvalue().strip(),
+    print(json.dumps({"import": t_import, "tour": t_tour, "cpu_import": c_import, "cpu_tour": c_tour, "printed": out.getvalue().strip(), "lines": lines,
                       "compiles": records, "signatures": sigs}))
 
 
@@ -134,6 +142,14 @@ def main(argv=None) -> None:
     print()
 
     first = cold[0]
+    print("Tour statements taking 0.1 s or more (first cold run / first warm run):")
+    print()
+    print("| statement | cold | warm |")
+    print("|---|---|---|")
+    for (stmt, tc), (_, tw) in zip(first["lines"], warm[0]["lines"]):
+        if tc >= 0.1:
+            print(f"| `{stmt}` | {tc:.2f} s | {tw:.2f} s |")
+    print()
     per = {}
     for name, sig, incl, self_ in first["compiles"]:
         p = per.setdefault(name, [0, 0.0])
