@@ -104,6 +104,35 @@ def run_threaded(serial, parallel, threads, work, min_work):
         numba.set_num_threads(old)
 
 
+_NOT_CACHED = set()  # (dispatcher id, signature) found neither compiled nor cached in this process
+
+
+def compiled_or_cached(dispatcher, args) -> bool:
+    """True when ``dispatcher(*args)`` compiles nothing: a version for these argument types is
+    loaded in this process or stored in numba's on-disk cache.
+
+    Reads numba internals (``Dispatcher._cache``, numba 0.68); when they are missing it returns
+    True (the caller then behaves as if the kernel were available).  A negative answer is
+    remembered for the process."""
+    try:
+        sig = tuple(dispatcher.typeof_pyval(a) for a in args)
+        if sig in dispatcher.overloads:
+            return True
+        if (id(dispatcher), sig) in _NOT_CACHED:
+            return False
+        cache = dispatcher._cache
+        if not getattr(cache, "_enabled", False):
+            found = False
+        else:
+            key = cache._index_key(sig, dispatcher.targetctx.codegen())
+            found = key in cache._cache_file._load_index()
+    except Exception:  # numba internals changed: assume available
+        return True
+    if not found:
+        _NOT_CACHED.add((id(dispatcher), sig))
+    return found
+
+
 def thread_count(threads, work, min_work) -> int:
     """Threads for a call: ``threads`` capped at ``NUMBA_NUM_THREADS``, or with ``threads=None``
     numba's current thread count when ``work >= min_work`` (measured in benchmarks/) and 1 below."""

@@ -8,11 +8,12 @@ from __future__ import annotations
 import enum
 import math
 import os
+import time
 
 import numpy as np
 
 from . import _tmm_kernels as K
-from .._jit import run_tasks, thread_count
+from .._jit import compiled_or_cached, forked_after_openmp, run_tasks, run_threaded, thread_count
 from .._validation import as_float_array, parse_enum, require_finite, require_scalar_finite, require_wavelength
 from ..conventions import gain_to_k
 from ..layers import Stack
@@ -35,6 +36,13 @@ __all__ = [
 PARALLEL_MIN_WORK = 40_000
 #: Wavelengths per threaded task (two of the kernels' 128-wavelength SIMD blocks).
 _BLOCK = 256
+#: Seconds of default-threaded batches run on Python threads (the parfor kernel neither compiled
+#: nor cached) after which a process compiles the parfor kernel (~7 s on the 2-core CI machine,
+#: benchmarks/bench_startup.py): such a process does heavy batch work, the compilation pays back
+#: after about 20 s more of it (Python threads 1.3-1.7x slower), and later processes find the
+#: kernel in numba's cache.
+_PARFOR_AFTER_S = 10.0
+_PY_THREADED_S = 0.0
 
 
 class Polarization(str, enum.Enum):
@@ -195,10 +203,8 @@ def _run_rt(n, d, wl, sin_t, pol_code, threads):
     r = np.empty((D, A, W), np.complex128)
     t = np.empty((D, A, W), np.complex128)
     T = np.empty((D, A, W), np.float64)
-    nt = thread_count(threads, D * A * W * M, PARALLEL_MIN_WORK)
-    block = _BLOCK if nt > 1 else W  # block = W: one task per design and angle (rt_batch)
-    ntask = D * A * ((W + block - 1) // block)
-    run_tasks(lambda t0, t1: K.rt_tasks(n, d, wl, sin_t, pol_code, block, t0, t1, r, t, T), ntask, nt)
+    _dispatch(lambda t0, t1, block: K.rt_tasks(n, d, wl, sin_t, pol_code, block, t0, t1, r, t, T),
+              K.rt_batch_parallel, (n, d, wl, sin_t, pol_code, _BLOCK, r, t, T), D * A, W, threads, D * A * W * M)
     return r, t, T
 
 
@@ -208,11 +214,31 @@ def _run_rt_sp(n, d, wl, sin_t, threads):
     D, M, W = n.shape
     A = sin_t.shape[0]
     outs = [np.empty((D, A, W), dt) for dt in (np.complex128, np.complex128, np.float64) * 2]
-    nt = thread_count(threads, 2 * D * A * W * M, PARALLEL_MIN_WORK)
-    block = _BLOCK if nt > 1 else W
-    ntask = D * A * ((W + block - 1) // block)
-    run_tasks(lambda t0, t1: K.rt_tasks_sp(n, d, wl, sin_t, block, t0, t1, *outs), ntask, nt)
+    _dispatch(lambda t0, t1, block: K.rt_tasks_sp(n, d, wl, sin_t, block, t0, t1, *outs),
+              K.rt_batch_sp_parallel, (n, d, wl, sin_t, _BLOCK, *outs), D * A, W, threads, 2 * D * A * W * M)
     return outs
+
+
+def _dispatch(tasks, parfor, parfor_args, rows, W, threads, work):
+    """Run a batch: ``tasks(t0, t1, block)`` calls the serial task kernel (``rt_tasks``) on tasks
+    ``[t0, t1)``; ``parfor(*parfor_args)`` is the threaded (``prange``) kernel, same results.
+
+    One thread: ``tasks(0, rows, W)`` (one task per design and angle).  Threads forced by the
+    caller: the parfor kernel.  Threads by default (``threads=None``, work above
+    :data:`PARALLEL_MIN_WORK`): the parfor kernel once it is compiled or in numba's cache, else
+    the serial kernel's tasks on Python threads, which compiles nothing (the parfor kernel costs
+    ~7 s of compilation on first use, a newcomer's first spectrum) but runs ~1.3-1.7x slower than
+    it on 2 cores; after :data:`_PARFOR_AFTER_S` seconds of such calls in a process the parfor
+    kernel is compiled (and cached) and used from then on."""
+    global _PY_THREADED_S
+    if threads is None and thread_count(None, work, PARALLEL_MIN_WORK) > 1 and not forked_after_openmp() \
+            and _PY_THREADED_S < _PARFOR_AFTER_S and not compiled_or_cached(parfor, parfor_args):
+        t0 = time.perf_counter()
+        run_tasks(lambda a, b: tasks(a, b, _BLOCK), rows * ((W + _BLOCK - 1) // _BLOCK),
+                  thread_count(None, work, PARALLEL_MIN_WORK))
+        _PY_THREADED_S += time.perf_counter() - t0
+        return
+    run_threaded(lambda: tasks(0, rows, W), lambda: parfor(*parfor_args), threads, work, PARALLEL_MIN_WORK)
 
 
 def _parse_batch_polarization(value):
