@@ -849,7 +849,7 @@ def _finish_pol(n, wl, d, sin_t, pol, base, badrow, b0, lo, hi, ws, scale, col, 
             T_out[ww] = transmittance_factor(col[0], col[M - 1], kx, pol) * (t.real * t.real + t.imag * t.imag)
 
 
-@kernel
+@inline_kernel
 def _soa_block_sp(n, d, wl, sin_t, b0, lo, hi, rs, ts, Ts, rp, tp, Tp, ws, kbits, scale, col):
     """``_soa_block`` for s and p at once (``ws``: (_NV_SP, _SOA))."""
     M = n.shape[0]
@@ -878,7 +878,7 @@ def _soa_block_sp(n, d, wl, sin_t, b0, lo, hi, rs, ts, Ts, rp, tp, Tp, ws, kbits
     _finish_pol(n, wl, d, sin_t, 1, _NP_R, _BAD_P, b0, lo, hi, ws, scale, col, rp, tp, Tp)
 
 
-@kernel
+@inline_kernel
 def _rt_range_sp(n, d, wl, sin_t, w0, w1, rs, ts, Ts, rp, tp, Tp):
     """``_rt_range`` for s and p at once (outputs: 1-D slices of length W)."""
     M = n.shape[0]
