@@ -45,6 +45,8 @@ PRECISION_EXPONENT = 40.0
 #: |D|/ref on a cell boundary below which a cell of winding zero is searched once more by Newton
 _SUSPECT = 0.02
 _TWO_PI = 2.0 * math.pi
+#: zero-capacity sample arrays: ``CK.edge_trace`` then records no samples
+_NO_SAMPLES = np.empty(0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -372,7 +374,9 @@ def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_sample
             return (-hit[0],) + hit[1:]
         dx, dy = abs(q[0] - p[0]), abs(q[1] - p[1])
         n_init = max(2, int(math.ceil(max(dx / x_step, dy / y_step))))
-        ph, st, ne, rel, tm = CK.edge_phase(p[0], p[1], q[0], q[1], n_init, mode, gfix, *args)
+        # edge_trace without samples (= CK.edge_phase, one kernel less to compile on first use)
+        ph, st, ne, rel, tm, _ = CK.edge_trace(p[0], p[1], q[0], q[1], n_init, mode, gfix, *args, _NO_SAMPLES,
+                                               _NO_SAMPLES)
         nev[0] += ne
         hit = (ph, st, rel, (p[0] + tm * (q[0] - p[0]), p[1] + tm * (q[1] - p[1])))
         cache[key] = hit
