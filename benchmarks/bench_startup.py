@@ -97,8 +97,8 @@ def child(part: str = "all") -> None:
                 if obj.signatures:
                     name = f"{modname}.{obj.py_func.__qualname__}"
                     sigs[name] = [str(s) for s in obj.signatures]
-    print(json.dumps({"import": t_import, "tour": t_tour, "cpu_import": c_import, "cpu_tour": c_tour, "printed": out.getvalue().strip(), "lines": lines,
-                      "compiles": records, "signatures": sigs}))
+    print(json.dumps({"import": t_import, "tour": t_tour, "cpu_import": c_import, "cpu_tour": c_tour,
+                      "printed": out.getvalue().strip(), "lines": lines, "compiles": records, "signatures": sigs}))
 
 
 # ----------------------------------------------------------------------------- parent

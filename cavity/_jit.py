@@ -104,7 +104,7 @@ def run_threaded(serial, parallel, threads, work, min_work):
         numba.set_num_threads(old)
 
 
-_NOT_CACHED = set()  # (dispatcher id, signature) found neither compiled nor cached in this process
+_NOT_CACHED: set[tuple[int, tuple]] = set()  # (dispatcher id, signature) found neither compiled nor cached in this process
 
 
 def compiled_or_cached(dispatcher, args) -> bool:

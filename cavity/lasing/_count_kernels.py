@@ -411,9 +411,10 @@ def track_pole(x0, y0, g_end, xlo, xhi, ylo, yhi, eps, lam_tab, n_tab, gain_tab,
         qx = px + vx * step
         qy = py + vy * step
         lim = max(abs(py), eps)
+        # maxit and mode as np.int64: integer literals would compile a second newton (_jit.py)
         x, y, it, st, res, o = newton(qx, qy, xlo - (xhi - xlo), xhi + (xhi - xlo), 2.0 * ylo, 2.0 * yhi, scale,
-                                      scale, 0.1 * lim, 0.1 * lim, 1e-11, np.int64(8), np.int64(1), gn, lam_tab, n_tab, gain_tab, mask,
-                                      d, seq_rows, blk_start, blk_len, blk_rep, sin_t, beta, pol)
+                                      scale, 0.1 * lim, 0.1 * lim, 1e-11, np.int64(8), np.int64(1), gn, lam_tab,
+                                      n_tab, gain_tab, mask, d, seq_rows, blk_start, blk_len, blk_rep, sin_t, beta, pol)
         ok = st == CONVERGED
         moved = math.hypot(x - px, y - py)
         off = math.hypot(x - qx, y - qy)
