@@ -218,6 +218,12 @@ def worker(sizes, single, repeats, part):
     threads = 1 if single else None
     rng = np.random.default_rng(1)
     res = {}
+    if not single and ours_part:
+        # compile the threaded kernels first: with an empty cache the default path runs the serial
+        # kernel on Python threads until the parallel one is compiled (cavity/_jit.py)
+        wn, wd, wwl = make_stack(4, 8, seed=0)
+        for pol in ("s", "both"):
+            cavity.spectrum_arrays(wn, wd, wwl, [0.0], pol, threads=2)
 
     def batch_case(key, D, layers, W, angles, pols, tmm_sub, tmmf_designs, moosh_designs):
         base_n, base_d, wl = make_stack(layers, W, seed=0)
