@@ -265,7 +265,7 @@ def main(argv=None):
     if mc_report is not None and mc_report.reachable:
         print(f"    the 1S band of the dots inverts at {model.inversion_current():.2f} A/cm^2: a cavity this good lases "
               f"{mc_report.current_density / model.inversion_current():.2f}x above band-edge inversion")
-        print(f"    side-mode ratio J_2/J_1 = {mc_report.side_mode_margin:.2f}; "
+        print(f"    side-mode ratio J_2/J_1 = {mc_report.side_mode_current_ratio:.2f}; "
               + ("within" if mc_report.current_density <= J_SURVIVED else "above")
               + " the 18 A/cm^2 the seed device survived")
     print(f"    {_mode_count(mc_all)} in {mc_window[0]:.1f}-{mc_window[1]:.1f} nm; {_margin(mc_all)}")

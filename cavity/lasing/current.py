@@ -112,7 +112,8 @@ class ThresholdCurrent(Result):
     gain_shortfall : float        0 when reachable; else required minus maximum gain (cm^-1), at least 0
     required_gain : float         the material gain the lowest-loss mode needs (cm^-1)
     maximum_gain : float          the saturated material gain at that wavelength (cm^-1)
-    side_mode_margin : float      J of the second-lowest mode over J_th (ratio; inf if single);
+    side_mode_current_ratio : float  J of the second-lowest mode over J_th (inf if single; the
+                                  mode results' ``side_mode_margin`` is a gain gap in cm^-1);
                                   ``nan`` when unreachable
     modes : tuple of ModeCurrent  every mode in the window, lowest threshold first (then smallest
                                   shortfall)
@@ -137,7 +138,7 @@ class ThresholdCurrent(Result):
     gain_shortfall: float
     required_gain: float
     maximum_gain: float
-    side_mode_margin: float
+    side_mode_current_ratio: float
     modes: tuple
     count: int = 0
     complete: bool = True
