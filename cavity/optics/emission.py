@@ -69,8 +69,34 @@ def _ro(a):
     return a
 
 
+class _PowerSplit(Result):
+    """Sums over the power split of an emission result (its fields ``absorbed``,
+    ``incident_fraction``, ``substrate_fraction``, ``guided_fraction``, ``plasmon_fraction``)."""
+
+    absorbed: Any
+    incident_fraction: float
+    substrate_fraction: float
+    guided_fraction: float
+    plasmon_fraction: float
+
+    @property
+    def absorbed_fraction(self) -> float:
+        """Sum of ``absorbed``."""
+        return float(sum(self.absorbed))
+
+    @property
+    def escape_fraction(self) -> float:
+        """``incident_fraction + substrate_fraction``."""
+        return self.incident_fraction + self.substrate_fraction
+
+    @property
+    def evanescent_fraction(self) -> float:
+        """``guided_fraction + plasmon_fraction``: all the power at ``kx`` beyond both light lines."""
+        return self.guided_fraction + self.plasmon_fraction
+
+
 @dataclass(frozen=True, eq=False)
-class DipoleEmission(Result):
+class DipoleEmission(_PowerSplit):
     """Emission of one dipole at one vacuum wavelength (result of :func:`dipole_emission`).
 
     Every ``*_fraction`` and ``absorbed`` entry is a fraction of the dipole's **total** power in
@@ -138,21 +164,6 @@ class DipoleEmission(Result):
     converged: bool
     error_estimate: float
     evaluations: int
-
-    @property
-    def absorbed_fraction(self) -> float:
-        """Sum of ``absorbed``."""
-        return float(sum(self.absorbed))
-
-    @property
-    def escape_fraction(self) -> float:
-        """``incident_fraction + substrate_fraction``."""
-        return self.incident_fraction + self.substrate_fraction
-
-    @property
-    def evanescent_fraction(self) -> float:
-        """``guided_fraction + plasmon_fraction``: all the power at ``kx`` beyond both light lines."""
-        return self.guided_fraction + self.plasmon_fraction
 
 
 
@@ -421,7 +432,7 @@ FILM_POSITIONS = 5
 
 
 @dataclass(frozen=True, eq=False)
-class FilmEmission(Result):
+class FilmEmission(_PowerSplit):
     """Emission of a uniformly excited emitting film (result of :func:`film_emission`).
 
     Dipoles of equal strength at ``positions`` across the layer (Gauss-Legendre in z) and at
@@ -481,20 +492,9 @@ class FilmEmission(Result):
     converged: bool
 
     @property
-    def absorbed_fraction(self) -> float:
-        """Sum of ``absorbed``."""
-        return float(sum(self.absorbed))
-
-    @property
     def extraction_efficiency(self) -> float:
         """``incident_fraction + substrate_fraction``: the LED's escape fraction into both outer media."""
-        return self.incident_fraction + self.substrate_fraction
-
-    @property
-    def evanescent_fraction(self) -> float:
-        """``guided_fraction + plasmon_fraction``: all the power at ``kx`` beyond both light lines."""
-        return self.guided_fraction + self.plasmon_fraction
-
+        return self.escape_fraction
 
 
 def _spectral_weights(wavelengths, spectrum):
