@@ -51,7 +51,7 @@ def test_steady_state_residuals(laser):
     tp = mode.photon_lifetime_ns * 1e-9
     vg = C_CM_S / mode.group_index
     for j, je, s in zip(c.current_density, c.effective_current_density, c.photon_density_per_cm2):
-        gm = mode.confinement_factor * m.material_gain(je, 625.0)
+        gm = mode.confinement * m.material_gain(je, 625.0)
         n = m.areal_density
         p = m.occupancy(je)
         rsp = n * p[1:] @ (np.arange(1, m.max_excitons + 1) / (m.exciton_lifetime_ns * 1e-9))
@@ -70,13 +70,13 @@ def test_unreachable_threshold_gives_led_regime():
 
 
 @pytest.mark.parametrize("kw, name", [
-    (dict(quality_factor=-1.0), "quality_factor"),
-    (dict(confinement_factor=1.5), "confinement_factor"),
+    (dict(Q=-1.0), "Q"),
+    (dict(confinement=1.5), "confinement"),
     (dict(beta=0.0), "beta"),
     (dict(output_fraction=2.0), "output_fraction"),
 ])
 def test_bad_mode(kw, name):
-    base = dict(wavelength_nm=625.0, quality_factor=1000.0, confinement_factor=0.1)
+    base = dict(wavelength=625.0, Q=1000.0, confinement=0.1)
     base.update(kw)
     with pytest.raises(ValueError, match=name):
         LasingMode(**base)
@@ -104,12 +104,12 @@ def _hnu(lam_nm):
 
 
 def _tau_p(mode):
-    return mode.quality_factor * mode.wavelength_nm * 1e-9 / (2 * math.pi * C_M_S)
+    return mode.Q * mode.wavelength * 1e-9 / (2 * math.pi * C_M_S)
 
 
 def _g_th(mode):
     """Threshold material gain from 1 = v_g Gamma g_th tau_p (cm^-1)."""
-    return 1.0 / ((C_CM_S / mode.group_index) * mode.confinement_factor * _tau_p(mode))
+    return 1.0 / ((C_CM_S / mode.group_index) * mode.confinement * _tau_p(mode))
 
 
 def _r_sp(model, j):
@@ -256,4 +256,4 @@ def test_photon_balance_identity_from_returned_photons(dbr_thresholds, beta):
         lhs, rhs = 0.8 * (j - je) / E_CHARGE, s / tp - spont
         # J_eff is a float: its rounding (100 ulp of J) bounds how well J - J_eff is known
         assert lhs == pytest.approx(rhs, rel=1e-8, abs=1e-8 * (s / tp + spont) + 100 * EPS * 0.8 * j / E_CHARGE)
-        assert p == pytest.approx(0.4 * _hnu(mode.wavelength_nm) * s / tp, rel=1e-12)
+        assert p == pytest.approx(0.4 * _hnu(mode.wavelength) * s / tp, rel=1e-12)

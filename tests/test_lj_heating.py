@@ -41,7 +41,7 @@ def curves():
 def test_without_heating_the_curve_is_monotone(curves):
     cold, _ = curves
     assert np.all(np.diff(cold.output_power_W_per_cm2) > 0)
-    assert cold.rollover_current is None and cold.temperature_rise_K is None
+    assert cold.rollover_current is None and cold.temperature_rise is None
 
 
 def test_with_heating_the_curve_rolls_over(curves):
@@ -50,7 +50,7 @@ def test_with_heating_the_curve_rolls_over(curves):
     i = int(np.argmax(p))
     assert 0 < i < p.size - 1 and p[-1] < 1e-3 * p[i]
     assert hot.rollover_current == pytest.approx(JS[i])
-    np.testing.assert_allclose(hot.temperature_rise_K, HOT.temperature_rise(JS), rtol=1e-12)
+    np.testing.assert_allclose(hot.temperature_rise, HOT.temperature_rise(JS), rtol=1e-12)
     # the heated threshold is above the cold one (the band weakens and moves away) and is the
     # ThermalModel's heated-gain crossing
     cold_th = LaserRateEquations(MODEL, MODE).threshold_current()
@@ -80,7 +80,7 @@ def test_a_mode_that_follows_the_gain_band_rolls_over_later():
     at a higher current than with a fixed mode."""
     fixed = LaserRateEquations(MODEL, MODE, thermal=HOT).lj_curve(JS)
     follow = LaserRateEquations(MODEL, MODE, thermal=HOT, mode_shift_nm_per_K=MODEL.peak_shift_nm_per_K).lj_curve(JS)
-    np.testing.assert_allclose(follow.wavelength_nm, 625.0 + 0.1 * follow.temperature_rise_K, rtol=1e-12)
+    np.testing.assert_allclose(follow.wavelength, 625.0 + 0.1 * follow.temperature_rise, rtol=1e-12)
     assert (follow.rollover_current or math.inf) > fixed.rollover_current
 
 

@@ -93,9 +93,9 @@ _C_CM_PER_S = SPEED_OF_LIGHT_NM_PER_NS * 1e2  # 1 nm/ns = 1 m/s = 100 cm/s
 
 #: accepted ranges (lo, hi) of the LasingMode scalars: beyond them the photon lifetime, energy or
 #: threshold gain over- or underflow (Q = 1e308 gave zero output above threshold, Q = 1e-308 or
-#: wavelength_nm = 1e-308 NaN inside the solver).  Wavelengths 10 nm - 100 um, Q 0.5 - 1e12
+#: wavelength = 1e-308 NaN inside the solver).  Wavelengths 10 nm - 100 um, Q 0.5 - 1e12
 #: (a Q below 0.5 is no resonance), group index up to 1e4 (from_threshold can give large ones).
-MODE_RANGES = {"wavelength_nm": (10.0, 1e5), "quality_factor": (0.5, 1e12), "group_index": (1e-3, 1e4)}
+MODE_RANGES = {"wavelength": (10.0, 1e5), "Q": (0.5, 1e12), "group_index": (1e-3, 1e4)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +104,11 @@ class LasingMode:
 
     Parameters
     ----------
-    wavelength_nm : float
+    wavelength : float
         Mode wavelength (nm).
-    quality_factor : float
+    Q : float
         Loaded (cold-cavity) Q, all losses included; sets ``tau_p = Q lambda/(2 pi c)``.
-    confinement_factor : float
+    confinement : float
         Gamma in (0, 1]: the modal gain is ``Gamma g`` (for a vertical cavity the longitudinal
         confinement ``Gamma_r d / L_eff``; for a waveguide the index-weighted Gamma of the mode).
     group_index : float, default 1.8
@@ -120,19 +120,19 @@ class LasingMode:
         Fraction of the photon loss rate ``s/tau_p`` that leaves as useful output.  Assumption.
     """
 
-    wavelength_nm: float
-    quality_factor: float
-    confinement_factor: float
+    wavelength: float
+    Q: float
+    confinement: float
     group_index: float = 1.8
     beta: float = 1e-4
     output_fraction: float = 0.5
 
     def __post_init__(self):
-        for name in ("wavelength_nm", "quality_factor", "group_index", "beta", "output_fraction", "confinement_factor"):
+        for name in ("wavelength", "Q", "group_index", "beta", "output_fraction", "confinement"):
             v = require_scalar_finite(getattr(self, name), name)
             require_positive(v, name)
             object.__setattr__(self, name, v)
-        for name in ("beta", "output_fraction", "confinement_factor"):
+        for name in ("beta", "output_fraction", "confinement"):
             if getattr(self, name) > 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {getattr(self, name)!r}")
         for name, (lo, hi) in MODE_RANGES.items():
@@ -172,28 +172,28 @@ class LasingMode:
         q = threshold.passive.Q
         gamma = threshold.confinement
         n_g = q * gamma * threshold.material_gain * threshold.wavelength * NM_TO_CM / (2.0 * math.pi)
-        return cls(wavelength_nm=threshold.wavelength, quality_factor=q, confinement_factor=gamma,
+        return cls(wavelength=threshold.wavelength, Q=q, confinement=gamma,
                    group_index=n_g, **kwargs)
 
     @property
     def photon_lifetime_ns(self) -> float:
         """Photon lifetime ``tau_p = Q lambda / (2 pi c)`` (ns)."""
-        return self.quality_factor * self.wavelength_nm / (2.0 * math.pi * SPEED_OF_LIGHT_NM_PER_NS)
+        return self.Q * self.wavelength / (2.0 * math.pi * SPEED_OF_LIGHT_NM_PER_NS)
 
     @property
     def threshold_modal_gain_per_cm(self) -> float:
         """Modal gain at threshold ``Gamma g_th = 1/(v_g tau_p) = 2 pi n_g / (Q lambda)`` (cm^-1)."""
-        return 2.0 * math.pi * self.group_index / (self.quality_factor * self.wavelength_nm * NM_TO_CM)
+        return 2.0 * math.pi * self.group_index / (self.Q * self.wavelength * NM_TO_CM)
 
     @property
     def threshold_material_gain_per_cm(self) -> float:
         """Material gain at threshold ``g_th`` (cm^-1)."""
-        return self.threshold_modal_gain_per_cm / self.confinement_factor
+        return self.threshold_modal_gain_per_cm / self.confinement
 
     @property
     def photon_energy_J(self) -> float:
         """``h nu`` (J)."""
-        return HC_EV_NM / self.wavelength_nm * ELEMENTARY_CHARGE
+        return HC_EV_NM / self.wavelength * ELEMENTARY_CHARGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,9 +217,9 @@ class LJCurve(Result):
         reaches the threshold gain); None if the mode never reaches threshold.
     slope_efficiency_W_per_A : float
         Ideal slope far above threshold, ``f_out eta_inj h nu / e`` (W/A), without heating.
-    temperature_rise_K : ndarray or None
+    temperature_rise : ndarray or None
         dT(J) (K) of the thermal model at each J; None without one.
-    wavelength_nm : ndarray or None
+    wavelength : ndarray or None
         The mode wavelength (nm) at each J when it moves with heating
         (``mode_shift_nm_per_K``); None without a thermal model.
     """
@@ -231,8 +231,8 @@ class LJCurve(Result):
     mean_occupancy: np.ndarray
     threshold_current: float | None
     slope_efficiency_W_per_A: float
-    temperature_rise_K: np.ndarray | None = None
-    wavelength_nm: np.ndarray | None = None
+    temperature_rise: np.ndarray | None = None
+    wavelength: np.ndarray | None = None
 
     def measured_slope_efficiency(self) -> float:
         """Slope (W/A) between the two highest currents of the curve."""
@@ -272,7 +272,7 @@ class LaserRateEquations:
     Parameters
     ----------
     model : QDGainModel
-        The gain model; its material gain at ``mode.wavelength_nm`` drives the mode.
+        The gain model; its material gain at ``mode.wavelength`` drives the mode.
     mode : LasingMode
         The cavity mode.
     thermal : ThermalModel or None, default None
@@ -311,9 +311,9 @@ class LaserRateEquations:
     def _operating(self, j: float) -> _Operating:
         """dT and mode wavelength at the terminal current density ``j``."""
         if self.thermal is None:
-            return _Operating(0.0, self.mode.wavelength_nm)
+            return _Operating(0.0, self.mode.wavelength)
         dT = float(self.thermal.temperature_rise(j))
-        return _Operating(dT, self.mode.wavelength_nm + self.mode_shift_nm_per_K * dT)
+        return _Operating(dT, self.mode.wavelength + self.mode_shift_nm_per_K * dT)
 
     def _gain(self, j_eff: float, op: _Operating) -> float:
         return self.model.material_gain(j_eff, op.wavelength, temperature_rise_K=op.dT)
@@ -340,7 +340,7 @@ class LaserRateEquations:
         """
         g_th = self.mode.threshold_material_gain_per_cm
         if self.thermal is None:
-            return self.model.current_for_gain(g_th, self.mode.wavelength_nm)
+            return self.model.current_for_gain(g_th, self.mode.wavelength)
 
         def excess(j):
             return self._gain(j, self._operating(j)) - g_th
@@ -366,10 +366,10 @@ class LaserRateEquations:
 
     def _rates(self, j_eff: float, op: _Operating | None = None):
         """``(nu, v_g Gamma g, beta R_sp)`` at ``J_eff`` (s^-1, s^-1, cm^-2 s^-1)."""
-        op = op if op is not None else _Operating(0.0, self.mode.wavelength_nm)
+        op = op if op is not None else _Operating(0.0, self.mode.wavelength)
         tp = self.mode.photon_lifetime_ns * 1e-9
         vg = _C_CM_PER_S / self.mode.group_index
-        stim = vg * self.mode.confinement_factor * self._gain(j_eff, op)
+        stim = vg * self.mode.confinement * self._gain(j_eff, op)
         return 1.0 / tp - stim, stim, self.mode.beta * self.model.radiative_rate_per_area(j_eff)
 
     def _residual(self, j_eff: float, j: float, op: _Operating | None = None) -> float:
@@ -499,7 +499,7 @@ class LaserRateEquations:
         for a in [js_out, p, s, je, occ] + [a for a in (dts, wls) if a is not None]:
             a.setflags(write=False)
         return LJCurve(js_out, p, s, je, occ, threshold_current=j_th, slope_efficiency_W_per_A=self.slope_efficiency_W_per_A,
-                       temperature_rise_K=dts, wavelength_nm=wls)
+                       temperature_rise=dts, wavelength=wls)
 
     def output_power(self, current_density: float) -> float:
         """Useful output power density (W/cm^2) at one current density (A/cm^2)."""
