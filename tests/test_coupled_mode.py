@@ -370,15 +370,15 @@ def test_device_threshold_units_and_losses():
     th = coupled_mode_device_threshold(m, length_nm=1e5, bragg_wavelength_nm=630.0, group_index=1.8,
                                        internal_loss_per_cm=5.0)
     assert isinstance(th, CoupledModeThreshold)
-    assert th.alpha_per_cm == pytest.approx(m.alpha_L / 1e-2)
-    assert th.feedback_loss_per_cm == pytest.approx(2.0 * m.alpha_L / 1e-2)
-    assert th.modal_gain_per_cm == pytest.approx(2.0 * m.alpha_L / 1e-2 + 5.0)
+    assert th.alpha == pytest.approx(m.alpha_L / 1e-2)
+    assert th.feedback_loss == pytest.approx(2.0 * m.alpha_L / 1e-2)
+    assert th.modal_gain == pytest.approx(2.0 * m.alpha_L / 1e-2 + 5.0)
 
 
 def test_uniform_pair_is_symmetric_about_bragg_wavelength_and_sign():
     lo, hi = coupled_mode_threshold(1.0, modes=2)
     kw = dict(length_nm=2e5, bragg_wavelength_nm=630.0, group_index=1.7)
-    wl = [coupled_mode_device_threshold(m, **kw).wavelength_nm for m in (lo, hi)]
+    wl = [coupled_mode_device_threshold(m, **kw).wavelength for m in (lo, hi)]
     assert (wl[0] + wl[1]) / 2.0 == pytest.approx(630.0, abs=1e-10)
     # delta > 0 (beta above beta0) is the shorter wavelength
     assert hi.delta_L > 0 and wl[1] < 630.0 < wl[0]
@@ -405,7 +405,7 @@ def test_second_order_carries_limitations():
     kw = dict(length_nm=1e5, bragg_wavelength_nm=630.0, group_index=1.8)
     without = coupled_mode_device_threshold(second, **kw)
     with_rad = coupled_mode_device_threshold(second, radiation_loss_per_cm=20.0, **kw)
-    assert with_rad.modal_gain_per_cm == pytest.approx(without.modal_gain_per_cm + 20.0)
+    assert with_rad.modal_gain == pytest.approx(without.modal_gain + 20.0)
     assert "underestimates" in without.limitations
     assert "20 cm^-1" in with_rad.limitations
 

@@ -15,8 +15,8 @@ def test_mode_formulas():
     mode = LasingMode(625.0, 2000.0, 0.1, group_index=1.9)
     tp_s = 2000.0 * 625e-9 / (2 * math.pi * 2.99792458e8)
     assert mode.photon_lifetime_ns == pytest.approx(tp_s * 1e9, rel=1e-14)
-    assert mode.threshold_modal_gain_per_cm == pytest.approx(1 / (C_CM_S / 1.9 * tp_s), rel=1e-12)
-    assert mode.threshold_material_gain_per_cm == pytest.approx(mode.threshold_modal_gain_per_cm / 0.1)
+    assert mode.threshold_modal_gain == pytest.approx(1 / (C_CM_S / 1.9 * tp_s), rel=1e-12)
+    assert mode.threshold_material_gain == pytest.approx(mode.threshold_modal_gain / 0.1)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def laser():
 
 def test_threshold_matches_gain_inverse(laser):
     jt = laser.threshold_current()
-    assert laser.model.material_gain(jt, 625.0) == pytest.approx(laser.mode.threshold_material_gain_per_cm, rel=1e-9)
+    assert laser.model.material_gain(jt, 625.0) == pytest.approx(laser.mode.threshold_material_gain, rel=1e-9)
 
 
 def test_lj_kink_slope_and_clamping(laser):

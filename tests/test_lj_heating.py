@@ -26,7 +26,7 @@ def sharp_power(j):
     """f_out eta h nu (J - J_th(dT(J))) / e, 0 where the gain at dT(J) cannot reach g_th."""
     dT = HOT.temperature_rise(j)
     try:
-        jth = MODEL.current_for_gain(MODE.threshold_material_gain_per_cm, 625.0, temperature_rise_K=dT)
+        jth = MODEL.current_for_gain(MODE.threshold_material_gain, 625.0, temperature_rise_K=dT)
     except ValueError:
         return 0.0
     h_nu = HC_EV_NM / 625.0 * ELEMENTARY_CHARGE
@@ -56,7 +56,7 @@ def test_with_heating_the_curve_rolls_over(curves):
     cold_th = LaserRateEquations(MODEL, MODE).threshold_current()
     assert hot.threshold_current > cold_th
     assert hot.threshold_current == pytest.approx(
-        HOT.current_for_gain(MODEL, MODE.threshold_material_gain_per_cm, 625.0), rel=1e-8)
+        HOT.current_for_gain(MODEL, MODE.threshold_material_gain, 625.0), rel=1e-8)
 
 
 def test_rollover_current_agrees_with_the_sharp_threshold_limit(curves):
@@ -70,7 +70,7 @@ def test_rollover_current_agrees_with_the_sharp_threshold_limit(curves):
     # the laser switches off where heating keeps the gain below g_th at every J_eff; that lies beyond
     # the rollover of the heated gain (ThermalModel.rollover_current), whose peak exceeds g_th
     roll = HOT.rollover_current(MODEL, 625.0)
-    assert roll.gain_per_cm > MODE.threshold_material_gain_per_cm
+    assert roll.gain_per_cm > MODE.threshold_material_gain
     off = JS[(JS > j_peak) & (hot.output_power_W_per_cm2 < 1e-6 * hot.output_power_W_per_cm2.max())][0]
     assert off > roll.current_density
 

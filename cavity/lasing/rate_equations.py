@@ -181,14 +181,14 @@ class LasingMode:
         return self.Q * self.wavelength / (2.0 * math.pi * SPEED_OF_LIGHT_NM_PER_NS)
 
     @property
-    def threshold_modal_gain_per_cm(self) -> float:
+    def threshold_modal_gain(self) -> float:
         """Modal gain at threshold ``Gamma g_th = 1/(v_g tau_p) = 2 pi n_g / (Q lambda)`` (cm^-1)."""
         return 2.0 * math.pi * self.group_index / (self.Q * self.wavelength * NM_TO_CM)
 
     @property
-    def threshold_material_gain_per_cm(self) -> float:
+    def threshold_material_gain(self) -> float:
         """Material gain at threshold ``g_th`` (cm^-1)."""
-        return self.threshold_modal_gain_per_cm / self.confinement
+        return self.threshold_modal_gain / self.confinement
 
     @property
     def photon_energy_J(self) -> float:
@@ -321,7 +321,7 @@ class LaserRateEquations:
     def _clamp_current(self, op: _Operating):
         """J_eff at which the gain (at the fixed dT of ``op``) reaches g_th; None if out of reach."""
         try:
-            return self.model.current_for_gain(self.mode.threshold_material_gain_per_cm, op.wavelength,
+            return self.model.current_for_gain(self.mode.threshold_material_gain, op.wavelength,
                                                temperature_rise_K=op.dT)
         except ValueError:
             return None
@@ -338,7 +338,7 @@ class LaserRateEquations:
             If ``g_th`` exceeds the saturated gain (the message gives both), or, with heating,
             the heated gain rolls over below ``g_th``.
         """
-        g_th = self.mode.threshold_material_gain_per_cm
+        g_th = self.mode.threshold_material_gain
         if self.thermal is None:
             return self.model.current_for_gain(g_th, self.mode.wavelength)
 
@@ -393,7 +393,7 @@ class LaserRateEquations:
 
         if nu(0.0) <= 0.0:  # the unpumped film absorbs (g(0) <= 0 < g_th), so this is a broken model
             raise ValueError(f"the unpumped film already reaches the threshold gain "
-                             f"{self.mode.threshold_material_gain_per_cm!r} cm^-1: no steady state")
+                             f"{self.mode.threshold_material_gain!r} cm^-1: no steady state")
         a, b = 0.0, j_th
         step = 4.0 * np.finfo(float).eps * j_th
         x = j_th

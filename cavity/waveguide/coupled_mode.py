@@ -453,35 +453,35 @@ class CoupledModeThreshold(Result):
 
     Attributes
     ----------
-    wavelength_nm : float
-        Lasing wavelength, ``lambda_B - delta lambda_B^2 / (2 pi n_g)`` (first order in delta).
-    modal_gain_per_cm : float
+    wavelength : float
+        Lasing wavelength (nm), ``lambda_B - delta lambda_B^2 / (2 pi n_g)`` (first order in delta).
+    modal_gain : float
         Modal **power** gain needed at threshold:
-        ``2 alpha + internal_loss_per_cm + radiation_loss_per_cm``.
-    feedback_loss_per_cm : float
+        ``2 alpha + internal_loss + radiation_loss``.
+    feedback_loss : float
         ``2 alpha`` (power): the distributed "mirror" loss of the grating from the 1D model.
-    alpha_per_cm : float
+    alpha : float
         ``alpha`` (field gain, cm^-1) = ``alpha_L / L``.
-    delta_per_cm : float
+    delta : float
         Detuning ``delta`` (cm^-1).
-    internal_loss_per_cm, radiation_loss_per_cm : float
+    internal_loss, radiation_loss : float
         The power losses added (user inputs).
-    length_nm : float
-        Grating length.
+    length : float
+        Grating length (nm).
     mode : CoupledModeMode
         The normalised mode.
     limitations : str
         What the model leaves out (notably the surface emission of second-order gratings).
     """
 
-    wavelength_nm: float
-    modal_gain_per_cm: float
-    feedback_loss_per_cm: float
-    alpha_per_cm: float
-    delta_per_cm: float
-    internal_loss_per_cm: float
-    radiation_loss_per_cm: float
-    length_nm: float
+    wavelength: float
+    modal_gain: float
+    feedback_loss: float
+    alpha: float
+    delta: float
+    internal_loss: float
+    radiation_loss: float
+    length: float
     mode: CoupledModeMode
     limitations: str
 
@@ -904,7 +904,7 @@ def coupled_mode_device_threshold(mode: CoupledModeMode, *, length_nm: float, br
     Returns
     -------
     CoupledModeThreshold
-        ``modal_gain_per_cm = 2 alpha_L / L + internal_loss_per_cm + radiation_loss_per_cm``
+        ``modal_gain = 2 alpha_L / L + internal_loss_per_cm + radiation_loss_per_cm`` (cm^-1)
         (power) and ``wavelength_nm`` (:func:`detuning_to_wavelength`).
 
     Notes
@@ -928,18 +928,18 @@ def coupled_mode_device_threshold(mode: CoupledModeMode, *, length_nm: float, br
     if mode.surface_emission_neglected:
         if a_rad > 0.0:
             limitations += (f" A user-given, mode-independent radiation loss of {a_rad:g} cm^-1 "
-                            "is included in modal_gain_per_cm.")
+                            "is included in modal_gain.")
         else:
-            limitations += " No radiation loss was given: modal_gain_per_cm underestimates it."
+            limitations += " No radiation loss was given: modal_gain underestimates it."
     return CoupledModeThreshold(
-        wavelength_nm=float(wavelength),
-        modal_gain_per_cm=2.0 * alpha + a_int + a_rad,
-        feedback_loss_per_cm=2.0 * alpha,
-        alpha_per_cm=alpha,
-        delta_per_cm=delta,
-        internal_loss_per_cm=a_int,
-        radiation_loss_per_cm=a_rad,
-        length_nm=length,
+        wavelength=float(wavelength),
+        modal_gain=2.0 * alpha + a_int + a_rad,
+        feedback_loss=2.0 * alpha,
+        alpha=alpha,
+        delta=delta,
+        internal_loss=a_int,
+        radiation_loss=a_rad,
+        length=length,
         mode=mode,
         limitations=limitations,
     )
