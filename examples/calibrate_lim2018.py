@@ -145,7 +145,7 @@ def main(argv=None):
     figs = {
         "lim2018_gain_spectra.png": plot_gain_spectra(model, [1.0, 3.5, 10.0, 18.0, 100.0], wl)[0],
         "lim2018_mean_occupancy.png": plot_mean_occupancy(model, js)[0],
-        "lim2018_peak_gain.png": plot_peak_gain(model, js, wl0, mode.threshold_material_gain_per_cm, thermal=thermal)[0],
+        "lim2018_peak_gain.png": plot_peak_gain(model, js, wl0, mode.threshold_material_gain, thermal=thermal)[0],
         "lim2018_lj_curve.png": plot_lj_curve(curve)[0],
         "lim2018_lj_curve_heated.png": plot_lj_curve(heated)[0],
     }
