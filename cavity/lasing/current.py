@@ -46,7 +46,7 @@ from scipy.optimize import brentq
 from . import _pole_kernels as PK
 from ..gain.model import QDGainModel
 from ..layers import Stack
-from .threshold import (DEFAULT_MAX_GAIN, PoleProblem, _padded, _passive_from_threshold, _pole_search,
+from .threshold import (DEFAULT_MAX_GAIN, NEWTON_MAXIT, NEWTON_TOL, PoleProblem, _padded, _passive_from_threshold, _pole_search,
                         _resolve_gain_layers, _threshold_from_pole, _threshold_search, _window,
                         thermo_optic_coefficients)
 from ..results import Result
@@ -170,7 +170,7 @@ class _InjectedProblem:
         tab, dT = self.gain_table(J)
         p = self.p
         return PK.complex_pole_newton(complex(start), 1.0, p.lam_tab, self.index_table(dT), tab, p.mask, p.d, p.plane,
-                                      p.kx, p.pol, 1e-12, 60)
+                                      p.kx, p.pol, NEWTON_TOL, NEWTON_MAXIT)
 
 
 def _mode_current(inj: _InjectedProblem, passive_pole: complex, j_grid):

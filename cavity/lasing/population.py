@@ -20,6 +20,7 @@ from .._jit import run_threaded
 from .._validation import require_layer_indices, require_scalar_finite
 from ..layers import Stack
 from ..results import Result
+from .threshold import NEWTON_MAXIT, NEWTON_TOL
 from ..optics.spectra import Polarization, _scalar_angle, _threads
 
 __all__ = ["PopulationThresholds", "threshold_population", "PARALLEL_MIN_DESIGNS", "MAX_BLOCK_BYTES"]
@@ -187,7 +188,7 @@ def threshold_population(stacks: Sequence[Stack], near: float, *, gain_layers: S
     iters = np.empty(D, np.int64)
     status = np.empty(D, np.int64)
     gain_tab = np.ones(K)
-    args = (near, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol.code, 1e-12, 60,
+    args = (near, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol.code, NEWTON_TOL, NEWTON_MAXIT,
             poles, pole_status, lams, gains, iters, status)
     run_threaded(lambda: PK.threshold_batch(*args), lambda: PK.threshold_batch_parallel(*args), threads, D,
                  PARALLEL_MIN_DESIGNS)

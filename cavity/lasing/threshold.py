@@ -47,8 +47,9 @@ _TABLE_STEP_NM = 0.25
 #: largest dispersion table of one mode search (wavelengths x media): 5e7 complex entries ~ 0.8 GB
 _MAX_TABLE_ENTRIES = 50_000_000
 _MAX_WIDTH_FRACTION = 0.1  # widest default search window: +-10% of the wavelength
-_NEWTON_TOL = 1e-12
-_NEWTON_MAXIT = 60
+#: relative step and iteration limit of the pole kernels' Newton iterations (every caller uses these)
+NEWTON_TOL = 1e-12
+NEWTON_MAXIT = 60
 
 
 @dataclass(frozen=True)
@@ -269,11 +270,11 @@ class PoleProblem:
 
     def complex_pole(self, lam0, scale=0.0):
         return PK.complex_pole_newton(complex(lam0), float(scale), self.lam_tab, self.n_tab, self.gain_tab, self.mask,
-                                      self.d, self.plane, self.kx, self.pol, _NEWTON_TOL, _NEWTON_MAXIT)
+                                      self.d, self.plane, self.kx, self.pol, NEWTON_TOL, NEWTON_MAXIT)
 
     def real_threshold(self, lam0, g0):
         return PK.threshold_newton(float(lam0), float(g0), self.lam_tab, self.n_tab, self.gain_tab, self.mask,
-                                   self.d, self.plane, self.kx, self.pol, _NEWTON_TOL, _NEWTON_MAXIT)
+                                   self.d, self.plane, self.kx, self.pol, NEWTON_TOL, NEWTON_MAXIT)
 
 
 #: (id(material), first, last, count) -> (material, read-only indices on that grid); materials are
@@ -366,7 +367,7 @@ def _fixed_beta_pole(problem: PoleProblem, mp: ModeProblem, lam: complex):
         beta = 2.0 * math.pi * problem.kx_at(z.real) / z.real
         mb = mp.with_beta(beta)
         x, y, it, st, res, o = CK.newton(z.real, z.imag, lo, hi, -abs(z.imag) - 1.0, hi, abs(z), abs(z),
-                                         max(abs(z.imag), 1e-9), max(abs(z.imag), 1e-9), _NEWTON_TOL, 80, 1, 0.0,
+                                         max(abs(z.imag), 1e-9), max(abs(z.imag), 1e-9), NEWTON_TOL, 80, 1, 0.0,
                                          *mb.args)
         if st != CK.CONVERGED:
             return lam, False
@@ -789,7 +790,7 @@ def _passive_from_threshold(problem: PoleProblem, mp: ModeProblem, lam: float, g
         for k in range(1, steps + 1):
             gk = g * (1.0 - k / steps)
             x, y, it, st, res, o = CK.newton(z.real, z.imag, lo, hi, -(hi - lo), hi, lam, lam, 1e-3, 1e-3,
-                                             _NEWTON_TOL, 80, 1, gk, *mp.args)
+                                             NEWTON_TOL, 80, 1, gk, *mp.args)
             if st != CK.CONVERGED:
                 break
             z = complex(x, y)
