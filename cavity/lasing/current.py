@@ -385,7 +385,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range: t
     # a measured film's k holds the unpumped band-edge absorption the model adds: replaced, not added
     stack = gain_model.host_stack(stack, idx)
     gain_model = gain_model.for_stack(stack, idx)  # the stack's QD film sets the dot density
-    problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
+    problem = PoleProblem.from_stack(stack, _padded(lo, hi, stack), idx, angle, polarization)
     if not isinstance(thermo_optic, (bool, np.bool_)):
         raise TypeError(f"thermo_optic must be True or False, got {thermo_optic!r}")
     inj = _InjectedProblem(problem, gain_model, thermal, bool(thermo_optic))

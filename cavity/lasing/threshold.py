@@ -173,56 +173,21 @@ class Resonances(ModeSequence):
 
 # ------------------------------------------------------------------------------------------------
 class PoleProblem:
-    """Tables and arguments for the pole kernels of one stack over one wavelength window.
+    """Tables and arguments for the pole kernels of one structure over one wavelength window.
 
-    Built from a :class:`Stack` (``PoleProblem(stack, window, gain_layers, angle, polarization)``)
-    or from plain arrays (:meth:`from_arrays`, e.g. the effective-index sections of a DFB
-    grating).  ``mask[m]`` multiplies the gain in medium m (1 for a gain layer; a confinement
-    factor for a waveguide section whose effective index carries ``Gamma g``).
+    One validated construction on plain arrays (``PoleProblem(lam_tab, n_tab, d, mask, plane,
+    ...)``): ``lam_tab[K]`` uniform (nm), ``n_tab[M, K]`` complex indices (outer media first and
+    last), ``d[M]`` thicknesses (nm), ``mask[M]`` gain weights (1 for a gain layer; a confinement
+    factor for a waveguide section whose effective index carries ``Gamma g``), ``plane`` the
+    reference medium (1 <= plane <= M-2).  :meth:`from_stack` builds the arrays of a
+    :class:`Stack`; :meth:`from_arrays` takes an in-plane index ``kx`` instead of an angle (the
+    effective-index sections of a DFB grating).
     """
 
-    def __init__(self, stack: Stack, window, gain_layers, angle, polarization, gain_spectrum=None, plane=None):
-        if not isinstance(stack, Stack):
-            raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
-        lo, hi = (float(v) for v in window)
-        if not (0 < lo < hi) or not (math.isfinite(lo) and math.isfinite(hi)):
-            raise ValueError(f"wavelength_range must be (min, max) with 0 < min < max (nm), got {window!r}")
+    def __init__(self, lam_tab, n_tab, d, mask, plane, *, polarization="s", sin_t: float = 0.0, gain_tab=None,
+                 stack: Stack | None = None, angle: float = 0.0):
         self.stack = stack
-        self.angle = _scalar_angle(angle)
-        pol = Polarization.parse(polarization, allow_unpolarized=False)
-        self.polarization = pol
-        self.pol = pol.code
-        k = max(16, int(math.ceil((hi - lo) / _TABLE_STEP_NM)) + 1)
-        if k * (len(stack) + 2) > _MAX_TABLE_ENTRIES:
-            raise ValueError(f"wavelength_range {lo:g}-{hi:g} nm is too wide for one mode search of a {len(stack)}-layer "
-                             f"stack ({k} table wavelengths x {len(stack) + 2} media > {_MAX_TABLE_ENTRIES:.0e} "
-                             f"entries): search narrower windows")
-        self.lam_tab = np.linspace(lo, hi, k)
-        self.n_tab = _index_table(stack, self.lam_tab)
-        if np.any(self.n_tab[0].imag != 0) and self.angle > 0:
-            raise ValueError("oblique incidence needs a lossless incident medium (k = 0)")
-        self.d = stack.padded_thicknesses()
-        self.gain_layers = tuple(gain_layers)
-        self.mask = np.zeros(len(stack) + 2, dtype=np.float64)
-        for i in self.gain_layers:
-            self.mask[i + 1] = 1.0
-        if gain_spectrum is None:
-            self.gain_tab = np.ones(k)
-        else:
-            self.gain_tab = np.ascontiguousarray(gain_spectrum(self.lam_tab), dtype=np.float64)
-        if plane is None:
-            plane = (self.gain_layers[0] + 1) if self.gain_layers else _default_plane(stack, self.n_tab)
-        self.plane = int(plane)
-        self.sin_t = math.sin(math.radians(self.angle))
-
-    @classmethod
-    def from_arrays(cls, lam_tab, n_tab, d, mask, plane, *, kx=0.0, polarization="s", gain_tab=None):
-        """A pole problem on plain arrays: ``lam_tab[K]`` uniform (nm), ``n_tab[M, K]`` complex
-        indices (outer media first and last), ``d[M]`` thicknesses (nm), ``mask[M]`` gain weights,
-        ``plane`` the reference medium (1 <= plane <= M-2)."""
-        self = cls.__new__(cls)
-        self.stack = None
-        self.angle = 0.0
+        self.angle = float(angle)
         self.polarization = Polarization.parse(polarization, allow_unpolarized=False)
         self.pol = self.polarization.code
         self.lam_tab = np.ascontiguousarray(lam_tab, dtype=np.float64)
@@ -240,10 +205,48 @@ class PoleProblem:
             raise ValueError(f"plane must be an interior medium index in [1, {M - 2}], got {plane!r}")
         self.plane = int(plane)
         self.gain_layers = tuple(int(m) - 1 for m in np.nonzero(self.mask)[0])
-        self.gain_tab = np.ones(self.lam_tab.size) if gain_tab is None else np.ascontiguousarray(gain_tab, dtype=np.float64)
-        n0 = float(self.n_tab[0, self.lam_tab.size // 2].real)
-        self.sin_t = float(kx) / n0 if kx else 0.0
-        return self
+        self.gain_tab = (np.ones(self.lam_tab.size) if gain_tab is None
+                         else np.ascontiguousarray(gain_tab, dtype=np.float64))
+        if self.gain_tab.shape != self.lam_tab.shape:
+            raise ValueError(f"gain_tab must have one value per table wavelength, got shape {self.gain_tab.shape}")
+        self.sin_t = float(sin_t)
+
+    @classmethod
+    def from_stack(cls, stack: Stack, window, gain_layers, angle, polarization, gain_spectrum=None,
+                   plane=None) -> "PoleProblem":
+        """The pole problem of ``stack`` over ``window = (lo, hi)`` nm with gain in ``gain_layers``."""
+        if not isinstance(stack, Stack):
+            raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
+        lo, hi = (float(v) for v in window)
+        if not (0 < lo < hi) or not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ValueError(f"wavelength_range must be (min, max) with 0 < min < max (nm), got {window!r}")
+        ang = _scalar_angle(angle)
+        k = max(16, int(math.ceil((hi - lo) / _TABLE_STEP_NM)) + 1)
+        if k * (len(stack) + 2) > _MAX_TABLE_ENTRIES:
+            raise ValueError(f"wavelength_range {lo:g}-{hi:g} nm is too wide for one mode search of a {len(stack)}-layer "
+                             f"stack ({k} table wavelengths x {len(stack) + 2} media > {_MAX_TABLE_ENTRIES:.0e} "
+                             f"entries): search narrower windows")
+        lam_tab = np.linspace(lo, hi, k)
+        n_tab = _index_table(stack, lam_tab)
+        if np.any(n_tab[0].imag != 0) and ang > 0:
+            raise ValueError("oblique incidence needs a lossless incident medium (k = 0)")
+        gain_layers = tuple(gain_layers)
+        mask = np.zeros(len(stack) + 2, dtype=np.float64)
+        for i in gain_layers:
+            mask[i + 1] = 1.0
+        gain_tab = None if gain_spectrum is None else gain_spectrum(lam_tab)
+        if plane is None:
+            plane = (gain_layers[0] + 1) if gain_layers else _default_plane(stack, n_tab)
+        return cls(lam_tab, n_tab, stack.padded_thicknesses(), mask, plane, polarization=polarization,
+                   sin_t=math.sin(math.radians(ang)), gain_tab=gain_tab, stack=stack, angle=ang)
+
+    @classmethod
+    def from_arrays(cls, lam_tab, n_tab, d, mask, plane, *, kx=0.0, polarization="s", gain_tab=None) -> "PoleProblem":
+        """A pole problem on plain arrays with the in-plane index ``kx`` (``n_0 sin theta`` at the
+        middle of the table) instead of an angle."""
+        n_mid = np.asarray(n_tab)[0, np.shape(n_tab)[1] // 2].real
+        return cls(lam_tab, n_tab, d, mask, plane, polarization=polarization,
+                   sin_t=float(kx) / float(n_mid) if kx else 0.0, gain_tab=gain_tab)
 
     @property
     def kx(self) -> float:
@@ -417,7 +420,7 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
     min_Q = require_scalar_finite(min_Q, "min_Q")
     if min_Q < 0:
         raise ValueError(f"min_Q must be >= 0, got {min_Q!r}")
-    problem = PoleProblem(stack, _padded(lo, hi, stack), stack.gain_layer_indices, angle, polarization)
+    problem = PoleProblem.from_stack(stack, _padded(lo, hi, stack), stack.gain_layer_indices, angle, polarization)
     mp, zs, q_floor = _pole_search(problem, lo, hi, min_Q)
     out = []
     for z in sorted(zs.zeros, key=lambda z: z.x):
@@ -813,7 +816,7 @@ def _max_gain(max_gain):
 def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain, explicit, problem=None):
     if problem is None:
         idx = _resolve_gain_layers(stack, gain_layers)
-        problem = PoleProblem(stack, _padded(lo, hi, stack), idx, angle, polarization)
+        problem = PoleProblem.from_stack(stack, _padded(lo, hi, stack), idx, angle, polarization)
     mp, zs, max_gain = _threshold_search(problem, lo, hi, max_gain, explicit=explicit)
     zs = _with_trajectory_zeros(problem, mp, zs, lo, hi, max_gain)
     modes = []
@@ -883,7 +886,7 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     if search_width is None:
         # two free spectral ranges of the whole stack, from a table wide enough for any of them
         wide = (max(near - _MAX_WIDTH_FRACTION * near, r_lo), min(near + _MAX_WIDTH_FRACTION * near, r_hi))
-        problem = PoleProblem(stack, _padded(*wide, stack), idx, angle, polarization)
+        problem = PoleProblem.from_stack(stack, _padded(*wide, stack), idx, angle, polarization)
         mid = int(np.argmin(np.abs(problem.lam_tab - near)))
         opt = float(np.sum(np.abs(problem.n_tab[1:-1, mid].real) * stack.thicknesses))
         search_width = min(max(5.0, near * near / max(opt, near / 4)), _MAX_WIDTH_FRACTION * near)
