@@ -143,3 +143,51 @@ def require_layer_indices(indices, name: str = "gain_layers") -> tuple:
     if not out:
         raise ValueError(f"{name} must name at least one layer")
     return tuple(out)
+
+
+def grazing_error(value) -> ValueError:
+    return ValueError(
+        f"angle={float(value)!r} degrees is grazing incidence: its sine rounds to 1 in double "
+        "precision (as for every angle above 89.9999993962 degrees), so the incident wave carries no "
+        "power into the stack and the quantities normalised to it (fields, thresholds, incoherent "
+        "sums) are not defined; use a smaller angle (spectrum, spectrum_arrays and "
+        "absorption_by_layer accept grazing incidence: R = 1, T = 0)"
+    )
+
+
+def require_angles(angle, *, grazing=False):
+    """Angles of incidence (degrees) as a float array, validated.
+
+    ``grazing=False``: ``[0, 90)`` without the angles whose sine rounds to 1 (numerically grazing,
+    above 89.9999993962 degrees).  ``grazing=True``: ``[0, 90]``, where 90 degrees and the angles
+    indistinguishable from it are grazing incidence (``kx = n0``: ``r = -1``, ``t = 0``, see
+    :mod:`cavity.optics._tmm_kernels`).
+    """
+    arr = as_float_array(angle, "angle")
+    require_finite(arr, "angle")
+    if arr.ndim > 1:
+        raise ValueError(f"angle must be a scalar or a 1-D array (degrees), got shape {arr.shape}")
+    out = (arr < 0) | (arr > 90)
+    if np.any(out):
+        bad = arr[out].ravel()[0]
+        raise ValueError(f"angle must be in [0, 90{']' if grazing else ')'} degrees, got {float(bad)!r}")
+    if not grazing:
+        graze = np.sin(np.deg2rad(arr)) == 1.0
+        if np.any(graze):
+            raise grazing_error(arr[graze].ravel()[0])
+    return arr
+
+
+def require_scalar_angle(angle, *, grazing=False) -> float:
+    arr = require_angles(angle, grazing=grazing)
+    if arr.size != 1:
+        raise ValueError(f"angle must be a scalar (degrees) here, got shape {arr.shape}")
+    return float(arr.ravel()[0])
+
+
+def require_threads(threads):
+    if threads is None:
+        return None
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"threads must be None or an integer >= 1, got {threads!r}")
+    return int(threads)

@@ -21,7 +21,8 @@ from .._validation import require_layer_indices, require_scalar_finite
 from ..layers import Stack
 from ..results import Result
 from .threshold import NEWTON_MAXIT, NEWTON_TOL
-from ..optics.spectra import Polarization, _scalar_angle, _threads
+from .._validation import require_scalar_angle, require_threads
+from ..optics.spectra import Polarization
 
 __all__ = ["PopulationThresholds", "threshold_population", "PARALLEL_MIN_DESIGNS", "MAX_BLOCK_BYTES"]
 
@@ -150,11 +151,11 @@ def threshold_population(stacks: Sequence[Stack], near: float, *, gain_layers: S
         raise ValueError(f"need near > search_width > 0 (nm), got near={near!r}, search_width={search_width!r}")
     if width < MIN_SEARCH_WIDTH:
         raise ValueError(f"search_width must be >= {MIN_SEARCH_WIDTH:g} nm, got {search_width!r}")
-    threads = _threads(threads)
+    threads = require_threads(threads)
     q_guess = require_scalar_finite(Q_guess, "Q_guess")
     if not q_guess >= 0.5:  # below Q = 0.5 there is no resonance (1e-308 put the start at infinity)
         raise ValueError(f"Q_guess must be >= 0.5, got {Q_guess!r}")
-    ang = _scalar_angle(angle)
+    ang = require_scalar_angle(angle)
     pol = Polarization.parse(polarization, allow_unpolarized=False)
     K = max(16, int(math.ceil(2 * width / 0.25)) + 1)
     M = len(stacks[0]) + 2

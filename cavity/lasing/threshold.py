@@ -29,7 +29,8 @@ from ..conventions import SPEED_OF_LIGHT_NM_PER_NS
 from ..layers import Stack
 from materials.base import Material
 from .modesearch import PRECISION_EXPONENT, ModeProblem, Zero, ZeroSet, find_zeros
-from ..optics.spectra import Polarization, _scalar_angle
+from .._validation import require_scalar_angle
+from ..optics.spectra import Polarization
 
 __all__ = [
     "Resonance",
@@ -220,7 +221,7 @@ class PoleProblem:
         lo, hi = (float(v) for v in window)
         if not (0 < lo < hi) or not (math.isfinite(lo) and math.isfinite(hi)):
             raise ValueError(f"wavelength_range must be (min, max) with 0 < min < max (nm), got {window!r}")
-        ang = _scalar_angle(angle)
+        ang = require_scalar_angle(angle)
         k = max(16, int(math.ceil((hi - lo) / _TABLE_STEP_NM)) + 1)
         if k * (len(stack) + 2) > _MAX_TABLE_ENTRIES:
             raise ValueError(f"wavelength_range {lo:g}-{hi:g} nm is too wide for one mode search of a {len(stack)}-layer "

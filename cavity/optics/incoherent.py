@@ -49,7 +49,8 @@ from materials import Material
 from . import _tmm_kernels as K
 from .._validation import require_scalar_finite, require_wavelength
 from ..layers import AIR, Stack
-from .spectra import Polarization, _scalar_angle
+from .._validation import require_scalar_angle
+from .spectra import Polarization
 from ..results import Result, _frozen
 
 __all__ = ["Side", "IncoherentSpectrum", "incoherent_spectrum"]
@@ -188,7 +189,7 @@ def incoherent_spectrum(stack: Stack, wavelength: ArrayLike, substrate_thickness
         raise ValueError(f"substrate_thickness must be >= 0 nm, got {substrate_thickness!r}")
     if not isinstance(exit_medium, Material):
         raise TypeError(f"exit_medium must be a materials.Material, got {exit_medium!r}")
-    ang = _scalar_angle(angle)
+    ang = require_scalar_angle(angle)
     # media: incident, layers..., substrate, exit
     n = np.vstack([stack.indices(wl), exit_medium.n(wl)[None, :]]).astype(np.complex128)
     d = np.concatenate([stack.padded_thicknesses(), [0.0]])

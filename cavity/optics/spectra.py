@@ -14,7 +14,8 @@ import numpy as np
 
 from . import _tmm_kernels as K
 from .._jit import compiled_or_cached, forked_after_openmp, run_tasks, run_threaded, thread_count
-from .._validation import as_float_array, parse_enum, require_finite, require_scalar_finite, require_wavelength
+from .._validation import (as_float_array, grazing_error, parse_enum, require_angles, require_finite, require_scalar_angle,
+                           require_scalar_finite, require_threads, require_wavelength)
 from ..conventions import gain_to_k
 from ..layers import Stack
 from ..results import FieldProfile, LayerAbsorption, Spectrum
@@ -62,54 +63,6 @@ class Polarization(str, enum.Enum):
     @property
     def code(self) -> int:
         return 0 if self is Polarization.S else 1
-
-
-def _grazing_error(value) -> ValueError:
-    return ValueError(
-        f"angle={float(value)!r} degrees is grazing incidence: its sine rounds to 1 in double "
-        "precision (as for every angle above 89.9999993962 degrees), so the incident wave carries no "
-        "power into the stack and the quantities normalised to it (fields, thresholds, incoherent "
-        "sums) are not defined; use a smaller angle (spectrum, spectrum_arrays and "
-        "absorption_by_layer accept grazing incidence: R = 1, T = 0)"
-    )
-
-
-def _angles(angle, *, grazing=False):
-    """Angles of incidence (degrees) as a float array.
-
-    ``grazing=False``: ``[0, 90)`` without the angles whose sine rounds to 1 (numerically grazing,
-    above 89.9999993962 degrees).  ``grazing=True``: ``[0, 90]``, where 90 degrees and the angles
-    indistinguishable from it are grazing incidence (``kx = n0``: ``r = -1``, ``t = 0``, see
-    :mod:`cavity.optics._tmm_kernels`).
-    """
-    arr = as_float_array(angle, "angle")
-    require_finite(arr, "angle")
-    if arr.ndim > 1:
-        raise ValueError(f"angle must be a scalar or a 1-D array (degrees), got shape {arr.shape}")
-    out = (arr < 0) | (arr > 90)
-    if np.any(out):
-        bad = arr[out].ravel()[0]
-        raise ValueError(f"angle must be in [0, 90{']' if grazing else ')'} degrees, got {float(bad)!r}")
-    if not grazing:
-        graze = np.sin(np.deg2rad(arr)) == 1.0
-        if np.any(graze):
-            raise _grazing_error(arr[graze].ravel()[0])
-    return arr
-
-
-def _scalar_angle(angle, *, grazing=False) -> float:
-    arr = _angles(angle, grazing=grazing)
-    if arr.size != 1:
-        raise ValueError(f"angle must be a scalar (degrees) here, got shape {arr.shape}")
-    return float(arr.ravel()[0])
-
-
-def _threads(threads):
-    if threads is None:
-        return None
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads must be None or an integer >= 1, got {threads!r}")
-    return int(threads)
 
 
 def stack_arrays(stack: Stack, wavelength, gain=None):
@@ -303,8 +256,8 @@ def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=No
     require_finite(d, "thickness")
     if np.any(d < 0):
         raise ValueError(f"thickness must be >= 0 nm, got {float(d[d < 0][0])!r}")
-    angles = np.atleast_1d(_angles(angle, grazing=True))
-    return _solve(n, d, wl, angles, pol, _threads(threads))
+    angles = np.atleast_1d(require_angles(angle, grazing=True))
+    return _solve(n, d, wl, angles, pol, require_threads(threads))
 
 
 def _solve(n, d, wl, angles, pol, threads):
@@ -403,11 +356,11 @@ def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None
     pol = Polarization.parse(polarization)
     scalar_angle = np.ndim(angle) == 0
     if scalar_angle and gain is None and np.ndim(wavelength) == 0 and pol is not Polarization.UNPOLARIZED:
-        _threads(threads)  # validated as on the general path (one wavelength runs on one thread)
+        require_threads(threads)  # validated as on the general path (one wavelength runs on one thread)
         return _spectrum_one(stack, wavelength, angle, pol)
     wl = require_wavelength(np.atleast_1d(wavelength))
     n, d = stack_arrays(stack, wl, gain)
-    res = _solve(n[None], d[None], wl, np.atleast_1d(_angles(angle, grazing=True)), pol, _threads(threads))
+    res = _solve(n[None], d[None], wl, np.atleast_1d(require_angles(angle, grazing=True)), pol, require_threads(threads))
 
     def shape(a):
         if a is None:
@@ -435,7 +388,7 @@ def _spectrum_one(stack: Stack, wavelength, angle, pol: Polarization) -> Spectru
     if isinstance(angle, _PLAIN) and not isinstance(angle, bool) and 0 <= angle <= 90:
         ang = float(angle)
     else:
-        ang = _scalar_angle(angle, grazing=True)
+        ang = require_scalar_angle(angle, grazing=True)
     n = stack.indices(lam)[:, 0]
     n0, ns = complex(n[0]), complex(n[-1])
     if n0.imag < 0 or ns.imag < 0:
@@ -470,7 +423,7 @@ def absorption_by_layer(stack: Stack, wavelength, angle=0.0, polarization="s", *
     rounds to 1) ``R = 1`` and every other fraction is 0, as in :func:`spectrum`.
     """
     pol = Polarization.parse(polarization)
-    ang = _scalar_angle(angle, grazing=True)
+    ang = require_scalar_angle(angle, grazing=True)
     n, d = stack_arrays(stack, wavelength, gain)
     _check_outer(n, np.array([ang]))
     wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
@@ -532,7 +485,7 @@ def field_profile(
     wl = float(require_wavelength(wavelength).ravel()[0]) if np.ndim(wavelength) == 0 else None
     if wl is None:
         raise ValueError(f"field_profile takes one wavelength (nm), got an array of shape {np.shape(wavelength)}")
-    ang = _scalar_angle(angle)
+    ang = require_scalar_angle(angle)
     step = require_scalar_finite(step, "step")
     if not step > 0:
         raise ValueError(f"step must be a positive length in nm, got {step!r}")
@@ -549,7 +502,7 @@ def field_profile(
     M = n.size
     kx = n[0].real * math.sin(math.radians(ang))
     if K.is_grazing(n[0], kx * kx):
-        raise _grazing_error(ang)
+        raise grazing_error(ang)
     q = np.empty(M, np.complex128)
     y = np.empty(M, np.complex128)
     al = np.empty(M, np.complex128)
