@@ -14,6 +14,8 @@ import numpy as np
 from materials import Constant, Material
 from materials.base import grid_key
 
+from ._validation import require_layer_indices
+
 __all__ = ["Layer", "Stack", "AIR"]
 
 #: vacuum/air as the default outer medium
@@ -221,3 +223,24 @@ class Stack:
     def __repr__(self) -> str:
         body = " | ".join(f"{lay.label} {lay.thickness:g}" + ("*" if lay.gain else "") for lay in self.layers)
         return f"Stack({self.incident.name} | {body} | {self.substrate.name})"
+
+
+def resolve_gain_layers(stack: Stack, gain_layers=None) -> tuple[int, ...]:
+    """Indices of the gain layers of ``stack``: its layers marked ``gain=True``, or the integers given.
+
+    The one rule every model that needs the gain layers uses (thresholds, threshold currents, the
+    gain model's QD film).  Non-integer entries (``0.5``, ``17.9``, ``True``) are refused rather
+    than truncated; indices outside the stack and a stack without gain layers are refused.
+    """
+    if not isinstance(stack, Stack):
+        raise TypeError(f"stack must be a cavity.Stack, got {type(stack).__name__} {stack!r:.80}")
+    if gain_layers is None:
+        idx = stack.gain_layer_indices
+        if not idx:
+            raise ValueError("the stack has no gain layer: mark one with Layer(..., gain=True) or pass gain_layers")
+        return idx
+    idx = require_layer_indices(gain_layers, "gain_layers")
+    for i in idx:
+        if not 0 <= i < len(stack):
+            raise ValueError(f"gain_layers entry {i} is not a layer index of a {len(stack)}-layer stack")
+    return tuple(sorted(set(idx)))

@@ -34,6 +34,7 @@ from scipy.special import logsumexp
 from .._validation import (as_float_array, parse_enum, require_finite, require_positive, require_scalar_finite,
                           require_scalar_range, require_scalar_wavelength, require_wavelength)
 from ..conventions import ELEMENTARY_CHARGE, NM_TO_CM
+from ..layers import resolve_gain_layers
 
 __all__ = [
     "AugerScaling",
@@ -352,13 +353,11 @@ def recorded_film_geometry(*stacks, gain_layers=None):
         model describes one kind of dot, so such a stack is refused (model it with one film
         geometry, or compute the layers separately).
     """
-    from ..lasing.threshold import _resolve_gain_layers
-
     if gain_layers is not None and len(stacks) != 1:
         raise ValueError(f"gain_layers applies to one stack, got {len(stacks)} stacks")
     found = []
     for k, stack in enumerate(stacks):
-        idx = _resolve_gain_layers(stack, gain_layers) if gain_layers is not None else stack.gain_layer_indices
+        idx = resolve_gain_layers(stack, gain_layers) if gain_layers is not None else stack.gain_layer_indices
         for i in idx:
             g = _material_geometry(stack.layers[i].material)
             if g is not None:
@@ -718,9 +717,8 @@ class QDGainModel:
         gain_layers : sequence of int, optional
             The layers holding the dots (default: the layers marked ``gain=True``).
         """
-        from ..lasing.threshold import _resolve_gain_layers
 
-        idx = _resolve_gain_layers(stack, gain_layers)
+        idx = resolve_gain_layers(stack, gain_layers)
         thickness = float(sum(stack.layers[i].thickness for i in idx))
         geometry = recorded_film_geometry(stack, gain_layers=idx)
         return self.for_film_thickness(thickness, f"the stack's gain layers {list(idx)}", geometry=geometry)
@@ -796,9 +794,8 @@ class QDGainModel:
 
     def host_stack(self, stack, gain_layers=None):
         """``stack`` with each gain layer's material replaced by :meth:`gain_host` of it."""
-        from ..lasing.threshold import _resolve_gain_layers
 
-        idx = set(_resolve_gain_layers(stack, gain_layers))
+        idx = set(resolve_gain_layers(stack, gain_layers))
         if not any(getattr(stack.layers[i].material, "ground_state_absorption", False) for i in idx):
             return stack
         layers = [replace(layer, material=self.gain_host(layer.material)) if i in idx else layer

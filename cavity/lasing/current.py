@@ -45,9 +45,9 @@ from scipy.optimize import brentq
 
 from . import _pole_kernels as PK
 from ..gain.model import QDGainModel
-from ..layers import Stack
+from ..layers import Stack, resolve_gain_layers
 from .threshold import (DEFAULT_MAX_GAIN, NEWTON_MAXIT, NEWTON_TOL, PoleProblem, _padded, _passive_from_threshold, _pole_search,
-                        _resolve_gain_layers, _threshold_from_pole, _threshold_search, _window,
+                        _threshold_from_pole, _threshold_search, _window,
                         thermo_optic_coefficients)
 from ..results import Result
 
@@ -381,7 +381,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range: t
     j_lo, j_hi = (float(v) for v in current_range)
     if not 0 < j_lo < j_hi or not math.isfinite(j_hi):
         raise ValueError(f"current_range must be (min, max) with 0 < min < max (A/cm^2), got {current_range!r}")
-    idx = _resolve_gain_layers(stack, gain_layers)
+    idx = resolve_gain_layers(stack, gain_layers)
     # a measured film's k holds the unpumped band-edge absorption the model adds: replaced, not added
     stack = gain_model.host_stack(stack, idx)
     gain_model = gain_model.for_stack(stack, idx)  # the stack's QD film sets the dot density

@@ -24,12 +24,13 @@ from ..results import ModeSequence, Result
 
 from . import _count_kernels as CK
 from . import _pole_kernels as PK
-from .._validation import require_layer_indices, require_scalar_finite
+from .._validation import require_scalar_finite
 from ..conventions import SPEED_OF_LIGHT_NM_PER_NS
 from ..layers import Stack
 from materials.base import Material
 from .modesearch import PRECISION_EXPONENT, ModeProblem, Zero, ZeroSet, find_zeros
 from .._validation import require_scalar_angle
+from ..layers import resolve_gain_layers
 from ..optics.spectra import Polarization
 
 __all__ = [
@@ -316,24 +317,6 @@ def _default_plane(stack: Stack, n_tab) -> int:
 def _require_stack(stack, name: str = "stack") -> None:
     if not isinstance(stack, Stack):
         raise TypeError(f"{name} must be a cavity.Stack, got {type(stack).__name__} {stack!r:.80}")
-
-
-def _resolve_gain_layers(stack: Stack, gain_layers):
-    """Indices of the gain layers: ``stack.gain_layer_indices`` or the integers given.
-
-    Non-integer entries (``0.5``, ``17.9``, ``True``) are refused rather than truncated.
-    """
-    _require_stack(stack)
-    if gain_layers is None:
-        idx = stack.gain_layer_indices
-        if not idx:
-            raise ValueError("the stack has no gain layer: mark one with Layer(..., gain=True) or pass gain_layers")
-        return idx
-    idx = require_layer_indices(gain_layers, "gain_layers")
-    for i in idx:
-        if not 0 <= i < len(stack):
-            raise ValueError(f"gain_layers entry {i} is not a layer index of a {len(stack)}-layer stack")
-    return tuple(sorted(set(idx)))
 
 
 #: default gain limit of the threshold searches (cm^-1): two orders of magnitude above the largest
@@ -816,7 +799,7 @@ def _max_gain(max_gain):
 
 def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain, explicit, problem=None):
     if problem is None:
-        idx = _resolve_gain_layers(stack, gain_layers)
+        idx = resolve_gain_layers(stack, gain_layers)
         problem = PoleProblem.from_stack(stack, _padded(lo, hi, stack), idx, angle, polarization)
     mp, zs, max_gain = _threshold_search(problem, lo, hi, max_gain, explicit=explicit)
     zs = _with_trajectory_zeros(problem, mp, zs, lo, hi, max_gain)
@@ -877,7 +860,7 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     if near <= 0:
         raise ValueError(f"near must be a wavelength > 0 nm, got {near!r}")
     gmax = _max_gain(max_gain)
-    idx = _resolve_gain_layers(stack, gain_layers)
+    idx = resolve_gain_layers(stack, gain_layers)
     problem = None
     r_lo = max(m.wavelength_range[0] for m in stack.media())
     r_hi = min(m.wavelength_range[1] for m in stack.media())
