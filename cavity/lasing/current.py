@@ -46,9 +46,8 @@ from scipy.optimize import brentq
 from . import _pole_kernels as PK
 from ..gain.model import QDGainModel
 from ..layers import Stack, resolve_gain_layers
-from .threshold import (DEFAULT_MAX_GAIN, NEWTON_MAXIT, NEWTON_TOL, PoleProblem, _padded, _passive_from_threshold, _pole_search,
-                        _threshold_from_pole, _threshold_search, _window,
-                        thermo_optic_coefficients)
+from .threshold import (DEFAULT_MAX_GAIN, NEWTON_MAXIT, NEWTON_TOL, PoleProblem, padded_window, passive_from_threshold,
+                        pole_search, thermo_optic_coefficients, threshold_from_pole, threshold_search, window_of)
 from ..results import Result
 
 __all__ = ["ModeCurrent", "ThresholdCurrent", "threshold_current"]
@@ -215,7 +214,7 @@ class _Unreachable:
         p = self.inj.p
         t_lo, t_hi = p.window
         with np.errstate(all="ignore"):
-            lam, g, it, ok, res = _threshold_from_pole(p, pole)
+            lam, g, it, ok, res = threshold_from_pole(p, pole)
         if ok and math.isfinite(lam) and math.isfinite(g) and g > 0 and t_lo <= lam <= t_hi:
             return float(lam), float(g)
         # fall back on the complete threshold search: the zero whose passive pole is this one
@@ -231,11 +230,11 @@ class _Unreachable:
     def _threshold_zeros(self):
         if self._zeros is None:
             p = self.inj.p
-            mp, zs, _ = _threshold_search(p, self.lo, self.hi, DEFAULT_MAX_GAIN)
+            mp, zs, _ = threshold_search(p, self.lo, self.hi, DEFAULT_MAX_GAIN)
             out = []
             for z in zs.zeros:
                 if z.y > 0:
-                    pole = _passive_from_threshold(p, mp, z.x, z.y)
+                    pole = passive_from_threshold(p, mp, z.x, z.y)
                     if pole is not None:
                         out.append((float(z.x), float(z.y), complex(pole)))
             self._zeros = out
@@ -377,7 +376,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range: t
     """
     if not isinstance(gain_model, QDGainModel):
         raise TypeError(f"gain_model must be a cavity.QDGainModel, got {gain_model!r}")
-    lo, hi = _window(wavelength_range)
+    lo, hi = window_of(wavelength_range)
     j_lo, j_hi = (float(v) for v in current_range)
     if not 0 < j_lo < j_hi or not math.isfinite(j_hi):
         raise ValueError(f"current_range must be (min, max) with 0 < min < max (A/cm^2), got {current_range!r}")
@@ -385,7 +384,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range: t
     # a measured film's k holds the unpumped band-edge absorption the model adds: replaced, not added
     stack = gain_model.host_stack(stack, idx)
     gain_model = gain_model.for_stack(stack, idx)  # the stack's QD film sets the dot density
-    problem = PoleProblem.from_stack(stack, _padded(lo, hi, stack), idx, angle, polarization)
+    problem = PoleProblem.from_stack(stack, padded_window(lo, hi, stack), idx, angle, polarization)
     if not isinstance(thermo_optic, (bool, np.bool_)):
         raise TypeError(f"thermo_optic must be True or False, got {thermo_optic!r}")
     inj = _InjectedProblem(problem, gain_model, thermal, bool(thermo_optic))
@@ -401,7 +400,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range: t
             too_hot = (f"; currents from {j_stop:.4g} A/cm^2 up heat the QD film by more than "
                        f"{MAX_TEMPERATURE_RISE_K:g} K (the device would be destroyed) and were not tried")
             j_grid = j_grid[rise <= MAX_TEMPERATURE_RISE_K]
-    _, zs, q_floor = _pole_search(problem, lo, hi, 0.0)
+    _, zs, q_floor = pole_search(problem, lo, hi, 0.0)
     poles = sorted((complex(z.x, z.y) for z in zs.zeros if z.y > 0 and lo <= z.x <= hi), key=lambda z: z.real)
     count, complete = int(zs.count), bool(zs.complete)
     unreachable = _Unreachable(inj, lo, hi, j_grid if j_grid.size else np.array([j_lo]))

@@ -334,7 +334,7 @@ def _mode_problem(problem: PoleProblem, beta: float = 0.0) -> ModeProblem:
                                   gain_tab=problem.gain_tab, sin_t=problem.sin_t, beta=beta, pol=problem.pol)
 
 
-def _pole_search(problem: PoleProblem, lo: float, hi: float, min_Q: float, gain: float = 0.0):
+def pole_search(problem: PoleProblem, lo: float, hi: float, min_Q: float, gain: float = 0.0):
     """Every complex-wavelength pole with ``lo <= Re lambda <= hi`` and ``Q >= min_Q`` (at least
     0.5), counted (:func:`cavity.lasing.modesearch.find_zeros`, mode 1)."""
     mp = _mode_problem(problem)
@@ -400,12 +400,12 @@ def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, m
     """
     _require_stack(stack)
     stack = heated_stack(stack, temperature_rise)
-    lo, hi = _window(wavelength_range)
+    lo, hi = window_of(wavelength_range)
     min_Q = require_scalar_finite(min_Q, "min_Q")
     if min_Q < 0:
         raise ValueError(f"min_Q must be >= 0, got {min_Q!r}")
-    problem = PoleProblem.from_stack(stack, _padded(lo, hi, stack), stack.gain_layer_indices, angle, polarization)
-    mp, zs, q_floor = _pole_search(problem, lo, hi, min_Q)
+    problem = PoleProblem.from_stack(stack, padded_window(lo, hi, stack), stack.gain_layer_indices, angle, polarization)
+    mp, zs, q_floor = pole_search(problem, lo, hi, min_Q)
     out = []
     for z in sorted(zs.zeros, key=lambda z: z.x):
         lam = complex(z.x, z.y)
@@ -528,7 +528,7 @@ def heated_stack(stack: Stack, temperature_rise: float) -> Stack:
     return replace(stack, layers=tuple(layers))
 
 
-def _window(wavelength_range):
+def window_of(wavelength_range):
     if isinstance(wavelength_range, (str, bytes)) or np.ndim(wavelength_range) != 1 or len(wavelength_range) != 2:
         raise TypeError(f"wavelength_range must be a (min, max) pair in nm, got {wavelength_range!r}")
     try:
@@ -540,7 +540,7 @@ def _window(wavelength_range):
     return lo, hi
 
 
-def _padded(lo, hi, stack: Stack | None = None):
+def padded_window(lo, hi, stack: Stack | None = None):
     """The table window: ``(lo, hi)`` plus a 2% margin, the margin clipped to the range that all
     the stack's materials cover (the window itself is not clipped: a window outside a material's
     data raises that material's error)."""
@@ -553,7 +553,7 @@ def _padded(lo, hi, stack: Stack | None = None):
     return (a, b)
 
 
-def _threshold_from_pole(problem: PoleProblem, pole: complex):
+def threshold_from_pole(problem: PoleProblem, pole: complex):
     """Newton in real (lambda, g) from a passive pole, with a continuation fallback."""
     lam0, g0 = PK.linearised_start(complex(pole), problem.lam_tab, problem.n_tab, problem.gain_tab, problem.mask,
                                    problem.d, problem.plane, problem.kx, problem.pol)
@@ -697,20 +697,20 @@ def _build_threshold(problem: PoleProblem, pole, lam, g, it, ok, res):
     )
 
 
-def _threshold_search(problem: PoleProblem, lo: float, hi: float, max_gain: float, seeds=(), explicit=False):
+def threshold_search(problem: PoleProblem, lo: float, hi: float, max_gain: float, seeds=(), explicit=False):
     """Every threshold zero ``(lambda, g)`` with ``lo <= lambda <= hi`` and ``g <= max_gain``
     (:func:`cavity.lasing.modesearch.find_zeros`, mode 0).  The rectangle starts at ``-max_gain`` (no
     zero below g = 0 in a structure whose only gain is ``g``) so its lower edge is smooth.
     Returns ``(mode problem, zeros, the gain limit used)``."""
     mp = _mode_problem(problem)
-    max_gain = _capped_gain(mp, max_gain, explicit)
+    max_gain = capped_gain(mp, max_gain, explicit)
     g_lo = 0.0 if mp.has_gain_media else -max_gain
     step = mp.fsr(0.5 * (lo + hi)) / 16.0
     zs = find_zeros(mp, 0, (lo, hi, g_lo, max_gain), x_step=step, seeds=seeds)
     return mp, zs, max_gain
 
 
-def _capped_gain(mp: ModeProblem, max_gain: float, explicit: bool) -> float:
+def capped_gain(mp: ModeProblem, max_gain: float, explicit: bool) -> float:
     """``max_gain`` lowered to the precision limit of the structure (with a warning when the
     caller asked for more)."""
     cap = mp.gain_limit()
@@ -768,7 +768,7 @@ def _with_trajectory_zeros(problem: PoleProblem, mp: ModeProblem, zs, lo: float,
     return ZeroSet.of(found, zs.winding, zs.resolved, zs.rectangle, zs.evaluations)
 
 
-def _passive_from_threshold(problem: PoleProblem, mp: ModeProblem, lam: float, g: float):
+def passive_from_threshold(problem: PoleProblem, mp: ModeProblem, lam: float, g: float):
     """The passive pole a threshold mode comes from: its complex wavelength followed from
     ``(lam, g)`` down to zero gain by Newton continuation in g.  None if it is lost."""
     lo, hi = problem.window
@@ -800,14 +800,14 @@ def _max_gain(max_gain):
 def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain, explicit, problem=None):
     if problem is None:
         idx = resolve_gain_layers(stack, gain_layers)
-        problem = PoleProblem.from_stack(stack, _padded(lo, hi, stack), idx, angle, polarization)
-    mp, zs, max_gain = _threshold_search(problem, lo, hi, max_gain, explicit=explicit)
+        problem = PoleProblem.from_stack(stack, padded_window(lo, hi, stack), idx, angle, polarization)
+    mp, zs, max_gain = threshold_search(problem, lo, hi, max_gain, explicit=explicit)
     zs = _with_trajectory_zeros(problem, mp, zs, lo, hi, max_gain)
     modes = []
     for z in zs.zeros:
         if not z.y > 0:
             continue
-        pole = _passive_from_threshold(problem, mp, z.x, z.y)
+        pole = passive_from_threshold(problem, mp, z.x, z.y)
         modes.append(_build_threshold(problem, pole, z.x, z.y, z.iterations, True, z.residual))
     modes.sort(key=lambda m: m.material_gain)
     return problem, zs, modes, max_gain
@@ -870,7 +870,7 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     if search_width is None:
         # two free spectral ranges of the whole stack, from a table wide enough for any of them
         wide = (max(near - _MAX_WIDTH_FRACTION * near, r_lo), min(near + _MAX_WIDTH_FRACTION * near, r_hi))
-        problem = PoleProblem.from_stack(stack, _padded(*wide, stack), idx, angle, polarization)
+        problem = PoleProblem.from_stack(stack, padded_window(*wide, stack), idx, angle, polarization)
         mid = int(np.argmin(np.abs(problem.lam_tab - near)))
         opt = float(np.sum(np.abs(problem.n_tab[1:-1, mid].real) * stack.thicknesses))
         search_width = min(max(5.0, near * near / max(opt, near / 4)), _MAX_WIDTH_FRACTION * near)
@@ -923,7 +923,7 @@ def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0
     """
     _require_stack(stack)
     stack = heated_stack(stack, temperature_rise)
-    lo, hi = _window(wavelength_range)
+    lo, hi = window_of(wavelength_range)
     gmax = _max_gain(max_gain)
     problem, zs, modes, gmax = _threshold_set(stack, lo, hi, gain_layers, angle, polarization, gmax,
                                               max_gain is not None)

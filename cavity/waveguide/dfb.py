@@ -56,10 +56,10 @@ from .coupled_mode import coupled_mode_threshold, grating_coupling_coefficient
 from ..layers import Layer, Stack
 from ..lasing import _count_kernels as CK
 from ..lasing.modesearch import ModeProblem, find_zeros
-from ..lasing.threshold import PoleProblem, _capped_gain, mode_energy_weights
+from ..lasing.threshold import PoleProblem, capped_gain, mode_energy_weights
 from .second_order import (RadiativeCoupling, merge_pieces, mode_fields, modulated_pieces, modulated_rows,
                            radiative_coupling)
-from .slab import _parse_polarization, _pol_label, _track_mode, guided_modes
+from .slab import parse_polarization, pol_label, track_mode, guided_modes
 
 if TYPE_CHECKING:
     from materials import Material
@@ -298,7 +298,7 @@ class DFBGrating:
         if not (0.0 <= c1 < 1.0 and 0.0 <= c2 < 1.0):
             raise ValueError(f"end_cut fractions must lie in [0, 1), got {self.end_cut!r}")
         object.__setattr__(self, "end_cut", (c1, c2))
-        object.__setattr__(self, "polarization", _pol_label(_parse_polarization(self.polarization)))
+        object.__setattr__(self, "polarization", pol_label(parse_polarization(self.polarization)))
         if isinstance(self.mode_order, bool) or not isinstance(self.mode_order, numbers.Integral) \
                 or self.mode_order < 0:
             raise ValueError(f"mode_order must be an integer >= 0, got {self.mode_order!r}")
@@ -413,7 +413,7 @@ def grating_sections(grating: DFBGrating, half_width: float | None = None) -> Gr
         if abs(lam_new - lam) < 1e-10 * lam:
             lam = lam_new
             break
-        neffs = [_track_mode(s, [lam_new], n0, g.polarization)[0] for s, n0 in zip((g.tooth, g.groove), neffs)]
+        neffs = [track_mode(s, [lam_new], n0, g.polarization)[0] for s, n0 in zip((g.tooth, g.groove), neffs)]
         if any(not np.isfinite(n) for n in neffs):
             raise ValueError(f"the guided mode of the grating sections was lost near {lam_new:g} nm")
         lam = lam_new
@@ -435,9 +435,9 @@ def grating_sections(grating: DFBGrating, half_width: float | None = None) -> Gr
     rows = []
     gammas = []
     for stack, md in zip((g.tooth, g.groove), modes):
-        n_b = _track_mode(stack, [lam_b], md.n_eff, g.polarization)[0]
-        up = _track_mode(stack, nodes[_NODES // 2:], n_b, g.polarization)
-        down = _track_mode(stack, nodes[: _NODES // 2 + 1][::-1], n_b, g.polarization)[::-1]
+        n_b = track_mode(stack, [lam_b], md.n_eff, g.polarization)[0]
+        up = track_mode(stack, nodes[_NODES // 2:], n_b, g.polarization)
+        down = track_mode(stack, nodes[: _NODES // 2 + 1][::-1], n_b, g.polarization)[::-1]
         vals = np.concatenate((down[:-1], up))
         if not np.all(np.isfinite(vals)):
             raise ValueError(f"the guided mode of a grating section was lost within {lo:.1f}-{hi:.1f} nm")
@@ -918,7 +918,7 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model: 
     edge = 0.02 * (t_hi - t_lo)
     lo, hi = t_lo + edge, t_hi - edge
     seeds, gam, alpha_i = _seeds(grating, sec, length, 6)
-    gmax = _capped_gain(mp, gmax, max_gain is not None)
+    gmax = capped_gain(mp, gmax, max_gain is not None)
     g_lo = 0.0 if mp.has_gain_media else -gmax
     lam_b = sec.bragg_wavelength
     zs = find_zeros(mp, 0, (lo, hi, g_lo, gmax), x_step=mp.fsr(lam_b) / 16.0,

@@ -63,7 +63,7 @@ _PERTURBATION = 1e-5  # imaginary index step used for d n_eff / d n_a
 MAX_PROFILE_POINTS = 1e7
 
 
-def _pol_label(pol: Polarization) -> str:
+def pol_label(pol: Polarization) -> str:
     return "TE" if pol is Polarization.S else "TM"
 
 
@@ -338,7 +338,7 @@ class GuidedModes(ModeSequence):
 
 
 # ------------------------------------------------------------------------------------------------
-def _parse_polarization(polarization) -> Polarization:
+def parse_polarization(polarization) -> Polarization:
     try:
         return Polarization.parse(polarization, allow_unpolarized=False)
     except ValueError:
@@ -498,7 +498,7 @@ def guided_modes(stack: Stack, wavelength: float, polarization: str | Polarizati
     wl = require_scalar_finite(wavelength, "wavelength")
     if wl <= 0:
         raise ValueError(f"wavelength must be > 0 nm, got {wavelength!r}")
-    pol = _parse_polarization(polarization)
+    pol = parse_polarization(polarization)
     if not isinstance(leaky, (bool, np.bool_)):
         raise TypeError(f"leaky must be True or False, got {leaky!r}")
     n, d = _slab_arrays(stack, wl, gain)
@@ -509,7 +509,7 @@ def guided_modes(stack: Stack, wavelength: float, polarization: str | Polarizati
     n_max = float(n[plane].real)
     contrast = np.sqrt(np.clip(n[1:-1].real ** 2 - n_clad ** 2, 0.0, None))
     v = float(k0 * np.sum(d[1:-1] * contrast))
-    label = _pol_label(pol)
+    label = pol_label(pol)
     if n_max <= n_clad:
         return GuidedModes((), wl, label, n_clad, n_max, v)
     expected = v / math.pi + 2.0
@@ -554,10 +554,10 @@ def _make_mode(stack, n, d, wl, z, res, label, order, is_leaky, pol, plane) -> M
     return Mode(complex(z), float(wl), label, int(order), bool(is_leaky), True, float(res), stack, nn, dd, plane, amp)
 
 
-def _track_mode(stack: Stack, wavelengths, neff_start: complex, polarization="TE"):
+def track_mode(stack: Stack, wavelengths, neff_start: complex, polarization="TE"):
     """``n_eff`` of one mode followed over ``wavelengths`` (nm) by Newton continuation from
     ``neff_start`` at ``wavelengths[0]``.  Returns complex128[W]; NaN where it fails."""
-    pol = _parse_polarization(polarization)
+    pol = parse_polarization(polarization)
     out = np.full(len(wavelengths), np.nan + 0j, dtype=np.complex128)
     z = complex(neff_start)
     for i, wl in enumerate(wavelengths):
@@ -574,7 +574,7 @@ def _track_mode(stack: Stack, wavelengths, neff_start: complex, polarization="TE
 
 def mode_at(stack: Stack, wavelength: float, neff_guess: complex, polarization="TE") -> Mode:
     """The mode whose ``n_eff`` is nearest to ``neff_guess`` (Newton from it, no scan)."""
-    pol = _parse_polarization(polarization)
+    pol = parse_polarization(polarization)
     wl = require_scalar_finite(wavelength, "wavelength")
     n, d = _slab_arrays(stack, wl)
     plane = _plane(n, d)
@@ -582,4 +582,4 @@ def mode_at(stack: Stack, wavelength: float, neff_guess: complex, polarization="
                                     _NEWTON_MAXIT, 1e-2)
     if st != MK.CONVERGED:
         raise ValueError(f"no mode found near neff_guess={neff_guess!r} at {wl} nm")
-    return _make_mode(stack, n, d, wl, z, res, _pol_label(pol), 0, False, pol.code, plane)
+    return _make_mode(stack, n, d, wl, z, res, pol_label(pol), 0, False, pol.code, plane)
