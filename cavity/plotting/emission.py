@@ -7,6 +7,8 @@ Every function takes ``ax=None`` (a new figure is made), returns ``(fig, ax)`` a
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from ..layers import Stack
 from ..optics.emission import DipoleEmission, FilmEmission, _layer_index, film_emission
@@ -35,7 +37,7 @@ def _axes(ax, polar=False):
     return ax.figure, ax
 
 
-def plot_far_field(result, *, polar: bool = False, normalize: bool = False, ax=None):
+def plot_far_field(result, *, polar: bool = False, normalize: bool = False, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Angular emission pattern into each lossless outer medium, s, p and their sum.
 
     Parameters
@@ -82,8 +84,8 @@ def plot_far_field(result, *, polar: bool = False, normalize: bool = False, ax=N
             else:
                 ax.plot(a, v, ls=ls, color=c, label=f"{side} {lab}")
     if polar:
-        ax.set_theta_zero_location("N")
-        ax.set_thetagrids(range(0, 360, 30))
+        ax.set_theta_zero_location("N")  # type: ignore[union-attr]  # a polar Axes
+        ax.set_thetagrids(range(0, 360, 30))  # type: ignore[union-attr]
         ax.set_title("far field (incident medium up, substrate down)", fontsize=10)
     else:
         ax.set_xlabel("angle from the normal in the outer medium (degrees)")
@@ -109,7 +111,7 @@ def power_split_sweep(stack: Stack, layer, *, vary, thicknesses, wavelengths, sp
     return tuple(out)
 
 
-def plot_power_split_results(x, results, *, xlabel: str = "thickness (nm)", ax=None):
+def plot_power_split_results(x, results, *, xlabel: str = "thickness (nm)", ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Where the emitted power goes (stacked fractions: escape into the incident medium and the
     substrate, guided modes, surface plasmons, absorbed) against ``x``, from precomputed
     :class:`DipoleEmission` or :class:`FilmEmission` results (one per ``x``)."""
@@ -132,7 +134,7 @@ def plot_power_split_results(x, results, *, xlabel: str = "thickness (nm)", ax=N
 
 
 def plot_power_split(stack: Stack, layer, *, vary, thicknesses, wavelengths, spectrum=None, positions: int = 3,
-                     orientation="isotropic", ax=None):
+                     orientation="isotropic", ax: Axes | None = None) -> tuple[Figure, Axes]:
     """The power split of the emitting film ``layer`` against the thickness of layer ``vary``
     (:func:`power_split_sweep` then :func:`plot_power_split_results`).
 

@@ -6,6 +6,8 @@ Each function takes ``ax=None`` (a new figure is made), returns ``(fig, ax)`` an
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from .._validation import as_float_array, require_positive
 from ..gain.model import QDGainModel
@@ -28,7 +30,8 @@ def _currents(current_density):
     return j
 
 
-def plot_gain_spectra(model: QDGainModel, current_density, wavelength, ax=None, temperature_rise_K: float = 0.0):
+def plot_gain_spectra(model: QDGainModel, current_density, wavelength, ax: Axes | None = None,
+                      temperature_rise_K: float = 0.0) -> tuple[Figure, Axes]:
     """Material gain spectra g(lambda) (cm^-1) at several current densities (A/cm^2)."""
     wl = np.asarray(wavelength, dtype=np.float64)
     fig, ax = _axes(ax)
@@ -41,7 +44,8 @@ def plot_gain_spectra(model: QDGainModel, current_density, wavelength, ax=None, 
     return fig, ax
 
 
-def plot_mean_occupancy(model: QDGainModel, current_density, ax=None, poisson_reference: bool = True):
+def plot_mean_occupancy(model: QDGainModel, current_density, ax: Axes | None = None,
+                        poisson_reference: bool = True) -> tuple[Figure, Axes]:
     """Mean excitons per dot <N> versus J, with the linear-decay value ``G tau_X`` for reference."""
     j = _currents(current_density)
     fig, ax = _axes(ax)
@@ -55,8 +59,8 @@ def plot_mean_occupancy(model: QDGainModel, current_density, ax=None, poisson_re
     return fig, ax
 
 
-def plot_peak_gain(model: QDGainModel, current_density, wavelength: float, threshold_gain_per_cm=None, ax=None,
-                   thermal=None):
+def plot_peak_gain(model: QDGainModel, current_density, wavelength: float, threshold_gain_per_cm=None, ax: Axes | None = None,
+                   thermal=None) -> tuple[Figure, Axes]:
     """Material gain at ``wavelength`` versus J, with the threshold gain and current marked.
 
     With a :class:`cavity.gain.thermal.ThermalModel` as ``thermal`` the heated gain is plotted too.
@@ -80,7 +84,7 @@ def plot_peak_gain(model: QDGainModel, current_density, wavelength: float, thres
     return fig, ax
 
 
-def plot_lj_curve(curve, ax=None, log: bool = False):
+def plot_lj_curve(curve, ax: Axes | None = None, log: bool = False) -> tuple[Figure, Axes]:
     """Output power density versus J of an :class:`cavity.lasing.rate_equations.LJCurve`, threshold marked."""
     fig, ax = _axes(ax)
     ax.plot(curve.current_density, curve.output_power_W_per_cm2, "o-", ms=3)

@@ -6,6 +6,8 @@ Every function takes ``ax=None`` (a new figure is made), returns ``(fig, ax)`` a
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from ..layers import Stack
 from ..optics.spectra import field_profile
@@ -24,7 +26,7 @@ def _axes(ax):
 
 
 def plot_stack_field(stack: Stack, wavelength: float, *, gain: float | None = None, angle: float = 0.0,
-                     polarization="s", outside: float = 150.0, ax=None):
+                     polarization="s", outside: float = 150.0, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """The real index profile n(z) with |E(z)|^2 of the field at ``wavelength`` overlaid.
 
     For a mode at threshold pass its ``material_gain`` as ``gain`` (slightly below threshold the
@@ -48,7 +50,7 @@ def plot_stack_field(stack: Stack, wavelength: float, *, gain: float | None = No
     return fig, ax
 
 
-def plot_spectrum(spec: Spectrum, *, ax=None, quantities=("R", "T", "A")):
+def plot_spectrum(spec: Spectrum, *, ax: Axes | None = None, quantities=("R", "T", "A")) -> tuple[Figure, Axes]:
     """R, T (and A) versus wavelength from a :class:`Spectrum` (one angle)."""
     fig, ax = _axes(ax)
     for q in quantities:
@@ -68,8 +70,8 @@ def _gain_text(g: float) -> str:
     return f"{g:.0f}" if abs(g) >= 1000 else f"{g:.4g}"
 
 
-def plot_threshold_modes(modes, *, ax=None, max_gain: float | None = None, available_gain: float | None = None,
-                         log: bool | None = None, wavelength_range=None):
+def plot_threshold_modes(modes, *, ax: Axes | None = None, max_gain: float | None = None, available_gain: float | None = None,
+                         log: bool | None = None, wavelength_range=None) -> tuple[Figure, Axes]:
     """Threshold material gain of every mode versus its lasing wavelength, with the side-mode margin.
 
     Parameters
