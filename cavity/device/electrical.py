@@ -34,6 +34,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_float_array, require_positive, require_scalar_finite
 from ..conventions import HC_EV_NM, NM_TO_CM
@@ -365,13 +366,13 @@ class ElectricalModel:
         """Sum of the Mott-Gurney coefficients ``c_i`` (V (A/cm^2)^-1/2): their drop is ``c sqrt(J)``."""
         return float(sum(lay.sclc_V_per_sqrt_A_per_cm2 for lay in self.layers))
 
-    def voltage(self, current_density):
+    def voltage(self, current_density: ArrayLike) -> np.ndarray | float:
         """Device voltage V(J) (V) at the current density(ies) (A/cm^2): turn-on plus every drop."""
         j = _current(current_density)
         v = self.turn_on_voltage_V + self.series_resistance_ohm_cm2 * j + self.space_charge_coefficient * np.sqrt(j)
         return float(v) if v.ndim == 0 else v
 
-    def per_layer_drop(self, current_density) -> np.ndarray:
+    def per_layer_drop(self, current_density: ArrayLike) -> np.ndarray:
         """Voltage across each layer of the stack (V), shape ``(n_stack_layers,) + J.shape``.
 
         Layers outside the path are 0; an electrode's entry is its lateral spreading (and lead)

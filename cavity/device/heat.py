@@ -48,6 +48,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import j1
 
 from .._validation import require_positive, require_scalar_finite, require_scalar_range
@@ -349,11 +350,11 @@ class HeatModel:
                    external_quantum_efficiency=float(eqe))
 
     # ------------------------------------------------------------------ results
-    def voltage(self, current_density):
+    def voltage(self, current_density: ArrayLike) -> np.ndarray | float:
         """Device voltage V(J) (V): :meth:`ElectricalModel.voltage`."""
         return self.electrical.voltage(current_density)
 
-    def heat_per_layer(self, current_density) -> np.ndarray:
+    def heat_per_layer(self, current_density: ArrayLike) -> np.ndarray:
         """Heat deposited in each stack layer inside the aperture (W/cm^2), ``(n_stack_layers,) + J.shape``."""
         el = self.electrical
         j = _current(current_density)
@@ -367,7 +368,7 @@ class HeatModel:
             q[i] = q[i] + s * recomb
         return q
 
-    def temperature_rise(self, current_density):
+    def temperature_rise(self, current_density: ArrayLike) -> np.ndarray | float:
         """Steady (CW) temperature rise (K) of the QD film: its mean over the film(s) and the aperture."""
         q = self.heat_per_layer(current_density)
         t = sum(c.qd_response_K_cm2_per_W * q[c.index] for c in self.column)

@@ -27,9 +27,11 @@ Units: A/cm^2, V, Ohm cm^2, K cm^2/W, K, nm, cm^-1.
 from __future__ import annotations
 
 import math
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import brentq, minimize_scalar
 
 from .._validation import as_float_array, require_positive, require_scalar_finite, require_scalar_wavelength
@@ -124,7 +126,7 @@ class ThermalModel:
     duty_cycle: float = 1.0
     iv_current_density_A_per_cm2: tuple | None = None
     iv_voltage_V: tuple | None = None
-    device: object | None = None
+    device: Any = None
 
     def __post_init__(self):
         for name in ("turn_on_voltage_V", "series_resistance_ohm_cm2", "thermal_resistance_K_cm2_per_W"):
@@ -162,7 +164,7 @@ class ThermalModel:
                 raise ValueError("device and an I-V curve (iv_current_density_A_per_cm2) exclude each other")
 
     @classmethod
-    def from_stack(cls, stack, aperture_radius_um: float, *, duty_cycle: float = 1.0, **options) -> "ThermalModel":
+    def from_stack(cls, stack: Any, aperture_radius_um: float, *, duty_cycle: float = 1.0, **options: Any) -> "ThermalModel":
         """A model whose ``voltage(J)`` and ``temperature_rise(J)`` follow the layers of ``stack``.
 
         Builds :class:`cavity.device.HeatModel` (docs/device.md): V(J) = turn-on + the drop of
@@ -205,13 +207,13 @@ class ThermalModel:
                    duty_cycle=duty_cycle, device=heat)
 
     @classmethod
-    def for_disc_contact(cls, radius_um: float, thermal_conductivity_W_per_m_K: float = 1.0, **kwargs):
+    def for_disc_contact(cls, radius_um: float, thermal_conductivity_W_per_m_K: float = 1.0, **kwargs: Any) -> "ThermalModel":
         """Model whose R_th is :func:`disc_thermal_resistance` of the contact; other keywords pass through."""
         return cls(thermal_resistance_K_cm2_per_W=disc_thermal_resistance(radius_um, thermal_conductivity_W_per_m_K),
                    **kwargs)
 
     # ------------------------------------------------------------------ electrical and thermal
-    def voltage(self, current_density):
+    def voltage(self, current_density: ArrayLike) -> np.ndarray | float:
         """Device voltage V(J) (V): ``V_on + R_s J``, the interpolated I-V curve, or the stack's ``device``."""
         j = _current(current_density)
         if self.device is not None:
@@ -223,16 +225,16 @@ class ThermalModel:
             if np.any(j < jt[0]) or np.any(j > jt[-1]):
                 raise ValueError(f"current_density {j.ravel()[(j < jt[0]) | (j > jt[-1])][0]!r} A/cm^2 is outside the "
                                  f"I-V curve [{jt[0]}, {jt[-1]}] A/cm^2")
-            v = np.interp(j, jt, self.iv_voltage_V)
+            v = np.asarray(np.interp(j, jt, np.asarray(self.iv_voltage_V)))
         return float(v) if v.ndim == 0 else v
 
-    def power_density(self, current_density):
+    def power_density(self, current_density: ArrayLike) -> np.ndarray | float:
         """Time-averaged electrical input power density ``D J V(J)`` (W/cm^2)."""
         j = _current(current_density)
         p = self.duty_cycle * j * np.asarray(self.voltage(j))
         return float(p) if p.ndim == 0 else p
 
-    def temperature_rise(self, current_density):
+    def temperature_rise(self, current_density: ArrayLike) -> np.ndarray | float:
         """Temperature rise ``dT = R_th D J V(J)`` (K) at the current density(ies) (A/cm^2).
 
         With a stack's ``device`` (:meth:`from_stack`): ``D`` times its layer-resolved CW rise
@@ -245,10 +247,11 @@ class ThermalModel:
         return float(t) if t.ndim == 0 else t
 
     # ------------------------------------------------------------------ coupling to the gain
-    def heated_gain(self, model: QDGainModel, current_density: float, wavelength):
+    def heated_gain(self, model: QDGainModel, current_density: float, wavelength: ArrayLike) -> np.ndarray | float:
         """Material gain (cm^-1) including the self-heating at ``J``: ``g(J, lambda, dT(J))``."""
         _check_model(model)
-        return model.material_gain(current_density, wavelength, temperature_rise_K=self.temperature_rise(current_density))
+        return model.material_gain(current_density, wavelength,
+                                   temperature_rise_K=float(self.temperature_rise(float(current_density))))
 
     def _scan(self, model, wl):
         """Heated gain on a log grid of J from deep below transparency to where heating wins."""

@@ -80,6 +80,7 @@ from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
 from .._validation import as_float_array, require_positive, require_scalar_finite
@@ -453,7 +454,7 @@ class LaserRateEquations:
             s = max(j - je, 0.0) / (k * stim)
         return je, s
 
-    def lj_curve(self, current_density) -> LJCurve:
+    def lj_curve(self, current_density: ArrayLike) -> LJCurve:
         """Solve eqs. (1)-(2) at each current density (A/cm^2) and return the L-J curve.
 
         The physical root of eq. (4) is taken at every J: ``s >= 0`` and ``P >= 0`` everywhere,
