@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import brentq, least_squares
 from scipy.special import logsumexp
 
@@ -772,11 +773,11 @@ class QDGainModel:
             raise ValueError(f"{source} ({thickness:.6g} nm of QD film) set the dot density: {exc}") from None
 
     # ------------------------------------------------------------------ the measured film's absorption
-    def unpumped_absorption(self, wavelength):
+    def unpumped_absorption(self, wavelength: ArrayLike) -> np.ndarray:
         """Absorption coefficient (cm^-1) of the unpumped dots, ``max(-g(J = 0, lambda), 0)``."""
         return np.maximum(-np.asarray(self.material_gain(0.0, wavelength), dtype=np.float64), 0.0)
 
-    def gain_host(self, material):
+    def gain_host(self, material: Any) -> Any:
         """The passive host of a gain layer of ``material`` under this model (docs/gain.md s.3).
 
         A material whose ``k`` holds the ground-state absorption of the dots
@@ -792,7 +793,7 @@ class QDGainModel:
         return remove_absorption(material, self.unpumped_absorption,
                                  name=f"{material.name} (host: gain-model absorption removed)")
 
-    def host_stack(self, stack, gain_layers=None):
+    def host_stack(self, stack: Any, gain_layers: Any = None) -> Any:
         """``stack`` with each gain layer's material replaced by :meth:`gain_host` of it."""
 
         idx = set(resolve_gain_layers(stack, gain_layers))
@@ -856,7 +857,7 @@ class QDGainModel:
         k1 = 1e9 * self.radiative_rate_factor / self.exciton_lifetime_ns
         return k1 * (n if self.radiative_scaling is RadiativeScaling.LINEAR else n * n)
 
-    def generation_rate(self, current_density):
+    def generation_rate(self, current_density: ArrayLike) -> np.ndarray | float:
         """Excitons generated per dot per second (s^-1).
 
         .. math:: G = \\eta_{inj} J / (e\\, n_{areal})
@@ -872,7 +873,7 @@ class QDGainModel:
         g = self.injection_efficiency * j / (ELEMENTARY_CHARGE * self._n_areal)
         return float(g) if g.ndim == 0 else g
 
-    def current_for_generation_rate(self, generation_rate):
+    def current_for_generation_rate(self, generation_rate: ArrayLike) -> np.ndarray | float:
         """Inverse of :meth:`generation_rate`: ``J = e n_areal G / eta_inj`` (A/cm^2)."""
         g = as_float_array(generation_rate, "generation_rate")
         require_positive(g, "generation_rate", strict=False, unit="s^-1")
@@ -917,22 +918,22 @@ class QDGainModel:
         ndarray
             Shape ``np.shape(J) + (max_excitons + 1,)``.
         """
-        return self._occupancy_from_generation(self.generation_rate(current_density))
+        return self._occupancy_from_generation(np.asarray(self.generation_rate(current_density)))
 
-    def mean_occupancy(self, current_density):
+    def mean_occupancy(self, current_density: ArrayLike) -> np.ndarray | float:
         """Mean excitons per dot ``<N> = sum_N N p_N`` at the current density(ies) (A/cm^2)."""
         p = self.occupancy(current_density)
         out = p @ np.arange(self.max_excitons + 1, dtype=np.float64)
         return float(out) if out.ndim == 0 else out
 
-    def radiative_rate_per_area(self, current_density):
+    def radiative_rate_per_area(self, current_density: ArrayLike) -> np.ndarray | float:
         """Spontaneous radiative recombination per unit area (cm^-2 s^-1): ``n_areal sum p_N k_N^rad``."""
         p = self.occupancy(current_density)
         out = self._n_areal * (p[..., 1:] @ self.radiative_rates())
         return float(out) if out.ndim == 0 else out
 
     # ------------------------------------------------------------------ gain
-    def band_inversion(self, current_density):
+    def band_inversion(self, current_density: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Ensemble per-dot band gain ``sum_N p_N G_N`` of the 1S and 1P bands (each in [-1, 1]).
 
         Returns
@@ -960,7 +961,8 @@ class QDGainModel:
             g = g + (scale * b.peak_absorption_per_cm * float(p @ self._table_1p)) * np.exp(-_FOUR_LN2 * x * x)
         return g
 
-    def material_gain(self, current_density: float, wavelength, temperature_rise_K: float = 0.0):
+    def material_gain(self, current_density: float, wavelength: ArrayLike,
+                      temperature_rise_K: float = 0.0) -> np.ndarray | float:
         """Material power gain g (cm^-1) at one current density; negative values absorb.
 
         .. math::
@@ -990,7 +992,7 @@ class QDGainModel:
         g = self._gain_from_p(p, wl, dt)
         return float(g) if g.ndim == 0 else g
 
-    def max_gain(self, wavelength, temperature_rise_K: float = 0.0):
+    def max_gain(self, wavelength: ArrayLike, temperature_rise_K: float = 0.0) -> np.ndarray | float:
         """Saturated gain (cm^-1) for ``J -> infinity``: every dot holds ``N_max`` excitons.
 
         .. math:: g_{max}(\\lambda) = \\sum_b \\alpha_b L_b(\\lambda) G^b_{N_{max}}
@@ -1066,8 +1068,8 @@ class QDGainModel:
                              f"maximum gain (all dots at N_max={self.max_excitons}) is {gmax:.6g} cm^-1")
         if self.material_gain(0.0, wl, dt) >= target:
             return 0.0
-        return self._solve_increasing(lambda j: self.material_gain(j, wl, dt) - target,
-                                      f"gain_per_cm={target!r} at {wl} nm", gmax)
+        return self._solve_increasing(lambda j: float(self.material_gain(j, wl, dt)) - target,
+                                      f"gain_per_cm={target!r} at {wl} nm", float(gmax))
 
     def transparency_current(self, wavelength: float) -> float:
         """Current density (A/cm^2) at which the film becomes transparent at ``wavelength``.

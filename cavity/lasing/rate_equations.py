@@ -317,7 +317,7 @@ class LaserRateEquations:
         return _Operating(dT, self.mode.wavelength + self.mode_shift_nm_per_K * dT)
 
     def _gain(self, j_eff: float, op: _Operating) -> float:
-        return self.model.material_gain(j_eff, op.wavelength, temperature_rise_K=op.dT)
+        return float(self.model.material_gain(j_eff, op.wavelength, temperature_rise_K=op.dT))
 
     def _clamp_current(self, op: _Operating):
         """J_eff at which the gain (at the fixed dT of ``op``) reaches g_th; None if out of reach."""

@@ -67,7 +67,7 @@ def plot_peak_gain(model: QDGainModel, current_density, wavelength: float, thres
     """
     j = _currents(current_density)
     fig, ax = _axes(ax)
-    ax.plot(j, [model.material_gain(float(x), wavelength) for x in j], label="no heating")
+    ax.plot(j, [float(model.material_gain(float(x), wavelength)) for x in j], label="no heating")
     if thermal is not None:
         ax.plot(j, [thermal.heated_gain(model, float(x), wavelength) for x in j], label="with heating")
     if threshold_gain_per_cm is not None:
