@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 from materials._checks import HC_EV_NM as _HC_EV_NM
 
 #: nm -> cm
@@ -58,7 +59,7 @@ HC_EV_NM = _HC_EV_NM
 GAIN_TO_K = NM_TO_CM / (4.0 * math.pi)
 
 
-def gain_to_k(gain_per_cm, wavelength_nm):
+def gain_to_k(gain_per_cm: ArrayLike, wavelength_nm: ArrayLike) -> np.ndarray:
     """Extinction coefficient of a material power gain: ``k = -g lambda / (4 pi)`` (lambda in cm).
 
     Parameters
@@ -71,11 +72,11 @@ def gain_to_k(gain_per_cm, wavelength_nm):
     return -np.asarray(gain_per_cm) * np.asarray(wavelength_nm) * GAIN_TO_K
 
 
-def k_to_gain(k, wavelength_nm):
+def k_to_gain(k: ArrayLike, wavelength_nm: ArrayLike) -> np.ndarray:
     """Material power gain (cm^-1) of an extinction coefficient: ``g = -4 pi k / lambda``."""
     return -4.0 * np.pi * np.asarray(k) / (np.asarray(wavelength_nm) * NM_TO_CM)
 
 
-def modal_gain_from_neff(n_eff, wavelength_nm):
+def modal_gain_from_neff(n_eff: ArrayLike, wavelength_nm: ArrayLike) -> np.ndarray:
     """Modal power gain (cm^-1) of a mode of complex index: ``g_mod = -(4 pi/lambda) Im n_eff``."""
     return -4.0 * np.pi * np.imag(n_eff) / (np.asarray(wavelength_nm) * NM_TO_CM)

@@ -15,6 +15,7 @@ FWHM linewidth is ``2 Im lambda`` (nm) and the photon lifetime ``Q / w``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 import warnings
 from dataclasses import dataclass, replace
 
@@ -366,7 +367,8 @@ def _fixed_beta_pole(problem: PoleProblem, mp: ModeProblem, lam: complex):
     return z, True
 
 
-def resonances(stack: Stack, wavelength_range, angle=0.0, polarization="s", *, min_Q: float = 0.0,
+def resonances(stack: Stack, wavelength_range: tuple[float, float], angle: float = 0.0,
+               polarization: str | Polarization = "s", *, min_Q: float = 0.0,
                temperature_rise: float = 0.0) -> "Resonances":
     """Every passive cavity mode with resonance wavelength in ``wavelength_range``, counted.
 
@@ -813,8 +815,9 @@ def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain, ex
     return problem, zs, modes, max_gain
 
 
-def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, polarization="s", search_width=None,
-                     max_gain=None, temperature_rise: float = 0.0):
+def lasing_threshold(stack: Stack, near: float, gain_layers: Sequence[int] | None = None, *, angle: float = 0.0,
+                     polarization: str | Polarization = "s", search_width: float | None = None,
+                     max_gain: float | None = None, temperature_rise: float = 0.0) -> Threshold:
     """The lasing threshold of the mode nearest to ``near``.
 
     Parameters
@@ -890,8 +893,9 @@ def lasing_threshold(stack: Stack, near: float, gain_layers=None, *, angle=0.0, 
     return min(modes, key=lambda m: abs(m.wavelength - near))
 
 
-def threshold_modes(stack: Stack, wavelength_range, gain_layers=None, *, angle=0.0, polarization="s",
-                    max_gain=None, temperature_rise: float = 0.0) -> ThresholdModes:
+def threshold_modes(stack: Stack, wavelength_range: tuple[float, float], gain_layers: Sequence[int] | None = None, *,
+                    angle: float = 0.0, polarization: str | Polarization = "s", max_gain: float | None = None,
+                    temperature_rise: float = 0.0) -> ThresholdModes:
     """Every longitudinal mode in ``wavelength_range`` with its threshold, lowest first, counted.
 
     Parameters

@@ -11,6 +11,7 @@ import os
 import time
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _tmm_kernels as K
 from .._jit import compiled_or_cached, forked_after_openmp, run_tasks, run_threaded, thread_count
@@ -65,7 +66,7 @@ class Polarization(str, enum.Enum):
         return 0 if self is Polarization.S else 1
 
 
-def stack_arrays(stack: Stack, wavelength, gain=None):
+def stack_arrays(stack: Stack, wavelength: ArrayLike, gain: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Index and thickness arrays of a stack: ``n[M, W]`` complex128 and ``d[M]`` float64.
 
     ``gain`` (cm^-1, scalar or array over wavelength) is added as ``k = -g lambda/(4 pi)`` to the
@@ -204,7 +205,8 @@ def _parse_batch_polarization(value):
         raise ValueError(f"polarization must be 's' (TE), 'p' (TM), 'unpolarized' or 'both', got {value!r}") from None
 
 
-def spectrum_arrays(n, d, wavelength, angle=0.0, polarization="s", *, threads=None):
+def spectrum_arrays(n: ArrayLike, d: ArrayLike, wavelength: ArrayLike, angle: ArrayLike = 0.0,
+                    polarization: str | Polarization = "s", *, threads: int | None = None) -> dict[str, np.ndarray]:
     """Batched entry on plain arrays: many designs x angles x wavelengths in one call.
 
     Parameters
@@ -316,7 +318,8 @@ def _solve(n, d, wl, angles, pol, threads):
     return out
 
 
-def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None, threads=None) -> Spectrum:
+def spectrum(stack: Stack, wavelength: ArrayLike, angle: ArrayLike = 0.0, polarization: str | Polarization = "s", *,
+             gain: ArrayLike | None = None, threads: int | None = None) -> Spectrum:
     """Reflectance, transmittance and amplitude coefficients of a stack.
 
     Parameters
@@ -369,7 +372,7 @@ def spectrum(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None
         return a[0] if scalar_angle else a
 
     R, T = shape(res["R"]), shape(res["T"])
-    ang = float(angle) if scalar_angle else np.asarray(angle, dtype=float)
+    ang = float(np.asarray(angle, dtype=float)) if scalar_angle else np.asarray(angle, dtype=float)
     return Spectrum(wl, ang, pol.value, R, T, 1.0 - R - T, shape(res.get("r")), shape(res.get("t")))
 
 
@@ -413,7 +416,8 @@ def _spectrum_one(stack: Stack, wavelength, angle, pol: Polarization) -> Spectru
                     np.array([r]), np.array([t]))
 
 
-def absorption_by_layer(stack: Stack, wavelength, angle=0.0, polarization="s", *, gain=None) -> LayerAbsorption:
+def absorption_by_layer(stack: Stack, wavelength: ArrayLike, angle: float = 0.0, polarization: str | Polarization = "s", *,
+                        gain: ArrayLike | None = None) -> LayerAbsorption:
     """Fraction of the incident power absorbed in each layer (and R, T).
 
     For each layer, the drop of the normal Poynting flux across it, both fluxes evaluated from
@@ -444,11 +448,11 @@ def field_profile(
     stack: Stack,
     wavelength: float,
     angle: float = 0.0,
-    polarization="s",
+    polarization: str | Polarization = "s",
     *,
     step: float = 1.0,
     outside: float = 100.0,
-    gain=None,
+    gain: float | None = None,
 ) -> FieldProfile:
     """|E(z)|^2, the index and the power flow through the stack at one wavelength.
 
