@@ -9,23 +9,9 @@
 
 :meth:`cavity.gain.thermal.ThermalModel.from_stack` wraps them for the rest of the package.
 """
-from .properties import DEVICE_PROPERTIES, DeviceProperties, ElectricalRole, UnknownDeviceMaterial, device_properties
-from .electrical import (ElectricalLayer, ElectricalModel, NoConductingPath, disc_spreading_resistance_ohm_cm2,
-                         mott_gurney_voltage)
-from .heat import HeatModel, ThermalLayer, disc_spreading_resistance
+from . import properties, electrical, heat
+from .properties import *  # noqa: F401,F403  (the public names of properties: its __all__)
+from .electrical import *  # noqa: F401,F403  (the public names of electrical: its __all__)
+from .heat import *  # noqa: F401,F403  (the public names of heat: its __all__)
 
-__all__ = [
-    "DEVICE_PROPERTIES",
-    "DeviceProperties",
-    "ElectricalRole",
-    "UnknownDeviceMaterial",
-    "device_properties",
-    "ElectricalLayer",
-    "ElectricalModel",
-    "NoConductingPath",
-    "disc_spreading_resistance_ohm_cm2",
-    "mott_gurney_voltage",
-    "HeatModel",
-    "ThermalLayer",
-    "disc_spreading_resistance",
-]
+__all__ = properties.__all__ + electrical.__all__ + heat.__all__

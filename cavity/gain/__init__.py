@@ -1,41 +1,6 @@
 """The electrically injected CQD gain model and the device's thermal model."""
-from .model import (
-    AugerScaling,
-    RadiativeScaling,
-    GaussianBand,
-    QDGainModel,
-    CalibrationResult,
-    hexagonal_areal_density,
-    dot_volume_density,
-    HCP_PACKING_FRACTION,
-    state_filling_gain,
-    DEFAULT_BAND_1S,
-    DEFAULT_BAND_1P,
-    DEFAULT_1S_CROSS_SECTION_CM2,
-    PHYSICAL_BOUNDS,
-    AssumptionChange,
-)
-from .thermal import (
-    ThermalModel,
-    Rollover,
-    disc_thermal_resistance,
-)
-__all__ = [
-    "AugerScaling",
-    "RadiativeScaling",
-    "GaussianBand",
-    "QDGainModel",
-    "CalibrationResult",
-    "hexagonal_areal_density",
-    "dot_volume_density",
-    "HCP_PACKING_FRACTION",
-    "state_filling_gain",
-    "DEFAULT_BAND_1S",
-    "DEFAULT_BAND_1P",
-    "DEFAULT_1S_CROSS_SECTION_CM2",
-    "PHYSICAL_BOUNDS",
-    "AssumptionChange",
-    "ThermalModel",
-    "Rollover",
-    "disc_thermal_resistance",
-]
+from . import model, thermal
+from .model import *  # noqa: F401,F403  (the public names of model: its __all__)
+from .thermal import *  # noqa: F401,F403  (the public names of thermal: its __all__)
+
+__all__ = model.__all__ + thermal.__all__

@@ -1,58 +1,10 @@
 """Lasing as a pole of the stack with gain: the complete mode search, thresholds, threshold currents,
 populations and the rate equations."""
-from .threshold import (
-    Resonance,
-    Resonances,
-    Threshold,
-    ThresholdModes,
-    resonances,
-    lasing_threshold,
-    threshold_modes,
-    heated_stack,
-    thermo_optic_coefficients,
-)
-from .current import (
-    ModeCurrent,
-    ThresholdCurrent,
-    threshold_current,
-)
-from .population import (
-    PopulationThresholds,
-    threshold_population,
-    PARALLEL_MIN_DESIGNS,
-    MAX_BLOCK_BYTES,
-)
-from .rate_equations import (
-    LasingMode,
-    LaserRateEquations,
-    LJCurve,
-)
-from .modesearch import (
-    ModeProblem,
-    ZeroSet,
-    find_zeros,
-)
-__all__ = [
-    "Resonance",
-    "Resonances",
-    "Threshold",
-    "ThresholdModes",
-    "resonances",
-    "lasing_threshold",
-    "threshold_modes",
-    "heated_stack",
-    "thermo_optic_coefficients",
-    "ModeCurrent",
-    "ThresholdCurrent",
-    "threshold_current",
-    "PopulationThresholds",
-    "threshold_population",
-    "PARALLEL_MIN_DESIGNS",
-    "MAX_BLOCK_BYTES",
-    "LasingMode",
-    "LaserRateEquations",
-    "LJCurve",
-    "ModeProblem",
-    "ZeroSet",
-    "find_zeros",
-]
+from . import threshold, current, population, rate_equations, modesearch
+from .threshold import *  # noqa: F401,F403  (the public names of threshold: its __all__)
+from .current import *  # noqa: F401,F403  (the public names of current: its __all__)
+from .population import *  # noqa: F401,F403  (the public names of population: its __all__)
+from .rate_equations import *  # noqa: F401,F403  (the public names of rate_equations: its __all__)
+from .modesearch import *  # noqa: F401,F403  (the public names of modesearch: its __all__)
+
+__all__ = threshold.__all__ + current.__all__ + population.__all__ + rate_equations.__all__ + modesearch.__all__

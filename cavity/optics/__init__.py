@@ -1,45 +1,7 @@
 """Plane waves through planar stacks: spectra, fields, absorption, incoherent layers and dipole emission."""
-from .spectra import (
-    Polarization,
-    spectrum,
-    spectrum_arrays,
-    field_profile,
-    absorption_by_layer,
-    stack_arrays,
-    PARALLEL_MIN_WORK,
-)
-from .incoherent import (
-    Side,
-    IncoherentSpectrum,
-    incoherent_spectrum,
-)
-from .emission import (
-    Orientation,
-    DipoleEmission,
-    dipole_emission,
-    FilmEmission,
-    film_emission,
-    SpontaneousCoupling,
-    spontaneous_coupling,
-    radiative_rate_factor,
-)
-__all__ = [
-    "Polarization",
-    "spectrum",
-    "spectrum_arrays",
-    "field_profile",
-    "absorption_by_layer",
-    "stack_arrays",
-    "PARALLEL_MIN_WORK",
-    "Side",
-    "IncoherentSpectrum",
-    "incoherent_spectrum",
-    "Orientation",
-    "DipoleEmission",
-    "dipole_emission",
-    "FilmEmission",
-    "film_emission",
-    "SpontaneousCoupling",
-    "spontaneous_coupling",
-    "radiative_rate_factor",
-]
+from . import spectra, incoherent, emission
+from .spectra import *  # noqa: F401,F403  (the public names of spectra: its __all__)
+from .incoherent import *  # noqa: F401,F403  (the public names of incoherent: its __all__)
+from .emission import *  # noqa: F401,F403  (the public names of emission: its __all__)
+
+__all__ = spectra.__all__ + incoherent.__all__ + emission.__all__

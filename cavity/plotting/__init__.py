@@ -1,31 +1,7 @@
 """Plots (matplotlib): each function returns ``(fig, ax)`` and never calls ``show()``."""
-from .optics import (
-    plot_stack_field,
-    plot_spectrum,
-    plot_threshold_modes,
-)
-from .gain import (
-    plot_gain_spectra,
-    plot_mean_occupancy,
-    plot_peak_gain,
-    plot_lj_curve,
-)
-from .emission import (
-    plot_far_field,
-    plot_power_split,
-    plot_power_split_results,
-    power_split_sweep,
-)
-__all__ = [
-    "plot_far_field",
-    "plot_power_split",
-    "plot_power_split_results",
-    "power_split_sweep",
-    "plot_stack_field",
-    "plot_spectrum",
-    "plot_threshold_modes",
-    "plot_gain_spectra",
-    "plot_mean_occupancy",
-    "plot_peak_gain",
-    "plot_lj_curve",
-]
+from . import optics, gain, emission
+from .optics import *  # noqa: F401,F403  (the public names of optics: its __all__)
+from .gain import *  # noqa: F401,F403  (the public names of gain: its __all__)
+from .emission import *  # noqa: F401,F403  (the public names of emission: its __all__)
+
+__all__ = optics.__all__ + gain.__all__ + emission.__all__

@@ -1,71 +1,8 @@
 """Guided modes of slab stacks and distributed-feedback gratings (transfer-matrix and coupled-mode)."""
-from .slab import (
-    Mode,
-    GuidedModes,
-    ModeProfile,
-    guided_modes,
-)
-from .coupled_mode import (
-    CouplingKind,
-    CoupledModeMode,
-    CoupledModeThreshold,
-    GratingResponse,
-    grating_coupling_coefficient,
-    gain_coupling_coefficient,
-    coupled_mode_threshold,
-    coupled_mode_characteristic,
-    coupled_mode_response,
-    detuning_to_wavelength,
-    coupled_mode_device_threshold,
-)
-from .dfb import (
-    DFBGrating,
-    DFBMode,
-    DFBModes,
-    GratingRadiation,
-    GratingSections,
-    etched_grating,
-    dfb_threshold,
-    grating_sections,
-    SurfaceEmission,
-    FarField,
-    surface_emission,
-    far_field,
-)
-from .second_order import (
-    RadiativeCoupling,
-    BandEdge,
-    radiative_coupling,
-)
-__all__ = [
-    "Mode",
-    "GuidedModes",
-    "ModeProfile",
-    "guided_modes",
-    "CouplingKind",
-    "CoupledModeMode",
-    "CoupledModeThreshold",
-    "GratingResponse",
-    "grating_coupling_coefficient",
-    "gain_coupling_coefficient",
-    "coupled_mode_threshold",
-    "coupled_mode_characteristic",
-    "coupled_mode_response",
-    "detuning_to_wavelength",
-    "coupled_mode_device_threshold",
-    "DFBGrating",
-    "DFBMode",
-    "DFBModes",
-    "GratingRadiation",
-    "GratingSections",
-    "etched_grating",
-    "dfb_threshold",
-    "grating_sections",
-    "SurfaceEmission",
-    "FarField",
-    "surface_emission",
-    "far_field",
-    "RadiativeCoupling",
-    "BandEdge",
-    "radiative_coupling",
-]
+from . import slab, coupled_mode, dfb, second_order
+from .slab import *  # noqa: F401,F403  (the public names of slab: its __all__)
+from .coupled_mode import *  # noqa: F401,F403  (the public names of coupled_mode: its __all__)
+from .dfb import *  # noqa: F401,F403  (the public names of dfb: its __all__)
+from .second_order import *  # noqa: F401,F403  (the public names of second_order: its __all__)
+
+__all__ = slab.__all__ + coupled_mode.__all__ + dfb.__all__ + second_order.__all__
