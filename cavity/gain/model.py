@@ -29,9 +29,10 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import brentq, least_squares
+from scipy.optimize import least_squares
 from scipy.special import logsumexp
 
+from .._roots import current_root
 from .._validation import (as_float_array, parse_enum, require_finite, require_positive, require_scalar_finite,
                           require_scalar_range, require_scalar_wavelength, require_wavelength)
 from ..conventions import ELEMENTARY_CHARGE, NM_TO_CM
@@ -1014,7 +1015,8 @@ class QDGainModel:
             self.injection_efficiency * self.exciton_lifetime_ns * 1e-9)
 
     def _solve_increasing(self, fun, what: str, maximum: float) -> float:
-        """Root in J of an increasing ``fun(J)`` with ``fun(0) < 0``, by brentq in log J."""
+        """Root in J of an increasing ``fun(J)`` with ``fun(0) < 0``: a bracket grown in log J, then
+        :func:`cavity._roots.current_root`."""
         jc = self.characteristic_current
         lo, hi = -8.0, 1.0
         flo = fun(jc * math.exp(lo))
@@ -1028,15 +1030,14 @@ class QDGainModel:
         if not (flo < 0.0 < fhi):
             raise ValueError(f"cannot reach {what} within J = {jc * math.exp(hi):.3g} A/cm^2 (still {-fhi:.3g} "
                              f"short there); the saturated maximum is {maximum:.6g}")
-        x = brentq(lambda u: fun(jc * math.exp(u)), lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=200)
-        return jc * math.exp(x)
+        return current_root(fun, jc * math.exp(lo), jc * math.exp(hi))
 
     def current_for_gain(self, gain_per_cm: float, wavelength: float, temperature_rise_K: float = 0.0) -> float:
         """Current density (A/cm^2) at which the material gain at ``wavelength`` equals ``g``.
 
         Inverse of :meth:`material_gain` at a fixed temperature rise, which increases monotonically
         with J (p_N shifts to higher N as G grows and every ``G_N`` is non-decreasing in N).  Solved
-        with ``scipy.optimize.brentq`` in ``log J``.  (With self-heating, where ``dT`` follows J,
+        with Brent's method in ``log J`` (:func:`cavity._roots.current_root`).  (With self-heating, where ``dT`` follows J,
         use :meth:`cavity.gain.thermal.ThermalModel.current_for_gain`.)
 
         Parameters

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import brentq, minimize_scalar
+from scipy.optimize import minimize_scalar
 
+from .._roots import current_root
 from .._validation import as_float_array, require_positive, require_scalar_finite, require_scalar_wavelength
 from .model import QDGainModel
 from ..results import Result
@@ -304,7 +305,7 @@ class ThermalModel:
         """Smallest current density (A/cm^2) at which the *heated* gain reaches ``g``.
 
         The heated gain is not monotone (it rolls over), so the first crossing is bracketed on a
-        log grid and refined with ``scipy.optimize.brentq``.
+        log grid and refined in ``log J`` (:func:`cavity._roots.current_root`).
 
         Raises
         ------
@@ -323,12 +324,9 @@ class ThermalModel:
             raise ValueError(f"gain_per_cm={target!r} cm^-1 is out of reach at {wl} nm with heating: "
                              f"the heated gain peaks at {best} (thermal rollover)")
         k = int(above[0])
-        if k == 0:  # crossing below the grid (an I-V curve starting at 0, or a target near -alpha)
-            return float(brentq(lambda j: self.heated_gain(model, j, wl) - target, 0.0, js[0], xtol=1e-300,
-                                rtol=4 * np.finfo(float).eps))
-        u = brentq(lambda u: self.heated_gain(model, math.exp(u), wl) - target, math.log(js[k - 1]), math.log(js[k]),
-                   xtol=1e-13, rtol=4 * np.finfo(float).eps)
-        return math.exp(u)
+        # k == 0: the crossing lies below the grid (an I-V curve starting at 0, or a target near -alpha)
+        return current_root(lambda j: float(self.heated_gain(model, j, wl)) - target,
+                            float(js[k - 1]) if k > 0 else 0.0, float(js[k]))
 
     def threshold_temperature_rise(self, model: QDGainModel, gain_per_cm: float, wavelength: float) -> float:
         """Temperature rise (K) at the heated threshold for the material gain ``g`` at ``wavelength``."""

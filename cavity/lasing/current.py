@@ -41,9 +41,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
 
 from . import _pole_kernels as PK
+from .._roots import current_root
 from ..gain.model import QDGainModel
 from ..layers import Stack, resolve_gain_layers
 from .threshold import (DEFAULT_MAX_GAIN, NEWTON_MAXIT, NEWTON_TOL, PoleProblem, padded_window, passive_from_threshold,
@@ -183,15 +183,14 @@ def _mode_current(inj: _InjectedProblem, passive_pole: complex, j_grid):
         if lam_new.imag <= 0 and prev_lam is not None:
             cache = {"lam": prev_lam}
 
-            def im_of(logj):
-                l2, _, st, _ = inj.pole(math.exp(logj), cache["lam"])
+            def minus_im(j):  # > 0 once the tracked pole has crossed to Im(lambda) < 0 (gain)
+                l2, _, st, _ = inj.pole(j, cache["lam"])
                 if st == PK.CONVERGED:
                     cache["lam"] = l2
-                return l2.imag
+                return -l2.imag
 
             assert prev_j is not None
-            logj = brentq(im_of, math.log(prev_j), math.log(J), xtol=1e-12, rtol=1e-10)
-            J_th = math.exp(logj)
+            J_th = current_root(minus_im, prev_j, J, xtol=1e-12, rtol=1e-10)
             l_th, _, st, _ = inj.pole(J_th, cache["lam"])
             return J_th, l_th.real
         if lam_new.imag <= 0 and prev_lam is None:

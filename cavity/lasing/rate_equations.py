@@ -83,6 +83,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
+from .._roots import first_crossing
 from .._validation import as_float_array, require_positive, require_scalar_finite
 from ..conventions import ELEMENTARY_CHARGE, HC_EV_NM, NM_TO_CM, SPEED_OF_LIGHT_NM_PER_NS
 from ..gain.model import MAX_CURRENT_DENSITY, QDGainModel
@@ -350,13 +351,10 @@ class LaserRateEquations:
             return 0.0
         jc = self.model.characteristic_current
         js = np.geomspace(jc * 1e-6, min(jc * 1e8, MAX_CURRENT_DENSITY), 481)
-        prev = 0.0
-        for j in js:
-            if excess(j) >= 0.0:
-                return float(brentq(excess, prev, j, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=200))
-            prev = j
-            if self.thermal.temperature_rise(j) > _MAX_SCAN_DT:
-                break
+        thermal = self.thermal
+        j_th = first_crossing(excess, js, give_up=lambda j: float(thermal.temperature_rise(j)) > _MAX_SCAN_DT)
+        if j_th is not None:
+            return j_th
         raise ValueError(f"the heated gain at the mode never reaches the threshold gain {g_th:.6g} cm^-1 "
                          f"(self-heating rolls it over first, or the gain saturates below it)")
 
