@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import time
+from typing import Sequence
 
 __all__ = ["main"]
 
@@ -49,7 +50,7 @@ def _spectrum_part() -> None:
         cv.spectrum(dev, wl, 0.0, pol)
         cv.spectrum(dev, wl, [0.0, 30.0], pol)
     cv.spectrum(dev, 630.0)
-    n, d = cv.stack_arrays(dev, wl)
+    n, d = cv.optics.stack_arrays(dev, wl)
     cv.spectrum_arrays(n, d, wl, [0.0, 30.0], "both")
     cv.absorption_by_layer(dev, wl)
 
@@ -70,7 +71,7 @@ def _run_part(part: str) -> None:
     {"spectrum": _spectrum_part, "modes": _modes_part}[part]()
 
 
-def main(argv=None) -> float:
+def main(argv: Sequence[str] | None = None) -> float:
     """Run the warm-up (both parts in parallel subprocesses); returns the wall time (s)."""
     ap = argparse.ArgumentParser(prog="python -m cavity.warmup", description=__doc__.splitlines()[0])
     ap.add_argument("--part", choices=PARTS, help="run one part in this process (used by the two workers)")

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .._validation import require_scalar_finite
 from .evaluators import Objective, SideModeEvaluator, ThresholdSettings, _by_evaluator, _is_per_design
+
+if TYPE_CHECKING:  # search imports this module: the context type for the annotations only
+    from .search import _Context
 
 __all__ = [
     "Constraint",
@@ -67,7 +72,7 @@ class WavelengthWindow(Constraint):
         if not 0 < lo < hi:
             raise ValueError(f"WavelengthWindow needs 0 < low < high (nm), got low={self.low!r}, high={self.high!r}")
 
-    def violations(self, ctx):
+    def violations(self, ctx: _Context) -> NDArray[np.float64]:
         lam = np.nan_to_num(ctx.wavelength, nan=0.5 * (self.low + self.high))
         return np.maximum(self.low - lam, 0.0) + np.maximum(lam - self.high, 0.0)
 
@@ -89,7 +94,7 @@ class TotalThickness(Constraint):
         if require_scalar_finite(self.maximum, "TotalThickness maximum") <= 0:
             raise ValueError(f"TotalThickness maximum must be > 0 nm, got {self.maximum!r}")
 
-    def violations(self, ctx):
+    def violations(self, ctx: _Context) -> NDArray[np.float64]:
         return np.array([max(_total_thickness(o) - self.maximum, 0.0) for o in ctx.objects])
 
 
@@ -113,7 +118,7 @@ class LayerThickness(Constraint):
             raise ValueError(f"LayerThickness needs 0 <= minimum < maximum (nm), got minimum={self.minimum!r}, "
                              f"maximum={self.maximum!r}")
 
-    def violations(self, ctx):
+    def violations(self, ctx: _Context) -> NDArray[np.float64]:
         out = np.zeros(len(ctx.objects))
         for i, o in enumerate(ctx.objects):
             for lay in getattr(o, "layers", ()):
@@ -141,14 +146,17 @@ class SideModeMargin(Constraint):
         if require_scalar_finite(self.half_width, "SideModeMargin half_width") <= 0:
             raise ValueError(f"SideModeMargin half_width must be > 0 nm, got {self.half_width!r}")
 
-    def violations(self, ctx):
+    def violations(self, ctx: _Context) -> NDArray[np.float64]:
+        settings = ctx.settings
+        if settings is None:  # optimize refuses this before the search (needs_thresholds)
+            raise ValueError("SideModeMargin needs the thresholds: give optimize near=<wavelength in nm>")
         out = np.zeros(len(ctx.objects))
         sel = np.nonzero(ctx.converged & (ctx.violation == 0))[0]
         for ev, idx in _by_evaluator([ctx.objects[i] for i in sel], ctx.registry):
             ii = sel[idx]
             if not isinstance(ev, SideModeEvaluator):
                 raise TypeError(f"SideModeMargin: the evaluator {ev!r} has no side_mode_margins method")
-            m = ev.side_mode_margins([ctx.objects[i] for i in ii], ctx.settings, self.half_width, ctx.wavelength[ii])
+            m = ev.side_mode_margins([ctx.objects[i] for i in ii], settings, self.half_width, ctx.wavelength[ii])
             out[ii] = np.maximum(self.minimum - m, 0.0)
         return np.where(np.isfinite(out), out, NOT_CONVERGED)
 
@@ -182,7 +190,7 @@ class ThermalLimit(Constraint):
     def _check(self, settings):
         _check_heating(self, settings)
 
-    def violations(self, ctx):
+    def violations(self, ctx: _Context) -> NDArray[np.float64]:
         v = np.maximum(np.nan_to_num(ctx.temperature_rise, nan=0.0) - self.max_temperature_rise_K, 0.0)
         return np.where(_unreachable(ctx), UNREACHABLE_VIOLATION, v)
 
@@ -207,6 +215,6 @@ class MaxVoltage(Constraint):
         if not _is_per_design(settings.thermal) and not callable(getattr(settings.thermal, "voltage", None)):
             raise ValueError(f"MaxVoltage needs a thermal model with voltage(J), got {settings.thermal!r}")
 
-    def violations(self, ctx):
+    def violations(self, ctx: _Context) -> NDArray[np.float64]:
         v = np.maximum(np.nan_to_num(ctx.voltage, nan=0.0) - self.volts, 0.0)
         return np.where(_unreachable(ctx), UNREACHABLE_VIOLATION, v)

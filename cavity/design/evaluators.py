@@ -11,17 +11,24 @@ import enum
 import importlib
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._validation import require_scalar_finite
 from ..layers import Stack
 from ..results import Result
 
+if TYPE_CHECKING:  # for the annotations only: the methods import these modules where they use them
+    from ..gain.thermal import ThermalModel
+    from ..lasing.current import ThresholdCurrent
+    from ..lasing.threshold import Threshold
+
 __all__ = [
     "Objective",
     "per_design",
+    "BatchObjective",
     "BatchThresholds",
     "ThresholdSettings",
     "StackEvaluator",
@@ -58,7 +65,12 @@ class _PerDesign:
         return f"per_design({self.func!r})"
 
 
-def per_design(func: Callable[[Any, dict], float]) -> Callable:
+#: A batched objective for :func:`cavity.design.optimize`: ``f(objects, parameters) -> scores``, the
+#: built designs and their parameter dicts (one score per design, lower is better).
+BatchObjective = Callable[[list[Any], list[dict[str, Any]]], ArrayLike]
+
+
+def per_design(func: Callable[[Any, dict], float]) -> BatchObjective:
     """Turn ``func(object, parameters) -> float`` into a batched objective for :func:`optimize`."""
     if not callable(func):
         raise TypeError(f"per_design needs a callable, got {func!r}")
@@ -115,13 +127,13 @@ class StackEvaluator:
     * ``report(obj, settings)``: the full threshold report of the best design (any object).
     """
 
-    def __init__(self, threads: int | None = None, complete: bool = True):
+    def __init__(self, threads: int | None = None, complete: bool = True) -> None:
         self.threads = threads
         if not isinstance(complete, bool):
             raise TypeError(f"complete must be True or False, got {complete!r}")
         self.complete = complete
 
-    def thresholds(self, objects, settings: ThresholdSettings) -> BatchThresholds:
+    def thresholds(self, objects: Sequence[Stack], settings: ThresholdSettings) -> BatchThresholds:
         from ..lasing.population import threshold_population
 
         D = len(objects)
@@ -152,7 +164,8 @@ class StackEvaluator:
                     lam[i], g[i], ok[i] = np.nan, np.nan, False
         return BatchThresholds(lam, g, ok, pole)
 
-    def side_mode_margins(self, objects, settings: ThresholdSettings, half_width: float, wavelengths) -> np.ndarray:
+    def side_mode_margins(self, objects: Sequence[Stack], settings: ThresholdSettings, half_width: float,
+                          wavelengths: NDArray[np.float64]) -> NDArray[np.float64]:
         from ..lasing.threshold import threshold_modes
 
         out = np.empty(len(objects))
@@ -169,7 +182,7 @@ class StackEvaluator:
             out[i] = (min(others) - modes[k].material_gain) if others else math.inf
         return out
 
-    def report(self, obj, settings: ThresholdSettings):
+    def report(self, obj: Stack, settings: ThresholdSettings) -> ThresholdCurrent | Threshold:
         from ..lasing.current import threshold_current
         from ..lasing.threshold import lasing_threshold
 
@@ -270,7 +283,7 @@ def register_evaluator(cls: type, evaluator: Evaluator) -> None:
     _REGISTERED[cls] = evaluator
 
 
-def evaluator_for(obj, registry: dict[type, Evaluator] | None = None) -> Evaluator:
+def evaluator_for(obj: object, registry: Mapping[type, Evaluator] | None = None) -> Evaluator:
     """The evaluator registered for ``type(obj)`` or its nearest base class."""
     registry = evaluator_registry() if registry is None else registry
     for cls in type(obj).__mro__:
@@ -347,8 +360,8 @@ class ThermalFromStack:
     options: tuple
     merge_slabs: bool
 
-    def __init__(self, aperture_radius_um: float, *, duty_cycle: float = 1.0, stack_of=None, merge_slabs: bool = True,
-                 **options):
+    def __init__(self, aperture_radius_um: float, *, duty_cycle: float = 1.0,
+                 stack_of: Callable[[Any], Stack] | None = None, merge_slabs: bool = True, **options: Any) -> None:
         a = require_scalar_finite(aperture_radius_um, "aperture_radius_um")
         if a <= 0:
             raise ValueError(f"aperture_radius_um must be > 0 um, got {aperture_radius_um!r}")
@@ -372,14 +385,14 @@ class ThermalFromStack:
         object.__setattr__(self, "options", tuple(sorted(options.items())))
         object.__setattr__(self, "merge_slabs", merge_slabs)
 
-    def stack(self, design) -> Stack:
+    def stack(self, design: object) -> Stack:
         """The layer stack of ``design`` that carries the current (``stack_of``)."""
         st = _default_device_stack(design) if self.stack_of is None else self.stack_of(design)
         if not isinstance(st, Stack):
             raise TypeError(f"stack_of must return a cavity.Stack, got {type(st).__name__}")
         return st
 
-    def __call__(self, design):
+    def __call__(self, design: object) -> ThermalModel:
         """The :class:`cavity.ThermalModel` of ``design`` (:meth:`cavity.ThermalModel.from_stack`)."""
         from ..gain.thermal import ThermalModel
 

@@ -78,6 +78,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .._validation import require_scalar_finite
 from ..layers import Stack
@@ -110,6 +111,7 @@ from .de import (
 from .evaluators import (
     _MAX_TABLES,
     _TABLES,
+    BatchObjective,
     BatchThresholds,
     Objective,
     StackEvaluator,
@@ -138,6 +140,7 @@ __all__ = [
     "DesignSpace",
     "Objective",
     "per_design",
+    "BatchObjective",
     "Constraint",
     "WavelengthWindow",
     "TotalThickness",
@@ -187,9 +190,14 @@ class _Context:
     violation: np.ndarray
     #: each design's thermal model (None: no thermal model or per-design construction failed)
     thermal_models: list | None = None
-    #: QD-film temperature rise (K) and device voltage (V) at J_th (NaN where J_th is not finite)
-    temperature_rise: np.ndarray | None = None
-    voltage: np.ndarray | None = None
+    #: QD-film temperature rise (K) and device voltage (V) at J_th (NaN where J_th is not finite or
+    #: there is no thermal model; filled by ``_Problem._heating_at_threshold`` before the constraints)
+    temperature_rise: np.ndarray = dataclasses.field(init=False)
+    voltage: np.ndarray = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.temperature_rise = np.full(len(self.objects), np.nan)
+        self.voltage = np.full(len(self.objects), np.nan)
 
 
 #: most per-design thermal models kept per search (keyed by the design, for repeated designs)
@@ -387,8 +395,6 @@ class _Problem:
     @staticmethod
     def _heating_at_threshold(ctx):
         """``ctx.temperature_rise`` (K) and ``ctx.voltage`` (V) at each design's finite J_th."""
-        D = len(ctx.objects)
-        ctx.temperature_rise, ctx.voltage = np.full(D, np.nan), np.full(D, np.nan)
         if ctx.thermal_models is None:
             return
         for i, (t, j) in enumerate(zip(ctx.thermal_models, ctx.current_density)):
@@ -466,7 +472,7 @@ class DesignResult(Result):
     score : float                 its score (A/cm^2 for THRESHOLD_CURRENT, cm^-1 for THRESHOLD_GAIN)
     violation : float             total constraint violation (0: feasible)
     report : object or None       full threshold report of the best design
-                                  (:class:`~cavity.ThresholdCurrent` or :class:`~cavity.Threshold`);
+                                  (:class:`~cavity.lasing.ThresholdCurrent` or :class:`~cavity.lasing.Threshold`);
                                   None for callable objectives or if the report failed (``message``)
     history : tuple of GenerationRecord
     n_evaluations : int           designs evaluated (DE and polish)
@@ -729,7 +735,7 @@ class SearchSettings:
                                 f"got {getattr(self, name)!r}")
 
     @classmethod
-    def from_keywords(cls, **keywords) -> SearchSettings:
+    def from_keywords(cls, **keywords: Any) -> SearchSettings:
         """The settings of the keywords :func:`optimize` took before (``near=``, ``budget=``,
         ``workers=``, ...): each goes to the group that has a field of its name."""
         parts: dict[type, dict] = {ThresholdProblem: {}, DESettings: {}, RunSettings: {}}
@@ -771,8 +777,10 @@ def _search_settings(settings, keywords) -> SearchSettings:
     return settings
 
 
-def evaluate_designs(space: DesignSpace, designs: Sequence[Mapping[str, Any]], objective=Objective.THRESHOLD_CURRENT, *,
-                     problem: ThresholdProblem | None = None, **keywords):
+def evaluate_designs(space: DesignSpace, designs: Sequence[Mapping[str, Any]],
+                     objective: Objective | BatchObjective = Objective.THRESHOLD_CURRENT, *,
+                     problem: ThresholdProblem | None = None,
+                     **keywords: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Scores and constraint violations of given designs, exactly as :func:`optimize` ranks them.
 
     Parameters
@@ -801,8 +809,8 @@ def evaluate_designs(space: DesignSpace, designs: Sequence[Mapping[str, Any]], o
     return evaluation.evaluate(X)
 
 
-def optimize(space: DesignSpace, objective=Objective.THRESHOLD_CURRENT, *, settings: SearchSettings | None = None,
-             **keywords) -> DesignResult:
+def optimize(space: DesignSpace, objective: Objective | BatchObjective = Objective.THRESHOLD_CURRENT, *,
+             settings: SearchSettings | None = None, **keywords: Any) -> DesignResult:
     """Minimise a threshold objective over a design space by differential evolution, then polish.
 
     Parameters

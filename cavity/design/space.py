@@ -6,9 +6,10 @@ Part of :mod:`cavity.design` (see :mod:`cavity.design.search` for the search its
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .._validation import require_scalar_finite
 
@@ -132,7 +133,8 @@ class DesignSpace:
     ('t', 'glass')
     """
 
-    def __init__(self, build: Callable[..., Any], parameters: Mapping[str, Any], *, fixed: Mapping[str, Any] | None = None):
+    def __init__(self, build: Callable[..., Any], parameters: Mapping[str, Continuous | Integer | Choice], *,
+                 fixed: Mapping[str, Any] | None = None) -> None:
         if not callable(build):
             raise TypeError(f"build must be a callable taking the parameters as keywords, got {build!r}")
         if not isinstance(parameters, Mapping) or not parameters:
@@ -162,11 +164,11 @@ class DesignSpace:
     def dimension(self) -> int:
         return len(self.names)
 
-    def decode(self, x) -> dict:
+    def decode(self, x: Iterable[float]) -> dict[str, Any]:
         """Parameter dict of one internal vector (integers rounded, choices resolved to their objects)."""
         return {name: p._decode(v) for (name, p), v in zip(self.parameters.items(), x)}
 
-    def encode(self, values: Mapping[str, Any]) -> np.ndarray:
+    def encode(self, values: Mapping[str, Any]) -> NDArray[np.float64]:
         """Internal vector of a complete parameter dict; raises naming any missing or bad parameter."""
         if not isinstance(values, Mapping):
             raise TypeError(f"parameters must be a mapping name -> value, got {values!r}")
@@ -178,7 +180,7 @@ class DesignSpace:
             raise ValueError(f"parameter {missing[0]!r} is missing")
         return np.array([p._encode(values[k], k) for k, p in self.parameters.items()], dtype=np.float64)
 
-    def make(self, parameters: Mapping[str, Any]):
+    def make(self, parameters: Mapping[str, Any]) -> Any:
         """Build one design from a parameter dict."""
         return self.build(**self.fixed, **parameters)
 

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Mapping, Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_float_array, require_positive, require_scalar_finite
 from ..conventions import HC_EV_NM, NM_TO_CM
@@ -54,8 +55,8 @@ class NoConductingPath(ValueError):
     """The stack has no conducting path between two electrodes (the message names the layer)."""
 
 
-def mott_gurney_voltage(current_density, thickness_nm: float, mobility_cm2_per_Vs: float,
-                        relative_permittivity: float):
+def mott_gurney_voltage(current_density: ArrayLike, thickness_nm: float, mobility_cm2_per_Vs: float,
+                        relative_permittivity: float) -> float | NDArray[np.float64]:
     r"""Voltage (V) across a trap-free single-carrier layer at ``J``: the Mott-Gurney law inverted.
 
     .. math:: J = \frac{9}{8} \varepsilon_0 \varepsilon_r \mu \frac{V^2}{d^3}
@@ -196,10 +197,11 @@ class ElectricalModel:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_stack(cls, stack: Stack, *, aperture_radius_um: float, electrodes=None, aperture_layer=None,
-                   turn_on_voltage_V: float | None = None, emission_wavelength_nm: float = 625.0,
-                   turn_on_offset_V: float = 0.0, contact_radius_um: float | None = None,
-                   overrides=None) -> "ElectricalModel":
+    def from_stack(cls, stack: Stack, *, aperture_radius_um: float, electrodes: Sequence[int | str] | None = None,
+                   aperture_layer: int | str | None = None, turn_on_voltage_V: float | None = None,
+                   emission_wavelength_nm: float = 625.0, turn_on_offset_V: float = 0.0,
+                   contact_radius_um: float | None = None,
+                   overrides: Mapping[str, DeviceProperties] | None = None) -> ElectricalModel:
         """The electrical model of ``stack`` (docs/device.md s.1).
 
         Parameters

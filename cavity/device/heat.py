@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -55,7 +56,7 @@ from .._validation import require_positive, require_scalar_finite, require_scala
 from ..conventions import NM_TO_CM
 from ..layers import Stack
 from .electrical import ElectricalModel, _current
-from .properties import device_properties
+from .properties import DeviceProperties, device_properties
 
 __all__ = ["HeatModel", "ThermalLayer", "disc_spreading_resistance"]
 
@@ -267,7 +268,8 @@ class HeatModel:
     @classmethod
     def from_stack(cls, stack: Stack, *, aperture_radius_um: float, external_quantum_efficiency: float = 0.0,
                    heat_sink: str = "auto", sink_thermal_conductivity_W_per_m_K: float | None = None,
-                   substrate_thickness_um: float | None = None, overrides=None, **electrical_options) -> "HeatModel":
+                   substrate_thickness_um: float | None = None, overrides: Mapping[str, DeviceProperties] | None = None,
+                   **electrical_options: Any) -> HeatModel:
         """The heat model of ``stack`` (docs/device.md s.2).
 
         Parameters

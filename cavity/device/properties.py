@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
+from materials.base import Material
+
 __all__ = [
     "ElectricalRole",
     "DeviceProperties",
@@ -244,7 +246,8 @@ def _family(name: str) -> str | None:
     return None
 
 
-def device_properties(material, *, overrides: Mapping | None = None, layer_name: str | None = None,
+def device_properties(material: Material | str, *, overrides: Mapping[str, DeviceProperties] | None = None,
+                      layer_name: str | None = None,
                       where: str = "") -> DeviceProperties:
     """The :class:`DeviceProperties` of a material (or a material name).
 

@@ -30,8 +30,10 @@ from __future__ import annotations
 import cmath
 import math
 from dataclasses import dataclass
+from typing import Iterable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _count_kernels as CK
 from ..conventions import NM_TO_CM
@@ -88,7 +90,9 @@ class ModeProblem:
     gain_length: float = 0.0
 
     @classmethod
-    def from_media(cls, lam_tab, n_tab, d, mask, *, keys=None, gain_tab=None, sin_t=0.0, beta=0.0, pol=0):
+    def from_media(cls, lam_tab: ArrayLike, n_tab: ArrayLike, d: ArrayLike, mask: ArrayLike, *,
+                   keys: ArrayLike | None = None, gain_tab: ArrayLike | None = None, sin_t: float = 0.0,
+                   beta: float = 0.0, pol: int = 0) -> ModeProblem:
         """From full per-medium arrays (outer media first and last, as a pole problem holds them).
 
         ``keys`` (one int per medium) marks media that are identical (same row of ``n_tab``, same
@@ -105,8 +109,8 @@ class ModeProblem:
             inverse = np.asarray(inverse).reshape(-1)
         else:
             ids: dict = {}
-            first_l = []
-            inv_l = []
+            first_l: list[int] = []
+            inv_l: list[int] = []
             for i, key in enumerate(zip(np.asarray(keys)[1:-1].tolist(), d[1:-1].tolist(), mask[1:-1].tolist())):
                 k = ids.get(key)
                 if k is None:
@@ -131,7 +135,11 @@ class ModeProblem:
                            self.optical_thickness, self.gain_length)
 
     @property
-    def args(self):
+    def args(self) -> tuple[NDArray[np.float64], NDArray[np.complex128], NDArray[np.float64], NDArray[np.float64],
+                            NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64],
+                            NDArray[np.int64], float, float, int]:
+        """The structure as the counting kernels take it (after ``lam, g``):
+        ``(lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start, blk_len, blk_rep, sin_t, beta, pol)``."""
         return (self.lam_tab, self.n_tab, self.gain_tab, self.mask, self.d, self.seq_rows, self.blk_start,
                 self.blk_len, self.blk_rep, self.sin_t, self.beta, self.pol)
 
@@ -141,7 +149,7 @@ class ModeProblem:
         at g <= 0 and the search cannot start below g = 0)."""
         return bool(np.any(self.n_tab.imag < 0) or np.any(self.mask < 0))
 
-    def value(self, lam, g=0.0):
+    def value(self, lam: complex, g: float = 0.0) -> tuple[complex, float, float]:
         """``D`` at a complex wavelength and gain, as ``(Dm, S, ref)`` (``D = Dm exp(S)``)."""
         work = np.empty(self.n_tab.shape[0], np.complex128)
         return CK.characteristic(complex(lam), float(g), *self.args, work)
@@ -250,7 +258,8 @@ class ZeroSet(Result):
     resolved: bool = True
 
     @classmethod
-    def of(cls, zeros, winding: int, resolved: bool, rectangle, evaluations: int) -> "ZeroSet":
+    def of(cls, zeros: Sequence[Zero], winding: int, resolved: bool, rectangle: Iterable[float],
+           evaluations: int) -> ZeroSet:
         """Count and completeness from the zeros found: the signed sum of their orientations must
         equal the winding number (fewer: zeros are missing; more: a zero of negative orientation
         is missing), and every cell must have been resolved."""
@@ -340,8 +349,8 @@ def _columns(problem, mode, gfix, rect, n_out, x_step, edge, nev):
     return out
 
 
-def find_zeros(problem: ModeProblem, mode: int, rect, *, x_step: float, y_samples: int = 24, gfix: float = 0.0,
-               seeds=(), newton_tol: float = 1e-13) -> ZeroSet:
+def find_zeros(problem: ModeProblem, mode: int, rect: Iterable[float], *, x_step: float, y_samples: int = 24,
+               gfix: float = 0.0, seeds: Iterable[tuple[float, float]] = (), newton_tol: float = 1e-13) -> ZeroSet:
     """All zeros of ``D`` in ``rect = (x0, x1, y0, y1)`` (module notes).
 
     Parameters
