@@ -47,7 +47,7 @@ class Orientation(str, enum.Enum):
     ISOTROPIC = "isotropic"
 
     @classmethod
-    def parse(cls, value) -> "Orientation":
+    def parse(cls, value: str | Orientation) -> Orientation:
         """An :class:`Orientation` from itself or its name (case-insensitive)."""
         return parse_enum(cls, value, "orientation")
 
@@ -741,7 +741,7 @@ def spontaneous_coupling(stack: Stack, threshold: Any, wavelengths: ArrayLike, *
     ----------
     stack : Stack
         The passive device (the emitting layer lossless).
-    threshold : cavity.Threshold
+    threshold : cavity.lasing.Threshold
         A converged threshold of ``stack`` with its passive resonance (``lasing_threshold``).
     wavelengths : array of float
         Wavelengths (nm) spanning the emission spectrum, for the denominator.
@@ -763,7 +763,7 @@ def spontaneous_coupling(stack: Stack, threshold: Any, wavelengths: ArrayLike, *
     if not isinstance(stack, Stack):
         raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
     if getattr(threshold, "passive", None) is None or not getattr(threshold, "converged", False):
-        raise ValueError("threshold must be a converged cavity.Threshold with its passive resonance, "
+        raise ValueError("threshold must be a converged cavity.lasing.Threshold with its passive resonance, "
                          f"got {threshold!r}")
     L_layer = _layer_index(stack, threshold.gain_layers[0] if layer is None else layer)
     for name, v, lo in (("linewidth_points", linewidth_points, 1), ("angle_points", angle_points, 11)):

@@ -6,12 +6,15 @@ Every function takes ``ax=None`` (a new figure is made), returns ``(fig, ax)`` a
 """
 from __future__ import annotations
 
+from typing import Callable, Iterable
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from ..layers import Stack
-from ..optics.emission import DipoleEmission, FilmEmission, _layer_index, film_emission
+from ..optics.emission import DipoleEmission, FilmEmission, Orientation, _layer_index, film_emission
 
 __all__ = ["plot_far_field", "plot_power_split", "plot_power_split_results", "power_split_sweep"]
 
@@ -37,7 +40,8 @@ def _axes(ax, polar=False):
     return ax.figure, ax
 
 
-def plot_far_field(result, *, polar: bool = False, normalize: bool = False, ax: Axes | None = None) -> tuple[Figure, Axes]:
+def plot_far_field(result: DipoleEmission | FilmEmission, *, polar: bool = False, normalize: bool = False,
+                   ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Angular emission pattern into each lossless outer medium, s, p and their sum.
 
     Parameters
@@ -95,8 +99,9 @@ def plot_far_field(result, *, polar: bool = False, normalize: bool = False, ax: 
     return fig, ax
 
 
-def power_split_sweep(stack: Stack, layer, *, vary, thicknesses, wavelengths, spectrum=None, positions: int = 3,
-                      orientation="isotropic") -> tuple:
+def power_split_sweep(stack: Stack, layer: int | str, *, vary: int | str, thicknesses: ArrayLike,
+                      wavelengths: ArrayLike, spectrum: Callable[[float], float] | None = None, positions: int = 3,
+                      orientation: str | Orientation = "isotropic") -> tuple[FilmEmission, ...]:
     """:func:`cavity.optics.emission.film_emission` of ``layer`` for every thickness (nm) of the
     layer ``vary`` (index or unique name); returns the tuple of :class:`FilmEmission`."""
     L = _layer_index(stack, layer)
@@ -111,7 +116,8 @@ def power_split_sweep(stack: Stack, layer, *, vary, thicknesses, wavelengths, sp
     return tuple(out)
 
 
-def plot_power_split_results(x, results, *, xlabel: str = "thickness (nm)", ax: Axes | None = None) -> tuple[Figure, Axes]:
+def plot_power_split_results(x: ArrayLike, results: Iterable[DipoleEmission | FilmEmission], *,
+                             xlabel: str = "thickness (nm)", ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Where the emitted power goes (stacked fractions: escape into the incident medium and the
     substrate, guided modes, surface plasmons, absorbed) against ``x``, from precomputed
     :class:`DipoleEmission` or :class:`FilmEmission` results (one per ``x``)."""
@@ -133,8 +139,9 @@ def plot_power_split_results(x, results, *, xlabel: str = "thickness (nm)", ax: 
     return fig, ax
 
 
-def plot_power_split(stack: Stack, layer, *, vary, thicknesses, wavelengths, spectrum=None, positions: int = 3,
-                     orientation="isotropic", ax: Axes | None = None) -> tuple[Figure, Axes]:
+def plot_power_split(stack: Stack, layer: int | str, *, vary: int | str, thicknesses: ArrayLike, wavelengths: ArrayLike,
+                     spectrum: Callable[[float], float] | None = None, positions: int = 3,
+                     orientation: str | Orientation = "isotropic", ax: Axes | None = None) -> tuple[Figure, Axes]:
     """The power split of the emitting film ``layer`` against the thickness of layer ``vary``
     (:func:`power_split_sweep` then :func:`plot_power_split_results`).
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from .._validation import as_float_array, require_positive
 from ..gain.model import QDGainModel
+from ..gain.thermal import ThermalModel
+from ..lasing.rate_equations import LJCurve
 
 __all__ = ["plot_gain_spectra", "plot_mean_occupancy", "plot_peak_gain", "plot_lj_curve"]
 
@@ -30,7 +33,7 @@ def _currents(current_density):
     return j
 
 
-def plot_gain_spectra(model: QDGainModel, current_density, wavelength, ax: Axes | None = None,
+def plot_gain_spectra(model: QDGainModel, current_density: ArrayLike, wavelength: ArrayLike, ax: Axes | None = None,
                       temperature_rise_K: float = 0.0) -> tuple[Figure, Axes]:
     """Material gain spectra g(lambda) (cm^-1) at several current densities (A/cm^2)."""
     wl = np.asarray(wavelength, dtype=np.float64)
@@ -44,7 +47,7 @@ def plot_gain_spectra(model: QDGainModel, current_density, wavelength, ax: Axes 
     return fig, ax
 
 
-def plot_mean_occupancy(model: QDGainModel, current_density, ax: Axes | None = None,
+def plot_mean_occupancy(model: QDGainModel, current_density: ArrayLike, ax: Axes | None = None,
                         poisson_reference: bool = True) -> tuple[Figure, Axes]:
     """Mean excitons per dot <N> versus J, with the linear-decay value ``G tau_X`` for reference."""
     j = _currents(current_density)
@@ -59,8 +62,9 @@ def plot_mean_occupancy(model: QDGainModel, current_density, ax: Axes | None = N
     return fig, ax
 
 
-def plot_peak_gain(model: QDGainModel, current_density, wavelength: float, threshold_gain_per_cm=None, ax: Axes | None = None,
-                   thermal=None) -> tuple[Figure, Axes]:
+def plot_peak_gain(model: QDGainModel, current_density: ArrayLike, wavelength: float,
+                   threshold_gain_per_cm: float | None = None, ax: Axes | None = None,
+                   thermal: ThermalModel | None = None) -> tuple[Figure, Axes]:
     """Material gain at ``wavelength`` versus J, with the threshold gain and current marked.
 
     With a :class:`cavity.gain.thermal.ThermalModel` as ``thermal`` the heated gain is plotted too.
@@ -69,7 +73,7 @@ def plot_peak_gain(model: QDGainModel, current_density, wavelength: float, thres
     fig, ax = _axes(ax)
     ax.plot(j, [float(model.material_gain(float(x), wavelength)) for x in j], label="no heating")
     if thermal is not None:
-        ax.plot(j, [thermal.heated_gain(model, float(x), wavelength) for x in j], label="with heating")
+        ax.plot(j, [float(thermal.heated_gain(model, float(x), wavelength)) for x in j], label="with heating")
     if threshold_gain_per_cm is not None:
         ax.axhline(threshold_gain_per_cm, color="k", ls=":", label="threshold gain")
         try:
@@ -84,7 +88,7 @@ def plot_peak_gain(model: QDGainModel, current_density, wavelength: float, thres
     return fig, ax
 
 
-def plot_lj_curve(curve, ax: Axes | None = None, log: bool = False) -> tuple[Figure, Axes]:
+def plot_lj_curve(curve: LJCurve, ax: Axes | None = None, log: bool = False) -> tuple[Figure, Axes]:
     """Output power density versus J of an :class:`cavity.lasing.rate_equations.LJCurve`, threshold marked."""
     fig, ax = _axes(ax)
     ax.plot(curve.current_density, curve.output_power_W_per_cm2, "o-", ms=3)
