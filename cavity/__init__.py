@@ -1,174 +1,48 @@
 """qdcavity's cavity package: transfer matrices, cavities, lasing thresholds and the CQD gain model.
 
+The top level holds the calls a user needs for the main job (build a stack, compute its spectra
+and emission, find its modes, thresholds and threshold currents, model its gain, heat and current,
+search designs).  Everything else lives in the subpackage of its physical idea, each with its own
+``__all__``:
+
+- :mod:`cavity.optics`: plane waves through stacks (result types, ``stack_arrays``, emission results)
+- :mod:`cavity.lasing`: poles with gain (result types, populations, the rate equations' results)
+- :mod:`cavity.waveguide`: slab modes, DFB gratings and the coupled-mode closed forms
+- :mod:`cavity.gain`: the CQD gain model's bands, scalings and thermal model
+- :mod:`cavity.device`: electrical and heat models from the stack
+- :mod:`cavity.design`: constraints, search settings, the evaluator registry
+- :mod:`cavity.plotting`: figures (imports matplotlib; not imported here)
+
 Units and sign conventions are stated once in :mod:`cavity.conventions`.
 """
-from . import conventions
+from . import conventions, design, device, gain, lasing, optics, waveguide
 from .builders import dbr, metal_mirror, microcavity, place_on_antinode, quarter_wave_thickness, seed_led_stack
-from .optics.incoherent import IncoherentSpectrum, Side, incoherent_spectrum
-from .layers import AIR, Layer, Stack
-from .optics.spectra import Polarization, absorption_by_layer, field_profile, spectrum, spectrum_arrays, stack_arrays
-from .waveguide.coupled_mode import (
-    CoupledModeMode,
-    CoupledModeThreshold,
-    CouplingKind,
-    GratingResponse,
-    coupled_mode_characteristic,
-    coupled_mode_device_threshold,
-    coupled_mode_response,
-    coupled_mode_threshold,
-    detuning_to_wavelength,
-    gain_coupling_coefficient,
-    grating_coupling_coefficient,
-)
-from .lasing.current import ModeCurrent, ThresholdCurrent, threshold_current
-from .design.search import (
-    Choice,
-    Continuous,
-    DesignResult,
-    DesignSpace,
-    Integer,
-    LayerThickness,
-    Objective,
-    SideModeMargin,
-    ThermalLimit,
-    MaxVoltage,
-    ThermalFromStack,
-    Constraint,
-    SearchSettings,
-    ThresholdProblem,
-    DESettings,
-    RunSettings,
-    TotalThickness,
-    WavelengthWindow,
-    evaluate_designs,
-    optimize,
-    per_design,
-    register_evaluator,
-)
-from .waveguide.dfb import DFBGrating, DFBMode, DFBModes, GratingSections, dfb_threshold, etched_grating, grating_sections
-from .gain.model import (
-    DEFAULT_BAND_1P,
-    DEFAULT_BAND_1S,
-    AugerScaling,
-    CalibrationResult,
-    GaussianBand,
-    QDGainModel,
-    RadiativeScaling,
-    hexagonal_areal_density,
-    state_filling_gain,
-)
-from .lasing.rate_equations import LaserRateEquations, LasingMode, LJCurve
-from .gain.thermal import Rollover, ThermalModel, disc_thermal_resistance
+from .design import Choice, Continuous, DesignSpace, Integer, Objective, evaluate_designs, optimize
 from .device import ElectricalModel, HeatModel
-from .lasing.population import PopulationThresholds, threshold_population
-from .waveguide.slab import GuidedModes, Mode, ModeProfile, guided_modes
-from .results import FieldProfile, LayerAbsorption, Spectrum
-from .lasing.threshold import Resonance, Resonances, Threshold, ThresholdModes, lasing_threshold, resonances, threshold_modes
-from .optics.emission import DipoleEmission, Orientation, dipole_emission
-from .optics.emission import FilmEmission, SpontaneousCoupling, film_emission, radiative_rate_factor, spontaneous_coupling
+from .gain import QDGainModel, ThermalModel
+from .lasing import (LaserRateEquations, LasingMode, lasing_threshold, resonances, threshold_current, threshold_modes,
+                     threshold_population)
+from .layers import AIR, Layer, Stack
+from .optics import (Orientation, Polarization, absorption_by_layer, dipole_emission, field_profile, film_emission,
+                     incoherent_spectrum, spectrum, spectrum_arrays, spontaneous_coupling)
+from .waveguide import DFBGrating, dfb_threshold, etched_grating, grating_sections, guided_modes
 
 __all__ = [
-    "conventions",
-    "Layer",
-    "Stack",
-    "AIR",
-    "dbr",
-    "quarter_wave_thickness",
-    "microcavity",
-    "metal_mirror",
-    "seed_led_stack",
+    # conventions and subpackages
+    "conventions", "optics", "lasing", "waveguide", "gain", "device", "design",
+    # layer stacks and builders
+    "Layer", "Stack", "AIR", "dbr", "quarter_wave_thickness", "microcavity", "metal_mirror", "seed_led_stack",
     "place_on_antinode",
-    "Polarization",
-    "spectrum",
-    "spectrum_arrays",
-    "stack_arrays",
-    "field_profile",
-    "absorption_by_layer",
-    "Side",
-    "IncoherentSpectrum",
-    "incoherent_spectrum",
-    "Spectrum",
-    "FieldProfile",
-    "LayerAbsorption",
-    "Resonance",
-    "Resonances",
-    "Threshold",
-    "ThresholdModes",
-    "resonances",
-    "lasing_threshold",
-    "threshold_modes",
-    "PopulationThresholds",
-    "threshold_population",
-    "CouplingKind",
-    "CoupledModeMode",
-    "CoupledModeThreshold",
-    "GratingResponse",
-    "grating_coupling_coefficient",
-    "gain_coupling_coefficient",
-    "coupled_mode_threshold",
-    "coupled_mode_characteristic",
-    "coupled_mode_response",
-    "detuning_to_wavelength",
-    "coupled_mode_device_threshold",
-    "ModeCurrent",
-    "ThresholdCurrent",
-    "threshold_current",
-    "GuidedModes",
-    "Mode",
-    "ModeProfile",
-    "guided_modes",
-    "DFBGrating",
-    "DFBMode",
-    "DFBModes",
-    "GratingSections",
-    "dfb_threshold",
-    "etched_grating",
-    "grating_sections",
-    "Choice",
-    "Continuous",
-    "Integer",
-    "DesignSpace",
-    "DesignResult",
-    "Objective",
-    "WavelengthWindow",
-    "TotalThickness",
-    "LayerThickness",
-    "SideModeMargin",
-    "ThermalLimit",
-    "MaxVoltage",
-    "ThermalFromStack",
-    "Constraint",
-    "SearchSettings",
-    "ThresholdProblem",
-    "DESettings",
-    "RunSettings",
-    "evaluate_designs",
-    "optimize",
-    "per_design",
-    "register_evaluator",
-    "QDGainModel",
-    "GaussianBand",
-    "AugerScaling",
-    "RadiativeScaling",
-    "CalibrationResult",
-    "hexagonal_areal_density",
-    "state_filling_gain",
-    "DEFAULT_BAND_1S",
-    "DEFAULT_BAND_1P",
-    "ThermalModel",
-    "Rollover",
-    "disc_thermal_resistance",
-    "ElectricalModel",
-    "HeatModel",
-    "LasingMode",
-    "LaserRateEquations",
-    "LJCurve",
-    "Orientation",
-    "DipoleEmission",
-    "dipole_emission",
-    "FilmEmission",
-    "film_emission",
-    "SpontaneousCoupling",
-    "spontaneous_coupling",
-    "radiative_rate_factor",
+    # plane-wave optics and emission
+    "Polarization", "spectrum", "spectrum_arrays", "field_profile", "absorption_by_layer", "incoherent_spectrum",
+    "Orientation", "dipole_emission", "film_emission", "spontaneous_coupling",
+    # modes, thresholds and threshold currents
+    "resonances", "lasing_threshold", "threshold_modes", "threshold_current", "threshold_population",
+    "LasingMode", "LaserRateEquations",
+    # waveguides and DFB gratings
+    "guided_modes", "DFBGrating", "etched_grating", "grating_sections", "dfb_threshold",
+    # gain, heat and current models
+    "QDGainModel", "ThermalModel", "ElectricalModel", "HeatModel",
+    # design search
+    "DesignSpace", "Continuous", "Integer", "Choice", "Objective", "optimize", "evaluate_designs",
 ]

@@ -44,7 +44,7 @@ import numpy as np  # noqa: E402
 
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
-from cavity.design import MaxVoltage, ThermalFromStack  # noqa: E402
+from cavity.design import LayerThickness, MaxVoltage, ThermalFromStack, ThermalLimit, WavelengthWindow  # noqa: E402
 from cavity.plotting import plot_stack_field, plot_threshold_modes  # noqa: E402
 from cavity.plotting.gain import plot_lj_curve, plot_peak_gain  # noqa: E402
 
@@ -139,8 +139,8 @@ MICROCAVITY_SPACE = cv.DesignSpace(microcavity, {
     "top_pairs": cv.Integer(4, 12),
     "high": cv.Choice(HIGH_INDEX),
 })
-MICROCAVITY_CONSTRAINTS = (cv.WavelengthWindow(*WINDOW), cv.LayerThickness("TCTA", maximum=80.0),
-                           cv.LayerThickness("ZnO", maximum=100.0), cv.ThermalLimit(DT_MAX), MaxVoltage(V_MAX))
+MICROCAVITY_CONSTRAINTS = (WavelengthWindow(*WINDOW), LayerThickness("TCTA", maximum=80.0),
+                           LayerThickness("ZnO", maximum=100.0), ThermalLimit(DT_MAX), MaxVoltage(V_MAX))
 
 
 # ---- (3) the DFB: air | cathode | ZnO | QD | TCTA | ITO | SiO2 (grating) | glass --------------------
@@ -226,7 +226,7 @@ def main(argv=None):
     print(f"Optimising the DFB grating, order {args.grating_order}, {periods} periods (budget {budget_dfb}) ...")
     space = dfb_space(periods, args.grating_order)
     dfb_res = cv.optimize(space, cv.Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=model, thermal=THERMAL,
-                          constraints=(cv.WavelengthWindow(LAM0 - 8.0, LAM0 + 8.0), cv.ThermalLimit(DT_MAX),
+                          constraints=(WavelengthWindow(LAM0 - 8.0, LAM0 + 8.0), ThermalLimit(DT_MAX),
                                        MaxVoltage(V_MAX)), budget=budget_dfb,
                           seed=args.seed, population_size=10 if args.quick else 20, polish=0 if args.quick else 30)
     dfb_modes = dfb_res.report
@@ -304,7 +304,7 @@ def _summary(rep, model, thermal):
     """(J_th, lambda, <N>, dT, V) of a ThresholdCurrent or a DFBModes report, with the design's thermal model."""
     if rep is None:
         return math.inf, math.nan, math.nan, math.nan, math.nan
-    if isinstance(rep, cv.ThresholdCurrent):
+    if isinstance(rep, cv.lasing.ThresholdCurrent):
         j = rep.current_density
         volts = float(thermal.voltage(j)) if math.isfinite(j) else math.nan
         return j, rep.wavelength, rep.mean_occupancy, rep.temperature_rise, volts
@@ -372,7 +372,7 @@ def _figures(out, model, thermal, mc, dfb_res, quick, th, mc_all, dfb_all):
     t_zno = np.linspace(20.0, 100.0, n)
     designs = [dict(mc.parameters, t_phase=a, t_zno=b) for b in t_zno for a in t_phase]
     scores, violations = cv.evaluate_designs(MICROCAVITY_SPACE, designs, near=LAM0, gain_model=model, thermal=THERMAL,
-                                             constraints=(cv.WavelengthWindow(*WINDOW),), search_width=25.0)
+                                             constraints=(WavelengthWindow(*WINDOW),), search_width=25.0)
     jmap = np.where(violations == 0, scores, np.nan).reshape(n, n)
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     im = ax.pcolormesh(t_phase, t_zno, np.log10(jmap), shading="auto", cmap="viridis")

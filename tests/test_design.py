@@ -189,10 +189,10 @@ def test_threshold_current_search_and_report_agree():
     res = optimize(CAVITY_SPACE, near=LAM0, gain_model=MODEL, budget=400, population_size=20, seed=1)
     assert res.feasible and res.parameters["top_pairs"] == 10
     rep = res.report
-    assert isinstance(rep, cv.ThresholdCurrent) and rep.reachable
+    assert isinstance(rep, cv.lasing.ThresholdCurrent) and rep.reachable
     assert res.score == pytest.approx(rep.current_density, rel=2e-3)  # tabulated vs exact J_th
     gain = optimize(CAVITY_SPACE, Objective.THRESHOLD_GAIN, near=LAM0, budget=200, population_size=20, seed=1)
-    assert isinstance(gain.report, cv.Threshold)
+    assert isinstance(gain.report, cv.lasing.Threshold)
     assert gain.score == pytest.approx(gain.report.material_gain, rel=1e-7)
 
 

@@ -7,7 +7,8 @@ import pytest
 from scipy.optimize import brentq
 
 import materials as mt
-from cavity import Layer, QDGainModel, Stack, coupled_mode_threshold
+from cavity import Layer, QDGainModel, Stack
+from cavity.waveguide import coupled_mode_threshold
 from cavity.waveguide.dfb import DFBGrating, DFBModes, dfb_threshold, etched_grating
 
 NF, NC, NS = 1.85, 1.0, 1.46

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import materials as mt
-from cavity import Layer, Stack, coupled_mode_threshold
+from cavity import Layer, Stack
+from cavity.waveguide import coupled_mode_threshold
 from cavity.waveguide.dfb import (DFBGrating, FarField, GratingRadiation, SurfaceEmission, dfb_threshold,
                                   etched_grating, far_field, surface_emission)
 from cavity.waveguide.second_order import RadiativeCoupling, radiative_coupling

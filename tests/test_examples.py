@@ -93,7 +93,7 @@ def test_main_example_quick(tmp_path, capsys):
     seed = re.search(r"V\(18 A/cm\^2\) = ([\d.]+) V, QD film dT = ([\d.]+) K", out)
     assert seed and 1239.84 / 625.0 < float(seed.group(1)) < 20.0 and float(seed.group(2)) > 0.0
     for name, rep, thermal in rows:  # a finite J_th is reported with its own model's V and dT
-        if rep is not None and isinstance(rep, cv.ThresholdCurrent) and math.isfinite(rep.current_density):
+        if rep is not None and isinstance(rep, cv.lasing.ThresholdCurrent) and math.isfinite(rep.current_density):
             assert rep.temperature_rise == pytest.approx(float(thermal.temperature_rise(rep.current_density)))
     # the counted mode search of both optimised cavities is reported
     counts = re.findall(r"(\d+) of (\d+) threshold modes found \((complete|INCOMPLETE)", out)

@@ -204,7 +204,7 @@ def test_kink_sits_at_the_transfer_matrix_threshold_current(dbr_thresholds):
     """max d^2 log P / dJ^2 lies at J_th of the pole search with the injected gain (cv.threshold_current)."""
     import cavity as cv
 
-    flat = cv.QDGainModel(band_1s=cv.GaussianBand(625.0, 1e5, 2500.0))  # gain flat over the cavity window
+    flat = cv.QDGainModel(band_1s=cv.gain.GaussianBand(625.0, 1e5, 2500.0))  # gain flat over the cavity window
     flat = flat.for_stack(_dbr_microcavity(8, 8))  # the dot density of the stack's QD film, as threshold_current
     th = dbr_thresholds[(8, 8)]
     j_tmm = cv.threshold_current(_dbr_microcavity(8, 8), flat, (595.0, 655.0)).current_density

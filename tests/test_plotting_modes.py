@@ -114,13 +114,13 @@ def test_draws_on_given_axes_and_accepts_a_plain_sequence(microcavity_modes):
 
 def test_incomplete_search_is_flagged(microcavity_modes):
     res = microcavity_modes
-    partial = cv.ThresholdModes(res.modes[:2], res.side_mode_margin, res.count, False, res.max_gain)
+    partial = cv.lasing.ThresholdModes(res.modes[:2], res.side_mode_margin, res.count, False, res.max_gain)
     fig, ax = plot_threshold_modes(partial)
     assert f"2 of {res.count} modes found (INCOMPLETE)" in ax.get_title()
 
 
 def test_empty_result(microcavity_modes):
-    empty = cv.ThresholdModes((), math.inf, 0, True, 500.0)
+    empty = cv.lasing.ThresholdModes((), math.inf, 0, True, 500.0)
     fig, ax = plot_threshold_modes(empty)
     assert ax.figure is fig
     assert _artist(ax, "modes") is None and _artist(ax, "margin") is None
@@ -132,7 +132,7 @@ def test_empty_result(microcavity_modes):
 
 
 def test_single_mode_has_no_margin_arrow(microcavity_modes):
-    one = cv.ThresholdModes(microcavity_modes.modes[:1], math.inf, 1, True, 2e3)
+    one = cv.lasing.ThresholdModes(microcavity_modes.modes[:1], math.inf, 1, True, 2e3)
     fig, ax = plot_threshold_modes(one)
     assert len(_artist(ax, "modes").get_xdata()) == 1
     assert _artist(ax, "margin_arrow") is None

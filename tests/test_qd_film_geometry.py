@@ -9,7 +9,7 @@ import materials as mt
 E = 1.602176634e-19  # C (exact, SI 2019)
 LAM0 = 625.0
 H, LOW = mt.Constant(2.10, name="H"), mt.Constant(1.46, name="L")
-BAND = cv.GaussianBand(LAM0, 30.0, 2500.0)
+BAND = cv.gain.GaussianBand(LAM0, 30.0, 2500.0)
 
 
 def vcsel(qd_nm, pairs=12):

@@ -15,7 +15,7 @@ from materials.library import remove_absorption
 MEASURED = "CdSe/ZnCdS QD film (Aftenieva)"
 #: dots whose band-edge absorption matches the dense measured film (~5,600 cm^-1 at 630 nm): with
 #: the default 2,500 cm^-1 band the film's remaining absorption keeps every cavity below threshold
-DENSE = cv.GaussianBand(625.0, 30.0, 8000.0)
+DENSE = cv.gain.GaussianBand(625.0, 30.0, 8000.0)
 
 
 def cavity_with(film):

@@ -126,7 +126,7 @@ def test_alpha_1s_scales_with_the_dot_volume_density():
     assert a12 / n_vol(10.0, 1.0) == pytest.approx(a8 / n_vol(6.0, 1.0), rel=1e-12)
     assert a12 / n_vol(10.0, 1.0) == pytest.approx(2.16e-15, rel=0.02)
     # an explicit band stays as given whatever the dots
-    band = cv.GaussianBand(625.0, 30.0, 2500.0)
+    band = cv.gain.GaussianBand(625.0, 30.0, 2500.0)
     m = QDGainModel(band_1s=band).for_stack(cavity_with(mt.qd_film(core_diameter=6.0)))
     assert -m.material_gain(0.0, 625.0) == pytest.approx(2500.0, rel=1e-12)
 

@@ -9,7 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from cavity import Layer, Stack, absorption_by_layer, dbr, field_profile, spectrum, spectrum_arrays, stack_arrays
+from cavity import Layer, Stack, absorption_by_layer, dbr, field_profile, spectrum, spectrum_arrays
+from cavity.optics import stack_arrays
 from materials import Constant
 
 H, L, G = Constant(2.1, name="H"), Constant(1.46, name="L"), Constant(1.52, name="glass")

@@ -82,7 +82,7 @@ def test_threshold_population_streamed_equals_unstreamed(monkeypatch):
     K = max(16, int(np.ceil(2 * 40.0 / 0.25)) + 1)
     monkeypatch.setattr(population, "MAX_BLOCK_BYTES", 3 * M * K * 16)  # 3 designs per block
     streamed = cv.threshold_population(stacks, 630.0)
-    for f in cv.PopulationThresholds.__dataclass_fields__:
+    for f in cv.lasing.PopulationThresholds.__dataclass_fields__:
         a, b = getattr(whole, f), getattr(streamed, f)
         assert a.shape == b.shape == (len(stacks),)
         assert np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"), f

@@ -26,7 +26,7 @@ def flat_model(peak=2500.0, **kw):
     Its QD film is the 20 nm gain layer of :func:`vcsel` (threshold_current takes the dot density
     from the stack, so the model compared with it must hold the same film)."""
     kw.setdefault("film_thickness_nm", 20.0)
-    return cv.QDGainModel(band_1s=cv.GaussianBand(LAM0, 1e5, peak), **kw)
+    return cv.QDGainModel(band_1s=cv.gain.GaussianBand(LAM0, 1e5, peak), **kw)
 
 
 def test_flat_gain_agrees_with_threshold_plus_inverse_gain():
@@ -59,8 +59,8 @@ def test_unreachable_reports_the_shortfall():
 
 def test_detuned_gain_needs_more_current():
     stack = vcsel(pairs=12)
-    tuned = cv.threshold_current(stack, cv.QDGainModel(band_1s=cv.GaussianBand(LAM0, 30.0, 2500.0)), (600.0, 650.0))
-    detuned = cv.threshold_current(stack, cv.QDGainModel(band_1s=cv.GaussianBand(LAM0 + 20, 30.0, 2500.0)), (600.0, 650.0))
+    tuned = cv.threshold_current(stack, cv.QDGainModel(band_1s=cv.gain.GaussianBand(LAM0, 30.0, 2500.0)), (600.0, 650.0))
+    detuned = cv.threshold_current(stack, cv.QDGainModel(band_1s=cv.gain.GaussianBand(LAM0 + 20, 30.0, 2500.0)), (600.0, 650.0))
     assert tuned.reachable and detuned.reachable
     assert detuned.current_density > tuned.current_density
     # the lasing wavelength is the cavity's, not the gain peak's (narrow cavity mode)
@@ -69,7 +69,7 @@ def test_detuned_gain_needs_more_current():
 
 def test_heating_raises_the_threshold_current():
     stack = vcsel(pairs=12)
-    model = cv.QDGainModel(band_1s=cv.GaussianBand(LAM0, 30.0, 2500.0), film_thickness_nm=20.0)  # vcsel QD film
+    model = cv.QDGainModel(band_1s=cv.gain.GaussianBand(LAM0, 30.0, 2500.0), film_thickness_nm=20.0)  # vcsel QD film
     cold = cv.threshold_current(stack, model, (600.0, 650.0))
     # a 20 nm film needs ~2.4x the current of one monolayer: with the default 0.42 K cm^2/W the
     # heating rolls the gain over before threshold, so a better heat sink keeps the mode reachable
@@ -92,7 +92,7 @@ def test_lj_kink_sits_at_the_pole_threshold():
     """The rate equations of the mode built from the pole reproduce J_th (issue: 'the threshold
     kink consistent with J_th')."""
     stack = vcsel(pairs=12)
-    model = cv.QDGainModel(band_1s=cv.GaussianBand(LAM0, 30.0, 2500.0), film_thickness_nm=20.0)  # vcsel QD film
+    model = cv.QDGainModel(band_1s=cv.gain.GaussianBand(LAM0, 30.0, 2500.0), film_thickness_nm=20.0)  # vcsel QD film
     th = cv.lasing_threshold(stack, LAM0)
     jt = cv.threshold_current(stack, model, (600.0, 650.0))
     laser = cv.LaserRateEquations(model, cv.LasingMode.from_threshold(th))
@@ -109,7 +109,7 @@ def test_mode_outside_the_gain_band_is_explained():
     """A 530 nm cavity with dots of a 1S band at 625 nm, FWHM 30 nm: no current lases it (the pre-issue-15
     default band, 2500 cm^-1, pinned)."""
     stack = vcsel(pairs=8, lam0=530.0)
-    model = cv.QDGainModel(band_1s=cv.GaussianBand(625.0, 30.0, 2500.0))
+    model = cv.QDGainModel(band_1s=cv.gain.GaussianBand(625.0, 30.0, 2500.0))
     th = cv.lasing_threshold(stack, 530.0)  # the gain the mode needs, by the threshold search
     result = cv.threshold_current(stack, model, (510.0, 550.0))
     assert not result.reachable and math.isinf(result.current_density)
@@ -145,7 +145,7 @@ def test_gain_saturating_below_the_requirement_reports_the_shortfall():
 
 def test_end_of_the_current_range_is_explained():
     stack = vcsel(pairs=12)
-    model = cv.QDGainModel(band_1s=cv.GaussianBand(LAM0, 30.0, 2500.0), film_thickness_nm=20.0)  # vcsel QD film
+    model = cv.QDGainModel(band_1s=cv.gain.GaussianBand(LAM0, 30.0, 2500.0), film_thickness_nm=20.0)  # vcsel QD film
     th = cv.lasing_threshold(stack, LAM0)
     j_need = model.current_for_gain(th.material_gain, th.wavelength)  # inverse of the gain model
     result = cv.threshold_current(stack, model, (600.0, 650.0), current_range=(1e-3, 0.5 * j_need))
@@ -156,7 +156,7 @@ def test_end_of_the_current_range_is_explained():
 
 def test_thermal_rollover_is_explained():
     stack = vcsel(pairs=12)
-    model = cv.QDGainModel(band_1s=cv.GaussianBand(LAM0, 30.0, 2500.0), film_thickness_nm=20.0)  # vcsel QD film
+    model = cv.QDGainModel(band_1s=cv.gain.GaussianBand(LAM0, 30.0, 2500.0), film_thickness_nm=20.0)  # vcsel QD film
     thermal = cv.ThermalModel(thermal_resistance_K_cm2_per_W=2.0)  # a poor heat sink
     th = cv.lasing_threshold(stack, LAM0)
     roll = thermal.rollover_current(model, th.wavelength)

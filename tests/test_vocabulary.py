@@ -15,14 +15,14 @@ def test_lowest_of_an_empty_mode_sequence_is_the_same_error_everywhere():
     for res in (empty_thresholds, below_cutoff):
         with pytest.raises(ValueError, match="is empty"):
             res.lowest
-    for cls in (cv.ThresholdModes, cv.Resonances, cv.GuidedModes, cv.DFBModes):
+    for cls in (cv.lasing.ThresholdModes, cv.lasing.Resonances, cv.waveguide.GuidedModes, cv.waveguide.DFBModes):
         assert issubclass(cls, ModeSequence) and cls.lowest is ModeSequence.lowest
 
 
 @pytest.mark.parametrize("parse, name, good, member", [
     (cv.Polarization.parse, "polarization", "TM", cv.Polarization.P),
     (cv.Orientation.parse, "orientation", " Vertical ", cv.Orientation.VERTICAL),
-    (cv.CouplingKind.parse, "kind", "INDEX", cv.CouplingKind.INDEX),
+    (cv.waveguide.CouplingKind.parse, "kind", "INDEX", cv.waveguide.CouplingKind.INDEX),
     (mt.MixingRule.coerce, "method", "maxwell-garnett", mt.MixingRule.MAXWELL_GARNETT),
 ])
 def test_every_closed_set_of_options_parses_the_same_way(parse, name, good, member):

@@ -144,7 +144,7 @@ class LasingMode:
     @classmethod
     def from_threshold(cls, threshold, *, stack=None, emission_wavelengths=None, emission_spectrum=None,
                        **kwargs) -> "LasingMode":
-        """The lasing mode of a :class:`cavity.Threshold` (vertical cavity).
+        """The lasing mode of a :class:`cavity.lasing.Threshold` (vertical cavity).
 
         ``Q`` is the passive (cold-cavity) Q of the mode, the confinement its ``confinement``,
         and the group index is the one that makes this model's threshold equal the pole's,
