@@ -6,10 +6,11 @@ the substrate) between two semi-infinite media.  Units and signs: :mod:`cavity.c
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import ClassVar, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from materials import Constant, Material
 from materials.base import grid_key
@@ -203,7 +204,7 @@ class Stack:
         """All media from incident to substrate (length ``len(layers) + 2``)."""
         return (self.incident,) + tuple(lay.material for lay in self.layers) + (self.substrate,)
 
-    def indices(self, wavelength) -> np.ndarray:
+    def indices(self, wavelength: ArrayLike) -> NDArray[np.complex128]:
         """Complex indices ``n[medium, wavelength]`` (incident, layers..., substrate).
 
         Each distinct material is evaluated once.  Raises the material's ``ValueError`` when a
@@ -225,7 +226,7 @@ class Stack:
         return f"Stack({self.incident.name} | {body} | {self.substrate.name})"
 
 
-def resolve_gain_layers(stack: Stack, gain_layers=None) -> tuple[int, ...]:
+def resolve_gain_layers(stack: Stack, gain_layers: Sequence[int] | None = None) -> tuple[int, ...]:
     """Indices of the gain layers of ``stack``: its layers marked ``gain=True``, or the integers given.
 
     The one rule every model that needs the gain layers uses (thresholds, threshold currents, the
