@@ -15,13 +15,15 @@ from __future__ import annotations
 import abc
 import math
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["Material", "Constant", "check_range"]
 
 
-def check_range(wavelength_range, owner: str) -> tuple[float, float]:
+def check_range(wavelength_range: Iterable[float], owner: str) -> tuple[float, float]:
     """Validate a ``(min, max)`` wavelength range in nm and return it as floats."""
     try:
         lo, hi = (float(v) for v in wavelength_range)
@@ -36,7 +38,11 @@ def check_range(wavelength_range, owner: str) -> tuple[float, float]:
 _CACHE_MAX_POINTS = 4096
 
 
-def grid_key(wl: np.ndarray):
+#: the cache key of a wavelength grid: its shape and its bytes
+GridKey = tuple[tuple[int, ...], bytes]
+
+
+def grid_key(wl: NDArray[np.float64]) -> GridKey | None:
     """The cache key of a float64 wavelength array (None: too large to cache)."""
     return (wl.shape, wl.tobytes()) if wl.size <= _CACHE_MAX_POINTS else None
 
@@ -63,7 +69,7 @@ class Material(abc.ABC):
     def _index(self, wavelength: np.ndarray) -> np.ndarray:
         """Complex index at validated wavelengths (float64 ndarray, nm)."""
 
-    def n(self, wavelength):
+    def n(self, wavelength: ArrayLike) -> NDArray[np.complex128]:
         """Complex refractive index ``n + ik`` at the vacuum wavelength(s) (nm).
 
         Returns an ndarray of the same shape as ``wavelength`` (a 0-d array for a scalar).
@@ -75,7 +81,7 @@ class Material(abc.ABC):
         out = self.index_view(wl, grid_key(wl))
         return out.copy() if not out.flags.writeable else out
 
-    def index_view(self, wl: np.ndarray, key) -> np.ndarray:
+    def index_view(self, wl: NDArray[np.float64], key: GridKey | None) -> NDArray[np.complex128]:
         """:meth:`n` at a float64 wavelength array whose :func:`grid_key` is ``key``, possibly as a
         read-only view of the cached evaluation (materials are immutable: the last small grid's
         validated result is kept).  For callers that copy the values anyway (a stack's index table)."""
@@ -88,7 +94,7 @@ class Material(abc.ABC):
             object.__setattr__(self, "_n_cache", (key, out))
         return out
 
-    def _validated_index(self, wl: np.ndarray) -> np.ndarray:
+    def _validated_index(self, wl: NDArray[np.float64]) -> NDArray[np.complex128]:
         lo, hi = self.wavelength_range
         if wl.size:
             w_min, w_max = wl.min(), wl.max()  # NaN propagates: the fast test fails and the slow one explains
@@ -150,7 +156,8 @@ class Constant(Material):
     wavelength_range: tuple[float, float] = (1.0, 1.0e7)
     reference: str = "constant index (user given)"
 
-    def __init__(self, n, k=0.0, name=None, *, wavelength_range=(1.0, 1.0e7), reference="constant index (user given)"):
+    def __init__(self, n: float, k: float = 0.0, name: str | None = None, *,
+                 wavelength_range: tuple[float, float] = (1.0, 1.0e7), reference: str = "constant index (user given)") -> None:
         try:
             nv, kv = float(n), float(k)
         except (TypeError, ValueError) as exc:

@@ -17,6 +17,7 @@ import math
 from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _checks as ck
 from .base import Material, check_range
@@ -219,7 +220,7 @@ class Drude(Material):
         object.__setattr__(self, "eps_inf", ck.positive(self.eps_inf, "eps_inf", owner))
         _finish(self)
 
-    def permittivity(self, wavelength):
+    def permittivity(self, wavelength: ArrayLike) -> NDArray[np.complex128]:
         """Complex permittivity at vacuum wavelength(s) in nm (validated like :meth:`n`)."""
         return np.asarray(self.n(wavelength)) ** 2
 
@@ -421,7 +422,7 @@ class TaucLorentz(Material):
             raise ValueError(f"C of {owner} must be < 2*E0 = {2 * self.E0:g} eV, got C={self.C!r}")
         _finish(self)
 
-    def eps2(self, energy_ev):
+    def eps2(self, energy_ev: ArrayLike) -> NDArray[np.float64]:
         """Imaginary permittivity at photon energies in eV (no range check)."""
         E = np.asarray(energy_ev, dtype=np.float64)
         A, E0, C, Eg = self.A, self.E0, self.C, self.Eg
@@ -430,7 +431,7 @@ class TaucLorentz(Material):
         val = A * E0 * C * (Es - Eg) ** 2 / (((Es * Es - E0 * E0) ** 2 + C * C * Es * Es) * Es)
         return np.where(above, val, 0.0)
 
-    def eps1(self, energy_ev):
+    def eps1(self, energy_ev: ArrayLike) -> NDArray[np.float64]:
         """Real permittivity (closed-form Kramers-Kronig) at photon energies in eV."""
         E = np.asarray(energy_ev, dtype=np.float64)
         A, E0, C, Eg, einf = self.A, self.E0, self.C, self.Eg, self.eps_inf

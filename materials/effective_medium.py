@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import KW_ONLY, dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _checks as ck
 from ._checks import parse_enum
@@ -56,7 +58,7 @@ class MixingRule(str, enum.Enum):
     LINEAR = "linear"
 
     @classmethod
-    def coerce(cls, value, param: str = "method") -> "MixingRule":
+    def coerce(cls, value: MixingRule | str, param: str = "method") -> MixingRule:
         return parse_enum(cls, value, param)
 
 
@@ -77,7 +79,8 @@ def _bruggeman(ei: np.ndarray, eh: np.ndarray, f) -> np.ndarray:
     return out.real + 1j * np.maximum(out.imag, 0.0)
 
 
-def mix_permittivity(eps_inclusion, eps_host, fraction, method=MixingRule.MAXWELL_GARNETT) -> np.ndarray:
+def mix_permittivity(eps_inclusion: ArrayLike, eps_host: ArrayLike, fraction: float,
+                     method: MixingRule | str = MixingRule.MAXWELL_GARNETT) -> NDArray[np.complex128]:
     """Effective permittivity of inclusions (``eps_inclusion``) at volume ``fraction`` in a host.
 
     Parameters
@@ -177,16 +180,16 @@ class EffectiveMedium(Material):
         return ck.index_from_permittivity(mix_permittivity(ei, eh, self.fraction, self.method))
 
 
-def maxwell_garnett(inclusion: Material, host: Material, fraction: float, **kwargs) -> EffectiveMedium:
+def maxwell_garnett(inclusion: Material, host: Material, fraction: float, **kwargs: Any) -> EffectiveMedium:
     """Maxwell-Garnett mixture of ``inclusion`` at volume ``fraction`` in ``host`` (see module doc)."""
     return EffectiveMedium(inclusion, host, fraction, MixingRule.MAXWELL_GARNETT, **kwargs)
 
 
-def bruggeman(inclusion: Material, host: Material, fraction: float, **kwargs) -> EffectiveMedium:
+def bruggeman(inclusion: Material, host: Material, fraction: float, **kwargs: Any) -> EffectiveMedium:
     """Bruggeman (symmetric) mixture of ``inclusion`` at volume ``fraction`` in ``host``."""
     return EffectiveMedium(inclusion, host, fraction, MixingRule.BRUGGEMAN, **kwargs)
 
 
-def linear_mixing(inclusion: Material, host: Material, fraction: float, **kwargs) -> EffectiveMedium:
+def linear_mixing(inclusion: Material, host: Material, fraction: float, **kwargs: Any) -> EffectiveMedium:
     """Volume-averaged permittivity ``f eps_i + (1 - f) eps_h``."""
     return EffectiveMedium(inclusion, host, fraction, MixingRule.LINEAR, **kwargs)

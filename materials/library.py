@@ -40,8 +40,10 @@ import functools
 import math
 from dataclasses import dataclass
 from importlib import resources
+from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _checks as ck
 from .base import Constant, Material
@@ -97,7 +99,8 @@ def _page(filename: str, name: str, form: str, **attrs) -> Material:
     return m
 
 
-def remove_absorption(material: Material, absorption_per_cm, *, name: str | None = None) -> Material:
+def remove_absorption(material: Material, absorption_per_cm: Callable[[NDArray[np.float64]], ArrayLike], *,
+                      name: str | None = None) -> Material:
     r"""``material`` with an absorption coefficient removed from its ``k`` (clipped at 0).
 
     .. math::  k_{host}(\lambda) = \max\left(k(\lambda) - \frac{\alpha(\lambda)\,\lambda}{4\pi}, 0\right)

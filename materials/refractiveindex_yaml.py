@@ -57,6 +57,7 @@ from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 import yaml
+from numpy.typing import ArrayLike, NDArray
 
 from . import _checks as ck
 from .base import Material, check_range
@@ -94,7 +95,7 @@ def _coeff(c: np.ndarray, i: int) -> float:
     return float(c[i - 1]) if i <= len(c) else 0.0
 
 
-def formula_index(formula: int, coefficients, wavelength_um) -> np.ndarray:
+def formula_index(formula: int, coefficients: ArrayLike, wavelength_um: ArrayLike) -> NDArray[np.complex128]:
     """Evaluate refractiveindex.info dispersion formula ``formula`` (1-9) at wavelengths in um.
 
     Returns the real index as a complex array (``sqrt`` of a negative ``n^2`` gives an imaginary
@@ -371,7 +372,7 @@ def _read_yaml(path: str):
         raise RefractiveIndexFileError(f"{path}: not valid YAML ({exc})") from None
 
 
-def load_refractiveindex(path, *, name: str | None = None) -> RefractiveIndexMaterial:
+def load_refractiveindex(path: str | os.PathLike[str], *, name: str | None = None) -> RefractiveIndexMaterial:
     """Read a refractiveindex.info YAML file into a material.
 
     Parameters
@@ -494,7 +495,7 @@ _LAYOUTS = ("data/{shelf}/{book}/nk/{page}.yml",      # since 2024 (nk/ and n2/ 
             "data/{shelf}/{book}/{page}.yml")          # 2017-2023
 
 
-def find_page(database, page: str) -> str:
+def find_page(database: str | os.PathLike[str], page: str) -> str:
     """Path of a page of a refractiveindex.info database checkout, in either folder layout.
 
     Parameters

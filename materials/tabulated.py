@@ -120,7 +120,7 @@ class Tabulated(Material):
         return n + 1j * k
 
     @classmethod
-    def from_file(cls, path, *, name: str | None = None) -> "Tabulated":
+    def from_file(cls, path: str | os.PathLike[str], *, name: str | None = None) -> Tabulated:
         """Read a CSV data file with a commented header (see the module docstring).
 
         Parameters
