@@ -25,18 +25,20 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import least_squares
 from scipy.special import logsumexp
+
+from materials.library import QDFilmGeometry
 
 from .._roots import current_root
 from .._validation import (as_float_array, parse_enum, require_finite, require_positive, require_scalar_finite,
                           require_scalar_range, require_scalar_wavelength, require_wavelength)
 from ..conventions import ELEMENTARY_CHARGE, NM_TO_CM
-from ..layers import resolve_gain_layers
+from ..layers import Stack, resolve_gain_layers
 
 __all__ = [
     "AugerScaling",
@@ -163,7 +165,8 @@ def _packing(value) -> float:
 FILM_DENSITY_RTOL = 1e-6
 
 
-def state_filling_gain(n_excitons, degeneracy: int = DEGENERACY_1S, lower_states: int = 0, extra_electrons: int = 0):
+def state_filling_gain(n_excitons: ArrayLike, degeneracy: int = DEGENERACY_1S, lower_states: int = 0,
+                       extra_electrons: int = 0) -> NDArray[np.float64] | float:
     """Per-dot gain of one band, normalised so that an empty dot absorbs ``-1``.
 
     .. math::
@@ -231,7 +234,8 @@ class GaussianBand:
             object.__setattr__(self, name, v)
 
     @classmethod
-    def from_cross_section(cls, center_nm: float, fwhm_nm: float, cross_section_cm2: float, volume_density_per_cm3: float):
+    def from_cross_section(cls, center_nm: float, fwhm_nm: float, cross_section_cm2: float,
+                           volume_density_per_cm3: float) -> GaussianBand:
         """Band whose peak absorption is ``alpha_0 = sigma n_vol`` (docs/physics.md s.1.6).
 
         Parameters
@@ -247,7 +251,7 @@ class GaussianBand:
         require_positive(nv, "volume_density_per_cm3", unit="cm^-3")
         return cls(center_nm=center_nm, fwhm_nm=fwhm_nm, peak_absorption_per_cm=s * nv)
 
-    def line_shape(self, wavelength_nm, shift_nm: float = 0.0) -> np.ndarray:
+    def line_shape(self, wavelength_nm: ArrayLike, shift_nm: float = 0.0) -> NDArray[np.float64]:
         """Unit-peak Gaussian ``L(lambda - shift)`` at the wavelengths (nm)."""
         wl = as_float_array(wavelength_nm, "wavelength_nm")
         require_finite(wl, "wavelength_nm")
@@ -329,7 +333,7 @@ def _describe_geometry(g) -> str:
             f"ligands), packing_fraction={g.packing_fraction:.6g}")
 
 
-def recorded_film_geometry(*stacks, gain_layers=None):
+def recorded_film_geometry(*stacks: Stack, gain_layers: Sequence[int] | None = None) -> QDFilmGeometry | None:
     """The dot geometry recorded by the QD film of the stacks' gain layers, or None.
 
     Each gain layer's material may record its dots (``material.qd_geometry``, a
@@ -642,7 +646,7 @@ class QDGainModel:
     @classmethod
     def for_film(cls, thickness_nm: float, *, core_diameter_nm: float | None = None, ligand_thickness_nm: float = 1.0,
                  dot_spacing_nm: float | None = None, packing_fraction: float | None = None,
-                 **parameters) -> "QDGainModel":
+                 **parameters: Any) -> QDGainModel:
         """A model whose dot areal density follows a QD film of thickness ``thickness_nm``.
 
         .. math:: n_{areal} = L\\, \\phi / (\\pi D^3 / 6), \\qquad D = d_{core} + 2 t_{ligand}
@@ -690,7 +694,7 @@ class QDGainModel:
         """
         return replace(self, film_thickness_nm=thickness_nm)
 
-    def for_stack(self, stack, gain_layers=None) -> "QDGainModel":
+    def for_stack(self, stack: Stack, gain_layers: Sequence[int] | None = None) -> QDGainModel:
         """This model with the QD film of a stack's gain layers: its thickness and its dots.
 
         The film thickness is the sum of the thicknesses (nm) of the gain layers (``gain=True``,
@@ -725,7 +729,7 @@ class QDGainModel:
         geometry = recorded_film_geometry(stack, gain_layers=idx)
         return self.for_film_thickness(thickness, f"the stack's gain layers {list(idx)}", geometry=geometry)
 
-    def with_geometry(self, geometry, source: str = "the film") -> "QDGainModel":
+    def with_geometry(self, geometry: QDFilmGeometry | None, source: str = "the film") -> QDGainModel:
         """This model for the dots of ``geometry`` (a :class:`materials.library.QDFilmGeometry`).
 
         Sets ``dot_spacing_nm = d + 2t`` and ``packing_fraction`` from it; an explicit value of
@@ -750,7 +754,8 @@ class QDGainModel:
         except ValueError as exc:
             raise ValueError(f"the dots of {source} ({_describe_geometry(geometry)}) set the dot density: {exc}") from None
 
-    def for_film_thickness(self, thickness_nm: float, source: str = "the film", geometry=None) -> "QDGainModel":
+    def for_film_thickness(self, thickness_nm: float, source: str = "the film",
+                           geometry: QDFilmGeometry | None = None) -> QDGainModel:
         """This model for a QD film of ``thickness_nm`` (nm), refusing an inconsistent explicit density.
 
         The rule of :meth:`for_stack` for a thickness known otherwise (e.g. the period-averaged
@@ -901,7 +906,7 @@ class QDGainModel:
         logw = np.where(zero & (n > 0), -np.inf, logw)
         return np.exp(logw - logsumexp(logw, axis=-1, keepdims=True))
 
-    def occupancy(self, current_density) -> np.ndarray:
+    def occupancy(self, current_density: ArrayLike) -> NDArray[np.float64]:
         """Steady-state probabilities ``p_N``, ``N = 0 .. N_max``, of the birth-death chain.
 
         .. math:: p_N = p_0 \\prod_{m=1}^{N} G / k_m, \\qquad \\sum_N p_N = 1
@@ -1091,9 +1096,10 @@ class QDGainModel:
         return self._solve_increasing(lambda j: float(self.band_inversion(j)[0]), "1S inversion", 1.0)
 
     # ------------------------------------------------------------------ calibration
-    def calibrate(self, *, occupancy_points=(), inversion_currents=(),
-                  free=("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"), bounds=None,
-                  tolerance: float = CALIBRATION_TOLERANCE, physical_bounds: bool = True) -> "CalibrationResult":
+    def calibrate(self, *, occupancy_points: Iterable[tuple[float, float]] = (), inversion_currents: Iterable[float] = (),
+                  free: Sequence[str] = ("exciton_lifetime_ns", "biexciton_auger_lifetime_ns"),
+                  bounds: Mapping[str, tuple[float, float]] | None = None,
+                  tolerance: float = CALIBRATION_TOLERANCE, physical_bounds: bool = True) -> CalibrationResult:
         """Fit model parameters to measured data, within physical bounds, by least squares in log space.
 
         Residuals are ``log(<N>_model(J_i) / <N>_i)`` for each ``(J_i, <N>_i)`` pair and
