@@ -44,7 +44,8 @@ import numpy as np  # noqa: E402
 
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
-from cavity.design import LayerThickness, MaxVoltage, ThermalFromStack, ThermalLimit, WavelengthWindow  # noqa: E402
+from cavity.design import (DESettings, LayerThickness, MaxVoltage, SearchSettings, ThermalFromStack,  # noqa: E402
+                           ThermalLimit, ThresholdProblem, WavelengthWindow)
 from cavity.plotting import plot_stack_field, plot_threshold_modes  # noqa: E402
 from cavity.plotting.gain import plot_lj_curve, plot_peak_gain  # noqa: E402
 
@@ -214,10 +215,12 @@ def main(argv=None):
 
     # (2) DBR microcavity, optimised
     print(f"\nOptimising the DBR microcavity (budget {budget_mc}) ...")
-    mc = cv.optimize(MICROCAVITY_SPACE, cv.Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=model, thermal=THERMAL,
-                     constraints=MICROCAVITY_CONSTRAINTS, budget=budget_mc, seed=args.seed,
-                     population_size=20 if args.quick else None, polish=10 if args.quick else 60,
-                     search_width=25.0)
+    mc_settings = SearchSettings(
+        ThresholdProblem(near=LAM0, gain_model=model, thermal=THERMAL, constraints=MICROCAVITY_CONSTRAINTS,
+                         search_width=25.0),
+        DESettings(budget=budget_mc, seed=args.seed, population_size=20 if args.quick else None,
+                   polish=10 if args.quick else 60))
+    mc = cv.optimize(MICROCAVITY_SPACE, cv.Objective.THRESHOLD_CURRENT, settings=mc_settings)
     mc_report = mc.report
     mc_thermal = THERMAL(mc.design)
     rows.append(("(2) DBR microcavity (optimised)", mc_report, mc_thermal))
@@ -225,10 +228,12 @@ def main(argv=None):
     # (3) DFB, optimised
     print(f"Optimising the DFB grating, order {args.grating_order}, {periods} periods (budget {budget_dfb}) ...")
     space = dfb_space(periods, args.grating_order)
-    dfb_res = cv.optimize(space, cv.Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=model, thermal=THERMAL,
-                          constraints=(WavelengthWindow(LAM0 - 8.0, LAM0 + 8.0), ThermalLimit(DT_MAX),
-                                       MaxVoltage(V_MAX)), budget=budget_dfb,
-                          seed=args.seed, population_size=10 if args.quick else 20, polish=0 if args.quick else 30)
+    dfb_settings = SearchSettings(
+        ThresholdProblem(near=LAM0, gain_model=model, thermal=THERMAL,
+                         constraints=(WavelengthWindow(LAM0 - 8.0, LAM0 + 8.0), ThermalLimit(DT_MAX), MaxVoltage(V_MAX))),
+        DESettings(budget=budget_dfb, seed=args.seed, population_size=10 if args.quick else 20,
+                   polish=0 if args.quick else 30))
+    dfb_res = cv.optimize(space, cv.Objective.THRESHOLD_CURRENT, settings=dfb_settings)
     dfb_modes = dfb_res.report
     rows.append((f"(3) DFB, order {args.grating_order}, lambda/4-shifted, {periods} periods (optimised)", dfb_modes,
                  THERMAL(dfb_res.design)))

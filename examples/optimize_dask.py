@@ -19,7 +19,8 @@ import sys
 
 import cavity as cv
 import materials as mt
-from cavity.design import Continuous, DesignSpace, Integer, Objective, WavelengthWindow, optimize
+from cavity.design import (Continuous, DESettings, DesignSpace, Integer, Objective, RunSettings, SearchSettings,
+                           ThresholdProblem, WavelengthWindow, optimize)
 
 LAM0 = 630.0  # design wavelength (nm)
 HIGH, LOW, QD = mt.get("TiO2"), mt.get("SiO2"), mt.get("CdSe QD film")
@@ -46,10 +47,12 @@ SPACE = DesignSpace(build, {
 
 
 def search(budget, seed, workers=None, progress=False, population_size=None):
-    return optimize(SPACE, Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=cv.QDGainModel(),
-                    thermal=cv.ThermalModel(), constraints=[WavelengthWindow(LAM0 - 5.0, LAM0 + 5.0)],
-                    budget=budget, seed=seed, workers=workers, chunksize=10, progress=progress,
-                    population_size=population_size, polish=False)
+    settings = SearchSettings(
+        ThresholdProblem(near=LAM0, gain_model=cv.QDGainModel(), thermal=cv.ThermalModel(),
+                         constraints=(WavelengthWindow(LAM0 - 5.0, LAM0 + 5.0),)),
+        DESettings(budget=budget, seed=seed, population_size=population_size, polish=False),
+        RunSettings(workers=workers, chunksize=10, progress=progress))
+    return optimize(SPACE, Objective.THRESHOLD_CURRENT, settings=settings)
 
 
 def main(argv=None):

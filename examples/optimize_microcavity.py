@@ -38,8 +38,8 @@ import numpy as np  # noqa: E402
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
 from cavity.design import (  # noqa: E402
-    Choice, Continuous, DesignSpace, Integer, LayerThickness, Objective, ThermalLimit, TotalThickness,
-    WavelengthWindow, optimize,
+    Choice, Continuous, DESettings, DesignSpace, Integer, LayerThickness, Objective, RunSettings, SearchSettings,
+    ThermalLimit, ThresholdProblem, TotalThickness, WavelengthWindow, optimize,
 )
 from cavity.design import MaxVoltage, ThermalFromStack  # noqa: E402
 from cavity.plotting import plot_spectrum  # noqa: E402
@@ -97,10 +97,12 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     budget = 160 if args.quick else args.budget
 
-    result = optimize(SPACE, Objective.THRESHOLD_CURRENT, near=LAM0, gain_model=cv.QDGainModel(),
-                      thermal=THERMAL, constraints=CONSTRAINTS, budget=budget,
-                      population_size=20 if args.quick else None, seed=args.seed, polish=20 if args.quick else True,
-                      checkpoint=args.checkpoint, resume=args.resume, progress=True)
+    settings = SearchSettings(
+        ThresholdProblem(near=LAM0, gain_model=cv.QDGainModel(), thermal=THERMAL, constraints=tuple(CONSTRAINTS)),
+        DESettings(budget=budget, population_size=20 if args.quick else None, seed=args.seed,
+                   polish=20 if args.quick else True),
+        RunSettings(checkpoint=args.checkpoint, resume=args.resume, progress=True))
+    result = optimize(SPACE, Objective.THRESHOLD_CURRENT, settings=settings)
 
     print(f"\n{result.message}; {result.n_evaluations} designs evaluated, seed {result.seed}")
     print("best parameters:")
