@@ -290,11 +290,14 @@ _C4 = -2.75573143513906633035e-07
 _C5 = 2.08757232129817482790e-09
 _C6 = -1.13596475577881948265e-11
 
-# rows of the (_NV, _SOA) work array
+# rows of the (_NV_SP, _SOA) work array
 # set A = (q_r, q_i, e_r, e_i) of medium j, set B = the same of medium j+1 (e = n^2, p only)
 _K0, _KX2, _N_R, _N_I, _Z_R, _Z_I, _P_R, _P_I, _SA, _ST, _EP, _CO, _SO, _BAD, _QS_R, _QS_I, _SET_A, _SET_B = (
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20)
-_NV = 24
+# the p cascade (N, Z, P rows), and per-polarization flags (the shared flag _BAD holds what both
+# polarizations share: q, the phases)
+_NP_R, _NP_I, _ZP_R, _ZP_I, _PP_R, _PP_I, _BAD_P, _BAD_S = 24, 25, 26, 27, 28, 29, 30, 31
+_NV_SP = 32
 
 
 @kernel
@@ -352,16 +355,27 @@ def _q_of(a, b, kx2, normal):
     return (-qr if flip else qr), (-qi if flip else qi), ok
 
 
-@kernel
-def _row_a(n, j, w0, ws, normal, pol, dd, kbits):
-    """q (and e = n^2 for p) of medium j into set A; with ``dd >= 0`` also the round-trip phase of
-    medium j+1 (set B) and its one-way phase added to the running sums."""
+@inline_kernel
+def _exp_cis_guarded(xe, xt):
+    """``_exp_cis(xe, xt)`` with its range guard: outside ``|xe| <= _LIM_EXP``, ``|xt| <= _LIM_TRIG``
+    it evaluates ``exp(0), cis(0)`` instead and returns ``ok = False`` (the wavelength is then
+    recomputed with ``rt_single``).  Returns ``(mantissa, 2^k bits, cos, sin, ok)``."""
+    ok = (abs(xe) <= _LIM_EXP) & (abs(xt) <= _LIM_TRIG)
+    if not ok:
+        xe = 0.0
+        xt = 0.0
+    mant, bits, c, s = _exp_cis(xe, xt)
+    return mant, bits, c, s, ok
+
+
+@inline_kernel
+def _row_a_loop(nj, ws, normal, phase, dd, kbits):
+    """The loop of ``_row_a`` (inlined with constant ``normal`` and ``phase`` flags, so that each
+    of its four forms is a branch-free, vectorisable loop)."""
     k0 = ws[_K0]
     kx2 = ws[_KX2]
     q_r = ws[_SET_A]
     q_i = ws[_SET_A + 1]
-    e_r = ws[_SET_A + 2]
-    e_i = ws[_SET_A + 3]
     p_r = ws[_SET_B]
     p_i = ws[_SET_B + 1]
     sa = ws[_SA]
@@ -370,115 +384,63 @@ def _row_a(n, j, w0, ws, normal, pol, dd, kbits):
     c_o = ws[_CO]
     s_o = ws[_SO]
     bad = ws[_BAD]
+    for w in range(_SOA):
+        z = nj[w]
+        qr, qi, ok = _q_of(z.real, z.imag, kx2[w], normal)
+        q_r[w] = qr
+        q_i[w] = qi
+        if phase:
+            x = k0[w] * dd
+            th = p_r[w] * x
+            al = p_i[w] * x
+            sa[w] += al
+            st[w] += th
+            mant, bits, c, s, ok2 = _exp_cis_guarded(-(al + al), th + th)
+            e_p[w] = mant
+            kbits[w] = bits
+            c_o[w] = c
+            s_o[w] = s
+            ok = ok & ok2
+        if not normal or phase:
+            bad[w] += 0.0 if ok else 1.0
+
+
+@kernel
+def _row_a(n, j, w0, ws, normal, pol, dd, kbits):
+    """q (and e = n^2 for p) of medium j into set A; with ``dd >= 0`` also the round-trip phase
+    ``exp(2 i q k0 dd)`` of medium j+1 (set B) and its one-way phase added to the running sums."""
     nj = n[j, w0:w0 + _SOA]
     if pol != 0:
+        e_r = ws[_SET_A + 2]
+        e_i = ws[_SET_A + 3]
         for w in range(_SOA):
             z = nj[w]
             e_r[w] = z.real * z.real - z.imag * z.imag
             e_i[w] = z.real * z.imag + z.imag * z.real
     if dd < 0.0:
         if normal:
-            for w in range(_SOA):
-                z = nj[w]
-                qr, qi, ok = _q_of(z.real, z.imag, 0.0, True)
-                q_r[w] = qr
-                q_i[w] = qi
+            _row_a_loop(nj, ws, True, False, dd, kbits)
         else:
-            for w in range(_SOA):
-                z = nj[w]
-                qr, qi, ok = _q_of(z.real, z.imag, kx2[w], False)
-                q_r[w] = qr
-                q_i[w] = qi
-                bad[w] += 0.0 if ok else 1.0
+            _row_a_loop(nj, ws, False, False, dd, kbits)
     elif normal:
-        for w in range(_SOA):
-            z = nj[w]
-            qr, qi, ok = _q_of(z.real, z.imag, 0.0, True)
-            q_r[w] = qr
-            q_i[w] = qi
-            x = k0[w] * dd
-            th = p_r[w] * x
-            al = p_i[w] * x
-            sa[w] += al
-            st[w] += th
-            xe = -(al + al)
-            xt = th + th
-            ok2 = abs(xe) <= _LIM_EXP and abs(xt) <= _LIM_TRIG
-            if not ok2:
-                xe = 0.0
-                xt = 0.0
-            mant, bits, c, s = _exp_cis(xe, xt)
-            e_p[w] = mant
-            kbits[w] = bits
-            c_o[w] = c
-            s_o[w] = s
-            bad[w] += 0.0 if ok2 else 1.0
+        _row_a_loop(nj, ws, True, True, dd, kbits)
     else:
-        for w in range(_SOA):
-            z = nj[w]
-            qr, qi, ok = _q_of(z.real, z.imag, kx2[w], False)
-            q_r[w] = qr
-            q_i[w] = qi
-            x = k0[w] * dd
-            th = p_r[w] * x
-            al = p_i[w] * x
-            sa[w] += al
-            st[w] += th
-            xe = -(al + al)
-            xt = th + th
-            ok2 = abs(xe) <= _LIM_EXP and abs(xt) <= _LIM_TRIG
-            if not ok2:
-                xe = 0.0
-                xt = 0.0
-            mant, bits, c, s = _exp_cis(xe, xt)
-            e_p[w] = mant
-            kbits[w] = bits
-            c_o[w] = c
-            s_o[w] = s
-            bad[w] += 0.0 if (ok and ok2) else 1.0
+        _row_a_loop(nj, ws, False, True, dd, kbits)
 
 
 @kernel
-def _row_first_at(ws, pol, base):
-    """Interface j | j+1 next to the substrate: N = dif, Z = sum, P = 2 q_j (e_{j+1}) into the rows
-    starting at ``base``; clears the phase sums."""
-    cur = _SET_A
-    nxt = _SET_B
+def _admittances(qj_r, qj_i, qn_r, qn_i, ej_r, ej_i, en_r, en_i, w, pol):
+    """Admittances ``a`` of medium j and ``b`` of medium j+1 up to a common factor, as real and
+    imaginary parts ``(a_r, a_i, b_r, b_i)``: ``q_j, q_{j+1}`` (s) or ``q_j e_{j+1}, q_{j+1} e_j`` (p,
+    ``Y = q / e`` times ``e_j e_{j+1}``, ``e = n^2``)."""
+    qjr = qj_r[w]
+    qji = qj_i[w]
+    qnr = qn_r[w]
+    qni = qn_i[w]
     if pol == 0:
-        for w in range(_SOA):
-            ar = ws[cur, w]
-            ai = ws[cur + 1, w]
-            br = ws[nxt, w]
-            bi = ws[nxt + 1, w]
-            ws[base, w] = ar - br
-            ws[base + 1, w] = ai - bi
-            ws[base + 2, w] = ar + br
-            ws[base + 3, w] = ai + bi
-            ws[base + 4, w] = ar + ar
-            ws[base + 5, w] = ai + ai
-    else:
-        for w in range(_SOA):
-            qjr = ws[cur, w]
-            qji = ws[cur + 1, w]
-            qnr = ws[nxt, w]
-            qni = ws[nxt + 1, w]
-            ejr = ws[cur + 2, w]
-            eji = ws[cur + 3, w]
-            enr = ws[nxt + 2, w]
-            eni = ws[nxt + 3, w]
-            ar = qjr * enr - qji * eni
-            ai = qjr * eni + qji * enr
-            br = qnr * ejr - qni * eji
-            bi = qnr * eji + qni * ejr
-            ws[base, w] = ar - br
-            ws[base + 1, w] = ai - bi
-            ws[base + 2, w] = ar + br
-            ws[base + 3, w] = ai + bi
-            ws[base + 4, w] = ar + ar
-            ws[base + 5, w] = ai + ai
-    for w in range(_SOA):
-        ws[_SA, w] = 0.0
-        ws[_ST, w] = 0.0
+        return qjr, qji, qnr, qni
+    return (qjr * en_r[w] - qji * en_i[w], qjr * en_i[w] + qji * en_r[w],
+            qnr * ej_r[w] - qni * ej_i[w], qnr * ej_i[w] + qni * ej_r[w])
 
 
 @kernel
@@ -497,6 +459,53 @@ def _cascade(ar, ai, br, bi, h2r, h2i, nr, ni, zr, zi, pr, pi):
     tr = ar + ar
     ti = ai + ai
     return n_r, n_i, z_r, z_i, pr * tr - pi * ti, pr * ti + pi * tr
+
+
+@inline_kernel
+def _row_b_loop(ws, pol, scale, base):
+    """The loop of ``_row_b_at`` (inlined with a constant ``pol``: a branch-free loop)."""
+    e_p = ws[_EP]
+    c_o = ws[_CO]
+    s_o = ws[_SO]
+    N_r = ws[base]
+    N_i = ws[base + 1]
+    Z_r = ws[base + 2]
+    Z_i = ws[base + 3]
+    P_r = ws[base + 4]
+    P_i = ws[base + 5]
+    qj_r = ws[_SET_A]
+    qj_i = ws[_SET_A + 1]
+    ej_r = ws[_SET_A + 2]
+    ej_i = ws[_SET_A + 3]
+    qn_r = ws[_SET_B]
+    qn_i = ws[_SET_B + 1]
+    en_r = ws[_SET_B + 2]
+    en_i = ws[_SET_B + 3]
+    for w in range(_SOA):
+        e = e_p[w] * scale[w]
+        ar, ai, br, bi = _admittances(qj_r, qj_i, qn_r, qn_i, ej_r, ej_i, en_r, en_i, w, pol)
+        N_r[w], N_i[w], Z_r[w], Z_i[w], P_r[w], P_i[w] = _cascade(ar, ai, br, bi, e * c_o[w], e * s_o[w], N_r[w],
+                                                                  N_i[w], Z_r[w], Z_i[w], P_r[w], P_i[w])
+
+
+@kernel
+def _row_b_at(ws, pol, scale, base, first):
+    """One interface j | j+1 and the layer j+1 behind it (round-trip phase in _EP/_CO/_SO) on the
+    N, Z, P rows starting at ``base`` (see _cascade).  ``first``: the interface next to the
+    substrate, from ``N = 0, Z = 1, P = 1`` and no phase (``N = dif, Z = sum, P = 2a``); it also
+    clears the phase sums and the per-polarization flags of ``pol``."""
+    if first:
+        flags = _BAD_S if pol == 0 else _BAD_P
+        for w in range(_SOA):
+            for k in range(6):
+                ws[base + k, w] = 1.0 if k == 2 or k == 4 else 0.0  # N = 0, Z = 1, P = 1
+            for k in (_EP, _CO, _SO, _SA, _ST, flags):
+                ws[k, w] = 0.0
+            scale[w] = 0.0
+    if pol == 0:
+        _row_b_loop(ws, 0, scale, base)
+    else:
+        _row_b_loop(ws, 1, scale, base)
 
 
 @kernel
@@ -527,231 +536,13 @@ def _block_phase(ws, kbits):
     st = ws[_ST]
     bad = ws[_BAD]
     for w in range(_SOA):
-        xe = -sa[w]
-        xt = st[w]
-        if not (abs(xe) <= _LIM_EXP and abs(xt) <= _LIM_TRIG):
+        mant, bits, c, s, ok = _exp_cis_guarded(-sa[w], st[w])
+        if not ok:
             bad[w] = 1.0
-            xe = 0.0
-            xt = 0.0
-        mant, bits, c, s = _exp_cis(xe, xt)
         ws[_EP, w] = mant
         kbits[w] = bits
         ws[_CO, w] = c
         ws[_SO, w] = s
-
-
-@inline_kernel
-def _soa_block(n, d, wl, sin_t, pol, b0, lo, hi, r_out, t_out, T_out, ws, kbits, scale, col):
-    """r, t, T of one design at one angle for the _SOA wavelengths from b0 (b0 + _SOA <= W); only
-    outputs ``lo <= w < hi`` are written."""
-    M = n.shape[0]
-    normal = sin_t == 0.0
-    _block_setup(n, wl, sin_t, b0, ws)
-    _row_a(n, M - 1, b0, ws, normal, pol, -1.0, kbits)
-    _shift_sets(ws)
-    for w in range(_SOA):
-        ws[_QS_R, w] = ws[_SET_B, w]
-        ws[_QS_I, w] = ws[_SET_B + 1, w]
-    _row_a(n, M - 2, b0, ws, normal, pol, -1.0, kbits)
-    _row_first_at(ws, pol, _N_R)
-    count = 0
-    for j in range(M - 3, -1, -1):
-        _shift_sets(ws)
-        _row_a(n, j, b0, ws, normal, pol, d[j + 1], kbits)
-        _row_b_at(ws, pol, scale, _N_R)
-        count += 1
-        if count == _RESCALE:
-            _row_rescale_at(ws, _N_R, _BAD)
-            count = 0
-    # cur holds q of the incident medium; the one-way phase of the layers is exp(i (st + i sa))
-    _block_phase(ws, kbits)
-    _finish_pol(n, wl, d, sin_t, pol, _N_R, _BAD, b0, lo, hi, ws, scale, col, r_out, t_out, T_out)
-
-
-@inline_kernel
-def _rt_range(n, d, wl, sin_t, pol, w0, w1, r_out, t_out, T_out):
-    """Fill r, t, T for wavelengths ``w0 <= w < w1`` of one design at one angle.
-
-    ``n``: complex128[M, W]; outputs: 1-D slices of length W.  Works in blocks of _SOA wavelengths
-    (the last block is shifted back to end at w1, or padded when W < _SOA); writes only [w0, w1).
-    """
-    M = n.shape[0]
-    W = wl.shape[0]
-    col = np.empty(M, dtype=np.complex128)
-    if w1 - w0 < _SCALAR_BELOW:
-        # a few wavelengths: a padded block would cost more than the scalar recursion
-        for w in range(w0, w1):
-            for m in range(M):
-                col[m] = n[m, w]
-            kx = n[0, w].real * sin_t
-            r, t = rt_single(col, d, wl[w], kx, pol)
-            r_out[w] = r
-            t_out[w] = t
-            T_out[w] = transmittance_factor(col[0], col[M - 1], kx, pol) * (t.real * t.real + t.imag * t.imag)
-        return
-    ws = np.empty((_NV, _SOA), dtype=np.float64)
-    kbits = np.empty(_SOA, dtype=np.int64)
-    scale = kbits.view(np.float64)
-    if W < _SOA:
-        npad = np.empty((M, _SOA), dtype=np.complex128)
-        wpad = np.empty(_SOA, dtype=np.float64)
-        rpad = np.empty(_SOA, dtype=np.complex128)
-        tpad = np.empty(_SOA, dtype=np.complex128)
-        Tpad = np.empty(_SOA, dtype=np.float64)
-        for w in range(_SOA):
-            src = min(w, W - 1)
-            wpad[w] = wl[src]
-            for m in range(M):
-                npad[m, w] = n[m, src]
-        _soa_block(npad, d, wpad, sin_t, pol, np.int64(0), w0, w1, rpad, tpad, Tpad, ws, kbits, scale, col)
-        for w in range(w0, w1):
-            r_out[w] = rpad[w]
-            t_out[w] = tpad[w]
-            T_out[w] = Tpad[w]
-        return
-    b = w0
-    while b < w1:
-        b0 = min(b, W - _SOA)
-        hi = min(b + _SOA, w1)
-        _soa_block(n, d, wl, sin_t, pol, b0, b, hi, r_out, t_out, T_out, ws, kbits, scale, col)
-        b = hi
-
-
-@kernel
-def rt_batch(n, d, wl, sin_t, pol, r_out, t_out, T_out):
-    """Serial batch: ``n[D, M, W]``, ``d[D, M]``, ``wl[W]``, ``sin_t[A]`` -> outputs ``[D, A, W]``."""
-    D = n.shape[0]
-    A = sin_t.shape[0]
-    W = wl.shape[0]
-    for i in range(D):
-        for a in range(A):
-            _rt_range(n[i], d[i], wl, sin_t[a], pol, np.int64(0), W, r_out[i, a], t_out[i, a], T_out[i, a])
-
-
-@parallel_kernel
-def rt_batch_parallel(n, d, wl, sin_t, pol, block, r_out, t_out, T_out):
-    """Threaded batch over independent (design, angle, wavelength-block) tasks.
-
-    Each task writes only its own slice of the outputs.
-    """
-    D = n.shape[0]
-    A = sin_t.shape[0]
-    W = wl.shape[0]
-    nb = (W + block - 1) // block
-    ntask = D * A * nb
-    for task in prange(ntask):
-        i = task // (A * nb)
-        rem = task - i * A * nb
-        a = rem // nb
-        b = rem - a * nb
-        w0 = b * block
-        w1 = min(W, w0 + block)
-        _rt_range(n[i], d[i], wl, sin_t[a], pol, w0, w1, r_out[i, a], t_out[i, a], T_out[i, a])
-
-
-@kernel
-def rt_tasks(n, d, wl, sin_t, pol, block, task0, task1, r_out, t_out, T_out):
-    """Tasks ``task0 <= task < task1`` of ``rt_batch_parallel``, run serially (GIL released).
-
-    One compiled kernel serves the serial and the threaded path of ``spectrum_arrays``: with
-    ``block = W`` and all ``D * A`` tasks it is ``rt_batch``; the threaded path splits the tasks
-    (``block = 256``) among Python threads, each writing only its own slices of the outputs,
-    with the results of ``rt_batch_parallel`` (the same ``_rt_range`` calls), and without
-    compiling a parfor kernel (~7 s on first use).
-    """
-    A = sin_t.shape[0]
-    W = wl.shape[0]
-    nb = (W + block - 1) // block
-    for task in range(task0, task1):
-        i = task // (A * nb)
-        rem = task - i * A * nb
-        a = rem // nb
-        b = rem - a * nb
-        w0 = b * block
-        w1 = min(W, w0 + block)
-        _rt_range(n[i], d[i], wl, sin_t[a], pol, w0, w1, r_out[i, a], t_out[i, a], T_out[i, a])
-
-
-# --------------------------------------------------------------------------------------------
-# Both polarizations in one pass.  q, e = n^2 and the propagation phases (the exp/cos/sin, most
-# of the cost of a layer row) are the same for s and p; only the admittances and the N, Z, P
-# cascade differ.  The dual block runs ``_row_a`` once per layer (with the p rows, which include
-# q) and both cascades on two sets of N, Z, P rows, each rescaled and flagged on its own.  Every
-# operation on a polarization's rows is the one of the single-polarization block in the same
-# order, so the results are those of ``rt_batch`` with pol = 0 and pol = 1.  The two cascades
-# run as two loops (``_row_b_at``): one fused loop over both keeps too many rows live and was
-# slower than two single-polarization passes.
-# --------------------------------------------------------------------------------------------
-
-# extra rows of the dual work array: the p cascade, and per-polarization flags (the shared flag
-# _BAD holds what both polarizations share: q, the phases)
-_NP_R, _NP_I, _ZP_R, _ZP_I, _PP_R, _PP_I, _BAD_P, _BAD_S = 24, 25, 26, 27, 28, 29, 30, 31
-_NV_SP = 32
-
-
-@kernel
-def _row_first_sp(ws):
-    """``_row_first_at`` for s (rows _N_R.._P_I) and p (rows _NP_R.._PP_I) from the same q, e."""
-    _row_first_at(ws, 0, _N_R)
-    _row_first_at(ws, 1, _NP_R)
-    for w in range(_SOA):
-        ws[_BAD_S, w] = 0.0
-        ws[_BAD_P, w] = 0.0
-
-
-@kernel
-def _row_b_at(ws, pol, scale, base):
-    """One interface and the layer behind it on the N, Z, P rows starting at ``base`` (see
-    _cascade); a = q_j (e_{j+1}), b = q_{j+1} (e_j)."""
-    e_p = ws[_EP]
-    c_o = ws[_CO]
-    s_o = ws[_SO]
-    N_r = ws[base]
-    N_i = ws[base + 1]
-    Z_r = ws[base + 2]
-    Z_i = ws[base + 3]
-    P_r = ws[base + 4]
-    P_i = ws[base + 5]
-    qj_r = ws[_SET_A]
-    qj_i = ws[_SET_A + 1]
-    qn_r = ws[_SET_B]
-    qn_i = ws[_SET_B + 1]
-    if pol == 0:
-        for w in range(_SOA):
-            e = e_p[w] * scale[w]
-            a, b, c, d_, f, g = _cascade(qj_r[w], qj_i[w], qn_r[w], qn_i[w], e * c_o[w], e * s_o[w],
-                                         N_r[w], N_i[w], Z_r[w], Z_i[w], P_r[w], P_i[w])
-            N_r[w] = a
-            N_i[w] = b
-            Z_r[w] = c
-            Z_i[w] = d_
-            P_r[w] = f
-            P_i[w] = g
-    else:
-        ej_r = ws[_SET_A + 2]
-        ej_i = ws[_SET_A + 3]
-        en_r = ws[_SET_B + 2]
-        en_i = ws[_SET_B + 3]
-        for w in range(_SOA):
-            e = e_p[w] * scale[w]
-            qjr = qj_r[w]
-            qji = qj_i[w]
-            qnr = qn_r[w]
-            qni = qn_i[w]
-            ar = qjr * en_r[w] - qji * en_i[w]
-            ai = qjr * en_i[w] + qji * en_r[w]
-            br = qnr * ej_r[w] - qni * ej_i[w]
-            bi = qnr * ej_i[w] + qni * ej_r[w]
-            a, b, c, d_, f, g = _cascade(ar, ai, br, bi, e * c_o[w], e * s_o[w],
-                                         N_r[w], N_i[w], Z_r[w], Z_i[w], P_r[w], P_i[w])
-            N_r[w] = a
-            N_i[w] = b
-            Z_r[w] = c
-            Z_i[w] = d_
-            P_r[w] = f
-            P_i[w] = g
-
-
 @kernel
 def _row_rescale_at(ws, base, badrow):
     """Divide the N, Z, P rows starting at ``base`` by |Re Z| + |Im Z| (keeps r = N/Z and
@@ -849,54 +640,87 @@ def _finish_pol(n, wl, d, sin_t, pol, base, badrow, b0, lo, hi, ws, scale, col, 
             T_out[ww] = transmittance_factor(col[0], col[M - 1], kx, pol) * (t.real * t.real + t.imag * t.imag)
 
 
+
+
+#: ``pol`` of the batched kernels below: 0 = s, 1 = p, _BOTH = s and p in one pass
+_BOTH = 2
+
+
 @inline_kernel
-def _soa_block_sp(n, d, wl, sin_t, b0, lo, hi, rs, ts, Ts, rp, tp, Tp, ws, kbits, scale, col):
-    """``_soa_block`` for s and p at once (``ws``: (_NV_SP, _SOA))."""
+def _soa_block(n, d, wl, sin_t, pol, b0, lo, hi, rs, ts, Ts, rp, tp, Tp, ws, kbits, scale, col):
+    """r, t, T of one design at one angle for the _SOA wavelengths from b0 (b0 + _SOA <= W); only
+    outputs ``lo <= w < hi`` are written: into ``rs, ts, Ts`` for s, ``rp, tp, Tp`` for p
+    (``pol`` 0, 1 or _BOTH).  ``ws``: (_NV_SP, _SOA)."""
     M = n.shape[0]
     normal = sin_t == 0.0
+    do_s = pol != 1
+    do_p = pol != 0
+    epol = np.int64(1) if do_p else np.int64(0)  # e = n^2 rows are needed for p
     _block_setup(n, wl, sin_t, b0, ws)
-    _row_a(n, M - 1, b0, ws, normal, 1, -1.0, kbits)
+    _row_a(n, M - 1, b0, ws, normal, epol, -1.0, kbits)
     _shift_sets(ws)
     for w in range(_SOA):
         ws[_QS_R, w] = ws[_SET_B, w]
         ws[_QS_I, w] = ws[_SET_B + 1, w]
-    _row_a(n, M - 2, b0, ws, normal, 1, -1.0, kbits)
-    _row_first_sp(ws)
+    first = True
     count = 0
-    for j in range(M - 3, -1, -1):
-        _shift_sets(ws)
-        _row_a(n, j, b0, ws, normal, 1, d[j + 1], kbits)
-        _row_b_at(ws, 0, scale, _N_R)
-        _row_b_at(ws, 1, scale, _NP_R)
-        count += 1
+    for j in range(M - 2, -1, -1):
+        if not first:
+            _shift_sets(ws)
+        _row_a(n, j, b0, ws, normal, epol, -1.0 if first else d[j + 1], kbits)
+        if do_s:
+            _row_b_at(ws, np.int64(0), scale, _N_R, first)
+        if do_p:
+            _row_b_at(ws, np.int64(1), scale, _NP_R, first)
+        if not first:
+            count += 1
+        first = False
         if count == _RESCALE:
-            _row_rescale_at(ws, _N_R, _BAD_S)
-            _row_rescale_at(ws, _NP_R, _BAD_P)
+            if do_s:
+                _row_rescale_at(ws, _N_R, _BAD_S)
+            if do_p:
+                _row_rescale_at(ws, _NP_R, _BAD_P)
             count = 0
+    # set A holds q of the incident medium; the one-way phase of the layers is exp(i (st + i sa))
     _block_phase(ws, kbits)
-    _finish_pol(n, wl, d, sin_t, 0, _N_R, _BAD_S, b0, lo, hi, ws, scale, col, rs, ts, Ts)
-    _finish_pol(n, wl, d, sin_t, 1, _NP_R, _BAD_P, b0, lo, hi, ws, scale, col, rp, tp, Tp)
+    if do_s:
+        _finish_pol(n, wl, d, sin_t, np.int64(0), _N_R, _BAD_S, b0, lo, hi, ws, scale, col, rs, ts, Ts)
+    if do_p:
+        _finish_pol(n, wl, d, sin_t, np.int64(1), _NP_R, _BAD_P, b0, lo, hi, ws, scale, col, rp, tp, Tp)
+
+
+@kernel
+def _rt_scalar(col, d, wl, kx, pol, w, r_out, t_out, T_out):
+    """r, t, T of wavelength ``w`` by ``rt_single`` into ``r_out[w], t_out[w], T_out[w]``."""
+    M = col.shape[0]
+    r, t = rt_single(col, d, wl, kx, pol)
+    r_out[w] = r
+    t_out[w] = t
+    T_out[w] = transmittance_factor(col[0], col[M - 1], kx, pol) * (t.real * t.real + t.imag * t.imag)
 
 
 @inline_kernel
-def _rt_range_sp(n, d, wl, sin_t, w0, w1, rs, ts, Ts, rp, tp, Tp):
-    """``_rt_range`` for s and p at once (outputs: 1-D slices of length W)."""
+def _rt_range(n, d, wl, sin_t, pol, w0, w1, rs, ts, Ts, rp, tp, Tp):
+    """Fill r, t, T for wavelengths ``w0 <= w < w1`` of one design at one angle: ``rs, ts, Ts`` for
+    s, ``rp, tp, Tp`` for p (``pol`` 0, 1 or _BOTH; the single-polarization kernels pass their
+    outputs for both).
+
+    ``n``: complex128[M, W]; outputs: 1-D slices of length W.  Works in blocks of _SOA wavelengths
+    (the last block is shifted back to end at w1, or padded when W < _SOA); writes only [w0, w1).
+    """
     M = n.shape[0]
     W = wl.shape[0]
     col = np.empty(M, dtype=np.complex128)
     if w1 - w0 < _SCALAR_BELOW:
+        # a few wavelengths: a padded block would cost more than the scalar recursion
         for w in range(w0, w1):
             for m in range(M):
                 col[m] = n[m, w]
             kx = n[0, w].real * sin_t
-            r, t = rt_single(col, d, wl[w], kx, 0)
-            rs[w] = r
-            ts[w] = t
-            Ts[w] = transmittance_factor(col[0], col[M - 1], kx, 0) * (t.real * t.real + t.imag * t.imag)
-            r, t = rt_single(col, d, wl[w], kx, 1)
-            rp[w] = r
-            tp[w] = t
-            Tp[w] = transmittance_factor(col[0], col[M - 1], kx, 1) * (t.real * t.real + t.imag * t.imag)
+            if pol != 1:
+                _rt_scalar(col, d, wl[w], kx, np.int64(0), w, rs, ts, Ts)
+            if pol != 0:
+                _rt_scalar(col, d, wl[w], kx, np.int64(1), w, rp, tp, Tp)
         return
     ws = np.empty((_NV_SP, _SOA), dtype=np.float64)
     kbits = np.empty(_SOA, dtype=np.int64)
@@ -904,77 +728,118 @@ def _rt_range_sp(n, d, wl, sin_t, w0, w1, rs, ts, Ts, rp, tp, Tp):
     if W < _SOA:
         npad = np.empty((M, _SOA), dtype=np.complex128)
         wpad = np.empty(_SOA, dtype=np.float64)
-        rsp = np.empty(_SOA, dtype=np.complex128)
-        tsp = np.empty(_SOA, dtype=np.complex128)
-        Tsp = np.empty(_SOA, dtype=np.float64)
-        rpp = np.empty(_SOA, dtype=np.complex128)
-        tpp = np.empty(_SOA, dtype=np.complex128)
-        Tpp = np.empty(_SOA, dtype=np.float64)
+        cpad = np.empty((4, _SOA), dtype=np.complex128)  # r_s, t_s, r_p, t_p
+        fpad = np.empty((2, _SOA), dtype=np.float64)  # T_s, T_p
         for w in range(_SOA):
             src = min(w, W - 1)
             wpad[w] = wl[src]
             for m in range(M):
                 npad[m, w] = n[m, src]
-        _soa_block_sp(npad, d, wpad, sin_t, np.int64(0), w0, w1, rsp, tsp, Tsp, rpp, tpp, Tpp, ws, kbits, scale, col)
+        _soa_block(npad, d, wpad, sin_t, pol, np.int64(0), w0, w1, cpad[0], cpad[1], fpad[0], cpad[2], cpad[3],
+                   fpad[1], ws, kbits, scale, col)
         for w in range(w0, w1):
-            rs[w] = rsp[w]
-            ts[w] = tsp[w]
-            Ts[w] = Tsp[w]
-            rp[w] = rpp[w]
-            tp[w] = tpp[w]
-            Tp[w] = Tpp[w]
+            if pol != 1:
+                rs[w] = cpad[0, w]
+                ts[w] = cpad[1, w]
+                Ts[w] = fpad[0, w]
+            if pol != 0:
+                rp[w] = cpad[2, w]
+                tp[w] = cpad[3, w]
+                Tp[w] = fpad[1, w]
         return
     b = w0
     while b < w1:
         b0 = min(b, W - _SOA)
         hi = min(b + _SOA, w1)
-        _soa_block_sp(n, d, wl, sin_t, b0, b, hi, rs, ts, Ts, rp, tp, Tp, ws, kbits, scale, col)
+        _soa_block(n, d, wl, sin_t, pol, b0, b, hi, rs, ts, Ts, rp, tp, Tp, ws, kbits, scale, col)
         b = hi
+
+
+@inline_kernel
+def _run_task(n, d, wl, sin_t, pol, block, task, rs, ts, Ts, rp, tp, Tp):
+    """Task ``task`` of a batch ``n[D, M, W]`` x ``sin_t[A]``: design i, angle a, wavelengths
+    ``[b block, (b + 1) block)`` with ``task = (i A + a) nb + b``, ``nb = ceil(W / block)``."""
+    A = sin_t.shape[0]
+    W = wl.shape[0]
+    nb = (W + block - 1) // block
+    i = task // (A * nb)
+    rem = task - i * A * nb
+    a = rem // nb
+    b = rem - a * nb
+    w0 = b * block
+    w1 = min(W, w0 + block)
+    _rt_range(n[i], d[i], wl, sin_t[a], pol, w0, w1, rs[i, a], ts[i, a], Ts[i, a], rp[i, a], tp[i, a], Tp[i, a])
+
+
+@inline_kernel
+def _run_tasks(n, d, wl, sin_t, pol, block, task0, task1, rs, ts, Ts, rp, tp, Tp):
+    """Tasks ``task0 <= task < task1`` (:func:`_run_task`), serially."""
+    for task in range(task0, task1):
+        _run_task(n, d, wl, sin_t, pol, block, task, rs, ts, Ts, rp, tp, Tp)
+
+
+@kernel
+def rt_batch(n, d, wl, sin_t, pol, r_out, t_out, T_out):
+    """Serial batch: ``n[D, M, W]``, ``d[D, M]``, ``wl[W]``, ``sin_t[A]`` -> outputs ``[D, A, W]``."""
+    _run_tasks(n, d, wl, sin_t, pol, wl.shape[0], np.int64(0), n.shape[0] * sin_t.shape[0],
+               r_out, t_out, T_out, r_out, t_out, T_out)
+
+
+@parallel_kernel
+def rt_batch_parallel(n, d, wl, sin_t, pol, block, r_out, t_out, T_out):
+    """Threaded batch over independent (design, angle, wavelength-block) tasks.
+
+    Each task writes only its own slice of the outputs.
+    """
+    ntask = n.shape[0] * sin_t.shape[0] * ((wl.shape[0] + block - 1) // block)
+    for task in prange(ntask):
+        _run_task(n, d, wl, sin_t, pol, block, task, r_out, t_out, T_out, r_out, t_out, T_out)
+
+
+@kernel
+def rt_tasks(n, d, wl, sin_t, pol, block, task0, task1, r_out, t_out, T_out):
+    """Tasks ``task0 <= task < task1`` of ``rt_batch_parallel``, run serially (GIL released).
+
+    One compiled kernel serves the serial and the threaded path of ``spectrum_arrays``: with
+    ``block = W`` and all ``D * A`` tasks it is ``rt_batch``; the threaded path splits the tasks
+    (``block = 256``) among Python threads, each writing only its own slices of the outputs,
+    with the results of ``rt_batch_parallel`` (the same ``_rt_range`` calls), and without
+    compiling a parfor kernel (~7 s on first use).
+    """
+    _run_tasks(n, d, wl, sin_t, pol, block, task0, task1, r_out, t_out, T_out, r_out, t_out, T_out)
+
+
+# --------------------------------------------------------------------------------------------
+# Both polarizations in one pass.  q, e = n^2 and the propagation phases (the exp/cos/sin, most
+# of the cost of a layer row) are the same for s and p; only the admittances and the N, Z, P
+# cascade differ.  With ``pol = _BOTH`` the block runs ``_row_a`` once per layer (with the p rows,
+# which include q) and both cascades on their two sets of N, Z, P rows, each rescaled and flagged
+# on its own.  Every operation on a polarization's rows is the one of a single-polarization pass
+# in the same order, so the results are those of ``rt_batch`` with pol = 0 and pol = 1.  The two
+# cascades run as two loops (``_row_b_at``): one fused loop over both keeps too many rows live
+# and was slower than two single-polarization passes.
+# --------------------------------------------------------------------------------------------
 
 
 @kernel
 def rt_batch_sp(n, d, wl, sin_t, rs, ts, Ts, rp, tp, Tp):
     """``rt_batch`` for s and p in one pass: outputs ``r_s, t_s, T_s, r_p, t_p, T_p`` [D, A, W]."""
-    D = n.shape[0]
-    A = sin_t.shape[0]
-    W = wl.shape[0]
-    for i in range(D):
-        for a in range(A):
-            _rt_range_sp(n[i], d[i], wl, sin_t[a], np.int64(0), W, rs[i, a], ts[i, a], Ts[i, a], rp[i, a], tp[i, a], Tp[i, a])
+    _run_tasks(n, d, wl, sin_t, np.int64(_BOTH), wl.shape[0], np.int64(0), n.shape[0] * sin_t.shape[0],
+               rs, ts, Ts, rp, tp, Tp)
 
 
 @parallel_kernel
 def rt_batch_sp_parallel(n, d, wl, sin_t, block, rs, ts, Ts, rp, tp, Tp):
     """``rt_batch_parallel`` for s and p in one pass (same tasks, same outputs as ``rt_batch_sp``)."""
-    D = n.shape[0]
-    A = sin_t.shape[0]
-    W = wl.shape[0]
-    nb = (W + block - 1) // block
-    ntask = D * A * nb
+    ntask = n.shape[0] * sin_t.shape[0] * ((wl.shape[0] + block - 1) // block)
     for task in prange(ntask):
-        i = task // (A * nb)
-        rem = task - i * A * nb
-        a = rem // nb
-        b = rem - a * nb
-        w0 = b * block
-        w1 = min(W, w0 + block)
-        _rt_range_sp(n[i], d[i], wl, sin_t[a], w0, w1, rs[i, a], ts[i, a], Ts[i, a], rp[i, a], tp[i, a], Tp[i, a])
+        _run_task(n, d, wl, sin_t, np.int64(_BOTH), block, task, rs, ts, Ts, rp, tp, Tp)
 
 
 @kernel
 def rt_tasks_sp(n, d, wl, sin_t, block, task0, task1, rs, ts, Ts, rp, tp, Tp):
     """``rt_tasks`` for s and p in one pass (the tasks of ``rt_batch_sp_parallel``)."""
-    A = sin_t.shape[0]
-    W = wl.shape[0]
-    nb = (W + block - 1) // block
-    for task in range(task0, task1):
-        i = task // (A * nb)
-        rem = task - i * A * nb
-        a = rem // nb
-        b = rem - a * nb
-        w0 = b * block
-        w1 = min(W, w0 + block)
-        _rt_range_sp(n[i], d[i], wl, sin_t[a], w0, w1, rs[i, a], ts[i, a], Ts[i, a], rp[i, a], tp[i, a], Tp[i, a])
+    _run_tasks(n, d, wl, sin_t, np.int64(_BOTH), block, task0, task1, rs, ts, Ts, rp, tp, Tp)
 
 
 @kernel
