@@ -76,7 +76,7 @@ is not subtracted from the heat (the thermal model's assumption).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,6 +88,10 @@ from .._validation import as_float_array, require_positive, require_scalar_finit
 from ..conventions import ELEMENTARY_CHARGE, HC_EV_NM, NM_TO_CM, SPEED_OF_LIGHT_NM_PER_NS
 from ..gain.model import MAX_CURRENT_DENSITY, QDGainModel
 from ..results import Result
+
+if TYPE_CHECKING:  # for the annotations only: this module needs neither at run time
+    from ..layers import Stack
+    from .threshold import Threshold
 
 __all__ = ["LasingMode", "LaserRateEquations", "LJCurve"]
 
@@ -142,8 +146,9 @@ class LasingMode:
                 raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {getattr(self, name)!r}")
 
     @classmethod
-    def from_threshold(cls, threshold, *, stack=None, emission_wavelengths=None, emission_spectrum=None,
-                       **kwargs) -> "LasingMode":
+    def from_threshold(cls, threshold: Threshold, *, stack: Stack | None = None,
+                       emission_wavelengths: ArrayLike | None = None,
+                       emission_spectrum: Callable[[float], float] | None = None, **kwargs: Any) -> LasingMode:
         """The lasing mode of a :class:`cavity.lasing.Threshold` (vertical cavity).
 
         ``Q`` is the passive (cold-cavity) Q of the mode, the confinement its ``confinement``,
