@@ -20,7 +20,7 @@ Cases (layers = finite layers between air and glass; indices complex, absorbing,
   b  200 layers x 10000 wavelengths, normal incidence, s
   c  40 layers x 100 angles (0-80 deg) x 1000 wavelengths, s and p (qdcavity: one
      ``spectrum_arrays(..., polarization="both")`` call, both polarizations in one kernel pass)
-  d  one wavelength, 10 layers: ``cavity.optics._tmm_kernels.rt_single`` and ``cavity.spectrum``
+  d  one wavelength, 10 layers: ``cavity.lowlevel.rt_single`` and ``cavity.spectrum``
   e  100 designs x 40 layers x 1000 wavelengths, normal incidence, s
 """
 from __future__ import annotations
@@ -213,7 +213,7 @@ def worker(sizes, single, repeats, part):
     """
     ours_part = part == "ours"
     import cavity
-    from cavity.optics import _tmm_kernels as K
+    from cavity import lowlevel as K
 
     threads = 1 if single else None
     rng = np.random.default_rng(1)
