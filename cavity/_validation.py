@@ -125,26 +125,6 @@ def require_scalar_range(value, name: str, lo: float, hi: float, *, unit: str = 
     return v
 
 
-def require_layer_indices(indices, name: str = "gain_layers") -> tuple:
-    """A non-empty tuple of integer layer indices; floats (even 1.0) and booleans are refused.
-
-    ``[0.5]`` would otherwise be truncated silently to layer 0.
-    """
-    if isinstance(indices, (str, bytes)) or indices is None:
-        raise TypeError(f"{name} must be a sequence of integer layer indices, got {indices!r}")
-    items = list(indices) if np.ndim(indices) else [indices]
-    if isinstance(indices, np.ndarray):
-        items = list(indices.ravel())
-    out = []
-    for j, i in enumerate(items):
-        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
-            raise TypeError(f"{name} entries must be integer layer indices, got {name}[{j}] = {i!r}")
-        out.append(int(i))
-    if not out:
-        raise ValueError(f"{name} must name at least one layer")
-    return tuple(out)
-
-
 def grazing_error(value) -> ValueError:
     return ValueError(
         f"angle={float(value)!r} degrees is grazing incidence: its sine rounds to 1 in double "

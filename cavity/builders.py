@@ -178,38 +178,6 @@ class _NoMode(Exception):
     """No resonance where one was needed inside a root bracket (internal)."""
 
 
-def _layer_directory(stack: Stack) -> str:
-    """The stack's layer names with their indices, for error messages."""
-    where: dict[str, list[int]] = {}
-    for i, lay in enumerate(stack.layers):
-        where.setdefault(lay.label, []).append(i)
-    parts = []
-    for name, idx in where.items():
-        at = ", ".join(str(i) for i in idx) if len(idx) <= 4 else f"{len(idx)} layers, {idx[0]}-{idx[-1]}"
-        parts.append(f"{name!r} ({at})")
-    return "; ".join(parts)
-
-
-def _resolve_layer(stack: Stack, value, what: str) -> int:
-    """Index of a layer given by index or by name (``Layer.label``: its name, else its material's)."""
-    n = len(stack)
-    if isinstance(value, str):
-        hits = [i for i, lay in enumerate(stack.layers) if lay.label == value]
-        if len(hits) == 1:
-            return hits[0]
-        if not hits:
-            raise ValueError(f"{what}={value!r} is not the name of a layer of the stack; its layers are "
-                             f"(name (indices)): {_layer_directory(stack)}")
-        raise ValueError(f"{what}={value!r} is ambiguous: layers {hits} all carry that name; pass an index or give the "
-                         f"layer a unique name (Layer(..., name=...)); the stack's layers are (name (indices)): "
-                         f"{_layer_directory(stack)}")
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{what} must be a layer index (int) or a layer name (str), got {value!r}")
-    if not 0 <= value < n:
-        raise ValueError(f"{what} must be a layer index of the {n}-layer stack (0-{n - 1}) or a layer name, got {value!r}")
-    return int(value)
-
-
 def place_on_antinode(stack: Stack, gain_layer: int | str, before: int | str, after: int | str, target_wavelength: float,
                       *, tune_resonance: bool = True, iterations: int = 4,
                       scale_range: tuple[float, float] = (0.8, 1.25)) -> Stack:
@@ -313,9 +281,9 @@ def place_on_antinode(stack: Stack, gain_layer: int | str, before: int | str, af
 
     if not isinstance(stack, Stack):
         raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
-    gi = _resolve_layer(stack, gain_layer, "gain_layer")
-    bi = _resolve_layer(stack, before, "before")
-    ai = _resolve_layer(stack, after, "after")
+    gi = stack.layer_index(gain_layer, "gain_layer")
+    bi = stack.layer_index(before, "before")
+    ai = stack.layer_index(after, "after")
     if not bi < gi < ai:
         raise ValueError(f"need before < gain_layer < after, got {bi}, {gi}, {ai} (before={before!r}, "
                          f"gain_layer={gain_layer!r}, after={after!r})")

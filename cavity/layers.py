@@ -6,7 +6,8 @@ the substrate) between two semi-infinite media.  Units and signs: :mod:`cavity.c
 from __future__ import annotations
 
 import math
-from typing import ClassVar, Sequence
+from collections.abc import Sequence
+from typing import ClassVar
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -15,7 +16,6 @@ from numpy.typing import ArrayLike, NDArray
 from materials import Constant, Material
 from materials.base import grid_key
 
-from ._validation import require_layer_indices
 
 __all__ = ["Layer", "Stack", "AIR"]
 
@@ -221,17 +221,65 @@ class Stack:
         """Thicknesses with zeros for the outer media (length ``len(layers) + 2``), a new array."""
         return self._padded.copy()
 
+    def layer_directory(self) -> str:
+        """The layers' names with their indices, ``'ZnO' (0); 'QD film' (1); ...``, for messages."""
+        where: dict[str, list[int]] = {}
+        for i, lay in enumerate(self.layers):
+            where.setdefault(lay.label, []).append(i)
+        parts = []
+        for name, idx in where.items():
+            at = ", ".join(str(i) for i in idx) if len(idx) <= 4 else f"{len(idx)} layers, {idx[0]}-{idx[-1]}"
+            parts.append(f"{name!r} ({at})")
+        return "; ".join(parts)
+
+    def layer_index(self, layer: int | str, what: str = "layer") -> int:
+        """Index of a layer given by its index or by its name (:attr:`Layer.label`).
+
+        The one rule every call that takes a layer uses (``gain_layers``, emitting layers,
+        electrodes, ``place_on_antinode``, constraints): an ``int`` in ``[0, len(stack))`` or the
+        name of exactly one layer.  Booleans and floats are refused (``1.0`` is not truncated);
+        ``what`` names the parameter in the messages.
+
+        Raises
+        ------
+        TypeError
+            For anything but an int or a str.
+        ValueError
+            For an index outside the stack, a name no layer carries, or a name several layers carry
+            (the message lists the layers' names with their indices).
+        """
+        n = len(self.layers)
+        if isinstance(layer, str):
+            hits = [i for i, lay in enumerate(self.layers) if lay.label == layer]
+            if len(hits) == 1:
+                return hits[0]
+            if not hits:
+                raise ValueError(f"{what}={layer!r} is not the name of a layer of the stack; its layers are "
+                                 f"(name (indices)): {self.layer_directory()}")
+            raise ValueError(f"{what}={layer!r} is ambiguous: layers {hits} all carry that name; pass an index or give "
+                             f"the layer a unique name (Layer(..., name=...)); the stack's layers are (name (indices)): "
+                             f"{self.layer_directory()}")
+        if isinstance(layer, (bool, np.bool_)) or not isinstance(layer, (int, np.integer)):
+            raise TypeError(f"{what} must be a layer index (int) or a layer name (str), got {layer!r}")
+        if not 0 <= layer < n:
+            raise ValueError(f"{what} must be a layer index of the {n}-layer stack (0-{n - 1}) or a layer name, "
+                             f"got {layer!r}")
+        return int(layer)
+
     def __repr__(self) -> str:
         body = " | ".join(f"{lay.label} {lay.thickness:g}" + ("*" if lay.gain else "") for lay in self.layers)
         return f"Stack({self.incident.name} | {body} | {self.substrate.name})"
 
 
-def resolve_gain_layers(stack: Stack, gain_layers: Sequence[int] | None = None) -> tuple[int, ...]:
-    """Indices of the gain layers of ``stack``: its layers marked ``gain=True``, or the integers given.
+def resolve_gain_layers(stack: Stack, gain_layers: Sequence[int | str] | None = None) -> tuple[int, ...]:
+    """Indices of the gain layers of ``stack``: its layers marked ``gain=True``, or the layers given
+    (indices or names, each resolved by :meth:`Stack.layer_index`).
 
-    The one rule every model that needs the gain layers uses (thresholds, threshold currents, the
-    gain model's QD film).  Non-integer entries (``0.5``, ``17.9``, ``True``) are refused rather
-    than truncated; indices outside the stack and a stack without gain layers are refused.
+    The one rule every model that needs the gain layers uses (thresholds, threshold currents,
+    populations, the gain model's QD film).  ``gain_layers`` is a sequence (a bare string is
+    refused: pass ``["QD film"]``); non-integer entries (``0.5``, ``17.9``, ``True``) are refused
+    rather than truncated; indices outside the stack, unknown or ambiguous names and a stack
+    without gain layers are refused.
     """
     if not isinstance(stack, Stack):
         raise TypeError(f"stack must be a cavity.Stack, got {type(stack).__name__} {stack!r:.80}")
@@ -240,8 +288,9 @@ def resolve_gain_layers(stack: Stack, gain_layers: Sequence[int] | None = None) 
         if not idx:
             raise ValueError("the stack has no gain layer: mark one with Layer(..., gain=True) or pass gain_layers")
         return idx
-    idx = require_layer_indices(gain_layers, "gain_layers")
-    for i in idx:
-        if not 0 <= i < len(stack):
-            raise ValueError(f"gain_layers entry {i} is not a layer index of a {len(stack)}-layer stack")
-    return tuple(sorted(set(idx)))
+    if isinstance(gain_layers, (str, bytes)) or not isinstance(gain_layers, (Sequence, np.ndarray)):
+        raise TypeError(f"gain_layers must be a sequence of layer indices or names, got {gain_layers!r}")
+    items = list(np.ravel(gain_layers)) if isinstance(gain_layers, np.ndarray) else list(gain_layers)
+    if not items:
+        raise ValueError("gain_layers must name at least one layer")
+    return tuple(sorted({stack.layer_index(item, f"gain_layers[{j}]") for j, item in enumerate(items)}))

@@ -142,22 +142,6 @@ class ElectricalLayer:
         return (self.ohmic_ohm_cm2 + self.access_ohm_cm2) * j + self.sclc_V_per_sqrt_A_per_cm2 * np.sqrt(j)
 
 
-def _resolve(stack: Stack, value, what: str) -> int:
-    n = len(stack)
-    if isinstance(value, str):
-        hits = [i for i, lay in enumerate(stack.layers) if lay.label == value]
-        if len(hits) != 1:
-            names = ", ".join(f"{i}: {lay.label!r}" for i, lay in enumerate(stack.layers))
-            how = "is not the name of a layer" if not hits else f"names several layers {hits}: pass an index"
-            raise ValueError(f"{what}={value!r} {how} (the stack's layers: {names})")
-        return hits[0]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{what} must be a layer index (int) or a layer name (str), got {value!r}")
-    if not 0 <= value < n:
-        raise ValueError(f"{what} must be a layer index of the {n}-layer stack (0-{n - 1}) or a layer name, got {value!r}")
-    return int(value)
-
-
 def _where(stack: Stack, i: int) -> str:
     return f"layer {i} ({stack.layers[i].label!r})"
 
@@ -269,11 +253,11 @@ class ElectricalModel:
             return cache[i]
 
         n = len(stack)
-        ap = None if aperture_layer is None else _resolve(stack, aperture_layer, "aperture_layer")
+        ap = None if aperture_layer is None else stack.layer_index(aperture_layer, "aperture_layer")
         if electrodes is not None:
             if isinstance(electrodes, (str, bytes)) or len(electrodes) != 2:
                 raise ValueError(f"electrodes must be a pair of layer indices or names, got {electrodes!r}")
-            e0, e1 = (_resolve(stack, e, f"electrodes[{k}]") for k, e in enumerate(electrodes))
+            e0, e1 = (stack.layer_index(e, f"electrodes[{k}]") for k, e in enumerate(electrodes))
             if e0 == e1:
                 raise ValueError(f"electrodes must be two different layers, got {electrodes!r}")
             lo, hi = sorted((e0, e1))

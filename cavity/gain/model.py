@@ -333,7 +333,7 @@ def _describe_geometry(g) -> str:
             f"ligands), packing_fraction={g.packing_fraction:.6g}")
 
 
-def recorded_film_geometry(*stacks: Stack, gain_layers: Sequence[int] | None = None) -> QDFilmGeometry | None:
+def recorded_film_geometry(*stacks: Stack, gain_layers: Sequence[int | str] | None = None) -> QDFilmGeometry | None:
     """The dot geometry recorded by the QD film of the stacks' gain layers, or None.
 
     Each gain layer's material may record its dots (``material.qd_geometry``, a
@@ -694,7 +694,7 @@ class QDGainModel:
         """
         return replace(self, film_thickness_nm=thickness_nm)
 
-    def for_stack(self, stack: Stack, gain_layers: Sequence[int] | None = None) -> QDGainModel:
+    def for_stack(self, stack: Stack, gain_layers: Sequence[int | str] | None = None) -> QDGainModel:
         """This model with the QD film of a stack's gain layers: its thickness and its dots.
 
         The film thickness is the sum of the thicknesses (nm) of the gain layers (``gain=True``,

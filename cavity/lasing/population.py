@@ -17,8 +17,8 @@ import numpy as np
 
 from . import _pole_kernels as PK
 from .._jit import run_threaded
-from .._validation import require_layer_indices, require_scalar_finite
-from ..layers import Stack
+from .._validation import require_scalar_finite
+from ..layers import Stack, resolve_gain_layers
 from ..results import Result
 from .threshold import NEWTON_MAXIT, NEWTON_TOL
 from .._validation import require_scalar_angle, require_threads
@@ -97,18 +97,17 @@ def _population_arrays(stacks, lam_tab, gain_layers):
             n_tab[i, m] = vals
         d[i, 1:-1] = [lay.thickness for lay in st.layers]
         d[i, 0] = d[i, -1] = 0.0
-        idx = st.gain_layer_indices if gain_layers is None else require_layer_indices(gain_layers, "gain_layers")
-        if not idx:
-            raise ValueError(f"stacks[{i}] has no gain layer: mark one with Layer(..., gain=True) or pass gain_layers")
+        try:
+            idx = resolve_gain_layers(st, gain_layers)
+        except ValueError as exc:
+            raise ValueError(f"stacks[{i}]: {exc}") from None
         for j in idx:
-            if not 0 <= j < M - 2:
-                raise ValueError(f"gain_layers entry {j} is not a layer index of a {M - 2}-layer stack")
             mask[i, j + 1] = 1.0
         plane[i] = min(idx) + 1
     return n_tab, d, mask, plane
 
 
-def threshold_population(stacks: Sequence[Stack], near: float, *, gain_layers: Sequence[int] | None = None,
+def threshold_population(stacks: Sequence[Stack], near: float, *, gain_layers: Sequence[int | str] | None = None,
                          search_width: float = 40.0, Q_guess: float = 100.0, angle: float = 0.0,
                          polarization: str | Polarization = "s", threads: int | None = None) -> PopulationThresholds:
     """Lasing thresholds of many designs (same layer count) near one wavelength, in one call.

@@ -167,25 +167,6 @@ class DipoleEmission(_PowerSplit):
 
 
 
-def _layer_index(stack: Stack, layer) -> int:
-    n = len(stack.layers)
-    if isinstance(layer, (bool, np.bool_)):
-        raise TypeError(f"layer must be a layer index or name, got {layer!r}")
-    if isinstance(layer, (int, np.integer)):
-        if not 0 <= int(layer) < n:
-            raise ValueError(f"layer must be an index in [0, {n - 1}] of the stack's layers, got {layer!r}")
-        return int(layer)
-    if isinstance(layer, str):
-        hits = [i for i, lay in enumerate(stack.layers) if lay.label == layer]
-        if not hits:
-            names = [lay.label for lay in stack.layers]
-            raise ValueError(f"layer {layer!r} is not a layer name of the stack; names are {names!r}")
-        if len(hits) > 1:
-            raise ValueError(f"layer name {layer!r} is ambiguous (layers {hits}); pass the index")
-        return hits[0]
-    raise TypeError(f"layer must be a layer index (int) or name (str), got {layer!r}")
-
-
 def _u_max(n: np.ndarray, nL: float, u_rad: float) -> float:
     """An in-plane index beyond every guided-mode and surface-plasmon pole (a safe overestimate)."""
     cands = [float(np.max(n.real)) / nL, u_rad, 1.0]
@@ -281,7 +262,7 @@ def dipole_emission(stack: Stack, layer: int | str, wavelength: float, *, positi
     """
     if not isinstance(stack, Stack):
         raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
-    L_layer = _layer_index(stack, layer)
+    L_layer = stack.layer_index(layer)
     wl = require_scalar_wavelength(wavelength)
     orient = Orientation.parse(orientation)
     lay = stack.layers[L_layer]
@@ -582,7 +563,7 @@ def film_emission(stack: Stack, layer: int | str, wavelengths: ArrayLike, *, spe
     """
     if not isinstance(stack, Stack):
         raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
-    L_layer = _layer_index(stack, layer)
+    L_layer = stack.layer_index(layer)
     orient = Orientation.parse(orientation)
     wl, sw = _spectral_weights(wavelengths, spectrum)
     z, zw = _gauss_positions(stack.layers[L_layer].thickness, positions)
@@ -765,7 +746,7 @@ def spontaneous_coupling(stack: Stack, threshold: Any, wavelengths: ArrayLike, *
     if getattr(threshold, "passive", None) is None or not getattr(threshold, "converged", False):
         raise ValueError("threshold must be a converged cavity.lasing.Threshold with its passive resonance, "
                          f"got {threshold!r}")
-    L_layer = _layer_index(stack, threshold.gain_layers[0] if layer is None else layer)
+    L_layer = stack.layer_index(threshold.gain_layers[0] if layer is None else layer)
     for name, v, lo in (("linewidth_points", linewidth_points, 1), ("angle_points", angle_points, 11)):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < lo:
             raise ValueError(f"{name} must be an int >= {lo}, got {v!r}")

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from ..layers import Stack
-from ..optics.emission import DipoleEmission, FilmEmission, Orientation, _layer_index, film_emission
+from ..optics.emission import DipoleEmission, FilmEmission, Orientation, film_emission
 
 __all__ = ["plot_far_field", "plot_power_split", "plot_power_split_results", "power_split_sweep"]
 
@@ -104,8 +104,8 @@ def power_split_sweep(stack: Stack, layer: int | str, *, vary: int | str, thickn
                       orientation: str | Orientation = "isotropic") -> tuple[FilmEmission, ...]:
     """:func:`cavity.optics.emission.film_emission` of ``layer`` for every thickness (nm) of the
     layer ``vary`` (index or unique name); returns the tuple of :class:`FilmEmission`."""
-    L = _layer_index(stack, layer)
-    V = _layer_index(stack, vary)
+    L = stack.layer_index(layer)
+    V = stack.layer_index(vary, "vary")
     th = np.asarray(thicknesses, dtype=float).ravel()
     if th.size == 0 or not np.all(np.isfinite(th)) or np.any(th <= 0):
         raise ValueError(f"thicknesses must be finite thicknesses > 0 nm, got {np.asarray(thicknesses)!r}")
@@ -163,5 +163,5 @@ def plot_power_split(stack: Stack, layer: int | str, *, vary: int | str, thickne
     """
     res = power_split_sweep(stack, layer, vary=vary, thicknesses=thicknesses, wavelengths=wavelengths,
                             spectrum=spectrum, positions=positions, orientation=orientation)
-    name = stack.layers[_layer_index(stack, vary)].label
+    name = stack.layers[stack.layer_index(vary, "vary")].label
     return plot_power_split_results(thicknesses, res, xlabel=f"{name} thickness (nm)", ax=ax)
