@@ -66,6 +66,16 @@ from .._jit import inline_kernel, kernel, parallel_kernel
 TWO_PI = 2.0 * np.pi
 
 
+@inline_kernel
+def wrong_branch(qr, qi):
+    """True when the root ``q = qr + i qi`` lies outside the engine's half plane ``Re q + Im q > 0``
+    (ties ``Re q + Im q = 0``: ``Re q >= 0``), i.e. when ``-q`` is the root to take
+    (:mod:`cavity.conventions`, docs/physics.md s.5.3).  Bitwise logic, no branch: it sits in the
+    vectorised loops of the batch kernels."""
+    sg = qr + qi
+    return (sg < 0.0) | ((sg == 0.0) & (qr < 0.0))
+
+
 @kernel
 def normal_wavenumber(n, kx2):
     """``q = sqrt(n^2 - kx^2)`` on the branch ``Re q + Im q > 0`` (ties: Re q >= 0)."""
@@ -73,10 +83,46 @@ def normal_wavenumber(n, kx2):
         q = n + 0j  # normal incidence: no square root needed
     else:
         q = cmath.sqrt(n * n - kx2)
-    s = q.real + q.imag
-    if s < 0.0 or (s == 0.0 and q.real < 0.0):
+    if wrong_branch(q.real, q.imag):
         q = -q
     return q
+
+
+@kernel
+def layer_phase(q, k0d):
+    """One-way propagation factor ``exp(i q k0 d)`` of a layer, ``k0d = k0 d`` (rad per unit q;
+    complex for a complex wavelength).  ``|.| <= 1`` for real ``k0d >= 0`` on the engine's branch;
+    the round trip is ``layer_phase(2 q, k0d)`` (the same bits as ``exp(2 i q k0d)``)."""
+    return cmath.exp(1j * q * k0d)
+
+
+@kernel
+def interface_step(y_near, y_far, gp):
+    """Rouard step across the interface between a near and a far medium.
+
+    ``rho = (Y_n - Y_f) / (Y_n + Y_f)``, ``tau = 2 Y_n / (Y_n + Y_f)`` (Fresnel coefficients of the
+    admittances), ``Gamma = (rho + gp) / (1 + rho gp)`` the reflection in the near medium at the
+    interface, ``gp = Gamma_f P_f`` the far medium's reflection at its far face times its
+    round-trip phase (0 for a semi-infinite far medium).  Returns ``(Gamma, tau, 1 / (1 + rho gp))``:
+    the forward amplitude at the far side of the far medium's near face is ``tau / (1 + rho gp)``
+    times the near medium's (module notes)."""
+    inv = 1.0 / (y_near + y_far)
+    rho = (y_near - y_far) * inv
+    tau = 2.0 * y_near * inv
+    den = 1.0 / (1.0 + rho * gp)
+    return (rho + gp) * den, tau, den
+
+
+@kernel
+def fields_step(y, f, g):
+    """The reflection in a medium of admittance ``y`` at the face where the tangential fields
+    ``F = a + b``, ``G = Y (a - b)`` are ``f, g`` per unit forward amplitude beyond it (the resumption
+    after thin-q layers, module notes): ``Gamma = (y F - G) / (y F + G)``; the forward amplitude
+    gains ``2 y / (y F + G)``.  Returns ``(Gamma, 2 y, 1 / (y F + G))`` like :func:`interface_step`
+    (with ``F = 1 + gp``, ``G = Y_f (1 - gp)`` it is that step)."""
+    yf = y * f
+    den = 1.0 / (yf + g)
+    return (yf - g) * den, 2.0 * y, den
 
 
 @kernel
@@ -133,6 +179,61 @@ def thin_layer_fields(f, g, q, y, n, k0d, pol, sgn):
 
 
 @kernel
+def _thin_run(n, d, k0, kx2, pol, j, step, stop, gp, y_far, qj):
+    """Cross a run of thin-q media from medium ``j`` (normal wave number ``qj``) towards ``stop``
+    (``step = +-1`` points away from ``stop``) with their characteristic matrices (module notes),
+    starting from the fields ``F = 1 + gp``, ``G = Y_far (1 - gp)`` at the far face of medium j.
+    Returns ``(F, G, j, q_j)`` at the near face of the run, ``j`` the first medium that is not
+    thin-q or is ``stop``."""
+    f = 1.0 + gp
+    g = y_far * (1.0 - gp)
+    while True:
+        yj = admittance(qj, n[j], pol)
+        f, g = thin_layer_fields(f, g, qj, yj, n[j], k0 * d[j], pol, -1.0)
+        j -= step
+        qj = normal_wavenumber(n[j], kx2)
+        if j == stop or not is_thin_q(qj):
+            break
+    return f, g, j, qj
+
+
+@inline_kernel
+def _recursion(n, d, k0, kx2, pol, first, last):
+    """Rouard recursion from medium ``last`` (semi-infinite) to medium ``first``: the reflection
+    ``Gamma`` in ``first`` at its face towards ``last``, and the forward amplitude ``t`` in ``last``
+    at its near face per unit forward amplitude in ``first`` at that face (module notes; for p the
+    H amplitude).  Thin-q media between are crossed by :func:`_thin_run`.  ``first != last``."""
+    s = 1 if last > first else -1
+    q_next = normal_wavenumber(n[last], kx2)
+    y_next = admittance(q_next, n[last], pol)
+    gam = 0j
+    t = 1.0 + 0j
+    j = last - s
+    while True:
+        qj = normal_wavenumber(n[j], kx2)
+        if j + s != last:
+            ph = layer_phase(q_next, k0 * d[j + s])
+            gp = gam * ph * ph
+        else:
+            ph = 1.0 + 0j
+            gp = 0j
+        if j != first and is_thin_q(qj):
+            f, g, j, qj = _thin_run(n, d, k0, kx2, pol, j, s, first, gp, y_next, qj)
+            yj = admittance(qj, n[j], pol)
+            gam, tau, den = fields_step(yj, f, g)
+        else:
+            yj = admittance(qj, n[j], pol)
+            gam, tau, den = interface_step(yj, y_next, gp)
+        t = t * tau * ph * den
+        if j == first:
+            break
+        q_next = qj
+        y_next = yj
+        j -= s
+    return gam, t
+
+
+@kernel
 def rt_single(n, d, wavelength, kx, pol):
     """Amplitude reflection and transmission of one stack at one wavelength.
 
@@ -149,52 +250,10 @@ def rt_single(n, d, wavelength, kx, pol):
     r, t : complex         E-field amplitude coefficients (``tmm`` conventions)
     """
     M = n.shape[0]
-    k0 = TWO_PI / wavelength
     kx2 = kx * kx
     if is_grazing(n[0], kx2):
         return -1.0 + 0j, 0j
-    q_next = normal_wavenumber(n[M - 1], kx2)
-    y_next = admittance(q_next, n[M - 1], pol)
-    gam = 0j
-    t = 1.0 + 0j
-    j = M - 2
-    while j >= 0:
-        qj = normal_wavenumber(n[j], kx2)
-        if j + 1 < M - 1:
-            ph = cmath.exp(1j * q_next * (k0 * d[j + 1]))
-            gp = gam * ph * ph
-        else:
-            ph = 1.0 + 0j
-            gp = 0j
-        if j > 0 and is_thin_q(qj):
-            # a run of thin-q layers: carry (F, G) per unit forward amplitude at the left face of
-            # medium j+1 through them (module notes), then resume at the first other medium
-            f = 1.0 + gp
-            g = y_next * (1.0 - gp)
-            t = t * ph
-            while True:
-                yj = admittance(qj, n[j], pol)
-                f, g = thin_layer_fields(f, g, qj, yj, n[j], k0 * d[j], pol, -1.0)
-                j -= 1
-                qj = normal_wavenumber(n[j], kx2)
-                if j == 0 or not is_thin_q(qj):
-                    break
-            yj = admittance(qj, n[j], pol)
-            yf = yj * f
-            den = 1.0 / (yf + g)
-            gam = (yf - g) * den
-            t = t * 2.0 * yj * den
-        else:
-            yj = admittance(qj, n[j], pol)
-            inv = 1.0 / (yj + y_next)
-            rho = (yj - y_next) * inv
-            tau = 2.0 * yj * inv
-            den = 1.0 / (1.0 + rho * gp)
-            gam = (rho + gp) * den
-            t = t * tau * ph * den
-        q_next = qj
-        y_next = yj
-        j -= 1
+    gam, t = _recursion(n, d, TWO_PI / wavelength, kx2, pol, np.int64(0), np.int64(M - 1))
     if pol == 1:
         t = t * n[0] / n[M - 1]
     return gam, t
@@ -350,8 +409,7 @@ def _q_of(a, b, kx2, normal):
         ss = s if ui >= 0.0 else -s
         qr = s if ur >= 0.0 else h
         qi = sh if ur >= 0.0 else ss
-    sg = qr + qi
-    flip = sg < 0.0 or (sg == 0.0 and qr < 0.0)
+    flip = wrong_branch(qr, qi)
     return (-qr if flip else qr), (-qi if flip else qi), ok
 
 
@@ -863,7 +921,7 @@ def boundary_fields(n, d, wavelength, kx, pol, q, y, a_left, b_right, phase, f_l
     k0 = TWO_PI / wavelength
     kx2 = kx * kx
     gam = np.zeros(M, dtype=np.complex128)  # Gamma at the right boundary of each non-thin medium
-    tau = np.zeros(M, dtype=np.complex128)  # a_left[nxt[j]] = tau[j] a_right[j] / den[j]
+    tau = np.zeros(M, dtype=np.complex128)  # a_left[nxt[j]] = tau[j] a_right[j] den[j]
     den = np.ones(M, dtype=np.complex128)
     nxt = np.zeros(M, dtype=np.int64)
     thin = np.zeros(M, dtype=np.bool_)
@@ -871,7 +929,7 @@ def boundary_fields(n, d, wavelength, kx, pol, q, y, a_left, b_right, phase, f_l
         q[m] = normal_wavenumber(n[m], kx2)
         y[m] = admittance(q[m], n[m], pol)
         if 0 < m < M - 1:
-            phase[m] = cmath.exp(1j * q[m] * (k0 * d[m]))
+            phase[m] = layer_phase(q[m], k0 * d[m])
             thin[m] = is_thin_q(q[m])
         else:
             phase[m] = 1.0 + 0j
@@ -890,20 +948,13 @@ def boundary_fields(n, d, wavelength, kx, pol, q, y, a_left, b_right, phase, f_l
             continue
         gp = gam[k] * phase[k] * phase[k]
         if k == j + 1:
-            inv = 1.0 / (y[j] + y[k])
-            rho = (y[j] - y[k]) * inv
-            tau[j] = 2.0 * y[j] * inv
-            den[j] = 1.0 + rho * gp
-            gam[j] = (rho + gp) / den[j]
+            gam[j], tau[j], den[j] = interface_step(y[j], y[k], gp)
         else:
             f = 1.0 + gp
             g = y[k] * (1.0 - gp)
             for m in range(k - 1, j, -1):
                 f, g = thin_layer_fields(f, g, q[m], y[m], n[m], k0 * d[m], pol, -1.0)
-            yf = y[j] * f
-            tau[j] = 2.0 * y[j]
-            den[j] = yf + g
-            gam[j] = (yf - g) / den[j]
+            gam[j], tau[j], den[j] = fields_step(y[j], f, g)
         nxt[j] = k
         k = j
     a_left[0] = 1.0 + 0j
@@ -921,7 +972,7 @@ def boundary_fields(n, d, wavelength, kx, pol, q, y, a_left, b_right, phase, f_l
                 f_left[m] = f
                 g_left[m] = g
                 f, g = thin_layer_fields(f, g, q[m], y[m], n[m], k0 * d[m], pol, 1.0)
-        al = tau[j] * a_right / den[j]
+        al = tau[j] * a_right * den[j]
         a_left[k] = al
         a_right = al * phase[k]
         b_right[k] = gam[k] * a_right
@@ -1025,40 +1076,17 @@ def reflection_towards(n, d, k0, kx2, pol, first, last):
 
     Used for the cavity form of the pole condition, ``1 - r_L r_R = 0`` (docs/physics.md s.3.1).
     """
-    s = 1 if last > first else -1
-    q_next = normal_wavenumber(n[last], kx2)
-    y_next = admittance(q_next, n[last], pol)
-    gam = 0j
-    j = last - s
-    while True:
-        qj = normal_wavenumber(n[j], kx2)
-        if j + s != last:
-            gp = gam * cmath.exp(2j * q_next * (k0 * d[j + s]))
-        else:
-            gp = 0j
-        if j != first and is_thin_q(qj):
-            # thin-q layers between: cross them with their characteristic matrix (module notes)
-            f = 1.0 + gp
-            g = y_next * (1.0 - gp)
-            while True:
-                yj = admittance(qj, n[j], pol)
-                f, g = thin_layer_fields(f, g, qj, yj, n[j], k0 * d[j], pol, -1.0)
-                j -= s
-                qj = normal_wavenumber(n[j], kx2)
-                if j == first or not is_thin_q(qj):
-                    break
-            yj = admittance(qj, n[j], pol)
-            yf = yj * f
-            gam = (yf - g) / (yf + g)
-        else:
-            yj = admittance(qj, n[j], pol)
-            # (rho + gp) / (1 + rho gp) with rho = (yj - y_next) / (yj + y_next), one division
-            dif = yj - y_next
-            tot = yj + y_next
-            gam = (dif + tot * gp) / (tot + dif * gp)
-        if j == first:
-            break
-        q_next = qj
-        y_next = yj
-        j -= s
-    return gam
+    return _recursion(n, d, k0, kx2, pol, first, last)[0]
+
+
+@kernel
+def round_trip(n, d, k0, kx2, pol, plane):
+    """Round-trip factor ``r_L r_R exp(2 i q_p k0 d_p)`` of medium ``plane`` (interior), ``r_L`` and
+    ``r_R`` looking towards medium 0 and medium M-1 from its two faces: a pole (mode, lasing
+    threshold) is ``round_trip = 1`` (docs/physics.md s.3.1).  ``k0`` and ``kx2`` may be complex."""
+    M = n.shape[0]
+    r_left = reflection_towards(n, d, k0, kx2, pol, plane, np.int64(0))
+    # r_R at the left boundary of `plane`: the recursion gives it at the right boundary
+    r_right = reflection_towards(n, d, k0, kx2, pol, plane, np.int64(M - 1))
+    q = normal_wavenumber(n[plane], kx2)
+    return r_left * r_right * layer_phase(2.0 * q, k0 * d[plane])

@@ -18,13 +18,11 @@ Kernels return status codes (0 converged, 1 not converged, 3 singular) instead o
 """
 from __future__ import annotations
 
-import cmath
 import math
 
-import numpy as np
 
 from .._jit import kernel
-from ..optics._tmm_kernels import normal_wavenumber, reflection_towards
+from ..optics._tmm_kernels import round_trip as tmm_round_trip
 
 CONVERGED = 0
 NOT_CONVERGED = 1
@@ -44,12 +42,7 @@ def round_trip(n, d, k0, neff, pol, plane):
     pol : int           0 = TE (s), 1 = TM (p)
     plane : int         interior reference medium, 1 <= plane <= M-2
     """
-    M = n.shape[0]
-    kx2 = neff * neff
-    r_left = reflection_towards(n, d, k0, kx2, pol, plane, np.int64(0))
-    r_right = reflection_towards(n, d, k0, kx2, pol, plane, M - 1)
-    q = normal_wavenumber(n[plane], kx2)
-    return r_left * r_right * cmath.exp(2j * q * (k0 * d[plane]))
+    return tmm_round_trip(n, d, k0, neff * neff, pol, plane)
 
 
 @kernel
