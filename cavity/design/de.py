@@ -18,9 +18,10 @@ from typing import Mapping
 
 import numpy as np
 
+from .._validation import parse_enum
 from ..results import Result
 
-__all__ = ["GenerationRecord", "CHUNKS_PER_WORKER", "CHECKPOINT_MIN_INTERVAL_S"]
+__all__ = ["Strategy", "GenerationRecord", "CHUNKS_PER_WORKER", "CHECKPOINT_MIN_INTERVAL_S"]
 
 _CHECKPOINT_VERSION = 2
 
@@ -214,6 +215,19 @@ def _snap(X, lower, upper, integral):
     return X
 
 
+class Strategy(str, enum.Enum):
+    """How a trial's base vector is chosen (Storn & Price 1997, "DE/x/1/bin"): the best member
+    (``BEST1BIN``, fast on smooth landscapes) or a random one (``RAND1BIN``, more exploratory)."""
+
+    BEST1BIN = "best1bin"
+    RAND1BIN = "rand1bin"
+
+    @classmethod
+    def parse(cls, value: str | Strategy) -> Strategy:
+        """A :class:`Strategy` from itself or its value/name (case-insensitive); a ValueError naming ``strategy``."""
+        return parse_enum(cls, value, "strategy")
+
+
 def _trials(state, rng, strategy, mutation, recombination, lower, upper, integral):
     pop = state.pop
     n, dim = pop.shape
@@ -221,7 +235,7 @@ def _trials(state, rng, strategy, mutation, recombination, lower, upper, integra
     keys = rng.random((n, n))
     np.fill_diagonal(keys, 2.0)
     r = np.argsort(keys, axis=1)[:, :3]
-    if strategy == "best1bin":
+    if strategy is Strategy.BEST1BIN:
         base = pop[_best_index(state.scores, state.viol)][None, :]
     else:
         base = pop[r[:, 2]]
@@ -399,7 +413,7 @@ def _checkpoint_settings(problem, seed, population_size, strategy, mutation, rec
         "evaluators": sorted([_qualname(cls), _qualname(type(ev))] for cls, ev in problem.registry.items()),
         "seed": str(int(seed)),
         "population_size": int(population_size),
-        "strategy": strategy,
+        "strategy": Strategy.parse(strategy).value,
         "mutation": _canonical(mutation),
         "recombination": float(recombination),
     }

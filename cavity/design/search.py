@@ -97,6 +97,7 @@ from .constraints import (
 )
 from .de import (
     GenerationRecord,
+    Strategy,
     _best_index,
     _better_or_equal,
     _Checkpoint,
@@ -139,6 +140,7 @@ __all__ = [
     "Choice",
     "DesignSpace",
     "Objective",
+    "Strategy",
     "per_design",
     "BatchObjective",
     "Constraint",
@@ -629,7 +631,7 @@ class DESettings:
         Default ``clip(10 * dimension, 15, 60)``.
     seed : int, optional
         Seeds ``numpy.random.default_rng``; drawn (and returned in the result) when omitted.
-    strategy : {"best1bin", "rand1bin"}
+    strategy : Strategy or {"best1bin", "rand1bin"}
     mutation : float or (float, float)
         Differential weight F, or a range from which F is drawn every generation (dithering).
     recombination : float
@@ -645,7 +647,7 @@ class DESettings:
     budget: int = 2000
     population_size: int | None = None
     seed: int | None = None
-    strategy: str = "best1bin"
+    strategy: Strategy | str = Strategy.BEST1BIN
     mutation: float | tuple[float, float] = (0.5, 1.0)
     recombination: float = 0.9
     tol: float = 0.01
@@ -858,8 +860,7 @@ def optimize(space: DesignSpace, objective: Objective | BatchObjective = Objecti
         raise ValueError(f"population_size must be an integer >= 4, got {population_size!r}")
     if budget < n_pop:
         raise ValueError(f"budget={budget!r} is smaller than the population_size={n_pop} (one generation)")
-    if strategy not in ("best1bin", "rand1bin"):
-        raise ValueError(f"strategy must be 'best1bin' or 'rand1bin', got {strategy!r}")
+    strategy = Strategy.parse(strategy)
     if isinstance(mutation, (tuple, list)):
         if len(mutation) != 2 or not 0 <= mutation[0] <= mutation[1] <= 2:
             raise ValueError(f"mutation range must be (low, high) with 0 <= low <= high <= 2, got {mutation!r}")
