@@ -3,15 +3,23 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 from materials import Material
 
+if TYPE_CHECKING:  # annotation only: the optics layer imports this module
+    from .optics.spectra import Polarization
+
 __all__ = ["Result", "to_jsonable", "Spectrum", "FieldProfile", "LayerAbsorption", "ModeSequence"]
 
+#: plain JSON data: what :func:`to_jsonable` returns
+JSONValue: TypeAlias = "None | bool | int | float | str | list[JSONValue] | dict[str, JSONValue]"
 
-def _number(x):
+
+def _number(x: Any) -> bool | int | float | str | list[Any]:
     if isinstance(x, (bool, np.bool_)):
         return bool(x)
     if isinstance(x, (int, np.integer)):
@@ -22,7 +30,7 @@ def _number(x):
     return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
 
 
-def to_jsonable(value):
+def to_jsonable(value: object) -> JSONValue:
     """Plain JSON data for a result value (``json.dumps(..., allow_nan=False)`` accepts it).
 
     Rules (one for every result): complex numbers ``[re, im]``; arrays nested lists of those;
@@ -56,7 +64,7 @@ def to_jsonable(value):
 class Result:
     """Mixin of every result object: :meth:`to_dict` (JSON-serialisable, see :func:`to_jsonable`)."""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, JSONValue]:
         """The result's public fields as plain JSON data (complex as ``[re, im]``, arrays as lists,
         non-finite floats as ``"inf"``/``"nan"``, enums by value): ``json.dumps(r.to_dict())`` works."""
         return {f.name: to_jsonable(getattr(self, f.name))
@@ -76,17 +84,17 @@ class ModeSequence(Result):
 
     modes: tuple
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.modes)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.modes)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int | slice) -> Any:
         return self.modes[i]
 
     @property
-    def lowest(self):
+    def lowest(self) -> Any:
         """The first mode (lowest threshold, or the fundamental guided mode); a ValueError when
         the result holds none (the same for every mode sequence)."""
         if not self.modes:
@@ -102,7 +110,8 @@ class Spectrum(Result):
     ----------
     wavelength : ndarray (W,)      vacuum wavelength (nm)
     angle : ndarray or float       angle of incidence in the incident medium (degrees)
-    polarization : str             "s", "p" or "unpolarized"
+    polarization : Polarization    S, P or UNPOLARIZED (``"s"``, ``"p"``, ``"unpolarized"`` in
+                                   ``to_dict()``)
     R, T, A : ndarray              reflectance, transmittance, absorptance (A = 1 - R - T);
                                    shape (W,), or (n_angles, W) when ``angle`` was an array
     r, t : ndarray or None         E-field amplitude coefficients (``tmm`` conventions); None for
@@ -111,7 +120,7 @@ class Spectrum(Result):
 
     wavelength: np.ndarray
     angle: np.ndarray | float
-    polarization: str
+    polarization: Polarization
     R: np.ndarray
     T: np.ndarray
     A: np.ndarray
@@ -139,7 +148,8 @@ class FieldProfile(Result):
                                   the incident flux: ``-d(power_flow)/dz``
     boundaries : ndarray (L+1,)   interface positions (nm)
     layer_index : ndarray (Z,)    medium index of each z (0 incident, L+1 substrate)
-    wavelength, angle, polarization
+    wavelength, angle             nm, degrees
+    polarization : Polarization   S or P
     """
 
     z: np.ndarray
@@ -151,7 +161,7 @@ class FieldProfile(Result):
     layer_index: np.ndarray
     wavelength: float
     angle: float
-    polarization: str
+    polarization: Polarization
 
     def __post_init__(self):
         for name in ("z", "E2", "n", "power_flow", "absorbed_density", "boundaries", "layer_index"):

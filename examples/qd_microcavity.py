@@ -3,7 +3,7 @@
     python examples/qd_microcavity.py [--pairs 8] [--out examples/output]
 
 Prints the passive resonances (Q, linewidth, photon lifetime), the lasing threshold of each
-longitudinal mode (material gain, confinement, mirror loss) and saves the stack with its mode
+longitudinal mode (material gain, confinement, outcoupling loss) and saves the stack with its mode
 field, the R/T spectrum and the threshold map.
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ def main(argv=None):
     print("\nThreshold of each longitudinal mode (lowest first):")
     for m in modes.modes:
         print(f"  {m.wavelength:8.2f} nm   g_th = {m.material_gain:10.1f} cm^-1   Gamma = {m.confinement:.4f}   "
-              f"Gamma_r = {m.standing_wave_factor:.3f}   mirror loss = {m.mirror_loss:8.2f} cm^-1   "
+              f"Gamma_r = {m.standing_wave_factor:.3f}   outcoupling loss = {m.outcoupling_loss:8.2f} cm^-1   "
               f"internal loss = {m.internal_loss:6.2f} cm^-1")
     print(f"side-mode margin: {modes.side_mode_margin:.1f} cm^-1")
 

@@ -129,21 +129,21 @@ ROWS = [
     # --- second probe (every public function with None, str, bool, NaN, inf, 0, +-1e308, complex) ---
     # coupled-mode theory: True taken as 1, 1e308 gave inf/NaN, float() errors without the name
     ("gcc index_step True", lambda d: cv.waveguide.grating_coupling_coefficient(True, 0.5, 1, 630.0), TypeError, "index_step"),
-    ("gcc bragg True", lambda d: cv.waveguide.grating_coupling_coefficient(0.1, 0.5, 1, True), TypeError, "bragg_wavelength_nm"),
+    ("gcc bragg True", lambda d: cv.waveguide.grating_coupling_coefficient(0.1, 0.5, 1, True), TypeError, "bragg_wavelength"),
     ("gcc index_step 1e308", lambda d: cv.waveguide.grating_coupling_coefficient(1e308, 0.5, 1, 630.0), ValueError, "index_step"),
     ("gcc duty str", lambda d: cv.waveguide.grating_coupling_coefficient(0.1, "x", 1, 630.0), TypeError, "duty_cycle"),
     ("gcc duty complex", lambda d: cv.waveguide.grating_coupling_coefficient(0.1, 0.5 + 1j, 1, 630.0), TypeError, "duty_cycle"),
-    ("gaincc step True", lambda d: cv.waveguide.gain_coupling_coefficient(True), TypeError, "gain_step_per_cm"),
+    ("gaincc step True", lambda d: cv.waveguide.gain_coupling_coefficient(True), TypeError, "gain_step"),
     ("gaincc duty str", lambda d: cv.waveguide.gain_coupling_coefficient(10.0, "x"), TypeError, "duty_cycle"),
     ("cmresp delta True", lambda d: cv.waveguide.coupled_mode_response(1.0, True), TypeError, "delta_L"),
     ("cmresp delta 1e308", lambda d: cv.waveguide.coupled_mode_response(1.0, 1e308), ValueError, "delta_L"),
     ("cmresp alpha 1e308", lambda d: cv.waveguide.coupled_mode_response(1.0, 0.5, alpha_L=1e308), ValueError, "alpha_L"),
     ("cmresp alpha 800", lambda d: cv.waveguide.coupled_mode_response(1.0, 0.5, alpha_L=800.0), ValueError, "alpha_L"),
-    ("d2w delta True", lambda d: cv.waveguide.detuning_to_wavelength(True, 630.0, 1.8), TypeError, "delta_per_cm"),
-    ("d2w bragg 1e308", lambda d: cv.waveguide.detuning_to_wavelength(10.0, 1e308, 1.8), ValueError, "bragg_wavelength_nm"),
+    ("d2w delta True", lambda d: cv.waveguide.detuning_to_wavelength(True, 630.0, 1.8), TypeError, "delta"),
+    ("d2w bragg 1e308", lambda d: cv.waveguide.detuning_to_wavelength(10.0, 1e308, 1.8), ValueError, "bragg_wavelength"),
     ("cmdev length 1e-308", lambda d: cv.waveguide.coupled_mode_device_threshold(
-        cv.waveguide.coupled_mode_threshold(1.0, modes=1)[0], length_nm=1e-308, bragg_wavelength_nm=630.0,
-        group_index=1.8), ValueError, "length_nm"),
+        cv.waveguide.coupled_mode_threshold(1.0, modes=1)[0], length=1e-308, bragg_wavelength=630.0,
+        group_index=1.8), ValueError, "length"),
     # optics: an overflowing gain blamed the indices, NaN from stack_arrays / field_profile
     ("spec gain 1e308", lambda d: cv.spectrum(d, 630.0, gain=1e308), ValueError, "gain"),
     ("arrays of stack gain 1e308", lambda d: cv.optics.stack_arrays(d, 630.0, gain=1e308), ValueError, "gain"),

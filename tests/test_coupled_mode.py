@@ -367,17 +367,18 @@ def test_coupling_coefficient_broadcasts():
 # ------------------------------------------------------------------------------------------
 def test_device_threshold_units_and_losses():
     m = coupled_mode_threshold(2.0, modes=1)[0]
-    th = coupled_mode_device_threshold(m, length_nm=1e5, bragg_wavelength_nm=630.0, group_index=1.8,
-                                       internal_loss_per_cm=5.0)
+    th = coupled_mode_device_threshold(m, length=1e5, bragg_wavelength=630.0, group_index=1.8,
+                                       internal_loss=5.0)
     assert isinstance(th, CoupledModeThreshold)
     assert th.alpha == pytest.approx(m.alpha_L / 1e-2)
-    assert th.feedback_loss == pytest.approx(2.0 * m.alpha_L / 1e-2)
+    assert th.edge_loss == pytest.approx(2.0 * m.alpha_L / 1e-2)
+    assert th.internal_loss == 5.0 and th.radiation_loss == 0.0 and th.outcoupling_loss == th.edge_loss
     assert th.modal_gain == pytest.approx(2.0 * m.alpha_L / 1e-2 + 5.0)
 
 
 def test_uniform_pair_is_symmetric_about_bragg_wavelength_and_sign():
     lo, hi = coupled_mode_threshold(1.0, modes=2)
-    kw = dict(length_nm=2e5, bragg_wavelength_nm=630.0, group_index=1.7)
+    kw = dict(length=2e5, bragg_wavelength=630.0, group_index=1.7)
     wl = [coupled_mode_device_threshold(m, **kw).wavelength for m in (lo, hi)]
     assert (wl[0] + wl[1]) / 2.0 == pytest.approx(630.0, abs=1e-10)
     # delta > 0 (beta above beta0) is the shorter wavelength
@@ -402,9 +403,9 @@ def test_second_order_carries_limitations():
     assert second.surface_emission_neglected
     assert "surface-emission" in second.limitations and "does not compute" in second.limitations
     assert second.alpha_L == first.alpha_L  # the 1D solution itself does not change
-    kw = dict(length_nm=1e5, bragg_wavelength_nm=630.0, group_index=1.8)
+    kw = dict(length=1e5, bragg_wavelength=630.0, group_index=1.8)
     without = coupled_mode_device_threshold(second, **kw)
-    with_rad = coupled_mode_device_threshold(second, radiation_loss_per_cm=20.0, **kw)
+    with_rad = coupled_mode_device_threshold(second, radiation_loss=20.0, **kw)
     assert with_rad.modal_gain == pytest.approx(without.modal_gain + 20.0)
     assert "underestimates" in without.limitations
     assert "20 cm^-1" in with_rad.limitations
@@ -460,8 +461,8 @@ def test_threshold_bad_input(kwargs, exc, name):
         ((0.01, 1.0, 1, 630.0), ValueError, "duty_cycle"),
         ((0.01, 0.5, 0, 630.0), ValueError, "order"),
         ((0.01, 0.5, 1.5, 630.0), TypeError, "order"),
-        ((0.01, 0.5, 1, 0.0), ValueError, "bragg_wavelength_nm"),
-        ((0.01, 0.5, 1, "red"), TypeError, "bragg_wavelength_nm"),
+        ((0.01, 0.5, 1, 0.0), ValueError, "bragg_wavelength"),
+        ((0.01, 0.5, 1, "red"), TypeError, "bragg_wavelength"),
     ],
 )
 def test_coupling_coefficient_bad_input(args, exc, name):
@@ -471,7 +472,7 @@ def test_coupling_coefficient_bad_input(args, exc, name):
 
 @pytest.mark.parametrize(
     "args, exc, name",
-    [((0.0,), ValueError, "gain_step_per_cm"), ((10.0, 1.5), ValueError, "duty_cycle"),
+    [((0.0,), ValueError, "gain_step"), ((10.0, 1.5), ValueError, "duty_cycle"),
      ((10.0, 0.5, -1), ValueError, "order")],
 )
 def test_gain_coupling_bad_input(args, exc, name):
@@ -482,16 +483,16 @@ def test_gain_coupling_bad_input(args, exc, name):
 @pytest.mark.parametrize(
     "kwargs, exc, name",
     [
-        (dict(length_nm=0.0), ValueError, "length_nm"),
-        (dict(bragg_wavelength_nm=-630.0), ValueError, "bragg_wavelength_nm"),
+        (dict(length=0.0), ValueError, "length"),
+        (dict(bragg_wavelength=-630.0), ValueError, "bragg_wavelength"),
         (dict(group_index=0.0), ValueError, "group_index"),
-        (dict(internal_loss_per_cm=-1.0), ValueError, "internal_loss_per_cm"),
-        (dict(radiation_loss_per_cm=float("nan")), ValueError, "radiation_loss_per_cm"),
+        (dict(internal_loss=-1.0), ValueError, "internal_loss"),
+        (dict(radiation_loss=float("nan")), ValueError, "radiation_loss"),
     ],
 )
 def test_device_threshold_bad_input(kwargs, exc, name):
     m = coupled_mode_threshold(1.0, modes=1)[0]
-    base = dict(length_nm=1e5, bragg_wavelength_nm=630.0, group_index=1.8)
+    base = dict(length=1e5, bragg_wavelength=630.0, group_index=1.8)
     base.update(kwargs)
     with pytest.raises(exc, match=name):
         coupled_mode_device_threshold(m, **base)
@@ -499,7 +500,7 @@ def test_device_threshold_bad_input(kwargs, exc, name):
 
 def test_device_threshold_rejects_non_mode():
     with pytest.raises(TypeError, match="mode"):
-        coupled_mode_device_threshold((1.0, 2.0), length_nm=1e5, bragg_wavelength_nm=630.0, group_index=1.8)
+        coupled_mode_device_threshold((1.0, 2.0), length=1e5, bragg_wavelength=630.0, group_index=1.8)
 
 
 def test_response_bad_input():

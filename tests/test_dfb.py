@@ -160,7 +160,7 @@ def test_cleaved_facets_and_current_density():
     model = QDGainModel().for_film_thickness(film)
     low = res.lowest
     assert low.current_density == pytest.approx(model.current_for_gain(low.material_gain, low.wavelength), rel=1e-9)
-    assert low.internal_loss == 0.0 and low.feedback_loss == pytest.approx(low.modal_gain)
+    assert low.internal_loss == 0.0 and low.outcoupling_loss == pytest.approx(low.modal_gain)
 
 
 def test_lossy_section_internal_loss_enters_the_threshold():
@@ -170,7 +170,7 @@ def test_lossy_section_internal_loss_enters_the_threshold():
     res = dfb_threshold(DFBGrating(mk(200.0), mk(198.0), 630.0, periods=500))
     low = res.lowest
     assert low.internal_loss > 1.0
-    assert low.modal_gain == pytest.approx(low.internal_loss + low.feedback_loss)
+    assert low.modal_gain == pytest.approx(low.internal_loss + low.outcoupling_loss)
 
 
 def test_etched_grating_geometry():
@@ -239,8 +239,8 @@ def test_out_coupling_is_positive_for_a_strongly_coupled_lossy_grating():
     res = dfb_threshold(DFBGrating(mk(200.0), mk(150.0), 630.0, periods=600), modes=4)
     assert res.kappa_L > 5
     for m in res.modes[:4]:
-        assert m.feedback_loss > 0
-        assert m.modal_gain == pytest.approx(m.internal_loss + m.feedback_loss)
+        assert m.outcoupling_loss > 0
+        assert m.modal_gain == pytest.approx(m.internal_loss + m.outcoupling_loss)
 
 
 @pytest.mark.parametrize("kw", [dict(periods=600, radiation_loss=40.0, phase_shifts="quarter_wave"),

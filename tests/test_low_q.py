@@ -53,7 +53,7 @@ def test_random_low_q_cavities_never_give_nan():
                 continue
         answered += 1
         assert th.converged
-        for v in (th.wavelength, th.material_gain, th.confinement, th.modal_gain, th.mirror_loss):
+        for v in (th.wavelength, th.material_gain, th.confinement, th.modal_gain, th.outcoupling_loss):
             assert math.isfinite(v)
         assert th.material_gain > 0 and th.residual < 1e-8
     assert answered > 30

@@ -48,6 +48,7 @@ from ..gain.model import QDGainModel
 from ..layers import Stack, resolve_gain_layers
 from .threshold import (DEFAULT_MAX_GAIN, NEWTON_MAXIT, NEWTON_TOL, PoleProblem, padded_window, passive_from_threshold,
                         pole_search, thermo_optic_coefficients, threshold_from_pole, threshold_search, window_of)
+from ..optics.spectra import Polarization
 from ..results import Result
 
 __all__ = ["ModeCurrent", "ThresholdCurrent", "threshold_current"]
@@ -321,7 +322,8 @@ class _Unreachable:
 
 def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range: tuple[float, float],
                       gain_layers: Sequence[int | str] | None = None, thermal: Any = None, *,
-                      angle: float = 0.0, polarization: str = "s", current_range: tuple[float, float] = (_J_MIN, _J_MAX),
+                      angle: float = 0.0, polarization: str | Polarization = "s",
+                      current_range: tuple[float, float] = (_J_MIN, _J_MAX),
                       points_per_decade: int = 8, thermo_optic: bool = True) -> ThresholdCurrent:
     """Threshold current density J_th of a stack whose gain layers hold the CQD gain model.
 

@@ -15,11 +15,13 @@ FWHM linewidth is ``2 Im lambda`` (nm) and the photon lifetime ``Q / w``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import warnings
 from dataclasses import dataclass, replace
+from typing import TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ..results import ModeSequence, Result
 
@@ -53,6 +55,9 @@ _MAX_WIDTH_FRACTION = 0.1  # widest default search window: +-10% of the waveleng
 #: relative step and iteration limit of the pole kernels' Newton iterations (every caller uses these)
 NEWTON_TOL = 1e-12
 NEWTON_MAXIT = 60
+
+#: ``(lambda (nm), g (cm^-1), iterations, converged, residual)`` of a real threshold search
+ThresholdSolution: TypeAlias = tuple[float, float, int, bool, float]
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,11 @@ class Resonance(Result):
 class Threshold(Result):
     """The lasing threshold of one longitudinal mode.
 
+    Losses (modal power losses, cm^-1; the vocabulary of every threshold result, docs/physics.md
+    s.3.5): ``modal_gain = internal_loss + outcoupling_loss`` is the total loss the gain pays at
+    threshold; ``outcoupling_loss`` is the light leaving the stack through its outer media (the
+    "mirror loss" of a vertical cavity).  The old name ``mirror_loss`` reads the same value.
+
     Attributes
     ----------
     wavelength : float             lasing wavelength (nm)
@@ -103,9 +113,10 @@ class Threshold(Result):
                                    backward waves; 2 at an antinode of a thin layer, 0 at a node,
                                    ``1 + cos(2 beta z0) sin(beta d)/(beta d)`` for equal amplitudes
                                    (docs/physics.md s.3.3)
-    modal_gain : float             Gamma * g_th (cm^-1)
+    modal_gain : float             Gamma * g_th (cm^-1): the total loss the gain pays
     internal_loss : float          index- and field-weighted absorption of the passive layers (cm^-1)
-    mirror_loss : float            modal_gain - internal_loss (cm^-1): the out-coupling loss
+    outcoupling_loss : float       modal_gain - internal_loss (cm^-1): the light leaving through
+                                   the outer media (both mirrors)
     converged : bool
     iterations : int
     residual : float               |1 - r_L r_R| at the solution
@@ -119,12 +130,17 @@ class Threshold(Result):
     standing_wave_factor: float
     modal_gain: float
     internal_loss: float
-    mirror_loss: float
+    outcoupling_loss: float
     converged: bool
     iterations: int
     residual: float
     passive: Resonance | None
     gain_layers: tuple
+
+    @property
+    def mirror_loss(self) -> float:
+        """The old name of :attr:`outcoupling_loss` (read-only; kept for callers not yet renamed)."""
+        return self.outcoupling_loss
 
 
 @dataclass(frozen=True)
@@ -187,8 +203,9 @@ class PoleProblem:
     effective-index sections of a DFB grating).
     """
 
-    def __init__(self, lam_tab, n_tab, d, mask, plane, *, polarization="s", sin_t: float = 0.0, gain_tab=None,
-                 stack: Stack | None = None, angle: float = 0.0):
+    def __init__(self, lam_tab: ArrayLike, n_tab: ArrayLike, d: ArrayLike, mask: ArrayLike, plane: int, *,
+                 polarization: str | Polarization = "s", sin_t: float = 0.0, gain_tab: ArrayLike | None = None,
+                 stack: Stack | None = None, angle: float = 0.0) -> None:
         self.stack = stack
         self.angle = float(angle)
         self.polarization = Polarization.parse(polarization, allow_unpolarized=False)
@@ -215,9 +232,14 @@ class PoleProblem:
         self.sin_t = float(sin_t)
 
     @classmethod
-    def from_stack(cls, stack: Stack, window, gain_layers, angle, polarization, gain_spectrum=None,
-                   plane=None) -> "PoleProblem":
-        """The pole problem of ``stack`` over ``window = (lo, hi)`` nm with gain in ``gain_layers``."""
+    def from_stack(cls, stack: Stack, window: tuple[float, float], gain_layers: Sequence[int], angle: float,
+                   polarization: str | Polarization,
+                   gain_spectrum: Callable[[NDArray[np.float64]], ArrayLike] | None = None,
+                   plane: int | None = None) -> PoleProblem:
+        """The pole problem of ``stack`` over ``window = (lo, hi)`` nm with gain in ``gain_layers``
+        (indices into ``stack.layers``), emission ``angle`` (degrees), the relative gain spectrum
+        ``gain_spectrum(lam_tab)`` (default flat) and the reference medium ``plane`` (default the
+        first gain layer)."""
         if not isinstance(stack, Stack):
             raise TypeError(f"stack must be a cavity.Stack, got {stack!r}")
         lo, hi = (float(v) for v in window)
@@ -244,7 +266,9 @@ class PoleProblem:
                    sin_t=math.sin(math.radians(ang)), gain_tab=gain_tab, stack=stack, angle=ang)
 
     @classmethod
-    def from_arrays(cls, lam_tab, n_tab, d, mask, plane, *, kx=0.0, polarization="s", gain_tab=None) -> "PoleProblem":
+    def from_arrays(cls, lam_tab: ArrayLike, n_tab: ArrayLike, d: ArrayLike, mask: ArrayLike, plane: int, *,
+                    kx: float = 0.0, polarization: str | Polarization = "s",
+                    gain_tab: ArrayLike | None = None) -> PoleProblem:
         """A pole problem on plain arrays with the in-plane index ``kx`` (``n_0 sin theta`` at the
         middle of the table) instead of an angle."""
         n_mid = np.asarray(n_tab)[0, np.shape(n_tab)[1] // 2].real
@@ -266,19 +290,26 @@ class PoleProblem:
         return float(n0 * self.sin_t)
 
     @property
-    def window(self):
+    def window(self) -> tuple[float, float]:
+        """The table's wavelength span ``(first, last)`` (nm)."""
         return float(self.lam_tab[0]), float(self.lam_tab[-1])
 
-    def f(self, lam, scale=0.0):
+    def f(self, lam: complex, scale: float = 0.0) -> complex:
+        """``1 - r_L r_R`` at the reference plane for the (complex) wavelength ``lam`` (nm) with the
+        gain layers at material gain ``scale`` (cm^-1)."""
         work = np.empty(self.n_tab.shape[0], np.complex128)
         return PK.pole_function(complex(lam), float(scale), self.lam_tab, self.n_tab, self.gain_tab, self.mask,
                                 self.d, self.plane, self.kx, self.pol, work)
 
-    def complex_pole(self, lam0, scale=0.0):
+    def complex_pole(self, lam0: complex, scale: float = 0.0) -> tuple[complex, int, int, float]:
+        """Newton from ``lam0`` to the complex pole at gain ``scale``: ``(lambda, iterations,
+        status, |f|)`` (status :data:`cavity.lasing._pole_kernels.CONVERGED` on success)."""
         return PK.complex_pole_newton(complex(lam0), float(scale), self.lam_tab, self.n_tab, self.gain_tab, self.mask,
                                       self.d, self.plane, self.kx, self.pol, NEWTON_TOL, NEWTON_MAXIT)
 
-    def real_threshold(self, lam0, g0):
+    def real_threshold(self, lam0: float, g0: float) -> tuple[float, float, int, int, float]:
+        """Newton in real ``(lambda, g)`` from ``(lam0, g0)``: ``(lambda, g, iterations, status,
+        |f|)``."""
         return PK.threshold_newton(float(lam0), float(g0), self.lam_tab, self.n_tab, self.gain_tab, self.mask,
                                    self.d, self.plane, self.kx, self.pol, NEWTON_TOL, NEWTON_MAXIT)
 
@@ -335,9 +366,11 @@ def _mode_problem(problem: PoleProblem, beta: float = 0.0) -> ModeProblem:
                                   gain_tab=problem.gain_tab, sin_t=problem.sin_t, beta=beta, pol=problem.pol)
 
 
-def pole_search(problem: PoleProblem, lo: float, hi: float, min_Q: float, gain: float = 0.0):
+def pole_search(problem: PoleProblem, lo: float, hi: float, min_Q: float,
+                gain: float = 0.0) -> tuple[ModeProblem, ZeroSet, float]:
     """Every complex-wavelength pole with ``lo <= Re lambda <= hi`` and ``Q >= min_Q`` (at least
-    0.5), counted (:func:`cavity.lasing.modesearch.find_zeros`, mode 1)."""
+    0.5), counted (:func:`cavity.lasing.modesearch.find_zeros`, mode 1).  Returns ``(mode
+    problem, zeros, the lowest Q the search covered)``."""
     mp = _mode_problem(problem)
     q_min = max(float(min_Q), 0.5)
     y_hi = min(hi / (2.0 * q_min), mp.imag_limit(lo))
@@ -530,7 +563,9 @@ def heated_stack(stack: Stack, temperature_rise: float) -> Stack:
     return replace(stack, layers=tuple(layers))
 
 
-def window_of(wavelength_range):
+def window_of(wavelength_range: Sequence[float] | NDArray[np.floating]) -> tuple[float, float]:
+    """``(lo, hi)`` (nm) of a ``(min, max)`` wavelength pair, validated (a TypeError or ValueError
+    naming ``wavelength_range``)."""
     if isinstance(wavelength_range, (str, bytes)) or np.ndim(wavelength_range) != 1 or len(wavelength_range) != 2:
         raise TypeError(f"wavelength_range must be a (min, max) pair in nm, got {wavelength_range!r}")
     try:
@@ -542,7 +577,7 @@ def window_of(wavelength_range):
     return lo, hi
 
 
-def padded_window(lo, hi, stack: Stack | None = None):
+def padded_window(lo: float, hi: float, stack: Stack | None = None) -> tuple[float, float]:
     """The table window: ``(lo, hi)`` plus a 2% margin, the margin clipped to the range that all
     the stack's materials cover (the window itself is not clipped: a window outside a material's
     data raises that material's error)."""
@@ -555,8 +590,9 @@ def padded_window(lo, hi, stack: Stack | None = None):
     return (a, b)
 
 
-def threshold_from_pole(problem: PoleProblem, pole: complex):
-    """Newton in real (lambda, g) from a passive pole, with a continuation fallback."""
+def threshold_from_pole(problem: PoleProblem, pole: complex) -> ThresholdSolution:
+    """Newton in real (lambda, g) from a passive pole, with a continuation fallback:
+    ``(lambda, g, iterations, converged, residual)``."""
     lam0, g0 = PK.linearised_start(complex(pole), problem.lam_tab, problem.n_tab, problem.gain_tab, problem.mask,
                                    problem.d, problem.plane, problem.kx, problem.pol)
     lam, g, it, status, res = problem.real_threshold(lam0, g0)
@@ -565,7 +601,7 @@ def threshold_from_pole(problem: PoleProblem, pole: complex):
     return _continuation(problem, pole, g0)
 
 
-def _continuation(problem: PoleProblem, pole: complex, g_guess: float):
+def _continuation(problem: PoleProblem, pole: complex, g_guess: float) -> ThresholdSolution:
     """Track the complex pole as the gain grows; secant on Im(lambda)(g) = 0."""
     def im_of(g, start):
         lam, it, status, res = problem.complex_pole(start, g)
@@ -631,7 +667,9 @@ def _field_integrals(n, d, wavelength, kx, pol_code):
     return total, envelope
 
 
-def layer_field_integrals(stack: Stack, wavelength: float, gain: float | None, angle=0.0, polarization="s"):
+def layer_field_integrals(stack: Stack, wavelength: float, gain: float | None, angle: float = 0.0,
+                          polarization: str | Polarization = "s"
+                          ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.complex128]]:
     """Closed-form ``int |E|^2 dz`` over each medium and the same without the interference term.
 
     With ``E = A exp(i b u) + B exp(i b (d - u))`` in a layer (u from its left boundary, b the
@@ -649,7 +687,8 @@ def layer_field_integrals(stack: Stack, wavelength: float, gain: float | None, a
     return total, envelope, n
 
 
-def mode_energy_weights(problem: "PoleProblem", lam: float, g: float):
+def mode_energy_weights(problem: PoleProblem, lam: float, g: float
+                        ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.complex128]]:
     """Index-weighted field energy of the mode at threshold in each medium of a pole problem.
 
     The field driven just below threshold is the mode's field to ~1e-7 (the pole dominates).
@@ -693,13 +732,15 @@ def _build_threshold(problem: PoleProblem, pole, lam, g, it, ok, res):
     modal = conf * g
     return Threshold(
         wavelength=float(lam), material_gain=float(g), confinement=float(conf), standing_wave_factor=float(swf),
-        modal_gain=float(modal), internal_loss=float(alpha_i), mirror_loss=float(modal - alpha_i),
+        modal_gain=float(modal), internal_loss=float(alpha_i), outcoupling_loss=float(modal - alpha_i),
         converged=bool(ok), iterations=int(it), residual=float(res),
         passive=Resonance.from_pole(pole) if pole is not None else None, gain_layers=tuple(problem.gain_layers),
     )
 
 
-def threshold_search(problem: PoleProblem, lo: float, hi: float, max_gain: float, seeds=(), explicit=False):
+def threshold_search(problem: PoleProblem, lo: float, hi: float, max_gain: float,
+                     seeds: Sequence[tuple[float, float]] = (),
+                     explicit: bool = False) -> tuple[ModeProblem, ZeroSet, float]:
     """Every threshold zero ``(lambda, g)`` with ``lo <= lambda <= hi`` and ``g <= max_gain``
     (:func:`cavity.lasing.modesearch.find_zeros`, mode 0).  The rectangle starts at ``-max_gain`` (no
     zero below g = 0 in a structure whose only gain is ``g``) so its lower edge is smooth.
@@ -770,7 +811,7 @@ def _with_trajectory_zeros(problem: PoleProblem, mp: ModeProblem, zs, lo: float,
     return ZeroSet.of(found, zs.winding, zs.resolved, zs.rectangle, zs.evaluations)
 
 
-def passive_from_threshold(problem: PoleProblem, mp: ModeProblem, lam: float, g: float):
+def passive_from_threshold(problem: PoleProblem, mp: ModeProblem, lam: float, g: float) -> complex | None:
     """The passive pole a threshold mode comes from: its complex wavelength followed from
     ``(lam, g)`` down to zero gain by Newton continuation in g.  None if it is lost."""
     lo, hi = problem.window

@@ -48,14 +48,23 @@ _PY_THREADED_S = 0.0
 
 
 class Polarization(str, enum.Enum):
-    """Polarization of the incident plane wave.  ``"TE"``/``"TM"`` are accepted for s/p."""
+    """Polarization of a plane wave or of a guided mode; every result stores this member.
+
+    ``S`` (``"s"``) has E perpendicular to the plane of incidence: the TE guided modes of a slab;
+    ``P`` (``"p"``) has E in that plane: the TM modes.  :meth:`parse` accepts a member, its value
+    or name in any case, and ``"TE"``/``"TM"`` for s/p; :attr:`label` gives ``"TE"``/``"TM"``.
+    Being a ``str`` enum, a member equals its value (``Polarization.S == "s"``) and serialises as
+    it (``to_dict()``); compare members by identity (``pol is Polarization.S``).
+    """
 
     S = "s"
     P = "p"
     UNPOLARIZED = "unpolarized"
 
     @classmethod
-    def parse(cls, value, *, allow_unpolarized=True) -> "Polarization":
+    def parse(cls, value: str | Polarization, *, allow_unpolarized: bool = True) -> Polarization:
+        """The member ``value`` names (a ValueError naming ``polarization`` otherwise); with
+        ``allow_unpolarized=False`` only s or p (amplitudes and modes need one polarization)."""
         pol = parse_enum(cls, value, "polarization", aliases={"te": cls.S, "tm": cls.P})
         if pol is cls.UNPOLARIZED and not allow_unpolarized:
             raise ValueError("polarization must be 's' or 'p' here (amplitudes need one polarization), got 'unpolarized'")
@@ -63,7 +72,15 @@ class Polarization(str, enum.Enum):
 
     @property
     def code(self) -> int:
+        """The kernels' polarization code: 0 for s (TE), 1 for p (TM)."""
         return 0 if self is Polarization.S else 1
+
+    @property
+    def label(self) -> str:
+        """``"TE"`` for s, ``"TM"`` for p (the guided-mode names), ``"unpolarized"``."""
+        if self is Polarization.S:
+            return "TE"
+        return "TM" if self is Polarization.P else "unpolarized"
 
 
 def stack_arrays(stack: Stack, wavelength: ArrayLike, gain: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -373,7 +390,7 @@ def spectrum(stack: Stack, wavelength: ArrayLike, angle: ArrayLike = 0.0, polari
 
     R, T = shape(res["R"]), shape(res["T"])
     ang = float(np.asarray(angle, dtype=float)) if scalar_angle else np.asarray(angle, dtype=float)
-    return Spectrum(wl, ang, pol.value, R, T, 1.0 - R - T, shape(res.get("r")), shape(res.get("t")))
+    return Spectrum(wl, ang, pol, R, T, 1.0 - R - T, shape(res.get("r")), shape(res.get("t")))
 
 
 _PLAIN = (float, int, np.floating, np.integer)
@@ -412,7 +429,7 @@ def _spectrum_one(stack: Stack, wavelength, angle, pol: Polarization) -> Spectru
         _check_indices_finite(n)
         raise FloatingPointError("non-finite R or T in the transfer-matrix result: the stack's single-pass gain "
                                  "overflows (reduce the gain or thickness of the gain layers)")
-    return Spectrum(np.array([lam]), ang, pol.value, np.array([R]), np.array([T]), np.array([1.0 - R - T]),
+    return Spectrum(np.array([lam]), ang, pol, np.array([R]), np.array([T]), np.array([1.0 - R - T]),
                     np.array([r]), np.array([t]))
 
 
@@ -573,4 +590,4 @@ def field_profile(
             dens[sel] = k0 * eps_im * np.concatenate(es)[sel] / y[0].real
         else:
             dens[sel] = k0 * eps_im * np.concatenate(es)[sel] / abs(n[0]) ** 2 / y[0].real
-    return FieldProfile(z, np.concatenate(es), np.concatenate(ns), flow, dens, bounds, idx, wl, ang, pol.value)
+    return FieldProfile(z, np.concatenate(es), np.concatenate(ns), flow, dens, bounds, idx, wl, ang, pol)

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..layers import Stack
-from ..optics.spectra import field_profile
+from ..optics.spectra import Polarization, field_profile
 from ..results import Spectrum
 
 __all__ = ["plot_stack_field", "plot_spectrum", "plot_threshold_modes"]
@@ -26,7 +26,8 @@ def _axes(ax):
 
 
 def plot_stack_field(stack: Stack, wavelength: float, *, gain: float | None = None, angle: float = 0.0,
-                     polarization="s", outside: float = 150.0, ax: Axes | None = None) -> tuple[Figure, Axes]:
+                     polarization: str | Polarization = "s", outside: float = 150.0,
+                     ax: Axes | None = None) -> tuple[Figure, Axes]:
     """The real index profile n(z) with |E(z)|^2 of the field at ``wavelength`` overlaid.
 
     For a mode at threshold pass its ``material_gain`` as ``gain`` (slightly below threshold the

@@ -29,7 +29,7 @@ is real ``kappa``, ``kind="gain"`` is ``kappa = i kappa_g``, ``kind="complex"`` 
 grating of order m >= 2 the lower Fourier components diffract light out of the surface; these
 analytic functions do *not* compute the resulting radiation loss, mode selection or out-coupling.
 Supply them yourself (a complex ``kappa L``, ``kind="complex"``, a Kazarinov-Henry-type coupling,
-and/or a mode-independent ``radiation_loss_per_cm`` in :func:`coupled_mode_device_threshold`), or use
+and/or a mode-independent ``radiation_loss`` in :func:`coupled_mode_device_threshold`), or use
 :func:`cavity.dfb_threshold` of a layered second-order grating, which computes them (docs/dfb.md).
 The results carry this statement in their ``limitations`` field.
 
@@ -109,7 +109,8 @@ class CouplingKind(str, Enum):
     COMPLEX = "complex"
 
     @classmethod
-    def parse(cls, value) -> "CouplingKind":
+    def parse(cls, value: str | CouplingKind) -> CouplingKind:
+        """The member ``value`` names (its value or name in any case); a ValueError naming ``kind``."""
         return parse_enum(cls, value, "kind")
 
 
@@ -170,7 +171,7 @@ def _scalar_or_array(a: np.ndarray):
 # coupling coefficients
 # --------------------------------------------------------------------------------------------
 def grating_coupling_coefficient(index_step: ArrayLike, duty_cycle: ArrayLike, order: int,
-                                 bragg_wavelength_nm: ArrayLike) -> np.ndarray | float:
+                                 bragg_wavelength: ArrayLike) -> np.ndarray | float:
     """Coupling coefficient of a rectangular (binary) index grating, in cm^-1.
 
     Parameters
@@ -182,7 +183,7 @@ def grating_coupling_coefficient(index_step: ArrayLike, duty_cycle: ArrayLike, o
         Fraction ``D`` of the period occupied by the high index, ``0 < D < 1``.
     order : int
         Bragg order ``m >= 1``; the grating period is ``Lambda = m lambda_m / (2 n_bar)``.
-    bragg_wavelength_nm : float or array
+    bragg_wavelength : float or array
         Vacuum Bragg wavelength ``lambda_m`` (nm) of that order.
 
     Returns
@@ -193,7 +194,7 @@ def grating_coupling_coefficient(index_step: ArrayLike, duty_cycle: ArrayLike, o
     Raises
     ------
     ValueError
-        If ``index_step`` or ``bragg_wavelength_nm`` is not finite and > 0, ``duty_cycle`` is
+        If ``index_step`` or ``bragg_wavelength`` is not finite and > 0, ``duty_cycle`` is
         not in (0, 1), or ``order < 1``.
     TypeError
         If ``order`` is not an integer.
@@ -220,24 +221,24 @@ def grating_coupling_coefficient(index_step: ArrayLike, duty_cycle: ArrayLike, o
         raise ValueError(f"index_step must be > 0 (n_H - n_L), got {index_step!r}")
     d = _duty_cycle(duty_cycle)
     m = _order(order)
-    lam = _float_array(bragg_wavelength_nm, "bragg_wavelength_nm")
+    lam = _float_array(bragg_wavelength, "bragg_wavelength")
     if np.any(lam <= 0.0):
-        raise ValueError(f"bragg_wavelength_nm must be > 0 nm, got {bragg_wavelength_nm!r}")
+        raise ValueError(f"bragg_wavelength must be > 0 nm, got {bragg_wavelength!r}")
     with np.errstate(over="ignore"):
         kappa = 2.0 * dn * np.abs(np.sin(m * np.pi * d)) / (m * lam * NM_TO_CM)
     if not np.all(np.isfinite(kappa)):
-        raise ValueError(f"index_step={index_step!r} over bragg_wavelength_nm={bragg_wavelength_nm!r} gives an "
+        raise ValueError(f"index_step={index_step!r} over bragg_wavelength={bragg_wavelength!r} gives an "
                          "infinite coupling coefficient 2 dn / lambda; index_step must be a realistic index step")
     return _scalar_or_array(kappa)
 
 
-def gain_coupling_coefficient(gain_step_per_cm: ArrayLike, duty_cycle: ArrayLike = 0.5,
+def gain_coupling_coefficient(gain_step: ArrayLike, duty_cycle: ArrayLike = 0.5,
                               order: int = 1) -> np.ndarray | float:
     """Gain-coupling coefficient ``kappa_g`` (cm^-1) of a rectangular grating of power gain.
 
     Parameters
     ----------
-    gain_step_per_cm : float or array
+    gain_step : float or array
         Step ``dg`` (> 0, cm^-1) of the material/modal **power** gain between the two sections.
     duty_cycle : float or array, default 0.5
         Fraction ``D`` of the period with the higher gain, ``0 < D < 1``.
@@ -269,9 +270,9 @@ def gain_coupling_coefficient(gain_step_per_cm: ArrayLike, duty_cycle: ArrayLike
     >>> round(gain_coupling_coefficient(2 * 3.141592653589793), 12)
     1.0
     """
-    dg = _float_array(gain_step_per_cm, "gain_step_per_cm")
+    dg = _float_array(gain_step, "gain_step")
     if np.any(dg <= 0.0):
-        raise ValueError(f"gain_step_per_cm must be > 0 cm^-1, got {gain_step_per_cm!r}")
+        raise ValueError(f"gain_step must be > 0 cm^-1, got {gain_step!r}")
     d = _duty_cycle(duty_cycle)
     m = _order(order)
     return _scalar_or_array(dg * np.abs(np.sin(m * np.pi * d)) / (2.0 * np.pi * m))
@@ -451,21 +452,30 @@ class CoupledModeMode(Result):
 class CoupledModeThreshold(Result):
     """A coupled-mode DFB threshold in device units (cm^-1, nm).
 
+    Losses are modal **power** losses (cm^-1) with the names of every threshold result
+    (docs/physics.md s.3.5): ``modal_gain = internal_loss + outcoupling_loss`` and
+    ``outcoupling_loss = edge_loss + radiation_loss``.
+
     Attributes
     ----------
     wavelength : float
         Lasing wavelength (nm), ``lambda_B - delta lambda_B^2 / (2 pi n_g)`` (first order in delta).
     modal_gain : float
-        Modal **power** gain needed at threshold:
+        Modal **power** gain needed at threshold (the total loss the gain pays):
         ``2 alpha + internal_loss + radiation_loss``.
-    feedback_loss : float
-        ``2 alpha`` (power): the distributed "mirror" loss of the grating from the 1D model.
+    internal_loss : float
+        The absorption/scattering loss given (user input).
+    outcoupling_loss : float
+        ``edge_loss + radiation_loss``: the light leaving the grating.
+    edge_loss : float
+        ``2 alpha`` (power): what leaves through the two ends, the distributed "mirror" loss of
+        the 1D model (with a complex ``kappa L`` that stands for the radiation, it holds that too).
+    radiation_loss : float
+        The surface-emission loss given (user input).
     alpha : float
         ``alpha`` (field gain, cm^-1) = ``alpha_L / L``.
     delta : float
         Detuning ``delta`` (cm^-1).
-    internal_loss, radiation_loss : float
-        The power losses added (user inputs).
     length : float
         Grating length (nm).
     mode : CoupledModeMode
@@ -476,11 +486,12 @@ class CoupledModeThreshold(Result):
 
     wavelength: float
     modal_gain: float
-    feedback_loss: float
+    internal_loss: float
+    outcoupling_loss: float
+    edge_loss: float
+    radiation_loss: float
     alpha: float
     delta: float
-    internal_loss: float
-    radiation_loss: float
     length: float
     mode: CoupledModeMode
     limitations: str
@@ -577,7 +588,7 @@ def _limitations(order: int, kind: CouplingKind) -> tuple[bool, str]:
     if kind is CouplingKind.COMPLEX:
         what = ("the complex kappa_L supplied is taken as the user's model of it.")
         return False, _LIMITATION_1D + _LIMITATION_SECOND_ORDER.format(order=order, what=what)
-    what = ("it is NOT included in alpha_L: add it as radiation_loss_per_cm in "
+    what = ("it is NOT included in alpha_L: add it as radiation_loss in "
             "coupled_mode_device_threshold, or give a complex kappa_L (kind='complex').")
     return True, _LIMITATION_1D + _LIMITATION_SECOND_ORDER.format(order=order, what=what)
 
@@ -853,7 +864,7 @@ def _transfer(u, kf, kb, ell) -> np.ndarray:
     return m
 
 
-def detuning_to_wavelength(delta_per_cm: ArrayLike, bragg_wavelength_nm: float,
+def detuning_to_wavelength(delta: ArrayLike, bragg_wavelength: float,
                            group_index: float) -> np.ndarray | float:
     """Wavelength (nm) of a detuning ``delta = beta - beta0`` (cm^-1), to first order in delta.
 
@@ -867,45 +878,45 @@ def detuning_to_wavelength(delta_per_cm: ArrayLike, bragg_wavelength_nm: float,
     ~1e-3 for realistic gratings, so the quadratic term is ~1e-6 relative.  Without dispersion use
     ``group_index = n_eff``.
     """
-    d = _float_array(delta_per_cm, "delta_per_cm")
-    lam = _positive(bragg_wavelength_nm, "bragg_wavelength_nm", "nm")
+    d = _float_array(delta, "delta")
+    lam = _positive(bragg_wavelength, "bragg_wavelength", "nm")
     ng = _positive(group_index, "group_index")
     lam_cm = lam * NM_TO_CM
     with np.errstate(over="ignore", invalid="ignore"):
         out = lam - d * lam_cm * lam_cm / (2.0 * math.pi * ng) / NM_TO_CM
     if not np.all(np.isfinite(out)):
-        raise ValueError(f"detuning_to_wavelength overflows for delta_per_cm={delta_per_cm!r}, "
-                         f"bragg_wavelength_nm={bragg_wavelength_nm!r}, group_index={group_index!r}: "
+        raise ValueError(f"detuning_to_wavelength overflows for delta={delta!r}, "
+                         f"bragg_wavelength={bragg_wavelength!r}, group_index={group_index!r}: "
                          "delta lambda_B^2 / (2 pi n_g) is not a finite wavelength")
     return _scalar_or_array(out)
 
 
-def coupled_mode_device_threshold(mode: CoupledModeMode, *, length_nm: float, bragg_wavelength_nm: float,
-                                  group_index: float, internal_loss_per_cm: float = 0.0,
-                                  radiation_loss_per_cm: float = 0.0) -> CoupledModeThreshold:
+def coupled_mode_device_threshold(mode: CoupledModeMode, *, length: float, bragg_wavelength: float,
+                                  group_index: float, internal_loss: float = 0.0,
+                                  radiation_loss: float = 0.0) -> CoupledModeThreshold:
     """Convert a normalised :class:`CoupledModeMode` to a modal power gain and a wavelength.
 
     Parameters
     ----------
     mode : CoupledModeMode
         From :func:`coupled_mode_threshold`.
-    length_nm : float
+    length : float
         Grating length L (nm; 100 um = 1e5 nm).
-    bragg_wavelength_nm : float
+    bragg_wavelength : float
         Vacuum Bragg wavelength ``lambda_B = 2 n_eff Lambda / m`` (nm).
     group_index : float
         Group index ``n_g`` of the guided mode (``n_eff`` if dispersion is neglected).
-    internal_loss_per_cm : float, default 0
+    internal_loss : float, default 0
         Modal internal (absorption/scattering) **power** loss (cm^-1), >= 0.
-    radiation_loss_per_cm : float, default 0
+    radiation_loss : float, default 0
         User-given **power** radiation loss (cm^-1), >= 0, for a grating of order >= 2 whose
         surface emission the 1D model cannot compute (docs/physics.md s.4.4).  Mode-independent here.
 
     Returns
     -------
     CoupledModeThreshold
-        ``modal_gain = 2 alpha_L / L + internal_loss_per_cm + radiation_loss_per_cm`` (cm^-1)
-        (power) and ``wavelength_nm`` (:func:`detuning_to_wavelength`).
+        ``modal_gain = 2 alpha_L / L + internal_loss + radiation_loss`` (cm^-1)
+        (power) and ``wavelength`` (:func:`detuning_to_wavelength`).
 
     Notes
     -----
@@ -915,15 +926,15 @@ def coupled_mode_device_threshold(mode: CoupledModeMode, *, length_nm: float, br
     """
     if not isinstance(mode, CoupledModeMode):
         raise TypeError(f"mode must be a CoupledModeMode, got {type(mode).__name__}")
-    length = _positive(length_nm, "length_nm", "nm")
-    a_int = _nonnegative(internal_loss_per_cm, "internal_loss_per_cm", "cm^-1")
-    a_rad = _nonnegative(radiation_loss_per_cm, "radiation_loss_per_cm", "cm^-1")
-    length_cm = length * NM_TO_CM
+    length_nm = _positive(length, "length", "nm")
+    a_int = _nonnegative(internal_loss, "internal_loss", "cm^-1")
+    a_rad = _nonnegative(radiation_loss, "radiation_loss", "cm^-1")
+    length_cm = length_nm * NM_TO_CM
     alpha = mode.alpha_L / length_cm
     delta = mode.delta_L / length_cm
     if not (math.isfinite(alpha) and math.isfinite(delta)):
-        raise ValueError(f"length_nm={length_nm!r} is too short: alpha L / L and delta L / L overflow")
-    wavelength = detuning_to_wavelength(delta, bragg_wavelength_nm, group_index)
+        raise ValueError(f"length={length!r} is too short: alpha L / L and delta L / L overflow")
+    wavelength = detuning_to_wavelength(delta, bragg_wavelength, group_index)
     limitations = mode.limitations
     if mode.surface_emission_neglected:
         if a_rad > 0.0:
@@ -934,12 +945,13 @@ def coupled_mode_device_threshold(mode: CoupledModeMode, *, length_nm: float, br
     return CoupledModeThreshold(
         wavelength=float(wavelength),
         modal_gain=2.0 * alpha + a_int + a_rad,
-        feedback_loss=2.0 * alpha,
+        internal_loss=a_int,
+        outcoupling_loss=2.0 * alpha + a_rad,
+        edge_loss=2.0 * alpha,
+        radiation_loss=a_rad,
         alpha=alpha,
         delta=delta,
-        internal_loss=a_int,
-        radiation_loss=a_rad,
-        length=length,
+        length=length_nm,
         mode=mode,
         limitations=limitations,
     )

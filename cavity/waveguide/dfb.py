@@ -43,9 +43,10 @@ import numbers
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
 from ..results import ModeSequence, Result
@@ -59,10 +60,15 @@ from ..lasing.modesearch import ModeProblem, find_zeros
 from ..lasing.threshold import PoleProblem, capped_gain, mode_energy_weights
 from .second_order import (RadiativeCoupling, merge_pieces, mode_fields, modulated_pieces, modulated_rows,
                            radiative_coupling)
-from .slab import parse_polarization, pol_label, track_mode, guided_modes
+from ..optics.spectra import Polarization
+from .slab import Mode, mode_at, parse_polarization, track_mode, guided_modes
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from materials import Material
+
+    from ..design.evaluators import BatchThresholds, ThresholdSettings
 
     from ..gain.model import QDGainModel
 
@@ -85,7 +91,8 @@ class GratingRadiation(str, Enum):
     COUPLED_WAVE = "coupled_wave"
 
     @classmethod
-    def parse(cls, value) -> "GratingRadiation":
+    def parse(cls, value: str | GratingRadiation) -> GratingRadiation:
+        """The member ``value`` names (its value or name in any case); a ValueError naming ``radiation``."""
         return parse_enum(cls, value, "radiation")
 
 _FACETS = ("cleaved", "ar", "absorbing")
@@ -207,7 +214,8 @@ class DFBGrating:
         Each ``"cleaved"``, ``"ar"``, ``"absorbing"`` or an outer refractive index (> 0).
     end_cut : (float, float), default (0, 0)
         Fraction of a period removed at each end, ``0 <= c < 1`` (sets the facet phase).
-    polarization : "TE" or "TM"
+    polarization : "TE" or "TM" (or "s", "p", a Polarization)
+        Stored as the :class:`~cavity.Polarization` member: S for TE, P for TM.
     mode_order : int, default 0
         Which guided mode of the sections lases (0: the fundamental).
     radiation_loss : float, default 0
@@ -233,7 +241,7 @@ class DFBGrating:
     phase_shifts: tuple = ()
     facets: tuple = ("absorbing", "absorbing")
     end_cut: tuple = (0.0, 0.0)
-    polarization: str = "TE"
+    polarization: Polarization | str = Polarization.S
     mode_order: int = 0
     radiation_loss: float = 0.0
     radiation: GratingRadiation | None = None
@@ -298,25 +306,27 @@ class DFBGrating:
         if not (0.0 <= c1 < 1.0 and 0.0 <= c2 < 1.0):
             raise ValueError(f"end_cut fractions must lie in [0, 1), got {self.end_cut!r}")
         object.__setattr__(self, "end_cut", (c1, c2))
-        object.__setattr__(self, "polarization", pol_label(parse_polarization(self.polarization)))
+        pol = parse_polarization(self.polarization)
+        object.__setattr__(self, "polarization", pol)
         if isinstance(self.mode_order, bool) or not isinstance(self.mode_order, numbers.Integral) \
                 or self.mode_order < 0:
             raise ValueError(f"mode_order must be an integer >= 0, got {self.mode_order!r}")
         object.__setattr__(self, "radiation_loss", _nonnegative(self.radiation_loss, "radiation_loss", "cm^-1"))
         if self.radiation is None:
-            second_te = self.order == 2 and self.polarization == "TE"
+            second_te = self.order == 2 and pol is Polarization.S
             rad = GratingRadiation.COUPLED_WAVE if second_te else GratingRadiation.NONE
         else:
             rad = GratingRadiation.parse(self.radiation)
         if rad is GratingRadiation.COUPLED_WAVE:
             if self.order != 2:
                 raise ValueError(f"radiation='coupled_wave' needs a second-order grating (order=2), got order={self.order!r}")
-            if self.polarization != "TE":
-                raise ValueError(f"radiation='coupled_wave' is implemented for TE only, got polarization={self.polarization!r}")
+            if pol is not Polarization.S:
+                raise ValueError(f"radiation='coupled_wave' is implemented for TE only, got polarization={pol.label!r}")
         object.__setattr__(self, "radiation", rad)
 
     @classmethod
-    def etched(cls, stack: Stack, layer: int, wavelength: float, *, etch_depth=None, fill=None, **kwargs):
+    def etched(cls, stack: Stack, layer: int, wavelength: float, *, etch_depth: float | None = None,
+               fill: Material | Layer | None = None, **kwargs: Any) -> DFBGrating:
         """A grating etched into ``stack`` (:func:`etched_grating`); other keywords as the class."""
         tooth, groove = etched_grating(stack, layer, etch_depth, fill)
         return cls(tooth, groove, wavelength, **kwargs)
@@ -377,16 +387,18 @@ class GratingSections(Result):
     group_index: float
     coupling_coefficient: float
 
-    def n_at(self, wavelength) -> np.ndarray:
-        """Interpolated ``n_eff`` of (tooth, groove) at ``wavelength`` (nm)."""
-        return np.array([np.interp(wavelength, self.lam_tab, r.real) + 1j * np.interp(wavelength, self.lam_tab, r.imag)
+    def n_at(self, wavelength: ArrayLike) -> NDArray[np.complex128]:
+        """Interpolated ``n_eff`` of (tooth, groove) at ``wavelength`` (nm): shape ``(2,)``, or
+        ``(2, W)`` for W wavelengths."""
+        lam = np.asarray(wavelength, dtype=np.float64)
+        return np.array([np.interp(lam, self.lam_tab, r.real) + 1j * np.interp(lam, self.lam_tab, r.imag)
                          for r in self.n_eff])
 
 
-def _section_neff(stack: Stack, wavelength: float, pol: str, order: int, what: str):
+def _section_neff(stack: Stack, wavelength: float, pol: Polarization, order: int, what: str) -> Mode:
     modes = guided_modes(stack, wavelength, pol)
     if len(modes) <= order:
-        raise ValueError(f"the {what} section guides {len(modes)} {pol} mode(s) at {wavelength:g} nm; "
+        raise ValueError(f"the {what} section guides {len(modes)} {pol.label} mode(s) at {wavelength:g} nm; "
                          f"mode_order={order} does not exist")
     return modes[order]
 
@@ -399,8 +411,8 @@ def grating_sections(grating: DFBGrating, half_width: float | None = None) -> Gr
     g = grating
     D, m = g.duty_cycle, g.order
     lam = g.wavelength
-    modes = [_section_neff(s, lam, g.polarization, g.mode_order, w) for s, w in ((g.tooth, "tooth"),
-                                                                                  (g.groove, "groove"))]
+    pol = parse_polarization(g.polarization)  # the member DFBGrating stored
+    modes = [_section_neff(s, lam, pol, g.mode_order, w) for s, w in ((g.tooth, "tooth"), (g.groove, "groove"))]
     period = g.period
     # Bragg wavelength: fixed point of lam = 2 n_bar(lam) Lambda / m (or the period from lam)
     neffs = [md.n_eff for md in modes]
@@ -413,7 +425,7 @@ def grating_sections(grating: DFBGrating, half_width: float | None = None) -> Gr
         if abs(lam_new - lam) < 1e-10 * lam:
             lam = lam_new
             break
-        neffs = [track_mode(s, [lam_new], n0, g.polarization)[0] for s, n0 in zip((g.tooth, g.groove), neffs)]
+        neffs = [track_mode(s, [lam_new], n0, pol)[0] for s, n0 in zip((g.tooth, g.groove), neffs)]
         if any(not np.isfinite(n) for n in neffs):
             raise ValueError(f"the guided mode of the grating sections was lost near {lam_new:g} nm")
         lam = lam_new
@@ -435,16 +447,16 @@ def grating_sections(grating: DFBGrating, half_width: float | None = None) -> Gr
     rows = []
     gammas = []
     for stack, md in zip((g.tooth, g.groove), modes):
-        n_b = track_mode(stack, [lam_b], md.n_eff, g.polarization)[0]
-        up = track_mode(stack, nodes[_NODES // 2:], n_b, g.polarization)
-        down = track_mode(stack, nodes[: _NODES // 2 + 1][::-1], n_b, g.polarization)[::-1]
+        n_b = track_mode(stack, [lam_b], md.n_eff, pol)[0]
+        up = track_mode(stack, nodes[_NODES // 2:], n_b, pol)
+        down = track_mode(stack, nodes[: _NODES // 2 + 1][::-1], n_b, pol)[::-1]
         vals = np.concatenate((down[:-1], up))
         if not np.all(np.isfinite(vals)):
             raise ValueError(f"the guided mode of a grating section was lost within {lo:.1f}-{hi:.1f} nm")
         if np.all(stack.indices(nodes).imag == 0.0):
             vals = vals.real.astype(np.complex128)  # lossless section: drop round-off
         rows.append(vals)
-        mode_b = _section_neff_near(stack, lam_b, n_b, g.polarization)
+        mode_b = mode_at(stack, lam_b, n_b, pol)
         gl = stack.gain_layer_indices
         gammas.append(mode_b.confinement_from_pole(list(gl)) if gl else 0.0)
     lam_tab = np.linspace(lo, hi, _TABLE_POINTS)
@@ -472,11 +484,6 @@ def grating_sections(grating: DFBGrating, half_width: float | None = None) -> Gr
         kappa = math.pi * ng * (hi_s - lo_s) / (lam_b * lam_b * NM_TO_CM)
         sec = replace(sec, coupling_coefficient=float(kappa))
     return sec
-
-
-def _section_neff_near(stack, lam, neff, pol):
-    from .slab import mode_at
-    return mode_at(stack, lam, neff, pol)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -628,45 +635,54 @@ def _radiative_mode(grating, sec, lay: _RadiativeLayout, rc: RadiativeCoupling, 
 class DFBMode(Result):
     """One longitudinal DFB mode at threshold.
 
+    Losses (modal power losses, cm^-1; the vocabulary of :class:`cavity.lasing.threshold.Threshold`,
+    docs/physics.md s.3.5): ``modal_gain = internal_loss + outcoupling_loss`` is the total loss
+    the gain pays at threshold, and ``outcoupling_loss = edge_loss + radiation_loss`` is the light
+    leaving the grating, through its two ends and out of its surface.
+
     Attributes
     ----------
     wavelength : float            lasing wavelength (nm)
     material_gain : float         threshold material gain g_th of the gain layers (cm^-1)
     modal_gain : float            ``Gamma_bar g_th`` (cm^-1), Gamma_bar the sections' confinements
                                   weighted by the mode's index-weighted field energy in each section
-                                  (:func:`cavity.lasing.threshold.mode_energy_weights`)
-    internal_loss : float         the sections' passive modal losses with the same weights (cm^-1),
-                                  radiation_loss included
-    feedback_loss : float         ``modal_gain - internal_loss`` (cm^-1): the grating/facet
-                                  out-coupling.  The three are first-order (energy) estimates;
-                                  ``material_gain`` (from the pole) is exact.
+                                  (:func:`cavity.lasing.threshold.mode_energy_weights`): the total
+                                  loss the gain pays
+    internal_loss : float         absorption: the sections' passive modal losses with the same
+                                  weights (cm^-1), radiation not included
+    outcoupling_loss : float      ``modal_gain - internal_loss`` (cm^-1): the light leaving the
+                                  grating, through the ends (facets, the grating's own feedback
+                                  losses) and out of the surface (``radiation_loss``).  These three
+                                  are first-order (energy) estimates; ``material_gain`` (from the
+                                  pole) is exact.
     detuning : float              ``wavelength - bragg_wavelength`` (nm)
     current_density : float       J_th (A/cm^2) with a gain model, ``inf`` if out of reach, NaN without
     converged : bool
     iterations : int
     residual : float              relative residual |D| / (sum of the moduli of its terms) of the
                                   characteristic function at the solution
-    radiation_loss : float        surface-emission (radiation) power loss of this mode (cm^-1, modal):
-                                  0 for order 1; the user-given ``radiation_loss`` of an order >= 2
-                                  grating without ``radiation="coupled_wave"``; with it, computed from
-                                  the mode's own near field, ``(a_up + a_down) int n|a|^2 / int n|E|^2``
-                                  (docs/dfb.md s.3), and then *not* part of ``internal_loss`` or
-                                  ``feedback_loss``
+    radiation_loss : float        surface-emission (radiation) power loss of this mode (cm^-1, modal),
+                                  part of ``outcoupling_loss``: without ``radiation="coupled_wave"``
+                                  the grating's user-given ``radiation_loss`` (0 by default, as for
+                                  order 1); with it, computed from the mode's own near field,
+                                  ``(a_up + a_down) int n|a|^2 / int n|E|^2`` (docs/dfb.md s.3),
+                                  plus any user-given extra
     fraction_up : float           fraction of the radiated power going to the cover side (0 for order
                                   1; NaN when not computed: order >= 2 without ``"coupled_wave"``)
     fraction_down : float         fraction going to the substrate side (same)
     edge_loss : float             power leaving through both grating ends per stored energy (cm^-1),
-                                  from the mode's fields (``"coupled_wave"`` only; NaN otherwise).
-                                  Energy balance: ``modal_gain = internal_loss + radiation_loss +
-                                  edge_loss`` to the accuracy of the envelope approximation when the
-                                  grating layer does not absorb (docs/dfb.md s.3-4).
+                                  from the mode's fields (``"coupled_wave"`` only; NaN otherwise,
+                                  where ``outcoupling_loss - radiation_loss`` is the ends' share).
+                                  Energy balance: ``outcoupling_loss = edge_loss + radiation_loss``
+                                  to the accuracy of the envelope approximation when the grating
+                                  layer does not absorb (docs/dfb.md s.3-4).
     """
 
     wavelength: float
     material_gain: float
     modal_gain: float
     internal_loss: float
-    feedback_loss: float
+    outcoupling_loss: float
     detuning: float
     current_density: float
     converged: bool
@@ -847,9 +863,11 @@ def _host_of(stack, gain_model):
 
 
 def _plain_radiation(grating: DFBGrating) -> tuple:
-    """``(radiation_loss, fraction_up, fraction_down, edge_loss)`` of a mode of the plain 1D model."""
+    """``(radiation_loss, fraction_up, fraction_down, edge_loss)`` of a mode of the plain 1D model:
+    the user-given radiation loss (0 by default), its split only known for order 1 (nothing
+    radiates), no field-based edge loss."""
     if grating.order == 1:
-        return (0.0, 0.0, 0.0, math.nan)
+        return (grating.radiation_loss, 0.0, 0.0, math.nan)
     return (grating.radiation_loss, math.nan, math.nan, math.nan)
 
 
@@ -954,8 +972,12 @@ def dfb_threshold(grating: DFBGrating, *, modes: int | None = None, gain_model: 
                 jth = float(film_model.current_for_gain(g, lam))
             except ValueError:
                 jth = math.inf
+        # the sections' tables carry the user-given radiation_loss (a uniform Im n_eff, so it adds
+        # exactly itself to the energy-weighted loss): it is light leaving, not absorption
+        a_i -= grating.radiation_loss
         if rc is not None:
-            out.append(DFBMode(float(lam), float(g), gam_mode * g, a_i, gam_mode * g - a_i - a_rad,
+            a_rad += grating.radiation_loss
+            out.append(DFBMode(float(lam), float(g), gam_mode * g, a_i, gam_mode * g - a_i,
                                float(lam - lam_b), jth, True, int(z.iterations), float(z.residual),
                                a_rad, rc.fraction_up, rc.fraction_down, a_edge))
             continue
@@ -1060,7 +1082,7 @@ def surface_emission(result: DFBModes, mode: int = 0) -> SurfaceEmission:
     return SurfaceEmission(pos, amp, inten, md.wavelength, md.radiation_loss, md.fraction_up, md.fraction_down)
 
 
-def far_field(emission: SurfaceEmission, angles=None, *, medium_index: float = 1.0) -> FarField:
+def far_field(emission: SurfaceEmission, angles: ArrayLike | None = None, *, medium_index: float = 1.0) -> FarField:
     """Far field of a surface-emitted beam: the Fourier transform of its near field.
 
     Parameters
@@ -1115,7 +1137,8 @@ class DFBEvaluator:
     The search finds it through ``cavity.design.evaluators.BUILTIN_EVALUATORS`` (by import path,
     loaded when a search first needs it); this module registers nothing when it is imported."""
 
-    def thresholds(self, objects, settings):
+    def thresholds(self, objects: Sequence[DFBGrating], settings: ThresholdSettings) -> BatchThresholds:
+        """Lowest-threshold mode (wavelength, material gain, converged) of each grating."""
         from ..design.evaluators import BatchThresholds
 
         D = len(objects)
@@ -1131,7 +1154,10 @@ class DFBEvaluator:
                 lam[i], g[i], ok[i] = res.modes[0].wavelength, res.modes[0].material_gain, res.modes[0].converged
         return BatchThresholds(lam, g, ok)
 
-    def side_mode_margins(self, objects, settings, half_width, wavelengths):
+    def side_mode_margins(self, objects: Sequence[DFBGrating], settings: ThresholdSettings, half_width: float,
+                          wavelengths: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Material-gain gap (cm^-1) between the two lowest modes of each grating (``-inf`` where
+        the search fails); the grating's own window replaces ``half_width`` and ``wavelengths``."""
         out = np.empty(len(objects))
         for i, grating in enumerate(objects):
             try:
@@ -1140,5 +1166,6 @@ class DFBEvaluator:
                 out[i] = -math.inf
         return out
 
-    def report(self, obj, settings):
+    def report(self, obj: DFBGrating, settings: ThresholdSettings) -> DFBModes:
+        """The four lowest modes of one grating, with J_th from ``settings.gain_model``."""
         return dfb_threshold(obj, modes=4, gain_model=settings.gain_model)

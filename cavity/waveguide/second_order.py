@@ -48,9 +48,12 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._jit import kernel
 from ..conventions import NM_TO_CM
@@ -348,8 +351,13 @@ class RadiativeCoupling(Result):
         return tuple(sorted(out, key=lambda b: b.wavelength))
 
 
+#: effective indices ``(n_tooth, n_groove)`` of the two sections, or ``wavelength (nm) -> them``
+IndexPair: TypeAlias = "Sequence[complex] | NDArray[np.complex128]"
+SectionIndices: TypeAlias = "IndexPair | Callable[[float], IndexPair]"
+
+
 def radiative_coupling(tooth: Stack, groove: Stack, wavelength: float, period: float, duty_cycle: float,
-                       *, section_indices=None) -> RadiativeCoupling:
+                       *, section_indices: SectionIndices | None = None) -> RadiativeCoupling:
     """Radiative coupling ``zeta``, ``kappa_2`` and the up/down split of a second-order grating (TE).
 
     Parameters
@@ -484,7 +492,9 @@ def radiative_coupling(tooth: Stack, groove: Stack, wavelength: float, period: f
 # ------------------------------------------------------------------------------------------------
 # the 1D effective-index grating with the radiative coupling (docs/dfb.md s.3)
 # ------------------------------------------------------------------------------------------------
-def modulated_pieces(types, lengths, period: float, duty: float, end_cut=(0.0, 0.0)):
+def modulated_pieces(types: NDArray[np.int64], lengths: NDArray[np.float64], period: float, duty: float,
+                     end_cut: tuple[float, float] = (0.0, 0.0)
+                     ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
     """Split an uncut tooth/groove layout where ``sign cos(2 K (z - c))`` changes sign.
 
     ``types`` (0 tooth, 1 groove) and ``lengths`` (nm) are the symmetric layout ``T/2 G T ... G T/2``
@@ -546,7 +556,8 @@ def modulated_pieces(types, lengths, period: float, duty: float, end_cut=(0.0, 0
             np.array(bins, np.int64)[keep])
 
 
-def merge_pieces(typ, sign, length):
+def merge_pieces(typ: NDArray[np.int64], sign: NDArray[np.float64],
+                 length: NDArray[np.float64]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Merge neighbouring pieces of the same (type, sign): ``(keys, lengths)``, key ``2 type + (sign < 0)``."""
     keys = 2 * typ + (sign < 0)
     out_k, out_l = [int(keys[0])], [float(length[0])]
@@ -559,7 +570,8 @@ def merge_pieces(typ, sign, length):
     return np.array(out_k, np.int64), np.array(out_l)
 
 
-def modulated_rows(n_rows, lam_tab, diagonal: complex, coupling: complex):
+def modulated_rows(n_rows: NDArray[np.complex128], lam_tab: ArrayLike, diagonal: complex,
+                   coupling: complex) -> NDArray[np.complex128]:
     """Index rows of the four piece kinds (tooth +, tooth -, groove +, groove -): the section rows
     plus ``diagonal / k0`` plus ``+- coupling lambda / 4`` (a square wave whose cos(2 K z) harmonic
     is ``2 coupling / k0``: in 1D an index ``n_2 cos(2Kz)`` couples R and S by ``k0 n_2 / 2``)."""
@@ -614,7 +626,7 @@ def _walk_pieces(k, ell, k_left, k_right, A, B):
     return 0.5 * ((1 + r) * a + (1 - r) * b), 0.5 * ((1 - r) * a + (1 + r) * b)
 
 
-def mode_fields(n, length, n_left, n_right, lam) -> ModeFields:
+def mode_fields(n: ArrayLike, length: ArrayLike, n_left: complex, n_right: complex, lam: float) -> ModeFields:
     """Field of the pole (outgoing waves only) through pieces of complex index ``n`` and ``length`` (nm).
 
     Starts with a unit left-going wave in the left outer medium and carries ``E``, ``E'`` across

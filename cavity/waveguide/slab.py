@@ -39,9 +39,12 @@ branch ``Re q + Im q > 0`` are found (weakly leaky ones).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from ..results import ModeSequence, Result
 
@@ -62,9 +65,8 @@ _PERTURBATION = 1e-5  # imaginary index step used for d n_eff / d n_a
 #: :func:`cavity.field_profile`
 MAX_PROFILE_POINTS = 1e7
 
-
-def pol_label(pol: Polarization) -> str:
-    return "TE" if pol is Polarization.S else "TM"
+#: a layer of the slab by index or label, or a sequence of them
+LayerSelection: TypeAlias = "int | str | Sequence[int | str]"
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +105,7 @@ class Mode(Result):
     ----------
     n_eff : complex        effective index; ``Im n_eff > 0`` is a loss
     wavelength : float     vacuum wavelength (nm)
-    polarization : str     "TE" or "TM"
+    polarization : Polarization  S for TE, P for TM (:attr:`Polarization.label` gives "TE"/"TM")
     order : int            0 for the mode with the largest ``Re n_eff``, then 1, 2, ...
     leaky : bool           True for a leaky (substrate-radiating) mode
     converged : bool
@@ -113,7 +115,7 @@ class Mode(Result):
 
     n_eff: complex
     wavelength: float
-    polarization: str
+    polarization: Polarization
     order: int
     leaky: bool
     converged: bool
@@ -126,7 +128,8 @@ class Mode(Result):
 
     @property
     def label(self) -> str:
-        return f"{self.polarization}{self.order}" + (" (leaky)" if self.leaky else "")
+        """``"TE0"``, ``"TM1"``, ... (with `` (leaky)`` for a leaky mode)."""
+        return f"{self.polarization.label}{self.order}" + (" (leaky)" if self.leaky else "")
 
     @property
     def modal_gain(self) -> float:
@@ -139,7 +142,7 @@ class Mode(Result):
         return -self.modal_gain
 
     # -- confinement ------------------------------------------------------------------------------
-    def _layer_indices(self, layer) -> tuple:
+    def _layer_indices(self, layer: LayerSelection) -> tuple:
         names = [lay.label for lay in self.stack.layers]
         items = layer if isinstance(layer, (list, tuple)) else [layer]
         out = []
@@ -156,7 +159,7 @@ class Mode(Result):
                 raise TypeError(f"layer must be a layer index, a layer name or a sequence of them, got {item!r}")
         return tuple(sorted(set(out)))
 
-    def confinement(self, layer) -> float:
+    def confinement(self, layer: LayerSelection) -> float:
         """Modal gain factor Gamma of ``layer`` (index, name, or a sequence of them).
 
         ``d g_mod = Gamma * d g`` for a material gain g in the layer(s).  TE: the
@@ -167,20 +170,20 @@ class Mode(Result):
         (``Im n / Re n``); the DFB code uses the pole value.
         """
         idx = self._layer_indices(layer)
-        if self.polarization == "TE" and not self.leaky:
+        if self.polarization is Polarization.S and not self.leaky:
             return sum(self.weighted_overlap(i) for i in idx)
         return self.confinement_from_pole(idx)
 
-    def weighted_overlap(self, layer) -> float:
+    def weighted_overlap(self, layer: LayerSelection) -> float:
         """``(n_a / Re n_eff) int_a |E_y|^2 dz / int |E_y|^2 dz`` (TE only)."""
-        if self.polarization != "TE":
+        if self.polarization is not Polarization.S:
             raise ValueError("weighted_overlap is the TE modal gain factor; use confinement_from_pole for TM")
         idx = self._layer_indices(layer)
         ints = self._intensity_integrals()
         total = ints.sum()
         return float(sum(self._n[i + 1].real * ints[i + 1] for i in idx) / (self.n_eff.real * total))
 
-    def field_fraction(self, layer) -> float:
+    def field_fraction(self, layer: LayerSelection) -> float:
         """Plain power-free fraction ``int_a |F|^2 / int |F|^2`` of the profile field F (E_y or H_y).
 
         Not a modal gain factor (docs/physics.md s.4.6); given for comparison.
@@ -189,11 +192,11 @@ class Mode(Result):
         ints = self._intensity_integrals()
         return float(sum(ints[i + 1] for i in idx) / ints.sum())
 
-    def confinement_from_pole(self, layer) -> float:
+    def confinement_from_pole(self, layer: LayerSelection) -> float:
         """``Re(d n_eff / d n_a)`` by a central difference of the pole under ``n_a -> n_a +- i h``."""
         idx = self._layer_indices(layer)
         k0 = 2.0 * math.pi / self.wavelength
-        pol = 0 if self.polarization == "TE" else 1
+        pol = self.polarization.code
         out = []
         for sgn in (1.0, -1.0):
             n = self._n.copy()
@@ -226,7 +229,7 @@ class Mode(Result):
                 out[m] = (abs(A[m]) ** 2 + abs(B[m]) ** 2) * e + 2.0 * (A[m] * np.conj(B[m]) * cross).real
         return out
 
-    def field(self, z) -> np.ndarray:
+    def field(self, z: ArrayLike) -> NDArray[np.complex128]:
         """Complex transverse field (E_y for TE, H_y for TM) at positions ``z`` (nm), normalised so
         that the profile's maximum |field| is 1 (see :meth:`profile`)."""
         zz = np.atleast_1d(as_float_array(z, "z"))
@@ -259,7 +262,7 @@ class Mode(Result):
                 fwd = A[j] * np.exp(1j * beta * (zj - bounds[j - 1]))
                 bwd = B[j] * np.exp(1j * beta * (bounds[j] - zj))
             out[sel] = fwd + bwd
-            if self.polarization == "TE":
+            if self.polarization is Polarization.S:
                 ez[sel] = 0.0
             else:
                 nj2 = self._n[j] ** 2
@@ -297,7 +300,7 @@ class Mode(Result):
         f, e_tm = self._raw_field(z)
         peak = np.max(np.abs(f)) or 1.0
         f = f / peak
-        e2 = np.abs(f) ** 2 if self.polarization == "TE" else e_tm ** 2
+        e2 = np.abs(f) ** 2 if self.polarization is Polarization.S else e_tm ** 2
         e2 = e2 / (np.max(e2) or 1.0)
         idx = np.clip(np.searchsorted(bounds, z, side="right"), 0, self._n.size - 1)
         return ModeProfile(z, f, e2, self._n[idx], bounds, idx)
@@ -315,14 +318,15 @@ def _int_exp(c, d):
 class GuidedModes(ModeSequence):
     """The guided modes of a slab at one wavelength and polarization, largest ``Re n_eff`` first.
 
-    Iterable and indexable (``modes[0]`` is the fundamental).  ``cladding_index`` and
+    Iterable and indexable (``modes[0]`` is the fundamental).  ``polarization`` is the
+    :class:`~cavity.Polarization` member (S for TE, P for TM).  ``cladding_index`` and
     ``max_index`` bound the real-axis search; ``v_number`` is
     ``k0 sum_j d_j sqrt(max(n_j^2 - n_c^2, 0))`` over the layers.
     """
 
     modes: tuple
     wavelength: float
-    polarization: str
+    polarization: Polarization
     cladding_index: float
     max_index: float
     v_number: float
@@ -338,7 +342,8 @@ class GuidedModes(ModeSequence):
 
 
 # ------------------------------------------------------------------------------------------------
-def parse_polarization(polarization) -> Polarization:
+def parse_polarization(polarization: str | Polarization) -> Polarization:
+    """:meth:`Polarization.parse` for a guided mode: S (``"TE"``, ``"s"``) or P (``"TM"``, ``"p"``)."""
     try:
         return Polarization.parse(polarization, allow_unpolarized=False)
     except ValueError:
@@ -509,9 +514,8 @@ def guided_modes(stack: Stack, wavelength: float, polarization: str | Polarizati
     n_max = float(n[plane].real)
     contrast = np.sqrt(np.clip(n[1:-1].real ** 2 - n_clad ** 2, 0.0, None))
     v = float(k0 * np.sum(d[1:-1] * contrast))
-    label = pol_label(pol)
     if n_max <= n_clad:
-        return GuidedModes((), wl, label, n_clad, n_max, v)
+        return GuidedModes((), wl, pol, n_clad, n_max, v)
     expected = v / math.pi + 2.0
     count = int(max(512, 64 * expected))
     roots = []
@@ -539,28 +543,30 @@ def guided_modes(stack: Stack, wavelength: float, polarization: str | Polarizati
         leaky_roots.sort(key=lambda r: -r[0].real)
     modes = []
     for order, (z, res) in enumerate(bound):
-        modes.append(_make_mode(stack, n, d, wl, z, res, label, order, False, pol.code, plane))
+        modes.append(_make_mode(stack, n, d, wl, z, res, pol, order, False, plane))
     for order, (z, res) in enumerate(leaky_roots):
-        modes.append(_make_mode(stack, n, d, wl, z, res, label, len(bound) + order, True, pol.code, plane))
-    return GuidedModes(tuple(modes), wl, label, n_clad, n_max, v)
+        modes.append(_make_mode(stack, n, d, wl, z, res, pol, len(bound) + order, True, plane))
+    return GuidedModes(tuple(modes), wl, pol, n_clad, n_max, v)
 
 
-def _make_mode(stack, n, d, wl, z, res, label, order, is_leaky, pol, plane) -> Mode:
-    amp = _mode_amplitudes(n, d, wl, z, pol, plane)
+def _make_mode(stack, n, d, wl, z, res, pol: Polarization, order, is_leaky, plane) -> Mode:
+    amp = _mode_amplitudes(n, d, wl, z, pol.code, plane)
     nn = n.copy()
     nn.setflags(write=False)
     dd = d.copy()
     dd.setflags(write=False)
-    return Mode(complex(z), float(wl), label, int(order), bool(is_leaky), True, float(res), stack, nn, dd, plane, amp)
+    return Mode(complex(z), float(wl), pol, int(order), bool(is_leaky), True, float(res), stack, nn, dd, plane, amp)
 
 
-def track_mode(stack: Stack, wavelengths, neff_start: complex, polarization="TE"):
+def track_mode(stack: Stack, wavelengths: ArrayLike, neff_start: complex,
+               polarization: str | Polarization = "TE") -> NDArray[np.complex128]:
     """``n_eff`` of one mode followed over ``wavelengths`` (nm) by Newton continuation from
     ``neff_start`` at ``wavelengths[0]``.  Returns complex128[W]; NaN where it fails."""
     pol = parse_polarization(polarization)
-    out = np.full(len(wavelengths), np.nan + 0j, dtype=np.complex128)
+    wls = np.atleast_1d(np.asarray(wavelengths, dtype=np.float64))
+    out = np.full(wls.size, np.nan + 0j, dtype=np.complex128)
     z = complex(neff_start)
-    for i, wl in enumerate(wavelengths):
+    for i, wl in enumerate(wls):
         n, d = _slab_arrays(stack, float(wl))
         plane = _plane(n, d)
         zz, it, st, res = MK.mode_newton(n, d, 2.0 * math.pi / wl, z, pol.code, plane, _NEWTON_TOL,
@@ -572,7 +578,7 @@ def track_mode(stack: Stack, wavelengths, neff_start: complex, polarization="TE"
     return out
 
 
-def mode_at(stack: Stack, wavelength: float, neff_guess: complex, polarization="TE") -> Mode:
+def mode_at(stack: Stack, wavelength: float, neff_guess: complex, polarization: str | Polarization = "TE") -> Mode:
     """The mode whose ``n_eff`` is nearest to ``neff_guess`` (Newton from it, no scan)."""
     pol = parse_polarization(polarization)
     wl = require_scalar_finite(wavelength, "wavelength")
@@ -582,4 +588,4 @@ def mode_at(stack: Stack, wavelength: float, neff_guess: complex, polarization="
                                     _NEWTON_MAXIT, 1e-2)
     if st != MK.CONVERGED:
         raise ValueError(f"no mode found near neff_guess={neff_guess!r} at {wl} nm")
-    return _make_mode(stack, n, d, wl, z, res, pol_label(pol), 0, False, pol.code, plane)
+    return _make_mode(stack, n, d, wl, z, res, pol, 0, False, plane)
