@@ -5,6 +5,9 @@ Every function takes ``ax=None`` (a new figure is made), returns ``(fig, ax)`` a
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -51,7 +54,8 @@ def plot_stack_field(stack: Stack, wavelength: float, *, gain: float | None = No
     return fig, ax
 
 
-def plot_spectrum(spec: Spectrum, *, ax: Axes | None = None, quantities=("R", "T", "A")) -> tuple[Figure, Axes]:
+def plot_spectrum(spec: Spectrum, *, ax: Axes | None = None,
+                  quantities: Sequence[str] = ("R", "T", "A")) -> tuple[Figure, Axes]:
     """R, T (and A) versus wavelength from a :class:`Spectrum` (one angle)."""
     fig, ax = _axes(ax)
     for q in quantities:
@@ -71,8 +75,9 @@ def _gain_text(g: float) -> str:
     return f"{g:.0f}" if abs(g) >= 1000 else f"{g:.4g}"
 
 
-def plot_threshold_modes(modes, *, ax: Axes | None = None, max_gain: float | None = None, available_gain: float | None = None,
-                         log: bool | None = None, wavelength_range=None) -> tuple[Figure, Axes]:
+def plot_threshold_modes(modes: Iterable[Any], *, ax: Axes | None = None, max_gain: float | None = None,
+                         available_gain: float | None = None, log: bool | None = None,
+                         wavelength_range: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
     """Threshold material gain of every mode versus its lasing wavelength, with the side-mode margin.
 
     Parameters
@@ -111,8 +116,8 @@ def plot_threshold_modes(modes, *, ax: Axes | None = None, max_gain: float | Non
     (complete)"`` or ``"(INCOMPLETE)"`` from the result's ``count`` and ``complete``: N the modes
     in ``modes.modes``, M the winding-number count of the window below ``max_gain``.
     """
-    result = modes if hasattr(modes, "modes") else None  # ThresholdModes, DFBModes; else a plain sequence
-    items = list(modes.modes if result is not None else modes)
+    result: Any = modes if hasattr(modes, "modes") else None  # ThresholdModes, DFBModes; else a plain sequence
+    items = list(result.modes if result is not None else modes)
     for i, m in enumerate(items):
         if not (hasattr(m, "wavelength") and hasattr(m, "material_gain")):
             raise TypeError(f"modes must be a ThresholdModes, a DFBModes or a sequence of modes with "
