@@ -122,3 +122,7 @@ def test_coupled_mode_threshold_names_its_losses_the_same_way():
     assert th.outcoupling_loss == pytest.approx(th.edge_loss + 7.0, rel=1e-12)
     assert th.modal_gain == pytest.approx(th.internal_loss + th.outcoupling_loss, rel=1e-12)
     assert set(th.to_dict()) >= {"modal_gain", "internal_loss", "outcoupling_loss", "edge_loss", "radiation_loss"}
+
+
+def test_a_member_prints_as_its_value():
+    assert f"{Polarization.P}" == "p" and str(Polarization.UNPOLARIZED) == "unpolarized"

@@ -53,8 +53,9 @@ class Polarization(str, enum.Enum):
     ``S`` (``"s"``) has E perpendicular to the plane of incidence: the TE guided modes of a slab;
     ``P`` (``"p"``) has E in that plane: the TM modes.  :meth:`parse` accepts a member, its value
     or name in any case, and ``"TE"``/``"TM"`` for s/p; :attr:`label` gives ``"TE"``/``"TM"``.
-    Being a ``str`` enum, a member equals its value (``Polarization.S == "s"``) and serialises as
-    it (``to_dict()``); compare members by identity (``pol is Polarization.S``).
+    Being a ``str`` enum, a member equals its value (``Polarization.S == "s"``), prints as it
+    (``f"{pol}"`` gives ``"s"``) and serialises as it (``to_dict()``); compare members by identity
+    (``pol is Polarization.S``).
     """
 
     S = "s"
@@ -69,6 +70,9 @@ class Polarization(str, enum.Enum):
         if pol is cls.UNPOLARIZED and not allow_unpolarized:
             raise ValueError("polarization must be 's' or 'p' here (amplitudes need one polarization), got 'unpolarized'")
         return pol
+
+    def __str__(self) -> str:
+        return self.value
 
     @property
     def code(self) -> int:

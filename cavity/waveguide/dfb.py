@@ -221,7 +221,8 @@ class DFBGrating:
     radiation_loss : float, default 0
         User-given modal power loss (cm^-1) added to every section: the surface-emission loss of a
         grating of order >= 2 that a 1D model cannot compute (with ``radiation="coupled_wave"`` an
-        extra, mode-independent loss on top of the computed one).
+        extra, mode-independent loss on top of the computed one).  The modes report it in their
+        ``radiation_loss``, part of ``outcoupling_loss`` (not of ``internal_loss``).
     radiation : {"none", "coupled_wave"} or GratingRadiation, optional
         ``"coupled_wave"`` (order 2, TE): compute the radiative coupling of the first Fourier
         harmonic and each mode's radiation loss and up/down split (:class:`GratingRadiation`,
