@@ -104,7 +104,9 @@ def test_mode_pairs_symmetric_about_bragg(uniform):
         assert abs(a.detuning + b.detuning) < 2e-3 * abs(a.detuning - b.detuning)
         # the tiny residual asymmetry comes from Gamma_tooth != Gamma_groove (a weak gain grating)
         assert a.material_gain == pytest.approx(b.material_gain, rel=5e-3)
-    assert res.side_mode_margin == pytest.approx(m[1].material_gain - m[0].material_gain)
+    # a uniform index grating has no side-mode discrimination: the band-edge pair is degenerate
+    # (Kogelnik & Shank 1972), so the reported margin is only the weak gain-grating splitting
+    assert 0.0 <= res.side_mode_margin < 5e-3 * m[0].material_gain
     assert all(x.material_gain <= y.material_gain for x, y in zip(m, m[1:]))
 
 
@@ -159,18 +161,33 @@ def test_cleaved_facets_and_current_density():
     film = 0.5 * sum(s.layers[i].thickness for s in (tooth, groove) for i in s.gain_layer_indices)
     model = QDGainModel().for_film_thickness(film)
     low = res.lowest
-    assert low.current_density == pytest.approx(model.current_for_gain(low.material_gain, low.wavelength), rel=1e-9)
-    assert low.internal_loss == 0.0 and low.outcoupling_loss == pytest.approx(low.modal_gain)
+    # the forward gain model at J_th gives the threshold gain back (the film-thickness rule above fixes the model)
+    assert float(model.material_gain(low.current_density, low.wavelength)) == pytest.approx(low.material_gain, rel=1e-9)
+    assert low.internal_loss == 0.0  # no absorbing layer in the sections
 
 
 def test_lossy_section_internal_loss_enters_the_threshold():
+    """An absorbing ITO film on the grating raises the modal threshold gain by its modal absorption:
+    the same grating with a lossless ITO (k = 0) is the reference, and the absorption is the
+    sections' slab-mode loss (4 pi / lambda) Im n_eff, period-averaged (weak loss, first order)."""
+    from cavity.waveguide import guided_modes
+
     sub = mt.Constant(NS)
     ito = mt.get("ITO")
-    mk = lambda t: Stack.of(Layer(mt.Constant(NF), t, gain=True), Layer(ito, 20.0), substrate=sub)
-    res = dfb_threshold(DFBGrating(mk(200.0), mk(198.0), 630.0, periods=500))
-    low = res.lowest
-    assert low.internal_loss > 1.0
-    assert low.modal_gain == pytest.approx(low.internal_loss + low.outcoupling_loss)
+    n_ito = complex(ito.n(630.0))
+    lossless_ito = mt.Constant(n_ito.real)
+
+    def mk(t, film):
+        return Stack.of(Layer(mt.Constant(NF), t, gain=True), Layer(film, 20.0), substrate=sub)
+
+    lossy = dfb_threshold(DFBGrating(mk(200.0, ito), mk(198.0, ito), 630.0, periods=500)).lowest
+    clear = dfb_threshold(DFBGrating(mk(200.0, lossless_ito), mk(198.0, lossless_ito), 630.0, periods=500)).lowest
+    assert clear.internal_loss == 0.0 and n_ito.imag > 0
+    absorption = np.mean([4e7 * math.pi / 630.0 * guided_modes(mk(t, ito), 630.0, "TE")[0].n_eff.imag
+                          for t in (200.0, 198.0)])
+    assert absorption > 1.0
+    assert lossy.internal_loss == pytest.approx(absorption, rel=0.01)
+    assert lossy.modal_gain - clear.modal_gain == pytest.approx(absorption, rel=0.01)
 
 
 def test_etched_grating_geometry():
@@ -240,7 +257,6 @@ def test_out_coupling_is_positive_for_a_strongly_coupled_lossy_grating():
     assert res.kappa_L > 5
     for m in res.modes[:4]:
         assert m.outcoupling_loss > 0
-        assert m.modal_gain == pytest.approx(m.internal_loss + m.outcoupling_loss)
 
 
 @pytest.mark.parametrize("kw", [dict(periods=600, radiation_loss=40.0, phase_shifts="quarter_wave"),
