@@ -99,7 +99,7 @@ class Threshold(Result):
     Losses (modal power losses, cm^-1; the vocabulary of every threshold result, docs/physics.md
     s.3.5): ``modal_gain = internal_loss + outcoupling_loss`` is the total loss the gain pays at
     threshold; ``outcoupling_loss`` is the light leaving the stack through its outer media (the
-    "mirror loss" of a vertical cavity).  The old name ``mirror_loss`` reads the same value.
+    "mirror loss" of a vertical cavity).
 
     Attributes
     ----------
@@ -136,11 +136,6 @@ class Threshold(Result):
     residual: float
     passive: Resonance | None
     gain_layers: tuple
-
-    @property
-    def mirror_loss(self) -> float:
-        """The old name of :attr:`outcoupling_loss` (read-only; kept for callers not yet renamed)."""
-        return self.outcoupling_loss
 
 
 @dataclass(frozen=True)

@@ -647,7 +647,7 @@ class SpontaneousCoupling(Result):
     cone_angles : tuple of float       ``kappa_m`` as an angle (degrees) in the incident medium and
                                        the substrate (nan for a lossy outer medium)
     mode_escape : float                power escaping inside the cone and linewidth, over the total
-    escape_share : float               ``mirror_loss / modal_gain`` of the threshold: the share of the
+    escape_share : float               ``outcoupling_loss / modal_gain`` of the threshold: the share of the
                                        mode's photons that leave through the mirrors
     purcell_factor : float             film-averaged Purcell factor at ``wavelength``
                                        (:func:`radiative_rate_factor`)
@@ -754,9 +754,9 @@ def spontaneous_coupling(stack: Stack, threshold: Any, wavelengths: ArrayLike, *
     dlam = float(threshold.passive.linewidth)
     if not (dlam > 0 and math.isfinite(dlam)):
         raise ValueError(f"the threshold's passive linewidth must be finite and > 0 nm, got {dlam!r}")
-    eta = float(threshold.mirror_loss) / float(threshold.modal_gain)
+    eta = float(threshold.outcoupling_loss) / float(threshold.modal_gain)
     if not 0 < eta <= 1 + 1e-9:
-        raise ValueError(f"the threshold's mirror_loss / modal_gain must be in (0, 1], got {eta!r}")
+        raise ValueError(f"the threshold's outcoupling_loss / modal_gain must be in (0, 1], got {eta!r}")
     eta = min(eta, 1.0)
     orient = Orientation.ISOTROPIC
     n_out = stack.indices(lam_m)[[0, -1], 0]
