@@ -143,21 +143,11 @@ class Mode(Result):
 
     # -- confinement ------------------------------------------------------------------------------
     def _layer_indices(self, layer: LayerSelection) -> tuple:
-        names = [lay.label for lay in self.stack.layers]
-        items = layer if isinstance(layer, (list, tuple)) else [layer]
-        out = []
-        for item in items:
-            if isinstance(item, str):
-                if item not in names:
-                    raise ValueError(f"layer {item!r} is not in the stack; its layers are {names}")
-                out.append(names.index(item))
-            elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
-                if not 0 <= item < len(names):
-                    raise ValueError(f"layer index {item!r} is out of range for a {len(names)}-layer stack")
-                out.append(int(item))
-            else:
-                raise TypeError(f"layer must be a layer index, a layer name or a sequence of them, got {item!r}")
-        return tuple(sorted(set(out)))
+        """Indices of a layer or a sequence of layers, each by index or name (:meth:`Stack.layer_index`)."""
+        items: list = list(layer) if isinstance(layer, (list, tuple)) else [layer]
+        if not items:
+            raise ValueError("layer must name at least one layer")
+        return tuple(sorted({self.stack.layer_index(item, "layer") for item in items}))
 
     def confinement(self, layer: LayerSelection) -> float:
         """Modal gain factor Gamma of ``layer`` (index, name, or a sequence of them).
