@@ -345,7 +345,7 @@ def recorded_film_geometry(*stacks: Stack, gain_layers: Sequence[int | str] | No
     ----------
     *stacks : cavity.Stack
         One stack, or several (e.g. the tooth and groove of a grating).
-    gain_layers : sequence of int, optional
+    gain_layers : sequence of int or str, optional
         With one stack: the layers holding the dots (default: those marked ``gain=True``).
 
     Returns
@@ -720,7 +720,7 @@ class QDGainModel:
         Parameters
         ----------
         stack : cavity.Stack
-        gain_layers : sequence of int, optional
+        gain_layers : sequence of int or str, optional
             The layers holding the dots (default: the layers marked ``gain=True``).
         """
 

@@ -341,7 +341,7 @@ def threshold_current(stack: Stack, gain_model: QDGainModel, wavelength_range: t
         stack) is refused with a ``ValueError`` naming both values.
     wavelength_range : (float, float)
         Window (nm) in which the modes are searched.
-    gain_layers : sequence of int, optional
+    gain_layers : sequence of int or str, optional
         Override the layers that carry the gain.
     thermal : ThermalModel, optional
         Heating: at each current density J tried, the gain is taken at ``dT = thermal.temperature_rise(J)``

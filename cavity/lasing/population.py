@@ -115,8 +115,8 @@ def threshold_population(stacks: Sequence[Stack], near: float, *, gain_layers: S
     Parameters
     ----------
     stacks : sequence of Stack
-        The designs; each with its gain layers marked (or give ``gain_layers``, indices into
-        each stack's layers).
+        The designs; each with its gain layers marked (or give ``gain_layers``, indices into or
+        names of each stack's layers).
     near : float
         Start of every pole search (nm), e.g. the design wavelength.
     search_width : float

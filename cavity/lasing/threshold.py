@@ -851,7 +851,7 @@ def _threshold_set(stack, lo, hi, gain_layers, angle, polarization, max_gain, ex
     return problem, zs, modes, max_gain
 
 
-def lasing_threshold(stack: Stack, near: float, gain_layers: Sequence[int] | None = None, *, angle: float = 0.0,
+def lasing_threshold(stack: Stack, near: float, gain_layers: Sequence[int | str] | None = None, *, angle: float = 0.0,
                      polarization: str | Polarization = "s", search_width: float | None = None,
                      max_gain: float | None = None, temperature_rise: float = 0.0) -> Threshold:
     """The lasing threshold of the mode nearest to ``near``.
@@ -862,8 +862,9 @@ def lasing_threshold(stack: Stack, near: float, gain_layers: Sequence[int] | Non
         With at least one layer marked ``gain=True`` (or give ``gain_layers``).
     near : float
         Wavelength (nm) near which to look for the mode.
-    gain_layers : sequence of int, optional
-        Indices into ``stack.layers`` of the layers that carry the (common) gain.
+    gain_layers : sequence of int or str, optional
+        Layers (indices into ``stack.layers`` or names, :meth:`cavity.Stack.layer_index`) that
+        carry the (common) gain.
     angle, polarization
         Emission direction in the incident medium (degrees) and polarization ("s"/"p"); the
         in-plane wavenumber is ``n_0(lambda_th) sin(angle)`` at the lasing wavelength.
@@ -929,7 +930,7 @@ def lasing_threshold(stack: Stack, near: float, gain_layers: Sequence[int] | Non
     return min(modes, key=lambda m: abs(m.wavelength - near))
 
 
-def threshold_modes(stack: Stack, wavelength_range: tuple[float, float], gain_layers: Sequence[int] | None = None, *,
+def threshold_modes(stack: Stack, wavelength_range: tuple[float, float], gain_layers: Sequence[int | str] | None = None, *,
                     angle: float = 0.0, polarization: str | Polarization = "s", max_gain: float | None = None,
                     temperature_rise: float = 0.0) -> ThresholdModes:
     """Every longitudinal mode in ``wavelength_range`` with its threshold, lowest first, counted.
@@ -939,7 +940,7 @@ def threshold_modes(stack: Stack, wavelength_range: tuple[float, float], gain_la
     stack : Stack
     wavelength_range : (float, float)
         Window of lasing wavelengths (nm).
-    gain_layers : sequence of int, optional
+    gain_layers : sequence of int or str, optional
         Layers that carry the common material gain (default: those marked ``gain=True``).
     angle, polarization
         Emission direction in the incident medium (degrees) and "s"/"p".
