@@ -34,8 +34,11 @@ def check_range(wavelength_range: Iterable[float], owner: str) -> tuple[float, f
     return (lo, hi)
 
 
-#: wavelength grids up to this size have their last evaluation cached on the material
+#: wavelength grids up to this size have their evaluation cached on the material
 _CACHE_MAX_POINTS = 4096
+#: how many such grids a material keeps (the most recent ones): a design loop alternates between a
+#: few grids (a spectrum's, a mode search's padded window, a threshold's table)
+_CACHE_GRIDS = 8
 
 
 #: the cache key of a wavelength grid: its shape and its bytes
@@ -83,16 +86,28 @@ class Material(abc.ABC):
 
     def index_view(self, wl: NDArray[np.float64], key: GridKey | None) -> NDArray[np.complex128]:
         """:meth:`n` at a float64 wavelength array whose :func:`grid_key` is ``key``, possibly as a
-        read-only view of the cached evaluation (materials are immutable: the last small grid's
-        validated result is kept).  For callers that copy the values anyway (a stack's index table)."""
-        cached = self.__dict__.get("_n_cache")
-        if key is not None and cached is not None and cached[0] == key:
-            return cached[1]
+        read-only view of the cached evaluation.  Materials are immutable, so the validated values on
+        the last ``_CACHE_GRIDS`` small grids are kept: the one cache of material evaluations (stacks'
+        index tables, spectra, pole searches and populations all read through it).  The cache dict is
+        replaced, never modified in place, so threads sharing a material never see it change under
+        them.  For callers that copy the values anyway (a stack's index table)."""
+        cache = self.__dict__.get("_n_cache")
+        if key is not None and cache is not None:
+            hit = cache.get(key)
+            if hit is not None:
+                return hit
         out = self._validated_index(wl)
         if key is not None:
             out.setflags(write=False)
-            object.__setattr__(self, "_n_cache", (key, out))
+            kept = list(cache.items())[-(_CACHE_GRIDS - 1):] if cache else []
+            object.__setattr__(self, "_n_cache", dict(kept + [(key, out)]))
         return out
+
+    def __getstate__(self) -> dict:
+        """Pickled without the evaluation cache (a process pool gets the material, not its tables)."""
+        state = dict(self.__dict__)
+        state.pop("_n_cache", None)
+        return state
 
     def _validated_index(self, wl: NDArray[np.float64]) -> NDArray[np.complex128]:
         lo, hi = self.wavelength_range

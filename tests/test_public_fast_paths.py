@@ -66,3 +66,33 @@ def test_stack_distinct_materials_and_padding_are_not_shared_state():
 def test_one_wavelength_still_validates_threads():
     with pytest.raises(ValueError, match="threads"):
         cv.spectrum(_stack(), 630.0, threads=0)
+
+
+class _Counting(mt.Constant):
+    """A constant material that counts its evaluations (the cache must spare them)."""
+
+    def _index(self, wavelength):
+        object.__setattr__(self, "calls", self.__dict__.get("calls", 0) + 1)
+        return super()._index(wavelength)
+
+
+def test_one_material_cache_serves_alternating_grids_and_pole_searches():
+    import pickle
+
+    m = _Counting(1.7)
+    grids = [np.linspace(600.0, 660.0, n) for n in (7, 11, 13)]
+    for _ in range(3):  # a design loop alternating a few grids evaluates each once
+        for g in grids:
+            np.testing.assert_array_equal(m.n(g), np.full(g.size, 1.7 + 0j))
+    assert m.calls == 3
+    # a threshold's index table reads through the same cache: a second search evaluates nothing
+    core = [cv.Layer(mt.Constant(1.45), 100.0), cv.Layer(m, 40.0, gain=True), cv.Layer(mt.Constant(1.45), 100.0)]
+    st = cv.microcavity(core, cv.dbr(mt.Constant(1.45), mt.Constant(2.1), 5, 630.0),
+                        cv.dbr(mt.Constant(2.1), mt.Constant(1.45), 5, 630.0))
+    first = cv.lasing_threshold(st, 630.0)
+    calls = m.calls
+    again = cv.lasing_threshold(st, 630.0)
+    assert m.calls == calls and again.wavelength == first.wavelength
+    # a material sent to another process leaves its tables behind
+    clone = pickle.loads(pickle.dumps(m))
+    assert "_n_cache" not in vars(clone) and clone.n(630.0) == m.n(630.0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from collections.abc import Sequence
 
 import numpy as np
+from materials.base import grid_key
 
 from . import _pole_kernels as PK
 from .._jit import run_threaded
@@ -82,7 +83,8 @@ def _population_arrays(stacks, lam_tab, gain_layers):
     d = np.empty((D, M), np.float64)
     mask = np.zeros((D, M), np.float64)
     plane = np.empty(D, np.int64)
-    cache: dict[int, np.ndarray] = {}
+    cache: dict[int, np.ndarray] = {}  # this call's distinct materials (by identity), read through their own cache
+    key = grid_key(lam_tab)
     for i, st in enumerate(stacks):
         if not isinstance(st, Stack):
             raise TypeError(f"stacks[{i}] must be a cavity.Stack, got {st!r}")
@@ -90,10 +92,9 @@ def _population_arrays(stacks, lam_tab, gain_layers):
             raise ValueError(f"all stacks of a population need the same layer count; stacks[{i}] has {len(st)}, "
                              f"stacks[0] has {M - 2}")
         for m, mat in enumerate(st.media()):
-            key = id(mat)
-            vals = cache.get(key)
+            vals = cache.get(id(mat))
             if vals is None:
-                vals = cache[key] = mat.n(lam_tab)
+                vals = cache[id(mat)] = mat.index_view(lam_tab, key)
             n_tab[i, m] = vals
         d[i, 1:-1] = [lay.thickness for lay in st.layers]
         d[i, 0] = d[i, -1] = 0.0

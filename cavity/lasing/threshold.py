@@ -247,7 +247,7 @@ class PoleProblem:
                              f"stack ({k} table wavelengths x {len(stack) + 2} media > {_MAX_TABLE_ENTRIES:.0e} "
                              f"entries): search narrower windows")
         lam_tab = np.linspace(lo, hi, k)
-        n_tab = _index_table(stack, lam_tab)
+        n_tab = stack.indices(lam_tab)  # each distinct material once, through its evaluation cache
         if np.any(n_tab[0].imag != 0) and ang > 0:
             raise ValueError("oblique incidence needs a lossless incident medium (k = 0)")
         gain_layers = tuple(gain_layers)
@@ -307,30 +307,6 @@ class PoleProblem:
         |f|)``."""
         return PK.threshold_newton(float(lam0), float(g0), self.lam_tab, self.n_tab, self.gain_tab, self.mask,
                                    self.d, self.plane, self.kx, self.pol, NEWTON_TOL, NEWTON_MAXIT)
-
-
-#: (id(material), first, last, count) -> (material, read-only indices on that grid); materials are
-#: immutable, so a table evaluated once serves every later search on the same grid (design loops)
-_TABLE_CACHE: dict = {}
-_TABLE_CACHE_SIZE = 256
-
-
-def _index_table(stack: Stack, lam_tab: np.ndarray) -> np.ndarray:
-    """``n[medium, K]`` of a stack on a uniform grid, each material evaluated once per grid (cached)."""
-    grid = (float(lam_tab[0]), float(lam_tab[-1]), int(lam_tab.size))
-    media = stack.media()
-    out = np.empty((len(media), lam_tab.size), np.complex128)
-    for m, mat in enumerate(media):
-        key = (id(mat),) + grid
-        hit = _TABLE_CACHE.get(key)
-        if hit is None or hit[0] is not mat:
-            vals = np.asarray(mat.n(lam_tab), dtype=np.complex128)
-            vals.setflags(write=False)
-            if _TABLE_CACHE and len(_TABLE_CACHE) >= _TABLE_CACHE_SIZE:
-                _TABLE_CACHE.pop(next(iter(_TABLE_CACHE)))
-            hit = _TABLE_CACHE[key] = (mat, vals)
-        out[m] = hit[1]
-    return out
 
 
 def _default_plane(stack: Stack, n_tab) -> int:
