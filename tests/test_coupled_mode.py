@@ -89,7 +89,7 @@ def test_uniform_index_anchor(kL, aL, dL):
 
 
 def test_quarter_wave_anchor():
-    m = coupled_mode_threshold(1.0, kind="quarter_wave", modes=1)[0]
+    m = coupled_mode_threshold(1.0, kind="index", modes=1, phase_shift="quarter_wave")[0]
     assert m.alpha_L == pytest.approx(1.5265, abs=5e-5)
     assert m.delta_L == 0.0
     assert m.phase_shift == pytest.approx(math.pi)
@@ -139,17 +139,18 @@ def test_uniform_index_modes_come_in_symmetric_pairs(kL):
 
 @given(st.floats(min_value=0.05, max_value=15.0))
 def test_quarter_wave_lowest_mode_at_bragg(kL):
-    modes = coupled_mode_threshold(kL, kind="quarter_wave", modes=3)
+    modes = coupled_mode_threshold(kL, kind="index", modes=3, phase_shift="quarter_wave")
     assert modes[0].delta_L == 0.0
     assert modes[0].alpha_L < modes[1].alpha_L
     # it beats the uniform grating's lowest pair
     assert modes[0].alpha_L < coupled_mode_threshold(kL, kind="index", modes=1)[0].alpha_L
 
 
-@pytest.mark.parametrize("kind, top", [("index", 25.0), ("quarter_wave", 25.0), ("gain", 1.55)])
-def test_lowest_threshold_decreases_with_kappa_L(kind, top):
+@pytest.mark.parametrize("kind, shift, top", [("index", None, 25.0), ("index", "quarter_wave", 25.0),
+                                              ("gain", None, 1.55)])
+def test_lowest_threshold_decreases_with_kappa_L(kind, shift, top):
     ks = np.linspace(0.05, top, 60)
-    alphas = [coupled_mode_threshold(float(k), kind=kind, modes=1)[0].alpha_L for k in ks]
+    alphas = [coupled_mode_threshold(float(k), kind=kind, modes=1, phase_shift=shift)[0].alpha_L for k in ks]
     assert np.all(np.diff(alphas) < 0)
     assert all(a > 0 for a in alphas)
 
@@ -182,22 +183,22 @@ def test_closed_form_roots_by_scipy_agree(kL):
 
 @pytest.mark.parametrize("kL", [0.5, 1.0, 4.0])
 def test_quarter_wave_against_scipy_expm(kL):
-    for m in coupled_mode_threshold(kL, kind="quarter_wave", modes=5):
+    for m in coupled_mode_threshold(kL, kind="index", modes=5, phase_shift="quarter_wave"):
         m22 = expm_M22(m.u, kL, phases=(0.0, math.pi), lengths=(0.5, 0.5))
         scale = math.cosh(abs(kL)) * math.exp(abs(m.alpha_L)) + 1.0
         assert abs(m22) < 1e-11 * scale
 
 
 def test_derivative_matches_finite_difference():
-    for kind, kL in (("index", 1.3), ("quarter_wave", 2.0), ("gain", 0.7)):
+    for kind, shift, kL in (("index", None, 1.3), ("index", "quarter_wave", 2.0), ("gain", None, 0.7)):
         u = 0.8 - 1.7j
-        _, df = coupled_mode_characteristic(u, kL, kind)
+        _, df = coupled_mode_characteristic(u, kL, kind, phase_shift=shift)
         h = 1e-6
-        fp, _ = coupled_mode_characteristic(u + h, kL, kind)
-        fm, _ = coupled_mode_characteristic(u - h, kL, kind)
+        fp, _ = coupled_mode_characteristic(u + h, kL, kind, phase_shift=shift)
+        fm, _ = coupled_mode_characteristic(u - h, kL, kind, phase_shift=shift)
         assert df == pytest.approx((fp - fm) / (2 * h), rel=1e-7)
-        fp, _ = coupled_mode_characteristic(u + 1j * h, kL, kind)
-        fm, _ = coupled_mode_characteristic(u - 1j * h, kL, kind)
+        fp, _ = coupled_mode_characteristic(u + 1j * h, kL, kind, phase_shift=shift)
+        fm, _ = coupled_mode_characteristic(u - 1j * h, kL, kind, phase_shift=shift)
         assert df == pytest.approx((fp - fm) / (2j * h), rel=1e-7)
 
 
@@ -209,14 +210,14 @@ def test_trivial_phase_shift_of_two_pi_is_uniform():
 
 
 @pytest.mark.parametrize(
-    "kind, kL, box",
-    [("index", 1.0, (0.02, 3.0, -9.0, 9.0)), ("quarter_wave", 2.0, (0.02, 2.5, -10.0, 10.0)),
-     ("gain", 1.2, (0.02, 3.0, -9.0, 9.0))],
+    "kind, shift, kL, box",
+    [("index", None, 1.0, (0.02, 3.0, -9.0, 9.0)), ("index", "quarter_wave", 2.0, (0.02, 2.5, -10.0, 10.0)),
+     ("gain", None, 1.2, (0.02, 3.0, -9.0, 9.0))],
 )
-def test_no_mode_missed_argument_principle(kind, kL, box):
+def test_no_mode_missed_argument_principle(kind, shift, kL, box):
     a_lo, a_hi, d_lo, d_hi = box
-    n_expected = count_zeros(lambda u: coupled_mode_characteristic(u, kL, kind)[0], *box)
-    found = coupled_mode_threshold(kL, kind=kind, modes=12)
+    n_expected = count_zeros(lambda u: coupled_mode_characteristic(u, kL, kind, phase_shift=shift)[0], *box)
+    found = coupled_mode_threshold(kL, kind=kind, modes=12, phase_shift=shift)
     inside = [m for m in found if a_lo < m.alpha_L < a_hi and d_lo < m.delta_L < d_hi]
     assert n_expected >= 3
     assert len(inside) == n_expected
@@ -263,15 +264,15 @@ def test_mixed_coupling_lowers_threshold_and_breaks_symmetry():
 
 
 def test_kind_accepts_enum_and_any_case():
-    a = coupled_mode_threshold(1.0, kind=CouplingKind.QUARTER_WAVE, modes=1)[0]
-    b = coupled_mode_threshold(1.0, kind="Quarter_Wave", modes=1)[0]
-    assert a == b and a.kind is CouplingKind.QUARTER_WAVE
+    a = coupled_mode_threshold(1.0, kind=CouplingKind.GAIN, modes=1)[0]
+    b = coupled_mode_threshold(1.0, kind="Gain", modes=1)[0]
+    assert a == b and a.kind is CouplingKind.GAIN
 
 
 def test_ties_are_kept_together():
     assert len(coupled_mode_threshold(1.0, modes=3)) == 4
-    assert len(coupled_mode_threshold(1.0, kind="quarter_wave", modes=2)) == 3
-    assert len(coupled_mode_threshold(1.0, kind="quarter_wave", modes=1)) == 1
+    assert len(coupled_mode_threshold(1.0, modes=2, phase_shift="quarter_wave")) == 3
+    assert len(coupled_mode_threshold(1.0, modes=1, phase_shift="quarter_wave")) == 1
 
 
 def test_result_is_frozen():
@@ -313,7 +314,7 @@ def test_response_is_read_only_and_shaped():
 def test_quarter_wave_transmission_peak_at_bragg():
     # the defect resonance of a lambda/4-shifted grating: full transmission at the Bragg
     # wavelength, inside the stopband; a uniform grating is opaque there
-    resp = coupled_mode_response(4.0, np.array([0.0, 0.5]), kind="quarter_wave")
+    resp = coupled_mode_response(4.0, np.array([0.0, 0.5]), phase_shift="quarter_wave")
     assert resp.transmittance[0] == pytest.approx(1.0, abs=1e-12)
     assert resp.transmittance[1] < 0.1
     assert coupled_mode_response(4.0, 0.0).transmittance < 1e-2
@@ -434,7 +435,7 @@ def test_second_order_complex_coupling_is_the_users_model():
         (dict(kappa_L=1.0, modes=0), ValueError, "modes"),
         (dict(kappa_L=1.0, modes=1.5), TypeError, "modes"),
         (dict(kappa_L=1.0, modes=True), TypeError, "modes"),
-        (dict(kappa_L=1.0, kind="quarter_wave", phase_shift=1.0), ValueError, "phase_shift"),
+        (dict(kappa_L=1.0, phase_shift="half_wave"), ValueError, "phase_shift"),
         (dict(kappa_L=1.0, phase_shift=float("inf")), ValueError, "phase_shift"),
         (dict(kappa_L=1.0, phase_shift=1.0, shift_position=1.0), ValueError, "shift_position"),
         (dict(kappa_L=1.0, shift_position=0.0), ValueError, "shift_position"),

@@ -24,6 +24,9 @@ gain needed at threshold is ``2 alpha`` (conventions.py).  Every result states w
 and ``alpha = alpha0 + alpha_1 cos(2 beta0 z)`` [KS, eq. (1) and section 2]: ``kind="index"``
 is real ``kappa``, ``kind="gain"`` is ``kappa = i kappa_g``, ``kind="complex"`` takes any complex
 ``kappa L``.
+A phase shift is separate from the kind: ``phase_shift`` (a :class:`PhaseShift`, a phase in rad, or
+``"quarter_wave"``) puts a jump of ``phi`` in any grating; ``kind="index", phase_shift="quarter_wave"``
+is the lambda/4-shifted DFB.
 
 **Limitations (docs/physics.md s.4.4).**  The model is one-dimensional: it has no radiation modes.  For a
 grating of order m >= 2 the lower Fourier components diffract light out of the surface; these
@@ -42,6 +45,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -55,6 +60,7 @@ from ..results import Result
 
 __all__ = [
     "CouplingKind",
+    "PhaseShift",
     "CoupledModeMode",
     "CoupledModeThreshold",
     "GratingResponse",
@@ -95,16 +101,17 @@ _LIMITATION_SECOND_ORDER = (
 class CouplingKind(str, Enum):
     """How the grating couples the two counter-propagating waves.
 
-    * ``INDEX``: real ``kappa`` (index grating), uniform.
-    * ``QUARTER_WAVE``: real ``kappa`` with a Lambda/2 grating shift (grating phase ``pi``) at the
-      centre -- the "quarter-wave" (lambda/4) shifted DFB.
+    * ``INDEX``: real ``kappa`` (index grating).
     * ``GAIN``: pure gain coupling, ``kappa = i kappa_g``; ``kappa_L`` is ``kappa_g L``.
     * ``COMPLEX``: any complex ``kappa L`` (mixed index/gain coupling, or a user-supplied
       effective coupling that includes radiation for a second-order grating).
+
+    A phase shift is not a coupling kind: any kind takes one (``phase_shift``, :class:`PhaseShift`).
+    The quarter-wave shifted DFB is ``kind="index", phase_shift="quarter_wave"``; the former
+    ``kind="quarter_wave"`` still works but is deprecated (a ``DeprecationWarning`` names the new form).
     """
 
     INDEX = "index"
-    QUARTER_WAVE = "quarter_wave"
     GAIN = "gain"
     COMPLEX = "complex"
 
@@ -112,6 +119,123 @@ class CouplingKind(str, Enum):
     def parse(cls, value: str | CouplingKind) -> CouplingKind:
         """The member ``value`` names (its value or name in any case); a ValueError naming ``kind``."""
         return parse_enum(cls, value, "kind")
+
+
+class _NamedShift(str, Enum):
+    """Phase shifts named by a string (parsed by ``parse_enum``, so any case, ``-`` or space for ``_``)."""
+
+    QUARTER_WAVE = "quarter_wave"
+
+
+_SHIFT_ALIASES = {"qws": _NamedShift.QUARTER_WAVE}
+
+
+def _named_shift(value: str) -> _NamedShift | None:
+    try:
+        return parse_enum(_NamedShift, value, "phase_shift", aliases=_SHIFT_ALIASES)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseShift:
+    """A jump of the grating phase: ``phase`` (rad) at ``position`` (fraction of the length L).
+
+    Beyond ``position`` the coupling becomes ``kappa e^{-+i phase}`` (the grating's coupling harmonic is
+    displaced by ``phase Lambda / (2 pi m)`` for a grating of order m).  ``phase = pi`` is the
+    "quarter-wave" shift: a lambda/4 optical displacement (Lambda/2 at order 1, Lambda/4 at order 2),
+    which puts the defect mode of a symmetric index grating at the Bragg wavelength
+    [Kogelnik & Shank, J. Appl. Phys. 43, 2327 (1972)]; docs/physics.md s.4.1-4.2, docs/dfb.md s.6.
+
+    Parameters
+    ----------
+    position : float, default 0.5
+        Where the phase jumps, as a fraction of the grating length from the left end,
+        ``0 < position < 1`` (0.5: the centre).
+    phase : float, default pi
+        The jump of the grating phase (rad), finite.  :class:`~cavity.waveguide.DFBGrating` asks for
+        ``0 < phase < 2 pi`` (it lengthens a tooth).
+
+    Notes
+    -----
+    Frozen; unpacks as the pair ``position, phase``.  :meth:`parse` is the one reader of every form
+    the API accepts: a ``PhaseShift``, a ``(position, phase)`` pair, the string ``"quarter_wave"``
+    (or ``"qws"``), or a bare phase (rad) where a default position is known.
+
+    Examples
+    --------
+    >>> PhaseShift.quarter_wave() == PhaseShift(0.5, math.pi) == PhaseShift.parse("quarter_wave")
+    True
+    >>> position, phase = PhaseShift(0.3, 1.0)
+    """
+
+    position: float = 0.5
+    phase: float = math.pi
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "position", _fraction(self.position, "position"))
+        object.__setattr__(self, "phase", _real(self.phase, "phase"))
+
+    def __iter__(self) -> Iterator[float]:
+        yield self.position
+        yield self.phase
+
+    @classmethod
+    def quarter_wave(cls, position: float = 0.5) -> PhaseShift:
+        """The quarter-wave (lambda/4) shift: a jump of ``pi`` at ``position`` (default: the centre)."""
+        return cls(position, math.pi)
+
+    @classmethod
+    def parse(cls, value: PhaseShiftLike, name: str = "phase_shift", *,
+              position: float | None = None) -> PhaseShift:
+        """The shift ``value`` describes; errors name ``name`` and the value.
+
+        Parameters
+        ----------
+        value : PhaseShift, (position, phase), "quarter_wave"/"qws" or float
+            A bare phase (rad) needs ``position``; the string means ``PhaseShift.quarter_wave(position)``
+            (``position`` defaults to 0.5 there).
+        name : str, default "phase_shift"
+            The parameter named in the error messages.
+        position : float, optional
+            The position of a bare phase or of the named shift.
+
+        Raises
+        ------
+        ValueError
+            Unknown string, a bare phase without a position, a position outside (0, 1), a
+            non-finite phase, or anything else.
+        TypeError
+            Non-numeric position or phase.
+        """
+        if isinstance(value, PhaseShift):
+            return value
+        where = 0.5 if position is None else _fraction(position, f"{name} position")
+        if isinstance(value, str):
+            if _named_shift(value) is _NamedShift.QUARTER_WAVE:
+                return cls.quarter_wave(where)
+            raise ValueError(f"{name} must be 'quarter_wave' (or 'qws'), a (position, phase) pair or a PhaseShift, "
+                             f"got {value!r}")
+        if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+            if position is None:
+                raise ValueError(f"{name} must be a (position, phase) pair, a PhaseShift or 'quarter_wave' (a bare "
+                                 f"phase has no position here), got {value!r}")
+            return cls(where, _real(value, name))
+        if isinstance(value, (bool, np.bool_)) or not _is_pair(value):
+            raise ValueError(f"{name} must be a (position, phase) pair, a PhaseShift or 'quarter_wave', got {value!r}")
+        x, ph = value  # type: ignore[misc]  # a pair, checked above
+        return cls(_fraction(x, f"{name} position"), _real(ph, f"{name} phase"))
+
+
+#: what :meth:`PhaseShift.parse` reads
+PhaseShiftLike = PhaseShift | tuple[float, float] | str | float
+
+
+def _is_pair(value: object) -> bool:
+    try:
+        return len(value) == 2 and not isinstance(value, (str, bytes))  # type: ignore[arg-type]
+    except TypeError:
+        return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,6 +261,13 @@ def _nonnegative(value, name: str, unit: str = "") -> float:
     v = _real(value, name)
     if v < 0.0:
         raise ValueError(f"{name} must be >= 0{(' ' + unit) if unit else ''}, got {value!r}")
+    return v
+
+
+def _fraction(value, name: str) -> float:
+    v = _real(value, name)
+    if not 0.0 < v < 1.0:
+        raise ValueError(f"{name} must lie strictly between 0 and 1, got {value!r}")
     return v
 
 
@@ -404,7 +535,7 @@ class CoupledModeMode(Result):
     kappa_L : complex
         The coupling ``kappa L`` used (``i kappa_g L`` for gain coupling).
     kind : CouplingKind
-        The coupling kind requested.
+        The coupling kind requested (``INDEX`` for the deprecated ``kind="quarter_wave"``).
     phase_shift : float
         Grating-phase jump (rad) used; 0 for a uniform grating, ``pi`` for a quarter-wave shift.
     shift_position : float
@@ -593,28 +724,46 @@ def _limitations(order: int, kind: CouplingKind) -> tuple[bool, str]:
     return True, _LIMITATION_1D + _LIMITATION_SECOND_ORDER.format(order=order, what=what)
 
 
+def _deprecated_kind(kind, phase_shift):
+    """``kind="quarter_wave"`` (deprecated) as ``kind="index", phase_shift="quarter_wave"``."""
+    if not (isinstance(kind, str) and _named_shift(kind) is _NamedShift.QUARTER_WAVE):
+        return kind, phase_shift
+    warnings.warn("kind='quarter_wave' is deprecated: a quarter-wave shift is a phase shift of an index grating; "
+                  "use kind='index', phase_shift='quarter_wave' (or PhaseShift.quarter_wave())",
+                  DeprecationWarning, stacklevel=4)
+    if phase_shift is not None:
+        given = PhaseShift.parse(phase_shift, "phase_shift", position=0.5)
+        if given.phase != math.pi:
+            raise ValueError(f"phase_shift must be None or pi with the deprecated kind='quarter_wave' (a phase "
+                             f"shift pi), got {phase_shift!r}")
+        return CouplingKind.INDEX, phase_shift
+    return CouplingKind.INDEX, "quarter_wave"
+
+
+def _shift(phase_shift, shift_position) -> tuple[float, float]:
+    """(phase, position) of the one phase shift (none: phase 0); ``shift_position`` positions a bare
+    phase or ``"quarter_wave"`` and must agree with the position a PhaseShift or a pair carries."""
+    pos = None if shift_position is None else _fraction(shift_position, "shift_position")
+    if phase_shift is None:
+        return 0.0, (0.5 if pos is None else pos)
+    shift = PhaseShift.parse(phase_shift, "phase_shift", position=0.5 if pos is None else pos)
+    if pos is not None and shift.position != pos:
+        raise ValueError(f"shift_position={shift_position!r} contradicts phase_shift={phase_shift!r} (at position "
+                         f"{shift.position!r}): give the position once")
+    return shift.phase, shift.position
+
+
 def _resolve(kappa_L, kind, phase_shift, shift_position, facet_reflectivities):
+    kind, phase_shift = _deprecated_kind(kind, phase_shift)
     kind = CouplingKind.parse(kind)
     kappa = _coupling(kappa_L, kind)
-    if kind is CouplingKind.QUARTER_WAVE:
-        if phase_shift is not None and _real(phase_shift, "phase_shift") != math.pi:
-            raise ValueError(
-                f"phase_shift must be None for kind='quarter_wave' (it is pi), got {phase_shift!r}"
-            )
-        phi = math.pi
-    elif phase_shift is None:
-        phi = 0.0
-    else:
-        phi = _real(phase_shift, "phase_shift")
-    pos = _real(shift_position, "shift_position")
-    if not 0.0 < pos < 1.0:
-        raise ValueError(f"shift_position must lie strictly between 0 and 1, got {shift_position!r}")
+    phi, pos = _shift(phase_shift, shift_position)
     r1, r2 = _facets(facet_reflectivities)
     return kind, kappa, phi, pos, r1, r2
 
 
 def coupled_mode_characteristic(u: complex, kappa_L: complex, kind: str | CouplingKind = "index", *,
-                                phase_shift: float | str | None = None, shift_position: float = 0.5,
+                                phase_shift: PhaseShiftLike | None = None, shift_position: float | None = None,
                                 facet_reflectivities: tuple | None = None) -> tuple[complex, complex]:
     """The characteristic function ``D(u)`` whose zeros are the DFB modes, and ``dD/du``.
 
@@ -652,7 +801,7 @@ MAX_MODES = 200
 
 
 def coupled_mode_threshold(kappa_L: complex, kind: str | CouplingKind = "index", modes: int = 3, *,
-                           phase_shift: float | str | None = None, shift_position: float = 0.5,
+                           phase_shift: PhaseShiftLike | None = None, shift_position: float | None = None,
                            facet_reflectivities: tuple | None = None,
                            grating_order: int = 1) -> tuple[CoupledModeMode, ...]:
     """Threshold field gain ``alpha L`` and detuning ``delta L`` of the lowest DFB modes.
@@ -660,20 +809,24 @@ def coupled_mode_threshold(kappa_L: complex, kind: str | CouplingKind = "index",
     Parameters
     ----------
     kappa_L : float or complex
-        Coupling times length.  Real and > 0 for ``kind`` ``"index"``, ``"quarter_wave"`` and
-        ``"gain"`` (then it is ``kappa_g L``, the coupling being ``i kappa_g L``); any non-zero
-        complex for ``"complex"``.  ``|kappa_L| <= 30`` (:data:`MAX_KAPPA_L`).
-    kind : {"index", "quarter_wave", "gain", "complex"} or CouplingKind, default "index"
-        Coupling kind (:class:`CouplingKind`).
+        Coupling times length.  Real and > 0 for ``kind`` ``"index"`` and ``"gain"`` (then it is
+        ``kappa_g L``, the coupling being ``i kappa_g L``); any non-zero complex for ``"complex"``.
+        ``|kappa_L| <= 30`` (:data:`MAX_KAPPA_L`).
+    kind : {"index", "gain", "complex"} or CouplingKind, default "index"
+        Coupling kind (:class:`CouplingKind`).  ``"quarter_wave"`` is a deprecated alias of
+        ``kind="index", phase_shift="quarter_wave"`` (it warns).
     modes : int, default 3
         Number of lowest-threshold modes wanted.  Modes with equal thresholds (the +-delta pairs
         of a symmetric grating) are never split, so the tuple may hold one more.
-    phase_shift : float, optional
-        Jump (rad) of the grating phase ``phi`` at ``shift_position``: ``kappa -> kappa e^{-+i
-        phi}`` beyond it.  ``pi`` is a Lambda/2 grating shift, the "quarter-wave" shift (a pi/2
-        single-pass phase of the guided wave).  Must be None for ``kind="quarter_wave"``.
-    shift_position : float, default 0.5
-        Position of the phase jump as a fraction of L from the left end.
+    phase_shift : PhaseShift, float, "quarter_wave" or (position, phase), optional
+        One jump of the grating phase ``phi`` (rad): ``kappa -> kappa e^{-+i phi}`` beyond it
+        (:class:`PhaseShift`, read by :meth:`PhaseShift.parse`).  A float is the jump at
+        ``shift_position``; ``"quarter_wave"`` (or ``"qws"``, ``PhaseShift.quarter_wave()``) is
+        ``pi`` there, a Lambda/2 grating shift at order 1 (a pi/2 single-pass phase of the guided
+        wave).  None (default): a uniform grating.
+    shift_position : float, optional
+        Position of the phase jump as a fraction of L from the left end, ``0 < x < 1``; default
+        0.5 (the centre), or the position a PhaseShift or pair carries (a different one is refused).
     facet_reflectivities : (complex, complex), optional
         Envelope amplitude reflectivities ``(r1, r2)``, ``|r| <= 1`` (not both 1), at ``z = -L/2`` and
         ``L/2``: ``R(-L/2) = r1 S(-L/2)``, ``S(L/2) = r2 R(L/2)``.  Their phases include the grating
@@ -718,6 +871,9 @@ def coupled_mode_threshold(kappa_L: complex, kind: str | CouplingKind = "index",
     >>> m = coupled_mode_threshold(1.0, kind="index", modes=2)
     >>> round(m[0].alpha_L, 4), round(abs(m[0].delta_L), 4)
     (1.7548, 2.6663)
+    >>> q = coupled_mode_threshold(1.0, modes=1, phase_shift="quarter_wave")[0]
+    >>> round(q.alpha_L, 4), q.delta_L
+    (1.5265, 0.0)
     """
     kind, kappa, phi, pos, r1, r2 = _resolve(kappa_L, kind, phase_shift, shift_position,
                                              facet_reflectivities)
@@ -730,7 +886,7 @@ def coupled_mode_threshold(kappa_L: complex, kind: str | CouplingKind = "index",
     order = _order(grating_order, "grating_order")
     kf, kb, ell = _sections(kappa, phi, pos)
 
-    real_coupling = kind in (CouplingKind.INDEX, CouplingKind.QUARTER_WAVE)
+    real_coupling = kind is CouplingKind.INDEX
     alpha_lo = 0.0 if real_coupling else -2.0 * abs(kappa.imag)
     # the threshold of a pure-index grating never exceeds ~ log of the mode number beyond the
     # facet-free values; 60 is far above any lowest mode and keeps Newton out of overflow.
