@@ -35,7 +35,7 @@ import numpy as np
 
 from .._jit import kernel
 from ..conventions import GAIN_TO_K
-from ._pole_kernels import _expint_imag, _expint_real, _interp_row, _spline_weights
+from ._pole_kernels import _expint_imag, _expint_real, indices_at, real_newton_step
 from ..optics._tmm_kernels import normal_wavenumber
 
 _GAIN_TO_K = GAIN_TO_K  # cavity.conventions
@@ -59,19 +59,14 @@ SINGULAR = 3
 @kernel
 def media_at(lam_re, g, lam_tab, n_tab, gain_tab, mask, out):
     """Indices of the media (rows of ``n_tab``) at ``lam_re`` with material gain ``g`` (cm^-1)."""
-    i, w0, w1, w2, w3 = _spline_weights(lam_re, lam_tab)
-    dk = -g * _interp_row(gain_tab, i, w0, w1, w2, w3) * lam_re * _GAIN_TO_K
-    for m in range(n_tab.shape[0]):
-        out[m] = _interp_row(n_tab[m], i, w0, w1, w2, w3)
-        if mask[m] != 0.0:
-            out[m] = out[m] + 1j * (dk * mask[m])
+    indices_at(lam_re, lam_tab, n_tab, gain_tab, g, mask, out)
 
 
 @kernel
 def _layer(n, d, k0, kx2, pol):
     """Scaled characteristic matrix ``(a, b, c, e)`` of one layer and its log-scale."""
     q2 = n * n - kx2
-    q = n if kx2 == 0 else cmath.sqrt(q2)
+    q = normal_wavenumber(n, kx2)  # the matrix is even in q: any root serves
     delta = k0 * q * d
     a = delta.real
     s = abs(delta.imag)
@@ -351,18 +346,14 @@ def newton(x, y, xlo, xhi, ylo, yhi, hx_scale, hy_scale, sx, sy, tol, maxit, mod
                               blk_len, blk_rep, sin_t, beta, pol, work)
         Dy, ry = _scaled_pair(x, y + hy, mode, gfix, S0, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start,
                               blk_len, blk_rep, sin_t, beta, pol, work)
-        a = (Dx - D0) / hx
-        b = (Dy - D0) / hy
-        det = a.real * b.imag - b.real * a.imag
-        if det == 0.0 or not math.isfinite(det):
+        ok, det, dx, dy = real_newton_step(D0, Dx, hx, Dy, hy)
+        if not ok:
             status = SINGULAR
             break
         orient = 1.0 if det > 0 else -1.0
         if res < 1e-15:
             status = CONVERGED
             break
-        dx = -(D0.real * b.imag - b.real * D0.imag) / det
-        dy = -(a.real * D0.imag - D0.real * a.imag) / det
         s = 1.0
         if abs(dx) > max_dx:
             s = max_dx / abs(dx)
@@ -493,6 +484,25 @@ def _sandwich(a, b, c, e, q11, q12, q21, q22):
 
 
 @kernel
+def _add_sandwiched(a, b, c, e, s11, s12, s21, s22, o11, o12, o21, o22, L):
+    """``O[j] += A^H S[j] A`` for ``j < L``, ``A = [[a, b], [c, e]]``, the 2x2 matrices stored by
+    element (``O`` may be ``S``: each ``S[j]`` is read before ``O[j]`` is written)."""
+    for j in range(L):
+        x11, x12, x21, x22 = _sandwich(a, b, c, e, s11[j], s12[j], s21[j], s22[j])
+        o11[j] += x11
+        o12[j] += x12
+        o21[j] += x21
+        o22[j] += x22
+
+
+@kernel
+def _mul_tracked(a1, b1, c1, d1, a2, b2, c2, d2, growth):
+    """The product ``A1 A2`` (:func:`_mul`) and ``max(growth, log ||A1 A2||)``."""
+    a, b, c, d = _mul(a1, b1, c1, d1, a2, b2, c2, d2)
+    return a, b, c, d, max(growth, math.log(max(_norm(a, b, c, d), 1e-300)))
+
+
+@kernel
 def row_field_integrals(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start, blk_len, blk_rep, out):
     """``out[u] = sum over the media of row u of int |E|^2 dz`` for the mode at threshold
     ``(lam, g)`` of a normal-incidence s structure (a DFB section stack), with periodic blocks summed
@@ -550,25 +560,13 @@ def row_field_integrals(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk
         while e > 0:
             if e & 1:
                 # S_acc += C_acc^H S_pow C_acc ; C_acc = C_pow C_acc
-                for j in range(L):
-                    x11, x12, x21, x22 = _sandwich(aa, ab, ac, ad, t11[j], t12[j], t21[j], t22[j])
-                    r11[j] += x11
-                    r12[j] += x12
-                    r21[j] += x21
-                    r22[j] += x22
-                aa, ab, ac, ad = _mul(pa, pb, pc, pd, aa, ab, ac, ad)
-                growth = max(growth, math.log(max(_norm(aa, ab, ac, ad), 1e-300)))
+                _add_sandwiched(aa, ab, ac, ad, t11, t12, t21, t22, r11, r12, r21, r22, L)
+                aa, ab, ac, ad, growth = _mul_tracked(pa, pb, pc, pd, aa, ab, ac, ad, growth)
             e >>= 1
             if e > 0:
                 # S_pow(2m) = S_pow(m) + C_pow^H S_pow(m) C_pow ; C_pow = C_pow^2
-                for j in range(L):
-                    x11, x12, x21, x22 = _sandwich(pa, pb, pc, pd, t11[j], t12[j], t21[j], t22[j])
-                    t11[j] += x11
-                    t12[j] += x12
-                    t21[j] += x21
-                    t22[j] += x22
-                pa, pb, pc, pd = _mul(pa, pb, pc, pd, pa, pb, pc, pd)
-                growth = max(growth, math.log(max(_norm(pa, pb, pc, pd), 1e-300)))
+                _add_sandwiched(pa, pb, pc, pd, t11, t12, t21, t22, t11, t12, t21, t22, L)
+                pa, pb, pc, pd, growth = _mul_tracked(pa, pb, pc, pd, pa, pb, pc, pd, growth)
         # contributions w^H S w, then the state moves past the block
         f = math.exp(2.0 * wscale)
         for j in range(L):

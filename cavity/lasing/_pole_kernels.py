@@ -32,7 +32,7 @@ from numba import prange
 
 from .._jit import kernel, parallel_kernel
 from ..conventions import GAIN_TO_K
-from ..optics._tmm_kernels import normal_wavenumber, reflection_towards
+from ..optics._tmm_kernels import round_trip
 
 CONVERGED = 0
 NOT_CONVERGED = 1
@@ -89,22 +89,39 @@ def indices_at(lam_re, lam_tab, n_tab, gain_tab, scale, mask, out):
 
 
 @kernel
+def real_newton_step(f, f_x, h_x, f_y, h_y):
+    """Newton step ``(dx, dy)`` for a zero of a complex function ``f`` of two real variables from
+    its values ``f_x = f(x + h_x, y)``, ``f_y = f(x, y + h_y)``: with the forward differences
+    ``a = (f_x - f) / h_x``, ``b = (f_y - f) / h_y`` the solution of
+    ``[[Re a, Re b], [Im a, Im b]] [dx, dy] = -[Re f, Im f]`` (Cramer's rule).  Returns
+    ``(ok, det, dx, dy)``; ``ok`` is False (and the step 0) when the determinant is 0 or not finite
+    (singular Jacobian)."""
+    a = (f_x - f) / h_x
+    b = (f_y - f) / h_y
+    det = a.real * b.imag - b.real * a.imag
+    if det == 0.0 or not math.isfinite(det):
+        return False, det, 0.0, 0.0
+    return True, det, -(f.real * b.imag - b.real * f.imag) / det, -(a.real * f.imag - f.real * a.imag) / det
+
+
+@kernel
 def pole_function(lam, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work):
     """``f = 1 - r_L r_R`` at the left boundary of medium ``plane``; ``lam`` may be complex.
 
     ``sin_t`` is the sine of the angle in the incident medium: ``kx = Re n_0(Re lam) sin_t`` at
     the wavelength itself (a dispersive incident medium changes kx across the window)."""
     indices_at(lam.real, lam_tab, n_tab, gain_tab, scale, mask, work)
-    M = work.shape[0]
-    k0 = 2.0 * math.pi / lam
     kx = work[0].real * sin_t
-    kx2 = kx * kx
-    r_left = reflection_towards(work, d, k0, kx2, pol, plane, np.int64(0))
-    # r_R at the left boundary of `plane`: the recursion gives it at the right boundary
-    r_right = reflection_towards(work, d, k0, kx2, pol, plane, M - 1)
-    q = normal_wavenumber(work[plane], kx2)
-    ph = cmath.exp(2j * q * k0 * d[plane])
-    return 1.0 - r_left * r_right * ph
+    return 1.0 - round_trip(work, d, 2.0 * math.pi / lam, kx * kx, pol, plane)
+
+
+@kernel
+def _newton_setup(n_tab, lam_tab):
+    """Work array of the indices, the tabulated window ``[lo, hi]`` (nm) and the largest step of
+    the Newton iterations (1/20 of the window)."""
+    lo = lam_tab[0]
+    hi = lam_tab[lam_tab.shape[0] - 1]
+    return np.empty(n_tab.shape[0], dtype=np.complex128), lo, hi, (hi - lo) / 20.0
 
 
 @kernel
@@ -115,11 +132,7 @@ def threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, 
     Steps are damped so that lambda stays inside the table and moves by at most 1/20 of the
     window per iteration.
     """
-    M = n_tab.shape[0]
-    work = np.empty(M, dtype=np.complex128)
-    lo = lam_tab[0]
-    hi = lam_tab[lam_tab.shape[0] - 1]
-    max_step = (hi - lo) / 20.0
+    work, lo, hi, max_step = _newton_setup(n_tab, lam_tab)
     lam = lam0
     g = g0
     status = NOT_CONVERGED
@@ -135,15 +148,10 @@ def threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, 
         hg = 1e-6 * (abs(g) + 1.0)
         fl = pole_function(lam + hl + 0j, g, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work)
         fg = pole_function(lam + 0j, g + hg, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, work)
-        a = (fl - f) / hl
-        b = (fg - f) / hg
-        # solve [Re a, Re b; Im a, Im b] [dl, dg] = -[Re f, Im f]
-        det = a.real * b.imag - b.real * a.imag
-        if det == 0.0 or not math.isfinite(det):
+        ok, det, dl, dg = real_newton_step(f, fl, hl, fg, hg)
+        if not ok:
             status = SINGULAR
             break
-        dl = -(f.real * b.imag - b.real * f.imag) / det
-        dg = -(a.real * f.imag - f.real * a.imag) / det
         if abs(dl) > max_step:
             s = max_step / abs(dl)
             dl *= s
@@ -165,11 +173,7 @@ def threshold_newton(lam0, g0, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, 
 def complex_pole_newton(lam0, scale, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit):
     """Complex wavelength ``lam`` with ``f(lam) = 0`` at fixed gain scale (secant-type Newton
     with a complex finite-difference derivative).  Returns ``(lam, iterations, status, |f|)``."""
-    M = n_tab.shape[0]
-    work = np.empty(M, dtype=np.complex128)
-    lo = lam_tab[0]
-    hi = lam_tab[lam_tab.shape[0] - 1]
-    max_step = (hi - lo) / 20.0
+    work, lo, hi, max_step = _newton_setup(n_tab, lam_tab)
     lam = lam0
     status = NOT_CONVERGED
     it = 0
@@ -247,18 +251,18 @@ def _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, pla
 
 
 @kernel
-def threshold_batch(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit,
-                    poles, pole_status, lams, gains, iters, status):
-    """Serial population driver: ``n_tab[D, M, K]``, ``mask[D, M]``, ``d[D, M]``, ``plane[D]``."""
-    for i in range(n_tab.shape[0]):
-        _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit,
-                       poles, pole_status, lams, gains, iters, status)
+def threshold_batch(*args):
+    """Serial population driver; the arguments and outputs of :func:`threshold_batch_parallel`
+    (``args[3]`` is ``n_tab``)."""
+    for i in range(args[3].shape[0]):
+        _threshold_one(i, *args)
 
 
 @parallel_kernel
 def threshold_batch_parallel(lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit,
                              poles, pole_status, lams, gains, iters, status):
-    """Threaded population driver (each design writes its own output slots)."""
+    """Threaded population driver: ``n_tab[D, M, K]``, ``mask[D, M]``, ``d[D, M]``, ``plane[D]``;
+    each design writes its own output slots."""
     for i in prange(n_tab.shape[0]):
         _threshold_one(i, lam_guess, q_guess, lam_tab, n_tab, gain_tab, mask, d, plane, sin_t, pol, tol, maxit,
                        poles, pole_status, lams, gains, iters, status)

@@ -30,13 +30,12 @@ the requested orientation; amplitudes followed only up to the outermost absorbin
 """
 from __future__ import annotations
 
-import cmath
 import math
 
 import numpy as np
 
 from .._jit import kernel
-from ._tmm_kernels import admittance, normal_wavenumber
+from ._tmm_kernels import admittance, interface_step, layer_phase, normal_wavenumber
 
 # Gauss-Kronrod 7/15 nodes on [-1, 1] (positive half; QUADPACK qk15)
 _XGK = np.array([0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
@@ -57,6 +56,25 @@ TAIL = 2           # u = a + h t / (1 - t), real, t in [0, 1)
 
 
 @kernel
+def _classify(n, d, g, row, count, m, by_thickness):
+    """Put medium ``m`` in its class: the first of the ``count`` representatives in ``g[row]`` with
+    its index (and, with ``by_thickness``, its thickness), else ``m`` becomes a new one; its class
+    goes to ``g[row + 1, m]``.  Returns the new count."""
+    found = -1
+    for j in range(count):
+        r = g[row, j]
+        if n[r] == n[m] and (not by_thickness or d[r] == d[m]):
+            found = j
+            break
+    if found < 0:
+        g[row, count] = m
+        found = count
+        count += 1
+    g[row + 1, m] = found
+    return count
+
+
+@kernel
 def groups(n, d):
     """Media that share their index (hence ``q``) and interior layers that share index and
     thickness (hence the phase factor), found once per stack: a DBR of 40 layers has a handful.
@@ -68,29 +86,10 @@ def groups(n, d):
     g = np.zeros((5, M), dtype=np.int64)
     nq = 0
     for m in range(M):
-        found = -1
-        for j in range(nq):
-            if n[g[0, j]] == n[m]:
-                found = j
-                break
-        if found < 0:
-            g[0, nq] = m
-            found = nq
-            nq += 1
-        g[1, m] = found
+        nq = _classify(n, d, g, 0, nq, m, False)
     npair = 0
     for m in range(1, M - 1):
-        found = -1
-        for j in range(npair):
-            r = g[2, j]
-            if n[r] == n[m] and d[r] == d[m]:
-                found = j
-                break
-        if found < 0:
-            g[2, npair] = m
-            found = npair
-            npair += 1
-        g[3, m] = found
+        npair = _classify(n, d, g, 2, npair, m, True)
     g[4, 0] = nq
     g[4, 1] = npair
     return g
@@ -109,7 +108,7 @@ def _media(n, d, k0, kx2, grp, qbuf):
         qbuf[0, m] = qbuf[2, grp[1, m]]
     for j in range(grp[4, 1]):
         r = grp[2, j]
-        qbuf[3, j] = cmath.exp(1j * qbuf[0, r] * (k0 * d[r]))
+        qbuf[3, j] = layer_phase(qbuf[0, r], k0 * d[r])
     qbuf[1, 0] = 1.0 + 0j
     qbuf[1, M - 1] = 1.0 + 0j
     for m in range(1, M - 1):
@@ -133,9 +132,7 @@ def _side_reflection(n, qv, pv, pol, L, step, last, gbuf, ybuf):
             h = gam * (e * e)
         else:
             h = 0j
-        dif = yj - y_next
-        tot = yj + y_next
-        gam = (dif + tot * h) / (tot + dif * h)
+        gam = interface_step(yj, y_next, h)[0]
         gbuf[j] = gam
         ybuf[j] = yj
         if j == L:
@@ -201,8 +198,8 @@ def integrand(u, jac, n, d, k0, L, zt, zb, with_flux, per_u, mask, stops, grp, o
     pv = qbuf[1]
     qL = qv[L]
     w = qL / nL
-    et = cmath.exp(1j * qL * (k0 * zt))
-    eb = cmath.exp(1j * qL * (k0 * zb))
+    et = layer_phase(qL, k0 * zt)
+    eb = layer_phase(qL, k0 * zb)
     for pol in range(2):
         if (pol == 0 and mask & 2 == 0) or (pol == 1 and mask & 5 == 0):
             continue
@@ -304,6 +301,33 @@ def _gk15(kind, pa, pb, ph, t0, t1, n, d, k0, L, zt, zb, with_flux, mask, stops,
 
 
 @kernel
+def _store_piece(val, er, p, res, ee):
+    """Integrals ``res`` and error estimates ``ee`` of interval ``p`` into row ``p`` of ``val, er``."""
+    for i in range(res.shape[0]):
+        val[p, i] = res[i]
+        er[p, i] = ee[i]
+
+
+@kernel
+def _add_to(total, errtot, res, ee):
+    """Running sums: ``total += res``, ``errtot += ee``."""
+    for i in range(res.shape[0]):
+        total[i] += res[i]
+        errtot[i] += ee[i]
+
+
+@kernel
+def _resum(val, er, nint, total, errtot):
+    """``total``, ``errtot``: the sums over the intervals ``[0, nint)`` of ``val``, ``er`` (in interval
+    order)."""
+    for i in range(val.shape[1]):
+        total[i] = 0.0
+        errtot[i] = 0.0
+    for p in range(nint):
+        _add_to(total, errtot, val[p], er[p])
+
+
+@kernel
 def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, mask, stops, epsrel, epsabs, maxint, total, errtot):
     """Globally adaptive Gauss-Kronrod over t in [0, 1] (``pieces`` equal starting intervals,
     bisection of the interval with the largest error in the worst component).
@@ -323,32 +347,20 @@ def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, mask, st
     qbuf = np.zeros((4, M), dtype=np.complex128)
     ybuf = np.zeros((2, 2, M), dtype=np.complex128)
     grp = groups(n, d)
-    for i in range(nv):
-        total[i] = 0.0
-        errtot[i] = 0.0
     nint = pieces
     for p in range(pieces):
         ta[p] = p / pieces
         tb[p] = (p + 1) / pieces
         _gk15(kind, pa, pb, ph, ta[p], tb[p], n, d, k0, L, zt, zb, with_flux, mask, stops, grp, res, ee, buf, gbuf, qbuf, ybuf)
-        for i in range(nv):
-            val[p, i] = res[i]
-            er[p, i] = ee[i]
-            total[i] += res[i]
-            errtot[i] += ee[i]
+        _store_piece(val, er, p, res, ee)
+    _resum(val, er, nint, total, errtot)
     evals = 15 * pieces
     converged = False
     it = 0
     while True:
         it += 1
         if it % 64 == 0:  # refresh the running sums (no drift from the updates)
-            for i in range(nv):
-                total[i] = 0.0
-                errtot[i] = 0.0
-            for p in range(nint):
-                for i in range(nv):
-                    total[i] += val[p, i]
-                    errtot[i] += er[p, i]
+            _resum(val, er, nint, total, errtot)
         worst = -1
         ratio = 1.0
         for i in range(nv):
@@ -377,28 +389,16 @@ def integrate(kind, pa, pb, ph, pieces, n, d, k0, L, zt, zb, with_flux, mask, st
             errtot[i] -= er[best, i]
         _gk15(kind, pa, pb, ph, a0, mid, n, d, k0, L, zt, zb, with_flux, mask, stops, grp, res, ee, buf, gbuf, qbuf, ybuf)
         tb[best] = mid
-        for i in range(nv):
-            val[best, i] = res[i]
-            er[best, i] = ee[i]
-            total[i] += res[i]
-            errtot[i] += ee[i]
+        _store_piece(val, er, best, res, ee)
+        _add_to(total, errtot, res, ee)
         _gk15(kind, pa, pb, ph, mid, b0, n, d, k0, L, zt, zb, with_flux, mask, stops, grp, res, ee, buf, gbuf, qbuf, ybuf)
         ta[nint] = mid
         tb[nint] = b0
-        for i in range(nv):
-            val[nint, i] = res[i]
-            er[nint, i] = ee[i]
-            total[i] += res[i]
-            errtot[i] += ee[i]
+        _store_piece(val, er, nint, res, ee)
+        _add_to(total, errtot, res, ee)
         nint += 1
         evals += 30
-    for i in range(nv):
-        total[i] = 0.0
-        errtot[i] = 0.0
-    for p in range(nint):
-        for i in range(nv):
-            total[i] += val[p, i]
-            errtot[i] += er[p, i]
+    _resum(val, er, nint, total, errtot)
     return converged, evals
 
 

@@ -322,32 +322,21 @@ _LN2_LO = 1.90821492927058770002e-10
 # exp(r) = 1 + r + r^2 (E2 + E3 r + ... + E11 r^9) on |r| <= ln2/2: least-squares fit, max
 # relative error 2.1e-16 (checked against long double on 4e5 points).  sin/cos: fdlibm
 # __kernel_sin/__kernel_cos coefficients on |r| <= pi/4, pi/2 split in three 33-bit parts.
-_E2 = 0.4999999999999993
-_E3 = 0.16666666666666463
-_E4 = 0.04166666666672218
-_E5 = 0.00833333333360367
-_E6 = 0.0013888888887828585
-_E7 = 0.00019841269053971303
-_E8 = 2.48015544527102e-05
-_E9 = 2.7558176340682333e-06
-_E10 = 2.7607759759367304e-07
-_E11 = 2.476670267474125e-08
-_TWO_OVER_PI = 6.36619772367581382433e-01
-_PIO2_1 = 1.57079632673412561417e+00
-_PIO2_2 = 6.07710050630396597660e-11
-_PIO2_3 = 2.02226624871116645580e-21
-_S1 = -1.66666666666666324348e-01
-_S2 = 8.33333333332248946124e-03
-_S3 = -1.98412698298579493134e-04
-_S4 = 2.75573137070700676789e-06
-_S5 = -2.50507602534068634195e-08
-_S6 = 1.58969099521155010221e-10
-_C1 = 4.16666666666666019037e-02
-_C2 = -1.38888888888741095749e-03
-_C3 = 2.48015872894767294178e-05
-_C4 = -2.75573143513906633035e-07
-_C5 = 2.08757232129817482790e-09
-_C6 = -1.13596475577881948265e-11
+_E2, _E3, _E4, _E5, _E6 = (
+    0.4999999999999993, 0.16666666666666463, 0.04166666666672218, 0.00833333333360367,
+    0.0013888888887828585)
+_E7, _E8, _E9, _E10, _E11 = (
+    0.00019841269053971303, 2.48015544527102e-05, 2.7558176340682333e-06, 2.7607759759367304e-07,
+    2.476670267474125e-08)
+_TWO_OVER_PI, _PIO2_1, _PIO2_2, _PIO2_3 = (
+    6.36619772367581382433e-01, 1.57079632673412561417e+00, 6.07710050630396597660e-11,
+    2.02226624871116645580e-21)
+_S1, _S2, _S3, _S4, _S5, _S6 = (
+    -1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.98412698298579493134e-04,
+    2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10)
+_C1, _C2, _C3, _C4, _C5, _C6 = (
+    4.16666666666666019037e-02, -1.38888888888741095749e-03, 2.48015872894767294178e-05,
+    -2.75573143513906633035e-07, 2.08757232129817482790e-09, -1.13596475577881948265e-11)
 
 # rows of the (_NV_SP, _SOA) work array
 # set A = (q_r, q_i, e_r, e_i) of medium j, set B = the same of medium j+1 (e = n^2, p only)
@@ -520,17 +509,19 @@ def _cascade(ar, ai, br, bi, h2r, h2i, nr, ni, zr, zi, pr, pi):
 
 
 @inline_kernel
+def _cascade_rows(ws, base):
+    """Views of the six rows ``N_r, N_i, Z_r, Z_i, P_r, P_i`` of one polarization's N, Z, P
+    cascade, which start at row ``base`` of the work array."""
+    return ws[base], ws[base + 1], ws[base + 2], ws[base + 3], ws[base + 4], ws[base + 5]
+
+
+@inline_kernel
 def _row_b_loop(ws, pol, scale, base):
     """The loop of ``_row_b_at`` (inlined with a constant ``pol``: a branch-free loop)."""
     e_p = ws[_EP]
     c_o = ws[_CO]
     s_o = ws[_SO]
-    N_r = ws[base]
-    N_i = ws[base + 1]
-    Z_r = ws[base + 2]
-    Z_i = ws[base + 3]
-    P_r = ws[base + 4]
-    P_i = ws[base + 5]
+    N_r, N_i, Z_r, Z_i, P_r, P_i = _cascade_rows(ws, base)
     qj_r = ws[_SET_A]
     qj_i = ws[_SET_A + 1]
     ej_r = ws[_SET_A + 2]
@@ -605,12 +596,7 @@ def _block_phase(ws, kbits):
 def _row_rescale_at(ws, base, badrow):
     """Divide the N, Z, P rows starting at ``base`` by |Re Z| + |Im Z| (keeps r = N/Z and
     t = P e^{i phase}/Z, avoids overflow); out-of-range flags go into row ``badrow``."""
-    N_r = ws[base]
-    N_i = ws[base + 1]
-    Z_r = ws[base + 2]
-    Z_i = ws[base + 3]
-    P_r = ws[base + 4]
-    P_i = ws[base + 5]
+    N_r, N_i, Z_r, Z_i, P_r, P_i = _cascade_rows(ws, base)
     bad = ws[badrow]
     for w in range(_SOA):
         m = abs(Z_r[w]) + abs(Z_i[w])
