@@ -48,6 +48,7 @@ from cavity.design import (DESettings, LayerThickness, MaxVoltage, SearchSetting
                            ThermalLimit, ThresholdProblem, WavelengthWindow)
 from cavity.plotting import plot_stack_field, plot_threshold_modes  # noqa: E402
 from cavity.plotting.gain import plot_lj_curve, plot_peak_gain  # noqa: E402
+from cavity.waveguide import PhaseShift  # noqa: E402
 
 LAM0 = 625.0            # design wavelength (nm): the default 1S gain peak of the gain model
 J_SURVIVED = 18.0       # A/cm^2 reached without damage by Lim et al. 2018
@@ -162,7 +163,7 @@ def dfb(t_cathode: float, cathode: mt.Material, t_zno: float, t_tcta: float, t_i
                       cv.Layer(ITO, t_ito, name="ITO"), cv.Layer(SIO2, 80.0, name="SiO2 grating")),
                      incident=AIR, substrate=GLASS)
     return cv.DFBGrating.etched(stack, 5, LAM0, etch_depth=etch_depth, duty_cycle=duty_cycle, periods=periods,
-                                phase_shifts="quarter_wave", order=order)
+                                phase_shifts=PhaseShift.quarter_wave(), order=order)
 
 
 def dfb_space(periods: int, order: int = 1) -> cv.DesignSpace:

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import cavity as cv  # noqa: E402
 import materials as mt  # noqa: E402
-from cavity.waveguide.dfb import DFBGrating, dfb_threshold, far_field, surface_emission  # noqa: E402
+from cavity.waveguide.dfb import DFBGrating, Facet, dfb_threshold, far_field, surface_emission  # noqa: E402
 from cavity.waveguide import guided_modes  # noqa: E402
 
 LAM0 = 630.0
@@ -68,7 +68,7 @@ def main(argv=None):
         print(f"  with a 100 nm Al cathode on top: TE0 loss {lossy[0].modal_loss:.0f} cm^-1")
 
     grating = DFBGrating.etched(stack, 4, LAM0, etch_depth=args.etch, periods=args.periods, order=args.order,
-                                facets=("cleaved", "cleaved"),
+                                facets=(Facet.CLEAVED, Facet.CLEAVED),
                                 radiation="coupled_wave" if args.order == 2 else "none")
     model = cv.QDGainModel()
     res = dfb_threshold(grating, modes=4, gain_model=model)
@@ -117,9 +117,9 @@ def compare_orders(stack, args, model, out):
     """First- vs second-order grating of the same length: thresholds and where the light goes."""
     print("\nFirst vs second order, same length, cleaved ends (second order: coupled-wave radiation, docs/dfb.md)")
     first = DFBGrating.etched(stack, 4, LAM0, etch_depth=args.etch, periods=args.periods, order=1,
-                              facets=("cleaved", "cleaved"))
+                              facets=(Facet.CLEAVED, Facet.CLEAVED))
     second = DFBGrating.etched(stack, 4, LAM0, etch_depth=args.etch, periods=max(1, args.periods // 2), order=2,
-                               duty_cycle=0.25, facets=("cleaved", "cleaved"), radiation="coupled_wave")
+                               duty_cycle=0.25, facets=(Facet.CLEAVED, Facet.CLEAVED), radiation="coupled_wave")
     results = {}
     print("  order  period   lambda (nm)   g_th     J_th    absorbed  ends    up (air)  down (glass)  side-mode margin")
     for name, grating in (("1", first), ("2", second)):

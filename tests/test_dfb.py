@@ -127,7 +127,7 @@ def test_quarter_wave_shift_lases_at_bragg_with_coupled_mode_threshold(uniform):
     res = dfb_threshold(DFBGrating(tooth, groove, 630.0, periods=750, phase_shifts="quarter_wave"))
     low = res.lowest
     assert abs(low.detuning) < 0.02 * (res.stopband[1] - res.stopband[0])
-    cmt = coupled_mode_threshold(res.kappa_L, "quarter_wave", modes=1)[0]
+    cmt = coupled_mode_threshold(res.kappa_L, "index", modes=1, phase_shift="quarter_wave")[0]
     assert low.modal_gain * res.length * 1e-7 / 2 == pytest.approx(cmt.alpha_L, rel=1e-2)
     assert res.side_mode_margin > 50.0   # single-mode, unlike the uniform grating
     assert low.material_gain < uniform[1].lowest.material_gain

@@ -23,6 +23,7 @@ def test_lowest_of_an_empty_mode_sequence_is_the_same_error_everywhere():
     (cv.Polarization.parse, "polarization", "TM", cv.Polarization.P),
     (cv.Orientation.parse, "orientation", " Vertical ", cv.Orientation.VERTICAL),
     (cv.waveguide.CouplingKind.parse, "kind", "INDEX", cv.waveguide.CouplingKind.INDEX),
+    (cv.waveguide.Facet.parse, "facets", "Cleaved", cv.waveguide.Facet.CLEAVED),
     (mt.MixingRule.coerce, "method", "maxwell-garnett", mt.MixingRule.MAXWELL_GARNETT),
 ])
 def test_every_closed_set_of_options_parses_the_same_way(parse, name, good, member):

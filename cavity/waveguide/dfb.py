@@ -17,12 +17,13 @@ planar slab (a :class:`~cavity.Stack`, cover to substrate).  The effective-index
 Layout: the grating is symmetric, ``T/2 G T G ... T G T/2`` (T: tooth of length ``D Lambda``, G:
 groove of ``(1 - D) Lambda``); a phase shift ``phi`` at a period boundary lengthens the tooth there
 by ``phi Lambda / (2 pi m)`` for a grating of order m (``phi = pi``: the "quarter-wave" shift, a
-lambda/4 optical displacement: Lambda/2 at order 1, Lambda/4 at order 2).  ``end_cut`` removes a
-fraction of a period at either end (it sets the facet phase).  Ends: ``"cleaved"`` (air beyond the
-end section: Fresnel reflection ``(n_eff - 1)/(n_eff + 1)`` with the phase set by where the grating
-ends), a number (another outer index), ``"ar"`` (an outer medium of the end section's ``Re n_eff``:
-no reflection) or ``"absorbing"`` (the end section's complex ``n_eff``: matched, the light leaving
-is lost).
+lambda/4 optical displacement: Lambda/2 at order 1, Lambda/4 at order 2); shifts are
+:class:`~cavity.waveguide.PhaseShift` values.  ``end_cut`` removes a fraction of a period at either
+end (it sets the facet phase).  Ends (:class:`Facet`): ``Facet.CLEAVED`` (air beyond the end
+section: Fresnel reflection ``(n_eff - 1)/(n_eff + 1)`` with the phase set by where the grating
+ends), a number (another outer index), ``Facet.AR`` (an outer medium of the end section's
+``Re n_eff``: no reflection) or ``Facet.ABSORBING`` (the end section's complex ``n_eff``: matched,
+the light leaving is lost).  docs/dfb.md s.6 lists every accepted form.
 
 Limitations
 -----------
@@ -43,7 +44,7 @@ import numbers
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -53,7 +54,7 @@ from ..results import ModeSequence, Result
 
 from .._validation import parse_enum
 from ..conventions import NM_TO_CM
-from .coupled_mode import coupled_mode_threshold, grating_coupling_coefficient
+from .coupled_mode import PhaseShift, PhaseShiftLike, coupled_mode_threshold, grating_coupling_coefficient
 from ..layers import Layer, Stack
 from ..lasing import _count_kernels as CK
 from ..lasing.modesearch import ModeProblem, find_zeros
@@ -72,7 +73,7 @@ if TYPE_CHECKING:
 
     from ..gain.model import QDGainModel
 
-__all__ = ["DFBGrating", "DFBMode", "DFBModes", "GratingRadiation", "GratingSections", "etched_grating",
+__all__ = ["DFBGrating", "DFBMode", "DFBModes", "Facet", "GratingRadiation", "GratingSections", "etched_grating",
            "dfb_threshold", "grating_sections", "SurfaceEmission", "FarField", "surface_emission", "far_field"]
 
 
@@ -95,7 +96,38 @@ class GratingRadiation(str, Enum):
         """The member ``value`` names (its value or name in any case); a ValueError naming ``radiation``."""
         return parse_enum(cls, value, "radiation")
 
-_FACETS = ("cleaved", "ar", "absorbing")
+
+
+class Facet(str, Enum):
+    """What lies beyond an end of a DFB grating (docs/dfb.md s.6).
+
+    * ``CLEAVED``: air (n = 1) beyond the end section: a Fresnel reflection
+      ``(n_eff - 1)/(n_eff + 1)``, its phase set by where the grating ends (``end_cut``).
+    * ``AR``: an outer medium of the end section's ``Re n_eff``: no reflection (an ideal
+      anti-reflection coating).
+    * ``ABSORBING``: the end section's complex ``n_eff`` continues: matched, the light leaving is lost.
+
+    :attr:`DFBGrating.facets` takes a member, its value or name in any case, or an outer refractive
+    index (a float).  Being a ``str`` enum, a member equals and prints as its value
+    (``Facet.AR == "ar"``, ``to_dict()`` gives ``"ar"``); compare members by identity.
+    """
+
+    CLEAVED = "cleaved"
+    AR = "ar"
+    ABSORBING = "absorbing"
+
+    @classmethod
+    def parse(cls, value: str | Facet) -> Facet:
+        """The member ``value`` names (its value or name in any case); a ValueError naming ``facets``."""
+        return parse_enum(cls, value, "facets")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: an end of a grating as :class:`DFBGrating` accepts it: a :class:`Facet` (or its name) or an outer index
+FacetLike = Facet | str | float
+
 _TABLE_POINTS = 161
 _NODES = 7
 _TOL = 1e-12
@@ -181,6 +213,51 @@ def _nonnegative(value, name, unit):
     return v
 
 
+def _phase_shifts(value) -> tuple[PhaseShift, ...]:
+    """``DFBGrating.phase_shifts`` as a tuple of PhaseShift sorted by position (errors name ``phase_shifts``)."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, PhaseShift)):
+        shifts: tuple[PhaseShift, ...] = (PhaseShift.parse(value, "phase_shifts"),)
+    else:
+        try:
+            items = tuple(value)
+        except TypeError:
+            raise ValueError(f"phase_shifts must be a sequence of (position, phase) pairs or PhaseShift, a PhaseShift "
+                             f"or 'quarter_wave', got {value!r}") from None
+        shifts = tuple(PhaseShift.parse(v, "phase_shifts") for v in items)
+    for sh in shifts:
+        if not 0.0 < sh.phase < 2.0 * math.pi:
+            raise ValueError(f"phase_shifts phase must lie in (0, 2 pi) rad, got {sh.phase!r}")
+    return tuple(sorted(shifts, key=lambda sh: sh.position))
+
+
+def _shifts_of(grating: DFBGrating) -> tuple[PhaseShift, ...]:
+    """The grating's phase shifts as ``__post_init__`` stored them (a tuple of PhaseShift)."""
+    return cast("tuple[PhaseShift, ...]", grating.phase_shifts)
+
+
+def _facet(value) -> Facet | float:
+    if isinstance(value, str):
+        try:
+            return Facet.parse(value)
+        except ValueError:
+            raise ValueError(f"facets entries must be one of {[f.value for f in Facet]!r} (or a Facet) or an outer "
+                             f"refractive index > 0, got {value!r}") from None
+    return _positive(value, "facets outer index", "")
+
+
+def _facets(value) -> tuple[Facet | float, Facet | float]:
+    """``DFBGrating.facets`` as two Facet members or outer indices (errors name ``facets``)."""
+    if isinstance(value, str):
+        raise ValueError(f"facets must be a pair (left, right), got {value!r}")
+    try:
+        f1, f2 = value
+    except (TypeError, ValueError):
+        raise ValueError(f"facets must be a pair (left, right), got {value!r}") from None
+    return _facet(f1), _facet(f2)
+
+
 @dataclass(frozen=True)
 class DFBGrating:
     """A DFB grating: two section types along the propagation direction.
@@ -204,14 +281,18 @@ class DFBGrating:
         Number of periods N (give this or ``length``).
     length : float, optional
         Grating length (nm); rounded to a whole number of periods.
-    phase_shifts : sequence of (position, phase), or "quarter_wave"
+    phase_shifts : sequence of PhaseShift or (position, phase), a PhaseShift, or "quarter_wave"
         Phase jumps (rad, ``0 < phase < 2 pi``) of the coupling harmonic (the m-th Fourier
         component of an order-m grating) at fractional positions ``0 < position < 1`` (rounded to
         a period boundary): a jump ``phi`` lengthens the tooth there by ``phi Lambda / (2 pi m)``.
-        ``"quarter_wave"`` is ``((0.5, pi),)``: a lambda/4 optical shift, Lambda/2 at order 1 and
-        Lambda/4 at order 2, which puts the defect mode at the Bragg wavelength for any order.
-    facets : (left, right), default ("absorbing", "absorbing")
-        Each ``"cleaved"``, ``"ar"``, ``"absorbing"`` or an outer refractive index (> 0).
+        ``"quarter_wave"`` (or ``"qws"``, ``PhaseShift.quarter_wave()``) is ``PhaseShift(0.5, pi)``:
+        a lambda/4 optical shift, Lambda/2 at order 1 and Lambda/4 at order 2, which puts the defect
+        mode at the Bragg wavelength for any order.  Every form is read by :meth:`PhaseShift.parse`
+        and stored as a tuple of :class:`~cavity.waveguide.PhaseShift` sorted by position (each
+        unpacks as ``position, phase``); docs/dfb.md s.6.
+    facets : (left, right), default (Facet.ABSORBING, Facet.ABSORBING)
+        Each a :class:`Facet` (``"cleaved"``, ``"ar"``, ``"absorbing"``, read by :meth:`Facet.parse`)
+        or an outer refractive index (a float > 0).  Stored as the member, or the float.
     end_cut : (float, float), default (0, 0)
         Fraction of a period removed at each end, ``0 <= c < 1`` (sets the facet phase).
     polarization : "TE" or "TM" (or "s", "p", a Polarization)
@@ -239,8 +320,8 @@ class DFBGrating:
     order: int = 1
     periods: int | None = None
     length: float | None = None
-    phase_shifts: tuple = ()
-    facets: tuple = ("absorbing", "absorbing")
+    phase_shifts: tuple[PhaseShift, ...] | Sequence[PhaseShiftLike] | PhaseShift | str | None = ()
+    facets: tuple[FacetLike, FacetLike] = (Facet.ABSORBING, Facet.ABSORBING)
     end_cut: tuple = (0.0, 0.0)
     polarization: Polarization | str = Polarization.S
     mode_order: int = 0
@@ -269,37 +350,8 @@ class DFBGrating:
                 raise ValueError(f"periods must be an integer >= 1, got {p!r}")
         else:
             object.__setattr__(self, "length", _positive(self.length, "length"))
-        shifts = self.phase_shifts
-        if isinstance(shifts, str):
-            if shifts.strip().lower().replace("-", "_") not in ("quarter_wave", "qws"):
-                raise ValueError(f"phase_shifts must be a sequence of (position, phase) or 'quarter_wave', "
-                                 f"got {shifts!r}")
-            shifts = ((0.5, math.pi),)
-        try:
-            shifts = tuple((float(x), float(ph)) for x, ph in shifts)
-        except (TypeError, ValueError):
-            raise ValueError(f"phase_shifts must be a sequence of (position, phase) pairs, got "
-                             f"{self.phase_shifts!r}") from None
-        for x, ph in shifts:
-            if not 0.0 < x < 1.0:
-                raise ValueError(f"phase_shifts position must lie strictly between 0 and 1, got {x!r}")
-            if not 0.0 < ph < 2.0 * math.pi:
-                raise ValueError(f"phase_shifts phase must lie in (0, 2 pi) rad, got {ph!r}")
-        object.__setattr__(self, "phase_shifts", shifts)
-        try:
-            f1, f2 = self.facets
-        except (TypeError, ValueError):
-            raise ValueError(f"facets must be a pair (left, right), got {self.facets!r}") from None
-        facets = []
-        for f in (f1, f2):
-            if isinstance(f, str):
-                key = f.strip().lower()
-                if key not in _FACETS:
-                    raise ValueError(f"facets entries must be one of {_FACETS} or an outer index, got {f!r}")
-                facets.append(key)
-            else:
-                facets.append(_positive(f, "facets outer index", ""))
-        object.__setattr__(self, "facets", tuple(facets))
+        object.__setattr__(self, "phase_shifts", _phase_shifts(self.phase_shifts))
+        object.__setattr__(self, "facets", _facets(self.facets))
         try:
             c1, c2 = (float(c) for c in self.end_cut)
         except (TypeError, ValueError):
@@ -509,7 +561,7 @@ def _layout(grating: DFBGrating, period: float):
     lengths[0::2] = D * period
     lengths[1::2] = (1 - D) * period
     lengths[0] = lengths[-1] = 0.5 * D * period
-    for x, ph in grating.phase_shifts:
+    for x, ph in _shifts_of(grating):
         k = int(round(x * n_periods))
         k = min(max(k, 1), n_periods - 1) if n_periods > 1 else 0
         # a jump ph of the coupling (m-th) harmonic is a displacement ph Lambda / (2 pi m)
@@ -529,11 +581,12 @@ def _layout(grating: DFBGrating, period: float):
 
 
 def _outer_row(facet, end_row):
-    if facet == "cleaved":
+    """The outer medium's n_eff row beyond an end section of n_eff row ``end_row`` (docs/dfb.md s.6)."""
+    if facet is Facet.CLEAVED:
         return np.ones(end_row.size, np.complex128)
-    if facet == "ar":
+    if facet is Facet.AR:
         return end_row.real.astype(np.complex128)
-    if facet == "absorbing":
+    if facet is Facet.ABSORBING:
         return end_row.copy()
     return np.full(end_row.size, complex(facet))
 
@@ -805,12 +858,10 @@ def _seeds(grating: DFBGrating, sec: GratingSections, length, count):
     kL = sec.coupling_coefficient * L_cm
     starts = []
     if kL > 1e-6 and gam > 0:
-        kw = {}
-        if grating.phase_shifts:
-            x, ph = grating.phase_shifts[0]
-            kw = dict(phase_shift=ph, shift_position=x)
+        shifts = _shifts_of(grating)
         try:
-            cm_modes = coupled_mode_threshold(min(kL, 29.0), "index", modes=count, grating_order=grating.order, **kw)
+            cm_modes = coupled_mode_threshold(min(kL, 29.0), "index", modes=count, grating_order=grating.order,
+                                              phase_shift=shifts[0] if shifts else None)
         except (RuntimeError, ValueError):
             cm_modes = ()
         for md in cm_modes:
