@@ -697,9 +697,7 @@ def _soa_block(n, d, wl, sin_t, pol, b0, lo, hi, rs, ts, Ts, rp, tp, Tp, ws, kbi
     (``pol`` 0, 1 or _BOTH).  ``ws``: (_NV_SP, _SOA)."""
     M = n.shape[0]
     normal = sin_t == 0.0
-    do_s = pol != 1
-    do_p = pol != 0
-    epol = np.int64(1) if do_p else np.int64(0)  # e = n^2 rows are needed for p
+    epol = np.int64(0) if pol == 0 else np.int64(1)  # e = n^2 rows are needed for p
     _block_setup(n, wl, sin_t, b0, ws)
     _row_a(n, M - 1, b0, ws, normal, epol, -1.0, kbits)
     _shift_sets(ws)
@@ -712,25 +710,25 @@ def _soa_block(n, d, wl, sin_t, pol, b0, lo, hi, rs, ts, Ts, rp, tp, Tp, ws, kbi
         if not first:
             _shift_sets(ws)
         _row_a(n, j, b0, ws, normal, epol, -1.0 if first else d[j + 1], kbits)
-        if do_s:
-            _row_b_at(ws, np.int64(0), scale, _N_R, first)
-        if do_p:
-            _row_b_at(ws, np.int64(1), scale, _NP_R, first)
         if not first:
             count += 1
-        first = False
-        if count == _RESCALE:
-            if do_s:
-                _row_rescale_at(ws, _N_R, _BAD_S)
-            if do_p:
-                _row_rescale_at(ws, _NP_R, _BAD_P)
+        rescale = count == _RESCALE
+        if rescale:
             count = 0
+        # one call site per step for both polarizations (each is one loop; a smaller kernel to compile)
+        for p in range(2):
+            if pol == p or pol == _BOTH:
+                _row_b_at(ws, p, scale, _N_R if p == 0 else _NP_R, first)
+                if rescale:
+                    _row_rescale_at(ws, _N_R if p == 0 else _NP_R, _BAD_S if p == 0 else _BAD_P)
+        first = False
     # set A holds q of the incident medium; the one-way phase of the layers is exp(i (st + i sa))
     _block_phase(ws, kbits)
-    if do_s:
-        _finish_pol(n, wl, d, sin_t, np.int64(0), _N_R, _BAD_S, b0, lo, hi, ws, scale, col, rs, ts, Ts)
-    if do_p:
-        _finish_pol(n, wl, d, sin_t, np.int64(1), _NP_R, _BAD_P, b0, lo, hi, ws, scale, col, rp, tp, Tp)
+    for p in range(2):
+        if pol == p or pol == _BOTH:
+            r_out, t_out, T_out = (rs, ts, Ts) if p == 0 else (rp, tp, Tp)
+            _finish_pol(n, wl, d, sin_t, p, _N_R if p == 0 else _NP_R, _BAD_S if p == 0 else _BAD_P, b0, lo, hi, ws,
+                        scale, col, r_out, t_out, T_out)
 
 
 @kernel
@@ -761,10 +759,10 @@ def _rt_range(n, d, wl, sin_t, pol, w0, w1, rs, ts, Ts, rp, tp, Tp):
             for m in range(M):
                 col[m] = n[m, w]
             kx = n[0, w].real * sin_t
-            if pol != 1:
-                _rt_scalar(col, d, wl[w], kx, np.int64(0), w, rs, ts, Ts)
-            if pol != 0:
-                _rt_scalar(col, d, wl[w], kx, np.int64(1), w, rp, tp, Tp)
+            for p in range(2):
+                if pol == p or pol == _BOTH:
+                    r_out, t_out, T_out = (rs, ts, Ts) if p == 0 else (rp, tp, Tp)
+                    _rt_scalar(col, d, wl[w], kx, p, w, r_out, t_out, T_out)
         return
     ws = np.empty((_NV_SP, _SOA), dtype=np.float64)
     kbits = np.empty(_SOA, dtype=np.int64)
@@ -815,9 +813,11 @@ def _run_task(n, d, wl, sin_t, pol, block, task, rs, ts, Ts, rp, tp, Tp):
     _rt_range(n[i], d[i], wl, sin_t[a], pol, w0, w1, rs[i, a], ts[i, a], Ts[i, a], rp[i, a], tp[i, a], Tp[i, a])
 
 
-@inline_kernel
+@kernel
 def _run_tasks(n, d, wl, sin_t, pol, block, task0, task1, rs, ts, Ts, rp, tp, Tp):
-    """Tasks ``task0 <= task < task1`` (:func:`_run_task`), serially."""
+    """Tasks ``task0 <= task < task1`` (:func:`_run_task`), serially.  A kernel of its own (not
+    inlined): ``rt_batch``, ``rt_tasks``, ``rt_batch_sp`` and ``rt_tasks_sp`` call it with the same
+    argument types, so the block code is compiled once for all four (benchmarks/bench_startup.py)."""
     for task in range(task0, task1):
         _run_task(n, d, wl, sin_t, pol, block, task, rs, ts, Ts, rp, tp, Tp)
 
