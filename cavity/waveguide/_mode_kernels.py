@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 
-
 from .._jit import kernel
 from ..optics._tmm_kernels import round_trip as tmm_round_trip
 
