@@ -125,6 +125,20 @@ def require_scalar_range(value, name: str, lo: float, hi: float, *, unit: str = 
     return v
 
 
+def require_positive_pair(value, name: str, what: str = "in nm", unit: str = " (nm)") -> tuple[float, float]:
+    """``(lo, hi)`` of a ``(min, max)`` pair with ``0 < min < max``, both finite (a TypeError or
+    ValueError naming ``name``): wavelength windows, scale ranges."""
+    if isinstance(value, (str, bytes)) or np.ndim(value) != 1 or len(value) != 2:
+        raise TypeError(f"{name} must be a (min, max) pair {what}, got {value!r}")
+    try:
+        lo, hi = (require_scalar_finite(v, name) for v in value)
+    except TypeError as exc:
+        raise TypeError(f"{name} must be a (min, max) pair {what}, got {value!r}") from exc
+    if not 0 < lo < hi:
+        raise ValueError(f"{name} must satisfy 0 < min < max{unit}, got {value!r}")
+    return lo, hi
+
+
 def grazing_error(value) -> ValueError:
     return ValueError(
         f"angle={float(value)!r} degrees is grazing incidence: its sine rounds to 1 in double "

@@ -8,7 +8,7 @@ import numpy as np
 
 from materials import Material
 
-from ._validation import require_scalar_finite
+from ._validation import require_positive_pair, require_scalar_finite
 from .layers import AIR, Layer, Stack
 
 __all__ = ["quarter_wave_thickness", "dbr", "microcavity", "metal_mirror", "seed_led_stack", "place_on_antinode"]
@@ -292,12 +292,7 @@ def place_on_antinode(stack: Stack, gain_layer: int | str, before: int | str, af
         raise ValueError(f"target_wavelength must be > 0 nm, got {target_wavelength!r}")
     if isinstance(iterations, (bool, np.bool_)) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
         raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
-    try:
-        s_lo, s_hi = (require_scalar_finite(v, "scale_range") for v in scale_range)
-    except TypeError as exc:
-        raise TypeError(f"scale_range must be a (min, max) pair of factors, got {scale_range!r}") from exc
-    if not 0 < s_lo < s_hi:
-        raise ValueError(f"scale_range must satisfy 0 < min < max, got {scale_range!r}")
+    s_lo, s_hi = require_positive_pair(scale_range, "scale_range", what="of factors", unit="")
     r_lo = max(m.wavelength_range[0] for m in stack.media())
     r_hi = min(m.wavelength_range[1] for m in stack.media())
     if not r_lo <= target <= r_hi:

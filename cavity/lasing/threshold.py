@@ -27,7 +27,7 @@ from ..results import ModeSequence, Result
 
 from . import _count_kernels as CK
 from . import _pole_kernels as PK
-from .._validation import require_scalar_finite
+from .._validation import require_positive_pair, require_scalar_finite
 from ..conventions import SPEED_OF_LIGHT_NM_PER_NS
 from ..layers import Stack
 from materials.base import Material
@@ -537,15 +537,7 @@ def heated_stack(stack: Stack, temperature_rise: float) -> Stack:
 def window_of(wavelength_range: Sequence[float] | NDArray[np.floating]) -> tuple[float, float]:
     """``(lo, hi)`` (nm) of a ``(min, max)`` wavelength pair, validated (a TypeError or ValueError
     naming ``wavelength_range``)."""
-    if isinstance(wavelength_range, (str, bytes)) or np.ndim(wavelength_range) != 1 or len(wavelength_range) != 2:
-        raise TypeError(f"wavelength_range must be a (min, max) pair in nm, got {wavelength_range!r}")
-    try:
-        lo, hi = (require_scalar_finite(v, "wavelength_range") for v in wavelength_range)
-    except TypeError as exc:
-        raise TypeError(f"wavelength_range must be a (min, max) pair in nm, got {wavelength_range!r}") from exc
-    if not 0 < lo < hi:
-        raise ValueError(f"wavelength_range must satisfy 0 < min < max (nm), got {wavelength_range!r}")
-    return lo, hi
+    return require_positive_pair(wavelength_range, "wavelength_range")
 
 
 def padded_window(lo: float, hi: float, stack: Stack | None = None) -> tuple[float, float]:
