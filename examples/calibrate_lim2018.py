@@ -96,7 +96,7 @@ def main(argv=None):
     try:
         roll = thermal.rollover_current(model, wl0)
         print(f"  heated gain at {wl0:g} nm rolls over at {roll.current_density:.1f} A/cm^2 "
-              f"(gain {roll.gain_per_cm:.0f} cm^-1, dT {roll.temperature_rise_K:.0f} K)")
+              f"(gain {roll.material_gain:.0f} cm^-1, dT {roll.temperature_rise:.0f} K)")
     except ValueError as exc:
         print(f"  {exc}")
 

@@ -169,7 +169,7 @@ def test_thermal_model_from_stack_follows_the_device_and_keeps_the_old_form():
     # the heated-gain machinery runs on it: the rollover's temperature is the model's at that J
     model = cv.QDGainModel()
     roll = ThermalModel.from_stack(s, 50.0).rollover_current(model, 630.0)
-    assert roll.temperature_rise_K == pytest.approx(float(ThermalModel.from_stack(s, 50.0).temperature_rise(
+    assert roll.temperature_rise == pytest.approx(float(ThermalModel.from_stack(s, 50.0).temperature_rise(
         roll.current_density)), rel=1e-12)
 
 

@@ -70,7 +70,7 @@ def test_rollover_current_agrees_with_the_sharp_threshold_limit(curves):
     # the laser switches off where heating keeps the gain below g_th at every J_eff; that lies beyond
     # the rollover of the heated gain (ThermalModel.rollover_current), whose peak exceeds g_th
     roll = HOT.rollover_current(MODEL, 625.0)
-    assert roll.gain_per_cm > MODE.threshold_material_gain
+    assert roll.material_gain > MODE.threshold_material_gain
     off = JS[(JS > j_peak) & (hot.output_power_W_per_cm2 < 1e-6 * hot.output_power_W_per_cm2.max())][0]
     assert off > roll.current_density
 

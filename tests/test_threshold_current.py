@@ -161,12 +161,12 @@ def test_thermal_rollover_is_explained():
     thermal = cv.ThermalModel(thermal_resistance_K_cm2_per_W=2.0)  # a poor heat sink
     th = cv.lasing_threshold(stack, LAM0)
     roll = thermal.rollover_current(model, th.wavelength)
-    assert roll.gain_per_cm < th.material_gain < model.max_gain(th.wavelength)  # premise
+    assert roll.material_gain < th.material_gain < model.max_gain(th.wavelength)  # premise
     result = cv.threshold_current(stack, model, (600.0, 650.0), thermal=thermal)
     assert not result.reachable and math.isinf(result.current_density)
     assert result.gain_shortfall == 0.0
     assert "rollover" in result.reason
-    assert f"{roll.gain_per_cm:.4g} cm^-1" in result.reason
+    assert f"{roll.material_gain:.4g} cm^-1" in result.reason
 
 
 def test_counts_the_modes_of_a_thick_slab():

@@ -75,15 +75,15 @@ class Rollover(Result):
     ----------
     current_density : float
         J (A/cm^2) beyond which heating defeats the gain (the heated gain is maximal here).
-    gain_per_cm : float
+    material_gain : float
         The largest heated material gain (cm^-1).
-    temperature_rise_K : float
+    temperature_rise : float
         The temperature rise at that current (K).
     """
 
     current_density: float
-    gain_per_cm: float
-    temperature_rise_K: float
+    material_gain: float
+    temperature_rise: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +298,8 @@ class ThermalModel:
         res = minimize_scalar(lambda u: -self.heated_gain(model, math.exp(u), wl), bounds=(a, b), method="bounded",
                               options={"xatol": 1e-10})
         j = math.exp(res.x) if -res.fun >= gs[i] else float(js[i])
-        return Rollover(current_density=j, gain_per_cm=float(self.heated_gain(model, j, wl)),
-                        temperature_rise_K=float(self.temperature_rise(j)))
+        return Rollover(current_density=j, material_gain=float(self.heated_gain(model, j, wl)),
+                        temperature_rise=float(self.temperature_rise(j)))
 
     def current_for_gain(self, model: QDGainModel, gain_per_cm: float, wavelength: float) -> float:
         """Smallest current density (A/cm^2) at which the *heated* gain reaches ``g``.
@@ -320,7 +320,7 @@ class ThermalModel:
         above = np.nonzero(gs >= target)[0]
         if above.size == 0:
             roll = self.rollover_current(model, wl) if gs[-1] < gs.max() - 1e-9 * abs(gs.max()) else None
-            best = f"{roll.gain_per_cm:.6g} cm^-1 at {roll.current_density:.4g} A/cm^2" if roll else f"{gs.max():.6g} cm^-1"
+            best = f"{roll.material_gain:.6g} cm^-1 at {roll.current_density:.4g} A/cm^2" if roll else f"{gs.max():.6g} cm^-1"
             raise ValueError(f"gain_per_cm={target!r} cm^-1 is out of reach at {wl} nm with heating: "
                              f"the heated gain peaks at {best} (thermal rollover)")
         k = int(above[0])

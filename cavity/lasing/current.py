@@ -297,8 +297,8 @@ class _Unreachable:
         if j_need is None and inj.thermal is not None:
             try:
                 roll = inj.thermal.rollover_current(inj.model, lam)
-                peak = (f"the heated gain peaks at {roll.gain_per_cm:.4g} cm^-1 at J = {roll.current_density:.4g} "
-                        f"A/cm^2 (temperature rise {roll.temperature_rise_K:.3g} K)")
+                peak = (f"the heated gain peaks at {roll.material_gain:.4g} cm^-1 at J = {roll.current_density:.4g} "
+                        f"A/cm^2 (temperature rise {roll.temperature_rise:.3g} K)")
             except ValueError:  # no interior maximum found by the model: scan the current range
                 js = np.geomspace(self.j_grid[0], self.j_grid[-1], 4 * self.j_grid.size)
                 gs = np.array([inj.thermal.heated_gain(inj.model, j, lam) for j in js])
