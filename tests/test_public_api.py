@@ -44,3 +44,22 @@ def test_the_main_job_needs_only_the_top_level():
     stack = cv.microcavity(core, cv.dbr(hi, lo, 6, 630.0), cv.dbr(lo, hi, 6, 630.0), substrate=mt.Constant(1.52))
     modes = cv.threshold_modes(stack, (600.0, 660.0))
     assert modes.complete and len(modes) >= 1
+
+
+def test_result_fields_carry_no_convention_unit_in_their_names():
+    # nm, cm^-1, A/cm^2, ns, K and degrees are fixed by cavity.conventions: a result field says
+    # "wavelength", not "wavelength_nm" (units in a name only where they differ, e.g. W/cm^2)
+    import dataclasses
+    import re
+
+    import cavity.results
+    from cavity.results import Result
+
+    convention = re.compile(r"_(nm|per_cm|A_per_cm2|ns|K|deg|degrees)$")
+    offenders = []
+    for module in [cavity.results] + [importlib.import_module(f"cavity.{sub}") for sub in SUBPACKAGES]:
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if isinstance(obj, type) and issubclass(obj, Result) and dataclasses.is_dataclass(obj):
+                offenders += [f"{name}.{f.name}" for f in dataclasses.fields(obj) if convention.search(f.name)]
+    assert not offenders, offenders
