@@ -50,7 +50,7 @@ def test_exp_cis_matches_numpy(x, th):
     mant, bits, c, s = K._exp_cis(x, th)
     assert 0.7 < mant < 1.42  # exp of the reduced argument |r| <= ln2/2
     e = mant * _two_pow(bits)
-    assert abs(e - math.exp(x)) <= 4e-16 * math.exp(x)
+    assert abs(e - math.exp(x)) <= 5e-16 * math.exp(x)
     # the reduction of |th| <= 1e5 loses ~|th| eps(pi/2 split) at most: absolute 1e-15
     assert abs(c - math.cos(th)) <= 1e-15 and abs(s - math.sin(th)) <= 1e-15
 
@@ -61,10 +61,10 @@ def test_exp_cis_matches_numpy(x, th):
 def test_exp_cis_edges(x, th):
     """Ends of the range, quadrant boundaries, subnormal and zero arguments."""
     mant, bits, c, s = K._exp_cis(x, th)
-    assert mant * _two_pow(bits) == pytest.approx(np.exp(x), rel=4e-16, abs=0.0)
+    assert mant * _two_pow(bits) == pytest.approx(np.exp(x), rel=5e-16, abs=0.0)
     assert c == pytest.approx(np.cos(th), abs=1e-15)
     assert s == pytest.approx(np.sin(th), abs=1e-15)
-    assert c * c + s * s == pytest.approx(1.0, abs=4e-16)
+    assert c * c + s * s == pytest.approx(1.0, abs=1e-15)
 
 
 @pytest.mark.parametrize("xe,xt", [(700.5, 0.0), (-701.0, 1.0), (0.0, 1.0e5 * (1 + 1e-15)), (-3.0, -2.0e5),
@@ -82,7 +82,7 @@ def test_exp_cis_guard_refuses_out_of_range(xe, xt):
 def test_exp_cis_guard_passes_the_range(xe, xt):
     mant, bits, c, s, ok = K._exp_cis_guarded(xe, xt)
     assert ok
-    assert mant * _two_pow(bits) == pytest.approx(math.exp(xe), rel=4e-16)
+    assert mant * _two_pow(bits) == pytest.approx(math.exp(xe), rel=5e-16)
     assert c == pytest.approx(math.cos(xt), abs=1e-15) and s == pytest.approx(math.sin(xt), abs=1e-15)
 
 
@@ -143,7 +143,8 @@ def test_real_arithmetic_root_agrees(nr, ni, kx):
     ref = np.sqrt(complex(n * n - kx * kx))
     ref = -ref if (ref.real + ref.imag < 0 or (ref.real + ref.imag == 0 and ref.real < 0)) else ref
     if ok:
-        assert abs(q - ref) <= 4e-16 * abs(ref) + 1e-300
+        # both roots carry the rounding of n^2 - kx^2 (~eps max(|n|^2, kx^2)), amplified by 1 / |2 q|
+        assert abs(q - ref) <= 4e-16 * abs(ref) + 4e-16 * max(1.0, abs(n) ** 2, kx * kx) / abs(ref)
         _check_branch(q, n, kx)
     else:
         assert abs(ref) <= 1.0001e-5
@@ -171,8 +172,10 @@ def test_interface_step_is_fresnel(n1, n2, deg, pol):
     r_ref = tmm.interface_r(pol, n1, n2, th1, th2)
     t_ref = tmm.interface_t(pol, n1, n2, th1, th2) * (1.0 if pol == "s" else n2 / n1)
     assert den == 1.0
-    assert abs(gam - r_ref) <= 1e-13 * max(1.0, abs(r_ref))
-    assert abs(tau - t_ref) <= 1e-13 * max(1.0, abs(t_ref))
+    # tmm takes cos(theta_2) from arcsin (Snell): it loses ~eps / cos^2(theta_1) near grazing
+    tol = 3e-14 / np.cos(th1) ** 2
+    assert abs(gam - r_ref) <= tol * max(1.0, abs(r_ref))
+    assert abs(tau - t_ref) <= tol * max(1.0, abs(t_ref))
 
 
 @SETTINGS
@@ -223,6 +226,46 @@ def test_fields_step_equals_interface_step():
         g1, t1, d1 = K.interface_step(y1, y2, gp)
         g2, t2, d2 = K.fields_step(y1, 1.0 + gp, y2 * (1.0 - gp))
         assert abs(g1 - g2) <= 1e-14 and abs(t1 * d1 - t2 * d2) <= 1e-14 * abs(t1 * d1)
+
+
+@SETTINGS
+@given(qr=st.floats(0.0, 3.0), qi=st.floats(0.0, 0.5), nr=st.floats(1.0, 3.0), ni=st.floats(0.0, 0.3),
+       k0d=st.floats(0.0, 20.0), pol=st.sampled_from([0, 1]), a=st.complex_numbers(max_magnitude=2.0),
+       b=st.complex_numbers(max_magnitude=2.0))
+def test_characteristic_matrix_propagates_plane_waves(qr, qi, nr, ni, k0d, pol, a, b):
+    """Fields of a x exp(i q k0 u) + b exp(-i q k0 u) in a layer: F = a e^{ix} + b e^{-ix},
+    G = Y (a e^{ix} - b e^{-ix}), x = q k0 u, Y = q (s) or q / n^2 (p); the matrix maps the fields at
+    u = 0 onto those at u = d."""
+    q, n = complex(qr, qi), complex(nr, ni)
+    if abs(q) < 1e-3:
+        return
+    y = q if pol == 0 else q / (n * n)
+    m11, m12, m21, m22 = K.characteristic_matrix(q, y, n, k0d, pol)
+    x = q * k0d
+    f0, g0 = a + b, y * (a - b)
+    f1 = a * np.exp(1j * x) + b * np.exp(-1j * x)
+    g1 = y * (a * np.exp(1j * x) - b * np.exp(-1j * x))
+    scale = 1.0 + abs(a) * abs(np.exp(1j * x)) + abs(b) * abs(np.exp(-1j * x))
+    assert abs(m11 * f0 + m12 * g0 - f1) <= 1e-12 * scale
+    assert abs(m21 * f0 + m22 * g0 - g1) <= 1e-12 * scale * max(1.0, abs(y))
+    # the thin-layer form applies it (sgn +1) and its inverse (sgn -1)
+    f, g = K.thin_layer_fields(f0, g0, q, y, n, k0d, pol, 1.0)
+    assert abs(f - f1) <= 1e-12 * scale and abs(g - g1) <= 1e-12 * scale * max(1.0, abs(y))
+
+
+def test_characteristic_matrix_normal_incidence_and_zero_q():
+    """s at normal incidence: [[cos d, i sin d / n], [i n sin d, cos d]], d = n k0 d; at q = 0 the
+    field is linear: [[1, i k0 d (q/Y)], [0, 1]] with q/Y = 1 (s) or n^2 (p)."""
+    n = 2.1 + 0.05j
+    k0d = 2 * np.pi / 633.0 * 250.0
+    m = K.characteristic_matrix(n, n, n, k0d, 0)
+    dl = n * k0d
+    assert np.allclose(m, [np.cos(dl), 1j * np.sin(dl) / n, 1j * n * np.sin(dl), np.cos(dl)], rtol=1e-14, atol=1e-15)
+    for pol, ratio in ((0, 1.0), (1, n * n)):
+        m = K.characteristic_matrix(0j, 0j, n, k0d, pol)
+        assert m[0] == 1.0 and m[3] == 1.0 and m[2] == 0.0
+        assert abs(m[1] - 1j * k0d * ratio) <= 1e-15 * abs(k0d * ratio)
+    assert np.allclose(CK._lin(n, 250.0, 2 * np.pi / 633.0), K.characteristic_matrix(n, n, n, k0d, 0), rtol=1e-15)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,6 +398,12 @@ def test_doubling_helpers_are_matrix_products():
     *prod, growth = CK._mul_tracked(*A.ravel(), *B.ravel(), -5.0)
     assert np.allclose(np.reshape(prod, (2, 2)), A @ B, rtol=1e-14)
     assert growth >= -5.0 and growth >= np.log(np.abs(A @ B).max()) - np.log(4.0)
+    # normalised product: A B / m with the log of the removed factor added to the scale
+    *prod, log_scale = CK._mul_normalised(*A.ravel(), *B.ravel(), 1.25)
+    m = np.exp(log_scale - 1.25)
+    assert np.allclose(m * np.reshape(prod, (2, 2)), A @ B, rtol=1e-14)
+    zero = CK._mul_normalised(*np.zeros(4, complex), *B.ravel(), 1.25)
+    assert zero[4] == 1.25 and not any(zero[:4])
 
 
 def test_groups_classify_indices_and_layers():

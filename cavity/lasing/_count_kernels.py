@@ -36,7 +36,7 @@ import numpy as np
 from .._jit import kernel
 from ..conventions import GAIN_TO_K
 from ._pole_kernels import _expint_imag, _expint_real, indices_at, real_newton_step
-from ..optics._tmm_kernels import normal_wavenumber
+from ..optics._tmm_kernels import characteristic_matrix, normal_wavenumber
 
 _GAIN_TO_K = GAIN_TO_K  # cavity.conventions
 _BIG = 1e150
@@ -110,6 +110,17 @@ def _norm(a, b, c, d):
 
 
 @kernel
+def _mul_normalised(a1, b1, c1, d1, a2, b2, c2, d2, log_scale):
+    """The product ``A1 A2`` (:func:`_mul`) divided by its norm ``m`` (when ``m > 0``), and the
+    log-scale ``log_scale + log m`` that carries the factor removed."""
+    a, b, c, d = _mul(a1, b1, c1, d1, a2, b2, c2, d2)
+    m = _norm(a, b, c, d)
+    if m > 0.0:
+        return a / m, b / m, c / m, d / m, log_scale + math.log(m)
+    return a, b, c, d, log_scale
+
+
+@kernel
 def characteristic(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_start, blk_len, blk_rep,
                    sin_t, beta, pol, work):
     """``(Dm, S, ref)``: ``D = Dm exp(S)`` at complex wavelength ``lam`` (nm) and gain ``g``.
@@ -156,21 +167,11 @@ def characteristic(lam, g, lam_tab, n_tab, gain_tab, mask, d, seq_rows, blk_star
             e = rep
             while e > 0:
                 if e & 1:
-                    ra, rb, rc, rd = _mul(ra, rb, rc, rd, ba, bb, bc, bd)
-                    rS += bS
-                    m = _norm(ra, rb, rc, rd)
-                    if m > 0.0:
-                        ra, rb, rc, rd = ra / m, rb / m, rc / m, rd / m
-                        rS += math.log(m)
+                    ra, rb, rc, rd, rS = _mul_normalised(ra, rb, rc, rd, ba, bb, bc, bd, rS + bS)
                     cmax = max(cmax, rS)
                 e >>= 1
                 if e > 0:
-                    ba, bb, bc, bd = _mul(ba, bb, bc, bd, ba, bb, bc, bd)
-                    bS = 2.0 * bS
-                    m = _norm(ba, bb, bc, bd)
-                    if m > 0.0:
-                        ba, bb, bc, bd = ba / m, bb / m, bc / m, bd / m
-                        bS += math.log(m)
+                    ba, bb, bc, bd, bS = _mul_normalised(ba, bb, bc, bd, ba, bb, bc, bd, 2.0 * bS)
                     cmax = max(cmax, bS)
             ca, cb, cc, cd = ra, rb, rc, rd
             cS = rS
@@ -433,11 +434,8 @@ def track_pole(x0, y0, g_end, xlo, xhi, ylo, yhi, eps, lam_tab, n_tab, gain_tab,
 @kernel
 def _lin(n, d, k0):
     """Left-to-right boundary map of a layer on ``(E, H)`` (normal incidence, s): ``[[cos, i sin / n],
-    [i n sin, cos]]`` with ``delta = k0 n d``."""
-    delta = k0 * n * d
-    c = cmath.cos(delta)
-    s = cmath.sin(delta)
-    return c, 1j * s / n, 1j * n * s, c
+    [i n sin, cos]]`` with ``delta = k0 n d`` (:func:`cavity.optics._tmm_kernels.characteristic_matrix`)."""
+    return characteristic_matrix(n, n, n, k0 * d, np.int64(0))
 
 
 @kernel

@@ -155,15 +155,14 @@ def is_thin_q(q):
 
 
 @kernel
-def thin_layer_fields(f, g, q, y, n, k0d, pol, sgn):
-    """Tangential fields ``(F, G)`` on one face of a layer from those on the other face.
-
-    ``sgn = -1``: from the far face (towards the substrate) to the near face; ``sgn = +1`` the
-    reverse.  ``F = a + b``, ``G = Y (a - b)``; ``k0d = k0 d`` (rad per unit q).  Exact for any
-    ``q`` (Born & Wolf s.1.6.2) and regular at ``q = 0``:
-    ``F' = cos(x) F + sgn i k0d sinc(x) (q/Y) G``, ``G' = cos(x) G + sgn i Y q k0d sinc(x) F``,
-    ``x = q k0d``, ``q/Y = 1`` (s) or ``n^2`` (p).
-    """
+def characteristic_matrix(q, y, n, k0d, pol):
+    """Characteristic matrix ``(m11, m12, m21, m22)`` of a layer acting on the tangential fields
+    ``(F, G)`` (``F = a + b``, ``G = Y (a - b)``; ``k0d = k0 d``, rad per unit q), from its far face
+    to its near face with ``m12, m21`` negated, from the near face to the far face as given
+    (Born & Wolf s.1.6.2, eq. 1.6(33)):
+    ``[[cos x, i k0d sinc(x) q/Y], [i Y q k0d sinc(x), cos x]]``, ``x = q k0d``, ``q/Y = 1`` (s) or
+    ``n^2`` (p).  Exact for any ``q`` and regular at ``q = 0``; at normal incidence for s
+    (``q = Y = n``) it is ``[[cos x, i sin(x) / n], [i n sin x, cos x]]``."""
     x = q * k0d
     c = cmath.cos(x)
     if x == 0:
@@ -174,8 +173,22 @@ def thin_layer_fields(f, g, q, y, n, k0d, pol, sgn):
         s_y = sx
     else:
         s_y = sx * (n * n)
-    y_s = y * q * sx
-    return c * f + sgn * 1j * s_y * g, c * g + sgn * 1j * y_s * f
+    return c, 1j * s_y, 1j * (y * q * sx), c
+
+
+@kernel
+def thin_layer_fields(f, g, q, y, n, k0d, pol, sgn):
+    """Tangential fields ``(F, G)`` on one face of a layer from those on the other face
+    (:func:`characteristic_matrix`).
+
+    ``sgn = -1``: from the far face (towards the substrate) to the near face; ``sgn = +1`` the
+    reverse.  ``F = a + b``, ``G = Y (a - b)``; ``k0d = k0 d`` (rad per unit q).  Exact for any
+    ``q`` (Born & Wolf s.1.6.2) and regular at ``q = 0``:
+    ``F' = cos(x) F + sgn i k0d sinc(x) (q/Y) G``, ``G' = cos(x) G + sgn i Y q k0d sinc(x) F``,
+    ``x = q k0d``, ``q/Y = 1`` (s) or ``n^2`` (p).
+    """
+    c, m12, m21, _ = characteristic_matrix(q, y, n, k0d, pol)
+    return c * f + sgn * m12 * g, c * g + sgn * m21 * f
 
 
 @kernel
