@@ -52,6 +52,9 @@ def _spectrum_part() -> None:
     cv.spectrum(dev, 630.0)
     n, d = cv.optics.stack_arrays(dev, wl)
     cv.spectrum_arrays(n, d, wl, [0.0, 30.0], "both")
+    # the threaded kernels, which default threading uses for large batches once they are cached
+    for pol in ("s", "both"):
+        cv.spectrum_arrays(n, d, wl, [0.0, 30.0], pol, threads=2)
     cv.absorption_by_layer(dev, wl)
 
 

@@ -340,6 +340,23 @@ def test_threaded_path_equals_serial_path_exactly(pol):
         np.testing.assert_array_equal(serial[key], threaded[key])
 
 
+@pytest.mark.parametrize("pol", ["s", "both"])
+@pytest.mark.parametrize("parfor_available", [False, True])
+def test_default_threads_give_the_serial_result_with_or_without_the_parfor_kernel(pol, parfor_available, monkeypatch):
+    """Default threading: the parfor kernel when compiled or cached, else the serial kernel's tasks
+    on Python threads; either way the numbers of one thread, bit for bit."""
+    from cavity.optics import spectra
+
+    n, d, wl = _population(D=5, M=6, W=601, seed=12)
+    angles = np.array([0.0, 45.0, 80.0])
+    assert n.shape[0] * angles.size * wl.size * n.shape[1] >= spectra.PARALLEL_MIN_WORK  # threads by default
+    monkeypatch.setattr(spectra, "compiled_or_cached", lambda dispatcher, args: parfor_available)
+    serial = spectrum_arrays(n, d, wl, angles, pol, threads=1)
+    default = spectrum_arrays(n, d, wl, angles, pol)
+    for key in serial:
+        np.testing.assert_array_equal(serial[key], default[key])
+
+
 def test_spectrum_gain_argument_matches_hand_made_index():
     """gain g (cm^-1) in the marked layers is k = -g lambda/(4 pi) (lambda in cm)."""
     st_ = Stack([Layer(Constant(2.0), 100.0), Layer(Constant(1.7, 0.01), 250.0, gain=True), Layer(Constant(1.4), 90.0)],

@@ -8,7 +8,6 @@ from __future__ import annotations
 import enum
 import math
 import os
-import time
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -38,13 +37,6 @@ __all__ = [
 PARALLEL_MIN_WORK = 40_000
 #: Wavelengths per threaded task (two of the kernels' 128-wavelength SIMD blocks).
 _BLOCK = 256
-#: Seconds of default-threaded batches run on Python threads (the parfor kernel neither compiled
-#: nor cached) after which a process compiles the parfor kernel (~7 s on the 2-core CI machine,
-#: benchmarks/bench_startup.py): such a process does heavy batch work, the compilation pays back
-#: after about 20 s more of it (Python threads 1.3-1.7x slower), and later processes find the
-#: kernel in numba's cache.
-_PARFOR_AFTER_S = 10.0
-_PY_THREADED_S = 0.0
 
 
 class Polarization(str, enum.Enum):
@@ -198,20 +190,17 @@ def _dispatch(tasks, parfor, parfor_args, rows, W, threads, work):
     """Run a batch: ``tasks(t0, t1, block)`` calls the serial task kernel (``rt_tasks``) on tasks
     ``[t0, t1)``; ``parfor(*parfor_args)`` is the threaded (``prange``) kernel, same results.
 
-    One thread: ``tasks(0, rows, W)`` (one task per design and angle).  Threads forced by the
-    caller: the parfor kernel.  Threads by default (``threads=None``, work above
-    :data:`PARALLEL_MIN_WORK`): the parfor kernel once it is compiled or in numba's cache, else
-    the serial kernel's tasks on Python threads, which compiles nothing (the parfor kernel costs
-    ~7 s of compilation on first use, a newcomer's first spectrum) but runs ~1.3-1.7x slower than
-    it on 2 cores; after :data:`_PARFOR_AFTER_S` seconds of such calls in a process the parfor
-    kernel is compiled (and cached) and used from then on."""
-    global _PY_THREADED_S
+    One rule, no timing: one thread runs ``tasks(0, rows, W)`` (one task per design and angle);
+    threads forced by the caller (``threads=N``) run the parfor kernel; default threads
+    (``threads=None``, work above :data:`PARALLEL_MIN_WORK`) run the parfor kernel when it is
+    compiled or in numba's cache (``python -m cavity.warmup`` puts it there at install), else the
+    serial kernel's tasks on Python threads, which compiles nothing more (the parfor kernel costs
+    seconds of compilation on first use) and is ~1.6-1.9x faster than one thread on 2 cores
+    against ~2x for the parfor kernel (benchmarks/bench_tmm.py)."""
     if threads is None and thread_count(None, work, PARALLEL_MIN_WORK) > 1 and not forked_after_openmp() \
-            and _PY_THREADED_S < _PARFOR_AFTER_S and not compiled_or_cached(parfor, parfor_args):
-        t0 = time.perf_counter()
+            and not compiled_or_cached(parfor, parfor_args):
         run_tasks(lambda a, b: tasks(a, b, _BLOCK), rows * ((W + _BLOCK - 1) // _BLOCK),
                   thread_count(None, work, PARALLEL_MIN_WORK))
-        _PY_THREADED_S += time.perf_counter() - t0
         return
     run_threaded(lambda: tasks(0, rows, W), lambda: parfor(*parfor_args), threads, work, PARALLEL_MIN_WORK)
 
