@@ -56,6 +56,10 @@ def as_float_array(value, name: str, *, allow_empty: bool = False) -> np.ndarray
         raise TypeError(f"{name} must be numeric, got {value!r}") from exc
     if arr.size == 0 and not allow_empty:
         raise ValueError(f"{name} must not be empty")
+    if not arr.flags.writeable:
+        # numba types a read-only array apart from a writable one: a frozen input (a result's
+        # wavelength array, say) would compile every kernel it reaches a second time
+        arr = arr.copy()
     return arr
 
 

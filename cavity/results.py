@@ -72,11 +72,12 @@ class Result:
 
 
 def _frozen(a):
+    """A read-only view of ``a`` (the caller's array keeps its own flags)."""
     if a is None:
         return None
-    a = np.asarray(a)
-    a.setflags(write=False)
-    return a
+    v = np.asarray(a).view()
+    v.setflags(write=False)
+    return v
 
 
 class ModeSequence(Result):

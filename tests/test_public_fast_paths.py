@@ -96,3 +96,17 @@ def test_one_material_cache_serves_alternating_grids_and_pole_searches():
     # a material sent to another process leaves its tables behind
     clone = pickle.loads(pickle.dumps(m))
     assert "_n_cache" not in vars(clone) and clone.n(630.0) == m.n(630.0)
+
+
+def test_results_leave_the_callers_arrays_writable_and_read_only_inputs_compile_nothing_new():
+    from cavity.optics import _tmm_kernels as K
+
+    st = _stack()
+    wl = np.linspace(600.0, 660.0, 33)
+    first = cv.spectrum(st, wl)
+    assert wl.flags.writeable                       # the caller's array is not frozen by the result
+    assert not first.wavelength.flags.writeable     # the result's own view is read-only
+    before = len(K.rt_tasks.signatures)
+    again = cv.spectrum(st, first.wavelength)       # a read-only input: the same kernel types
+    assert len(K.rt_tasks.signatures) == before
+    np.testing.assert_array_equal(again.R, first.R)

@@ -297,6 +297,10 @@ def _solve(n, d, wl, angles, pol, threads):
         # complex64 or strided input is never copied whole), checked, and solved into ``out``
         nb = np.ascontiguousarray(n[a:a + block], dtype=np.complex128)
         db = d[a:a + block]
+        if not nb.flags.writeable:  # numba compiles read-only arrays as another type: pass writable ones
+            nb = nb.copy()
+        if not db.flags.writeable:
+            db = db.copy()
         _check_outer(nb, angles)
         if not np.isfinite(nb.sum()):
             _check_indices_finite(nb)
