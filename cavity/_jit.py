@@ -31,6 +31,8 @@ search, terminate the process), and ``tbb`` is fork- and thread-safe but seldom 
 """
 import os
 
+import numpy as np
+
 from numba import njit
 
 
@@ -104,6 +106,7 @@ def run_threaded(serial, parallel, threads, work, min_work):
         numba.set_num_threads(old)
 
 
+_AVAILABLE: set[tuple] = set()  # quick argument types of (dispatcher, args) found compiled or cached
 _NOT_CACHED: set[tuple[int, tuple]] = set()  # (dispatcher id, signature) found neither compiled nor cached in this process
 
 
@@ -114,9 +117,13 @@ def compiled_or_cached(dispatcher, args) -> bool:
     Reads numba internals (``Dispatcher._cache``, numba 0.68); when they are missing it returns
     True (the caller then behaves as if the kernel were available).  A negative answer is
     remembered for the process."""
+    fast = (id(dispatcher),) + tuple(_quick_type(a) for a in args)
+    if fast in _AVAILABLE:  # numba's typeof of every argument costs ~10 us a call: remember the yes
+        return True
     try:
         sig = tuple(dispatcher.typeof_pyval(a) for a in args)
         if sig in dispatcher.overloads:
+            _AVAILABLE.add(fast)
             return True
         if (id(dispatcher), sig) in _NOT_CACHED:
             return False
@@ -130,7 +137,17 @@ def compiled_or_cached(dispatcher, args) -> bool:
         return True
     if not found:
         _NOT_CACHED.add((id(dispatcher), sig))
+    else:
+        _AVAILABLE.add(fast)
     return found
+
+
+def _quick_type(a) -> tuple:
+    """What numba's type of an argument depends on, read cheaply (arrays: dtype, rank, layout,
+    writability; other values: their Python type)."""
+    if isinstance(a, np.ndarray):
+        return (a.dtype.str, a.ndim, a.flags.c_contiguous, a.flags.f_contiguous, a.flags.writeable, a.flags.aligned)
+    return (type(a),)
 
 
 def thread_count(threads, work, min_work) -> int:

@@ -212,9 +212,10 @@ class Stack:
         """
         wl = np.atleast_1d(np.asarray(wavelength, dtype=np.float64))
         key = grid_key(wl)
-        values = np.empty((len(self._unique_media), wl.size), dtype=np.complex128)
-        for u, mat in enumerate(self._unique_media):
-            values[u] = mat.index_view(wl, key)
+        views = [mat.index_view(wl, key) for mat in self._unique_media]
+        if len(views) == len(self._media_map):  # every medium distinct: one copy into the table
+            return np.array(views, dtype=np.complex128)
+        values = np.array(views, dtype=np.complex128)
         return values[self._media_map]
 
     def padded_thicknesses(self) -> np.ndarray:
