@@ -44,22 +44,21 @@ def _refuse_bool_complex(value, name: str):
 
 
 def as_float_array(value, name: str, *, allow_empty: bool = False) -> np.ndarray:
-    """Convert to a float64 array; raise ``TypeError``/``ValueError`` naming ``name``.
+    """A new float64 array of ``value``; raise ``TypeError``/``ValueError`` naming ``name``.
 
     Booleans, strings, ``None`` and complex values with a non-zero imaginary part are refused
     (``TypeError``) rather than silently converted.
     """
     value = _refuse_bool_complex(value, name)
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        # a new array: results keep (read-only views of) what they are given, so they never alias
+        # the caller's array, and it is writable whatever the input (numba types a read-only array
+        # apart from a writable one: a frozen input would compile every kernel it reaches again)
+        arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be numeric, got {value!r}") from exc
     if arr.size == 0 and not allow_empty:
         raise ValueError(f"{name} must not be empty")
-    if not arr.flags.writeable:
-        # numba types a read-only array apart from a writable one: a frozen input (a result's
-        # wavelength array, say) would compile every kernel it reaches a second time
-        arr = arr.copy()
     return arr
 
 

@@ -110,3 +110,11 @@ def test_results_leave_the_callers_arrays_writable_and_read_only_inputs_compile_
     again = cv.spectrum(st, first.wavelength)       # a read-only input: the same kernel types
     assert len(K.rt_tasks.signatures) == before
     np.testing.assert_array_equal(again.R, first.R)
+
+
+def test_a_result_does_not_alias_the_callers_wavelength_array():
+    st = _stack()
+    wl = np.linspace(600.0, 660.0, 5)
+    res = cv.spectrum(st, wl)
+    wl[0] = 123.0  # the caller reuses its array
+    assert res.wavelength[0] == 600.0
