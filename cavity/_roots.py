@@ -5,7 +5,7 @@ Gains, inversions and pole positions vary over many decades of J (A/cm^2) but sm
 and 1S inversion current, the heated gain of the thermal model, the rate equations' threshold
 with self-heating, the injected pole reaching the real axis) brackets a sign change of ``f`` and
 refines it here with Brent's method in ``u``.  A bracket starting at ``J = 0`` (where ``ln J`` is
-not defined) is refined in ``J`` itself.  See docs/physics.md s.2.1 (current density to generation rate).
+not defined) is refined in ``J`` itself.  See docs/theory.md s.2.1 (current density to generation rate).
 """
 from __future__ import annotations
 

@@ -74,7 +74,7 @@ def dbr(high: Material, low: Material, pairs: int, center_wavelength: float, end
 
     Notes
     -----
-    Peak reflectance (docs/physics.md s.3.4): for ``n0 | (HL)^N | ns`` the admittance is
+    Peak reflectance (docs/theory.md s.3.4): for ``n0 | (HL)^N | ns`` the admittance is
     ``Y = (n_H/n_L)^(2N) ns`` and ``R = ((n0 - Y)/(n0 + Y))^2``.
     """
     if not isinstance(pairs, (int, np.integer)) or isinstance(pairs, bool) or pairs < 1:
@@ -148,7 +148,7 @@ def seed_led_stack(
     After Lim, Park & Klimov, Nat. Mater. 17, 42 (2018): ZnO electron injection, TCTA hole
     injection, a 1-2 monolayer film of graded CdSe/CdZnSe/ZnSeS dots (the insulating
     current-focusing spacer lies outside the optical path and is not modelled).  The layer
-    thicknesses of the paper were not available to us (docs/physics.md s.2.5): they are parameters
+    thicknesses of the paper were not available to us (docs/theory.md s.2.5): they are parameters
     with representative defaults (nm).  Light is incident from (and emitted into) the glass; the
     QD film is the gain layer.  ``cathode`` is ``"Al"`` or ``"Ag"``.
     """

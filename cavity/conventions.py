@@ -28,13 +28,13 @@ Polarization and amplitudes (the transfer-matrix engine)
 * The normal wave number in layer j is ``k0 q_j`` with ``q_j = sqrt(n_j^2 - kx^2)``.  In the
   semi-infinite media the branch is the physical one (decaying or outgoing); inside the stack the
   result is even in ``q_j``, and the engine picks the half plane ``Re q + Im q > 0`` that keeps
-  propagation factors bounded (docs/physics.md s.5.2).
+  propagation factors bounded (docs/theory.md s.5.2).
 * A pole of ``r`` and ``t`` (outgoing waves with no incoming wave) is a lasing threshold when
-  it lies at a real wavelength (docs/physics.md s.3.1).  The threshold solvers find the zero of
+  it lies at a real wavelength (docs/theory.md s.3.1).  The threshold solvers find the zero of
   ``1 - r_L r_R`` at a reference plane in the first gain layer, ``r_L`` and ``r_R`` being the
   reflection coefficients looking towards the incident medium and the substrate.
 
-The physics behind these choices: ``../docs/physics.md`` sections 0 and 5.
+The physics behind these choices: ``../docs/theory.md`` sections 0 and 5.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Calibrate the injected CQD gain model to Lim, Park & Klimov, Nat. Mater. 17, 42 (2018), honestly.
 
-Targets (docs/physics.md s.2.2): <N> = 3.2 at J = 18 A/cm^2 (from the brief, unverified) and
+Targets (docs/theory.md s.2.2): <N> = 3.2 at J = 18 A/cm^2 (from the brief, unverified) and
 band-edge (1S) population inversion at 3-4 A/cm^2 (abstract); we use 3.5 A/cm^2.  The dot density
 is that of the 20 nm QD film of the seed stack, whose material records its dots ("CdSe QD film":
 10 nm dots with 1 nm ligand shells, close packed, 12 nm apart -- an assumption) and

@@ -10,7 +10,7 @@ excitons per dot.  The script
 1. calibrates the injected-gain model to that device (<N> = 3.2 at 18 A/cm^2, band-edge
    inversion at 3.5 A/cm^2; a 20 nm film of close-packed 10 nm dots with 1 nm ligands (12 nm spacing, the
    geometry the "CdSe QD film" records), injection efficiency 1: assumptions,
-   the paper's values were not available, docs/physics.md s.2.5), with CW self-heating;
+   the paper's values were not available, docs/theory.md s.2.5), with CW self-heating;
 2. evaluates (1) the bare LED stack, (2) a DBR microcavity around it and (3) a DFB grating under
    it, and optimises (2) and (3) for the lowest threshold current density J_th by differential
    evolution on the batched transfer-matrix engine.  Every design keeps a real current path: an

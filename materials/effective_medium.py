@@ -25,7 +25,7 @@ Bruggeman agree to first order in ``f``.  For passive phases each result has ``I
 
 References: J. C. Maxwell Garnett, Phil. Trans. R. Soc. A 203, 385 (1904); D. A. G. Bruggeman,
 Ann. Phys. 416, 636 (1935); both as written in Choy, *Effective Medium Theory* (2nd ed., 2016),
-ch. 1.  QD-film use: docs/physics.md s.1.6 (Dement, Puri & Ferry, J. Phys. Chem. C 2018).
+ch. 1.  QD-film use: docs/theory.md s.1.6 (Dement, Puri & Ferry, J. Phys. Chem. C 2018).
 """
 from __future__ import annotations
 

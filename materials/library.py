@@ -191,13 +191,13 @@ def _aluminium():
 
 # --- QD film ingredients --------------------------------------------------------------------------
 #: Passive index of the inorganic part of CdSe-based core/shell dots (CdSe/CdS, CdSe/ZnS, cg-QDs):
-#: a Cauchy curve through n = 2.50 at 630 nm, the middle of the 2.4-2.6 band docs/physics.md s.1.6
+#: a Cauchy curve through n = 2.50 at 630 nm, the middle of the 2.4-2.6 band docs/theory.md s.1.6
 #: assumes for the inorganic index (bulk CdSe ~2.6-2.7, CdS ~2.4-2.5, ZnS ~2.35 near 630 nm).
 QD_CORE_SHELL = Cauchy(
     2.40, 0.040, name="CdSe-based core/shell (inorganic)",
     reference=(
         "representative estimate: Cauchy n = 2.40 + 0.040/lambda_um^2 (2.50 at 630 nm), the middle of the "
-        "2.4-2.6 inorganic index assumed in docs/physics.md s.1.6 for CdSe/Cd(Zn)S/ZnS dots; passive host only "
+        "2.4-2.6 inorganic index assumed in docs/theory.md s.1.6 for CdSe/Cd(Zn)S/ZnS dots; passive host only "
         "(excitonic absorption and gain are added by the gain model)"
     ),
     wavelength_range=(400.0, 1000.0),
@@ -229,7 +229,7 @@ def close_packed_fraction(core_diameter: float, ligand_thickness: float, packing
 
     Notes
     -----
-    docs/physics.md s.1.6: 10 nm dots with 1 nm ligand shells in hexagonal packing give f = 0.43.
+    docs/theory.md s.1.6: 10 nm dots with 1 nm ligand shells in hexagonal packing give f = 0.43.
     """
     d = ck.positive(core_diameter, "core_diameter", "close_packed_fraction")
     t = ck.non_negative(ligand_thickness, "ligand_thickness", "close_packed_fraction")
@@ -344,7 +344,7 @@ def qd_film(
     Notes
     -----
     EMA modelling of neat CdSe/CdS QD films: Dement, Puri & Ferry, J. Phys. Chem. C (2018); the
-    numbers (f = 0.43, n ~ 1.8-2.0 at 620 nm) are docs/physics.md s.1.6.
+    numbers (f = 0.43, n ~ 1.8-2.0 at 620 nm) are docs/theory.md s.1.6.
     """
     core = QD_CORE_SHELL if core is None else core
     ligand = OLEIC_ACID if ligand is None else ligand
@@ -362,7 +362,7 @@ def qd_film(
     ref = (
         f"{label} effective medium, inorganic fraction f = {f:.3f} ({how}); "
         f"dots: {core.reference}; ligand: {ligand.reference}. EMA for QD films: Dement, Puri & Ferry, "
-        "J. Phys. Chem. C (2018); docs/physics.md s.1.6. Representative estimate, not a measured film."
+        "J. Phys. Chem. C (2018); docs/theory.md s.1.6. Representative estimate, not a measured film."
     )
     film = EffectiveMedium(core, ligand, volume_fraction, method, name=name or "CdSe QD film", reference=ref)
     object.__setattr__(film, "qd_geometry", geometry)

@@ -1,6 +1,6 @@
 """Calibration within physical bounds and the assumption change it reports (issue 15, docs/gain.md s.5-6).
 
-Independent truths: the per-dot generation rate G = eta J / (e n_areal) (docs/physics.md s.2.1),
+Independent truths: the per-dot generation rate G = eta J / (e n_areal) (docs/theory.md s.2.1),
 so a model with the needed dot density (or injection efficiency), rebuilt here by hand from the
 reported numbers, must meet the targets (closed loop); the Poisson mean G tau_X of a chain with
 linear decay only; the cross-section estimate sigma n_vol of the default band.

@@ -1,6 +1,6 @@
 """Coupled-mode theory of DFB lasers (cavity.waveguide.coupled_mode) against Kogelnik & Shank (1972).
 
-Anchors: docs/physics.md s.4.2; coupling coefficients: s.4.3; second-order limitations: s.4.4.
+Anchors: docs/theory.md s.4.2; coupling coefficients: s.4.3; second-order limitations: s.4.4.
 The independent references here (closed-form F(u), scipy expm section products, a numerical
 Fourier integral, the argument principle) share no code with the module.
 """
@@ -75,7 +75,7 @@ def fourier_amplitude(step: float, duty: float, m: int) -> float:
 
 
 # ------------------------------------------------------------------------------------------
-# Kogelnik & Shank anchors (docs/physics.md s.4.2)
+# Kogelnik & Shank anchors (docs/theory.md s.4.2)
 # ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kL, aL, dL", [(1.0, 1.7548, 2.6663), (2.0, 0.9847, 3.3797)])
 def test_uniform_index_anchor(kL, aL, dL):
@@ -321,7 +321,7 @@ def test_quarter_wave_transmission_peak_at_bragg():
 
 
 # ------------------------------------------------------------------------------------------
-# coupling coefficients (docs/physics.md s.4.3)
+# coupling coefficients (docs/theory.md s.4.3)
 # ------------------------------------------------------------------------------------------
 def test_first_order_half_duty_is_two_dn_over_lambda():
     k = grating_coupling_coefficient(0.02, 0.5, 1, 630.0)
@@ -334,7 +334,7 @@ def test_second_order_half_duty_vanishes():
 
 
 def test_worked_example_physics_md():
-    # docs/physics.md s.4.5: dn_eff = 0.06407 at 630 nm, first order, D = 1/2 -> 2034 cm^-1
+    # docs/theory.md s.4.5: dn_eff = 0.06407 at 630 nm, first order, D = 1/2 -> 2034 cm^-1
     assert grating_coupling_coefficient(0.06407, 0.5, 1, 630.0) == pytest.approx(2034, abs=1)
 
 

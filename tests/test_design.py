@@ -42,7 +42,7 @@ DBR_SPACE = DesignSpace(build_dbr, {f"t{i}": Continuous(20.0, 200.0) for i in ra
 
 
 def quarter_wave_reflectance(n_high, pairs):
-    """docs/physics.md s.3.4: air | (HL)^N | ns has admittance Y = (nH/nL)^(2N) ns, R = ((1-Y)/(1+Y))^2."""
+    """docs/theory.md s.3.4: air | (HL)^N | ns has admittance Y = (nH/nL)^(2N) ns, R = ((1-Y)/(1+Y))^2."""
     y = (n_high / NL) ** (2 * pairs) * NS
     return ((1 - y) / (1 + y)) ** 2
 

@@ -90,7 +90,7 @@ def test_thresholds_reproduce_coupled_mode_theory(uniform):
     tmm = [m.modal_gain * L_cm / 2 for m in res.modes[:4]]   # field gain alpha L
     assert 0.5 * (tmm[0] + tmm[1]) == pytest.approx(cmt[0].alpha_L, rel=5e-3)
     assert 0.5 * (tmm[2] + tmm[3]) == pytest.approx(cmt[2].alpha_L, rel=5e-3)
-    # detuning of the lowest pair: delta L -> lambda (docs/physics.md s.4.2)
+    # detuning of the lowest pair: delta L -> lambda (docs/theory.md s.4.2)
     dl = abs(cmt[0].delta_L) * lam ** 2 / (2 * math.pi * ng * res.length)
     assert abs(res.modes[0].detuning) == pytest.approx(dl, rel=5e-3)
 

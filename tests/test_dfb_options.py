@@ -4,7 +4,7 @@
 Each accepted form of an option must give the same grating (and so the same thresholds); bad values
 are refused with a message naming the parameter and the value.  Physics anchors: Kogelnik & Shank,
 J. Appl. Phys. 43, 2327 (1972), quarter-wave shifted grating at kappa L = 1: alpha L = 1.5265 at
-delta = 0 (docs/physics.md s.4.2); a cleaved end is air beyond the grating (outer index 1).
+delta = 0 (docs/theory.md s.4.2); a cleaved end is air beyond the grating (outer index 1).
 """
 from __future__ import annotations
 

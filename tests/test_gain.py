@@ -1,6 +1,6 @@
-"""Tests of the injected CQD gain model (cavity.gain) against docs/physics.md s.1-2.
+"""Tests of the injected CQD gain model (cavity.gain) against docs/theory.md s.1-2.
 
-Expected values are computed here from the formulas of docs/physics.md, independently of the
+Expected values are computed here from the formulas of docs/theory.md, independently of the
 implementation (Poisson pmf from scipy, roots of e^m = 2 + m with brentq, the master-equation
 null space from scipy.linalg).
 """
@@ -128,7 +128,7 @@ AUGER_CASES = [
 @pytest.mark.parametrize("j", [1.0, 20.0, 300.0])
 def test_occupancy_matches_master_equation_null_space(kw, j):
     m = QDGainModel(**kw)
-    # rates built from docs/physics.md s.1.4 here, not from the model
+    # rates built from docs/theory.md s.1.4 here, not from the model
     n = np.arange(1, m.max_excitons + 1, dtype=float)
     k = (n if m.radiative_scaling is RadiativeScaling.LINEAR else n**2) / (m.exciton_lifetime_ns * 1e-9)
     if m.biexciton_auger_lifetime_ns is not None:
@@ -256,7 +256,7 @@ def test_max_gain_is_full_inversion():
 
 def test_1p_band_needs_more_excitons():
     m = QDGainModel(band_1p=DEFAULT_BAND_1P, biexciton_auger_lifetime_ns=None, max_excitons=40)
-    # docs/physics.md s.1.3: the Poisson 1P band crosses zero where E[2 f - 1] = 0, f = min(max(N-2,0),6)/6
+    # docs/theory.md s.1.3: the Poisson 1P band crosses zero where E[2 f - 1] = 0, f = min(max(N-2,0),6)/6
     n = np.arange(60)
 
     def g1p(mean):

@@ -6,7 +6,7 @@
   ``_q_of``, the shared ``wrong_branch`` test) against its definition: ``q^2 = n^2 - kx^2`` on the
   half plane ``Re q + Im q > 0`` (ties: ``Re q >= 0``), which for a passive medium is the physical
   root ``Im q >= 0`` (``Re q > 0`` when lossless and propagating, ``q = i|q|`` when evanescent)
-  (cavity.conventions, docs/physics.md s.5.2);
+  (cavity.conventions, docs/theory.md s.5.2);
 * the interface (Rouard) step against the Fresnel coefficients of Byrnes' ``tmm`` and against the
   sum of the multiple reflections in a layer; its tangential-field form against the definition
   ``F = a + b``, ``G = Y (a - b)``;

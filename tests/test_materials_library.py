@@ -165,7 +165,7 @@ def test_inclusion_must_be_a_material():
 
 # ---- QD film -----------------------------------------------------------------------------------------
 def test_close_packed_fraction_of_10nm_dots_with_1nm_ligands():
-    # docs/physics.md s.1.6: f = 0.43; hexagonal packing pi/(3 sqrt 2) of 12 nm capped spheres, (10/12)^3 inorganic
+    # docs/theory.md s.1.6: f = 0.43; hexagonal packing pi/(3 sqrt 2) of 12 nm capped spheres, (10/12)^3 inorganic
     assert mat.close_packed_fraction(10.0, 1.0) == pytest.approx(0.43, abs=0.002)
     assert mat.close_packed_fraction(10.0, 0.0) == pytest.approx(math.pi / math.sqrt(18))
     with pytest.raises(ValueError, match="ligand_thickness"):
@@ -175,7 +175,7 @@ def test_close_packed_fraction_of_10nm_dots_with_1nm_ligands():
 def test_library_qd_film_index_is_in_the_ema_band():
     film = mat.get("CdSe QD film")
     n = complex(film.n(620.0))
-    assert 1.8 < n.real < 2.0 and n.imag == 0  # docs/physics.md s.1.6
+    assert 1.8 < n.real < 2.0 and n.imag == 0  # docs/theory.md s.1.6
     assert "effective medium" in film.reference and "estimate" in film.reference
 
 

@@ -1,5 +1,5 @@
 """One vocabulary (issue 14): results store the Polarization member, and every threshold result
-names its losses the same way (docs/physics.md s.3.5).
+names its losses the same way (docs/theory.md s.3.5).
 
 The loss checks compare with physical truth: a structure without an absorbing material absorbs
 nothing (``internal_loss = 0``), and a grating's light leaves through its ends or its surface
@@ -113,7 +113,7 @@ def test_coupled_wave_balance_with_an_extra_radiation_loss():
 
 
 def test_coupled_mode_threshold_names_its_losses_the_same_way():
-    """Kogelnik & Shank, uniform index grating kappa L = 1: alpha L = 1.7548 (docs/physics.md s.4.2),
+    """Kogelnik & Shank, uniform index grating kappa L = 1: alpha L = 1.7548 (docs/theory.md s.4.2),
     so the ends let out 2 alpha = 2 x 1.7548 / L of power per length."""
     m = coupled_mode_threshold(1.0, modes=1)[0]
     th = coupled_mode_device_threshold(m, length=1e5, bragg_wavelength=630.0, group_index=1.8, internal_loss=3.0,

@@ -4,7 +4,7 @@ absorption follows the dot density (alpha_1S = sigma_1S n_vol).
 
 Independent truth: the closed forms n_vol = phi / (pi D^3 / 6) with D = d_core + 2 t_ligand,
 n_areal = L n_vol, and, for linear (Poisson) decay, the neutral 1S gain fraction
-1 - e^-m (2 + m) of a dot ensemble with mean occupancy m = G tau_X (docs/physics.md s.1.1)."""
+1 - e^-m (2 + m) of a dot ensemble with mean occupancy m = G tau_X (docs/theory.md s.1.1)."""
 import math
 
 import numpy as np

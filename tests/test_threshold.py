@@ -19,7 +19,7 @@ def fresnel_R(n1, n2):
 
 @pytest.mark.parametrize("n_out2", [1.0, 1.52])
 def test_fabry_perot_closed_form(n_out2):
-    """g_th = ln(1/(R1 R2)) / (2L), docs/physics.md s.3.2 (the gain's own effect on the Fresnel
+    """g_th = ln(1/(R1 R2)) / (2L), docs/theory.md s.3.2 (the gain's own effect on the Fresnel
     coefficients is ~1e-5 relative at L = 100 um)."""
     n, L = 1.8, 1e5
     stack = cv.Stack([cv.Layer(mt.Constant(n), L, gain=True)], substrate=mt.Constant(n_out2))
@@ -71,7 +71,7 @@ def mirror_reflectances(stack):
 
 def test_thin_layer_vertical_cavity_formula():
     """g_th ~ ln(1/(R1 R2)) / (2 Gamma_r d) with Gamma_r = 1 + sin(beta d)/(beta d) at an antinode
-    (docs/physics.md s.3.3), for n_a = n_c."""
+    (docs/theory.md s.3.3), for n_a = n_c."""
     d = 20.0
     stack = vcsel(d=d)
     th = lasing_threshold(stack, LAM0)

@@ -150,7 +150,7 @@ def test_single_slab_airy_formula(n0, n1, n2, d, lam, ang):
     st.floats(1.0, 2.0, **finite), st.floats(1.0, 3.5, **finite), st.booleans(), st.floats(400.0, 1000.0, **finite),
 )
 def test_quarter_wave_stack_peak_reflectance(nH, nL, N, n0, ns, end_high, lam0):
-    """docs/physics.md s.3.4: Y = (nH/nL)^(2N) ns for (HL)^N, (nH/nL)^(2N) nH^2/ns for (HL)^N H."""
+    """docs/theory.md s.3.4: Y = (nH/nL)^(2N) ns for (HL)^N, (nH/nL)^(2N) nH^2/ns for (HL)^N H."""
     stack = dbr(Constant(nH), Constant(nL), N, lam0, end_with_high=end_high, incident=Constant(n0), substrate=Constant(ns))
     Y = (nH / nL) ** (2 * N) * (nH**2 / ns if end_high else ns)
     R = ((n0 - Y) / (n0 + Y)) ** 2

@@ -1,7 +1,7 @@
 """Physical invariants of the transfer-matrix engine on hypothesis-generated stacks.
 
 Energy balance, reciprocity, reversal, splitting and zero-thickness layers (the conventions and
-stability rules of docs/physics.md s.5).  No expected value is taken from a previous run of the engine: each check
+stability rules of docs/theory.md s.5).  No expected value is taken from a previous run of the engine: each check
 relates two calculations that must agree by physics.
 """
 from __future__ import annotations

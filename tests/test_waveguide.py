@@ -56,7 +56,7 @@ def test_symmetric_slab_matches_analytic(tm, d):
 
 
 def test_worked_example_asymmetric_film():
-    """docs/physics.md s.4.5: TE0 of a 150/200 nm film (1.85) on SiO2 (1.46) under air."""
+    """docs/theory.md s.4.5: TE0 of a 150/200 nm film (1.85) on SiO2 (1.46) under air."""
     for d, quoted in ((150.0, 1.57615), (200.0, 1.64023)):
         N = analytic_neff(1.85, 1.0, 1.46, d, 0)
         modes = guided_modes(slab(1.85, 1.0, 1.46, d), LAM)
@@ -129,7 +129,7 @@ def test_te_modal_gain_from_pole_equals_weighted_confinement(kind):
     g_mod = -(4 * math.pi / (LAM * 1e-7)) * active.n_eff.imag
     assert g_mod == pytest.approx(active.modal_gain, rel=1e-12)
     assert g_mod == pytest.approx(gamma * g, rel=1e-5)
-    # the plain field fraction is NOT the modal gain factor (docs/physics.md s.4.6)
+    # the plain field fraction is NOT the modal gain factor (docs/theory.md s.4.6)
     assert abs(passive.field_fraction(layer) - gamma) > 1e-3
     assert passive.confinement_from_pole(layer) == pytest.approx(gamma, rel=1e-7)
 

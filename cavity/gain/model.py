@@ -1,6 +1,6 @@
 """Electrically injected colloidal-quantum-dot gain: J -> generation rate -> p_N -> g(lambda).
 
-The model (``docs/physics.md`` sections 1 and 2):
+The model (``docs/theory.md`` sections 1 and 2):
 
 1. A current density ``J`` (A/cm^2) creates excitons at the per-dot rate
    ``G = eta_inj J / (e n_areal)`` (s.2.1).
@@ -61,13 +61,13 @@ __all__ = [
 ]
 
 _FOUR_LN2 = 4.0 * math.log(2.0)
-#: electron degeneracy of the 1S and 1P levels (spin x orbital), docs/physics.md s.1.1 and s.1.3
+#: electron degeneracy of the 1S and 1P levels (spin x orbital), docs/theory.md s.1.1 and s.1.3
 DEGENERACY_1S = 2
 DEGENERACY_1P = 6
 
 
 class AugerScaling(str, enum.Enum):
-    """How the Auger rate of the ``N -> N-1`` step scales with ``N`` (docs/physics.md s.1.4).
+    """How the Auger rate of the ``N -> N-1`` step scales with ``N`` (docs/theory.md s.1.4).
 
     ``STATISTICAL``: ``k_N = N^2 (N-1) / 4 / tau_XX,A`` (trion-pathway counting).
     ``QUADRATIC``: ``k_N = (N/2)^2 / tau_XX,A`` for ``N >= 2``.
@@ -79,7 +79,7 @@ class AugerScaling(str, enum.Enum):
 
 
 class RadiativeScaling(str, enum.Enum):
-    """How the radiative rate scales with ``N`` (docs/physics.md s.1.4).
+    """How the radiative rate scales with ``N`` (docs/theory.md s.1.4).
 
     ``LINEAR``: ``k_N = N / tau_X`` (independent excitons).
     ``QUADRATIC``: ``k_N = N^2 / tau_X`` (statistical, ``k_XX = 4 k_X``).
@@ -103,7 +103,7 @@ def hexagonal_areal_density(dot_spacing_nm: float, monolayers: float = 1.0) -> f
 
     .. math:: n_{areal} = N_{ML} \\cdot 2 / (\\sqrt{3} D^2)
 
-    docs/physics.md s.1.6: 1.155e12 cm^-2 for one monolayer at D = 10 nm.
+    docs/theory.md s.1.6: 1.155e12 cm^-2 for one monolayer at D = 10 nm.
 
     Parameters
     ----------
@@ -176,7 +176,7 @@ def state_filling_gain(n_excitons: ArrayLike, degeneracy: int = DEGENERACY_1S, l
 
     with ``d`` the electron degeneracy of the band and ``s`` the number of states below it
     (0 for 1S; 2 for 1P).  Each channel with both carriers emits, each empty channel absorbs,
-    a half-filled one is blocked (docs/physics.md s.1.2; the 1P generalisation of s.1.3 assumes the
+    a half-filled one is blocked (docs/theory.md s.1.2; the 1P generalisation of s.1.3 assumes the
     hole degeneracy equals the electron one).  Neutral 1S: ``G = -1, 0, +1`` for ``N = 0, 1, >=2``.
 
     Parameters
@@ -210,7 +210,7 @@ class GaussianBand:
     .. math:: L(\\lambda) = \\exp[-4 \\ln 2 (\\lambda - \\lambda_c)^2 / w^2]
 
     normalised to a unit peak, so the unexcited film absorbs ``alpha_0 L(lambda)`` (cm^-1) in
-    this band and full inversion gives the gain ``+alpha_0 L(lambda)`` (docs/physics.md s.1.1, s.1.6).
+    this band and full inversion gives the gain ``+alpha_0 L(lambda)`` (docs/theory.md s.1.1, s.1.6).
     A Gaussian in wavelength is a simplification of a Gaussian in energy; at FWHM/centre of
     ~5% the two differ by less than the uncertainty of the width itself.
 
@@ -236,7 +236,7 @@ class GaussianBand:
     @classmethod
     def from_cross_section(cls, center_nm: float, fwhm_nm: float, cross_section_cm2: float,
                            volume_density_per_cm3: float) -> GaussianBand:
-        """Band whose peak absorption is ``alpha_0 = sigma n_vol`` (docs/physics.md s.1.6).
+        """Band whose peak absorption is ``alpha_0 = sigma n_vol`` (docs/theory.md s.1.6).
 
         Parameters
         ----------
@@ -269,7 +269,7 @@ class GaussianBand:
 DEFAULT_1S_CROSS_SECTION_CM2 = 2.16e-15
 
 #: Default 1S band (docs/gain.md s.5).  Centre 625 nm: the red cg-QD emission (Roh 2020 lasing at
-#: 624.6 nm, docs/physics.md s.2.3).  FWHM 30 nm (95 meV): the inhomogeneous width of a CdSe
+#: 624.6 nm, docs/theory.md s.2.3).  FWHM 30 nm (95 meV): the inhomogeneous width of a CdSe
 #: ensemble of 5-10% size dispersion (V. I. Klimov (ed.), *Semiconductor and Metal Nanocrystals*,
 #: Marcel Dekker 2004, ch. on intraband spectroscopy); with a 1S confinement energy of ~0.24 eV
 #: above bulk CdSe (1.74 eV) scaling at most as R^-2 this gives FWHM <= 2.355 x 2 x 0.24 eV x
@@ -840,7 +840,7 @@ class QDGainModel:
 
         .. math:: k_N = k_N^{rad} + k_N^{A} + k_N^{trap}
 
-        docs/physics.md s.1.4; see the class parameters for each scaling.
+        docs/theory.md s.1.4; see the class parameters for each scaling.
         """
         n = np.arange(1, self.max_excitons + 1, dtype=np.float64)
         k = self.radiative_rates()
@@ -868,7 +868,7 @@ class QDGainModel:
 
         .. math:: G = \\eta_{inj} J / (e\\, n_{areal})
 
-        docs/physics.md s.2.1 (1 ML at 10 nm, eta = 1: 18.50 A/cm^2 <-> 1e8 s^-1).
+        docs/theory.md s.2.1 (1 ML at 10 nm, eta = 1: 18.50 A/cm^2 <-> 1e8 s^-1).
 
         Parameters
         ----------
@@ -912,7 +912,7 @@ class QDGainModel:
         .. math:: p_N = p_0 \\prod_{m=1}^{N} G / k_m, \\qquad \\sum_N p_N = 1
 
         Detailed balance of a chain with uniform generation ``G`` (blocked at ``N_max``) and
-        decay ``k_N`` (docs/physics.md s.1.5), computed as a log-sum-exp in log space.
+        decay ``k_N`` (docs/theory.md s.1.5), computed as a log-sum-exp in log space.
 
         Parameters
         ----------
@@ -975,7 +975,7 @@ class QDGainModel:
             g(\\lambda) = \\sum_{b} \\alpha_b\\, e^{-\\Delta T/T_0}\\,
             L_b(\\lambda - s\\,\\Delta T) \\sum_{N} p_N(J)\\, G_N^{b}
 
-        docs/physics.md s.1.5 (spectrum), s.1.2-1.3 (``G_N``), s.2.4 (heating, a documented model).
+        docs/theory.md s.1.5 (spectrum), s.1.2-1.3 (``G_N``), s.2.4 (heating, a documented model).
 
         Parameters
         ----------
@@ -1003,7 +1003,7 @@ class QDGainModel:
 
         .. math:: g_{max}(\\lambda) = \\sum_b \\alpha_b L_b(\\lambda) G^b_{N_{max}}
 
-        For the 1S band this is full inversion, ``+alpha_1S L(lambda)`` (docs/physics.md s.1.1).
+        For the 1S band this is full inversion, ``+alpha_1S L(lambda)`` (docs/theory.md s.1.1).
         """
         wl = require_wavelength(wavelength)
         dt = _temperature_rise(temperature_rise_K)
@@ -1080,7 +1080,7 @@ class QDGainModel:
     def transparency_current(self, wavelength: float) -> float:
         """Current density (A/cm^2) at which the film becomes transparent at ``wavelength``.
 
-        ``g(J_tr, lambda) = 0``; 0 for dots with two extra electrons (docs/physics.md s.1.2).
+        ``g(J_tr, lambda) = 0``; 0 for dots with two extra electrons (docs/theory.md s.1.2).
         """
         return self.current_for_gain(0.0, wavelength)
 
@@ -1089,7 +1089,7 @@ class QDGainModel:
 
         Independent of wavelength and of the 1P band; equal to :meth:`transparency_current` at
         any wavelength when the 1P band is off.  This is what Lim 2018 report at 3-4 A/cm^2
-        (docs/physics.md s.2.2).
+        (docs/theory.md s.2.2).
         """
         if self._table_1s[0] >= 0.0:
             return 0.0
@@ -1106,7 +1106,7 @@ class QDGainModel:
         ``log(J_inv,model / J_inv,k)`` for each measured 1S inversion current (see
         :meth:`inversion_current`).  The free parameters are fitted in log space with
         ``scipy.optimize.least_squares`` from the current values (clipped into the bounds).  Lim 2018
-        (docs/physics.md s.2.2): ``occupancy_points=[(18.0, 3.2)], inversion_currents=[3.5]``.
+        (docs/theory.md s.2.2): ``occupancy_points=[(18.0, 3.2)], inversion_currents=[3.5]``.
 
         When a target is missed inside the bounds, the fit says which assumption would have to change
         and by how much (:class:`AssumptionChange`, docs/gain.md s.6).  The current enters the

@@ -1,6 +1,6 @@
 """Joule heating of the injected device area and its effect on the CQD gain.
 
-Model (docs/physics.md s.2.4 asks for ``P = J V`` and a thermal resistance; every number is a
+Model (docs/theory.md s.2.4 asks for ``P = J V`` and a thermal resistance; every number is a
 documented user input):
 
 .. math::

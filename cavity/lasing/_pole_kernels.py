@@ -7,7 +7,7 @@ layer, or any interior layer for passive resonances) -- is
 
 ``r_L`` the reflection coefficient looking towards the incident medium and ``r_R`` the one
 looking towards the substrate (including the propagation through medium ``plane``), both from
-the stable recursion of :mod:`cavity.optics._tmm_kernels` (docs/physics.md s.3.1 and s.5.3).
+the stable recursion of :mod:`cavity.optics._tmm_kernels` (docs/theory.md s.3.1 and s.5.3).
 
 Dispersion inside the iterations comes from tables: the passive indices ``n_tab[M, K]`` and a
 gain spectrum ``gain_tab[K]`` (cm^-1, multiplied by the unknown scale) sampled on the uniform

@@ -1,7 +1,7 @@
 """Passive resonances and lasing thresholds of planar stacks (poles of r and t).
 
 A lasing threshold is a self-oscillation: a pole of the stack's response at a *real* wavelength
-once the gain layers carry the material gain ``g`` (docs/physics.md s.3.1).  During the search every
+once the gain layers carry the material gain ``g`` (docs/theory.md s.3.1).  During the search every
 gain layer's index is ``n_host(lambda) - i g lambda / (4 pi)`` (lambda in cm, g in cm^-1;
 :mod:`cavity.conventions`); several gain layers share one value of ``g``.  The pole condition
 ``1 - r_L r_R = 0`` is evaluated at the left boundary of the first gain layer with the stable
@@ -96,7 +96,7 @@ class Resonance(Result):
 class Threshold(Result):
     """The lasing threshold of one longitudinal mode.
 
-    Losses (modal power losses, cm^-1; the vocabulary of every threshold result, docs/physics.md
+    Losses (modal power losses, cm^-1; the vocabulary of every threshold result, docs/theory.md
     s.3.5): ``modal_gain = internal_loss + outcoupling_loss`` is the total loss the gain pays at
     threshold; ``outcoupling_loss`` is the light leaving the stack through its outer media (the
     "mirror loss" of a vertical cavity).
@@ -107,12 +107,12 @@ class Threshold(Result):
     material_gain : float          threshold material gain g_th of the gain layers (cm^-1)
     confinement : float            longitudinal confinement Gamma = n_a int_a |E|^2 dz /
                                    int_stack Re(n) |E|^2 dz over all gain layers (energy fraction,
-                                   index-weighted as in waveguides, docs/physics.md s.4.6)
+                                   index-weighted as in waveguides, docs/theory.md s.4.6)
     standing_wave_factor : float   Gamma_r of the (first) gain layer: int_a |E|^2 dz over the same
                                    integral without the interference term of the forward and
                                    backward waves; 2 at an antinode of a thin layer, 0 at a node,
                                    ``1 + cos(2 beta z0) sin(beta d)/(beta d)`` for equal amplitudes
-                                   (docs/physics.md s.3.3)
+                                   (docs/theory.md s.3.3)
     modal_gain : float             Gamma * g_th (cm^-1): the total loss the gain pays
     internal_loss : float          index- and field-weighted absorption of the passive layers (cm^-1)
     outcoupling_loss : float       modal_gain - internal_loss (cm^-1): the light leaving through
@@ -658,7 +658,7 @@ def mode_energy_weights(problem: PoleProblem, lam: float, g: float
     Returns ``(weight, total, envelope, n_passive)``: ``weight = |Re n| int |E|^2 dz`` (zero in the
     outer media), the integrals of :func:`layer_field_integrals` and the passive indices at
     ``lam`` (tables interpolated, no gain).  The confinement of medium m is
-    ``mask[m] weight[m] / sum(weight)`` (docs/physics.md s.3.3 and s.4.6 for the index weighting).
+    ``mask[m] weight[m] / sum(weight)`` (docs/theory.md s.3.3 and s.4.6 for the index weighting).
     """
     M = problem.n_tab.shape[0]
     n_gain = np.empty(M, np.complex128)

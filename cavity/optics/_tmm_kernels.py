@@ -22,7 +22,7 @@ of interface and propagation S-matrices for one-sided illumination):
 and the transmitted amplitude is ``t = prod_m tau_m exp(i q_{m+1} k0 d_{m+1}) / (1 + rho_m Gamma_{m+1}
 P_{m+1})``.  Every factor is bounded for passive stacks, so thick metals (20 um of Ag) and thick
 evanescent gaps underflow gracefully to ``T = 0`` instead of overflowing as the characteristic
-(Abeles) matrix does (docs/physics.md s.5.3).  ``r = Gamma_0``; ``t`` is the E-field amplitude (for p,
+(Abeles) matrix does (docs/theory.md s.5.3).  ``r = Gamma_0``; ``t`` is the E-field amplitude (for p,
 the H amplitude times ``n_0 / n_s``), as in Byrnes' ``tmm``.
 
 Two limits need their own branch (cheap tests, taken only when they apply):
@@ -70,7 +70,7 @@ TWO_PI = 2.0 * np.pi
 def wrong_branch(qr, qi):
     """True when the root ``q = qr + i qi`` lies outside the engine's half plane ``Re q + Im q > 0``
     (ties ``Re q + Im q = 0``: ``Re q >= 0``), i.e. when ``-q`` is the root to take
-    (:mod:`cavity.conventions`, docs/physics.md s.5.3).  Bitwise logic, no branch: it sits in the
+    (:mod:`cavity.conventions`, docs/theory.md s.5.3).  Bitwise logic, no branch: it sits in the
     vectorised loops of the batch kernels."""
     sg = qr + qi
     return (sg < 0.0) | ((sg == 0.0) & (qr < 0.0))
@@ -1073,7 +1073,7 @@ def reflection_towards(n, d, k0, kx2, pol, first, last):
     """Reflection coefficient in medium ``first`` at its boundary facing medium ``last``,
     looking towards ``last`` (a semi-infinite termination).  ``first != last``.
 
-    Used for the cavity form of the pole condition, ``1 - r_L r_R = 0`` (docs/physics.md s.3.1).
+    Used for the cavity form of the pole condition, ``1 - r_L r_R = 0`` (docs/theory.md s.3.1).
     """
     return _recursion(n, d, k0, kx2, pol, first, last)[0]
 
@@ -1082,7 +1082,7 @@ def reflection_towards(n, d, k0, kx2, pol, first, last):
 def round_trip(n, d, k0, kx2, pol, plane):
     """Round-trip factor ``r_L r_R exp(2 i q_p k0 d_p)`` of medium ``plane`` (interior), ``r_L`` and
     ``r_R`` looking towards medium 0 and medium M-1 from its two faces: a pole (mode, lasing
-    threshold) is ``round_trip = 1`` (docs/physics.md s.3.1).  ``k0`` and ``kx2`` may be complex."""
+    threshold) is ``round_trip = 1`` (docs/theory.md s.3.1).  ``k0`` and ``kx2`` may be complex."""
     M = n.shape[0]
     r_left = reflection_towards(n, d, k0, kx2, pol, plane, np.int64(0))
     # r_R at the left boundary of `plane`: the recursion gives it at the right boundary

@@ -141,7 +141,7 @@ def _check_outer(n, angles):
         if np.any(col.imag < 0):
             raise ValueError(
                 f"gain (k < 0) in the semi-infinite {which} is ambiguous (which wave is incoming?); "
-                "put the gain in a finite layer (docs/physics.md s.5.2)"
+                "put the gain in a finite layer (docs/theory.md s.5.2)"
             )
     if np.any(angles > 0) and np.any(n[..., 0, :].imag != 0):
         raise ValueError("oblique incidence needs a lossless incident medium (k = 0); got an absorbing incident medium")
@@ -360,7 +360,7 @@ def spectrum(stack: Stack, wavelength: ArrayLike, angle: ArrayLike = 0.0, polari
     Notes
     -----
     Stable recursion of reflection coefficients (Rouard; equivalently the Redheffer star product
-    of S-matrices), see :mod:`cavity.optics._tmm_kernels` and docs/physics.md s.5.3.  ``A = 1 - R - T`` is the
+    of S-matrices), see :mod:`cavity.optics._tmm_kernels` and docs/theory.md s.5.3.  ``A = 1 - R - T`` is the
     power absorbed (negative where gain amplifies).
 
     Limits: grazing incidence (``kx = n0 sin(theta) = n0``) gives ``r = -1, t = 0``, the limit

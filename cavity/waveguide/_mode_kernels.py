@@ -3,7 +3,7 @@
 A guided mode of a planar multilayer (media ``m = 0 .. M-1``: cover, layers, substrate) is a pole
 of its reflection coefficient at a real frequency.  With the in-plane index ``n_eff`` (so
 ``kx^2 = n_eff^2``) and a reference plane at the left boundary of an interior medium ``plane``
-the condition is (docs/physics.md s.4.6 and s.5.3)
+the condition is (docs/theory.md s.4.6 and s.5.3)
 
     f(n_eff) = 1 - r_L r_R exp(2 i q_p k0 d_p) = 0,
 

@@ -1,7 +1,7 @@
 """Coupled-mode theory of distributed-feedback (DFB) lasers (Kogelnik & Shank 1972).
 
 A fast, independent estimator of DFB thresholds, and a cross-check of the transfer-matrix
-engine (docs/physics.md s.4.1-4.4).
+engine (docs/theory.md s.4.1-4.4).
 
 Model
 -----
@@ -28,7 +28,7 @@ A phase shift is separate from the kind: ``phase_shift`` (a :class:`PhaseShift`,
 ``"quarter_wave"``) puts a jump of ``phi`` in any grating; ``kind="index", phase_shift="quarter_wave"``
 is the lambda/4-shifted DFB.
 
-**Limitations (docs/physics.md s.4.4).**  The model is one-dimensional: it has no radiation modes.  For a
+**Limitations (docs/theory.md s.4.4).**  The model is one-dimensional: it has no radiation modes.  For a
 grating of order m >= 2 the lower Fourier components diffract light out of the surface; these
 analytic functions do *not* compute the resulting radiation loss, mode selection or out-coupling.
 Supply them yourself (a complex ``kappa L``, ``kind="complex"``, a Kazarinov-Henry-type coupling,
@@ -93,7 +93,7 @@ _LIMITATION_1D = (
 )
 _LIMITATION_SECOND_ORDER = (
     " Grating order {order} >= 2: this 1D model does not compute the surface-emission (radiation) loss "
-    "of the lower diffraction orders, nor its mode selection or out-coupling (docs/physics.md s.4.4; "
+    "of the lower diffraction orders, nor its mode selection or out-coupling (docs/theory.md s.4.4; "
     "cavity.dfb_threshold computes them for layered second-order gratings, docs/dfb.md); {what}"
 )
 
@@ -145,7 +145,7 @@ class PhaseShift:
     displaced by ``phase Lambda / (2 pi m)`` for a grating of order m).  ``phase = pi`` is the
     "quarter-wave" shift: a lambda/4 optical displacement (Lambda/2 at order 1, Lambda/4 at order 2),
     which puts the defect mode of a symmetric index grating at the Bragg wavelength
-    [Kogelnik & Shank, J. Appl. Phys. 43, 2327 (1972)]; docs/physics.md s.4.1-4.2, docs/dfb.md s.6.
+    [Kogelnik & Shank, J. Appl. Phys. 43, 2327 (1972)]; docs/theory.md s.4.1-4.2, docs/dfb.md s.6.
 
     Parameters
     ----------
@@ -309,7 +309,7 @@ def grating_coupling_coefficient(index_step: ArrayLike, duty_cycle: ArrayLike, o
     ----------
     index_step : float or array
         Index step ``dn = n_H - n_L`` (> 0) between the two sections; in a waveguide use the
-        effective-index step between tooth and groove sections (docs/physics.md s.4.5).
+        effective-index step between tooth and groove sections (docs/theory.md s.4.5).
     duty_cycle : float or array
         Fraction ``D`` of the period occupied by the high index, ``0 < D < 1``.
     order : int
@@ -334,7 +334,7 @@ def grating_coupling_coefficient(index_step: ArrayLike, duty_cycle: ArrayLike, o
     -----
     The m-th Fourier cosine amplitude of a square wave of step ``dn`` and duty cycle ``D`` is
     ``n_m = (2 dn / (m pi)) sin(m pi D)``; with ``kappa = pi n_m / lambda`` [Kogelnik & Shank,
-    J. Appl. Phys. 43, 2327 (1972), eq. (3)] (docs/physics.md s.4.3):
+    J. Appl. Phys. 43, 2327 (1972), eq. (3)] (docs/theory.md s.4.3):
 
     .. math:: \\kappa_m = \\frac{2\\,\\Delta n\\,|\\sin(m\\pi D)|}{m\\,\\lambda_m}.
 
@@ -394,7 +394,7 @@ def gain_coupling_coefficient(gain_step: ArrayLike, duty_cycle: ArrayLike = 0.5,
 
     .. math:: \\kappa_g = \\frac{\\Delta g\\,|\\sin(m\\pi D)|}{2\\pi m},
 
-    i.e. ``kappa_g = dg / (2 pi)`` at first order and ``D = 1/2`` (docs/physics.md s.4.3).
+    i.e. ``kappa_g = dg / (2 pi)`` at first order and ``D = 1/2`` (docs/theory.md s.4.3).
 
     Examples
     --------
@@ -584,7 +584,7 @@ class CoupledModeThreshold(Result):
     """A coupled-mode DFB threshold in device units (cm^-1, nm).
 
     Losses are modal **power** losses (cm^-1) with the names of every threshold result
-    (docs/physics.md s.3.5): ``modal_gain = internal_loss + outcoupling_loss`` and
+    (docs/theory.md s.3.5): ``modal_gain = internal_loss + outcoupling_loss`` and
     ``outcoupling_loss = edge_loss + radiation_loss``.
 
     Attributes
@@ -833,7 +833,7 @@ def coupled_mode_threshold(kappa_L: complex, kind: str | CouplingKind = "index",
         phase at the facet.  None (default) is Kogelnik & Shank's facet-free grating.
     grating_order : int, default 1
         Bragg order of the grating.  It does not change the 1D solution; for ``>= 2`` the results
-        state that the surface-emission loss is not included (docs/physics.md s.4.4).
+        state that the surface-emission loss is not included (docs/theory.md s.4.4).
 
     Returns
     -------
@@ -862,7 +862,7 @@ def coupled_mode_threshold(kappa_L: complex, kind: str | CouplingKind = "index",
     gain may be negative when the gain modulation supplies the feedback, but not below minus
     the modulation amplitude, where the medium would be lossy everywhere).
 
-    Anchors [KS, Figs. 5 and 9; docs/physics.md s.4.2]: index ``kappa L = 1`` -> ``alpha L = 1.7548``,
+    Anchors [KS, Figs. 5 and 9; docs/theory.md s.4.2]: index ``kappa L = 1`` -> ``alpha L = 1.7548``,
     ``|delta L| = 2.6663``; quarter-wave ``kappa L = 1`` -> ``1.5265`` at ``delta = 0``; gain
     ``kappa_g L = 1`` -> ``alpha L = 1`` at ``delta = 0`` exactly.
 
@@ -1030,7 +1030,7 @@ def detuning_to_wavelength(delta: ArrayLike, bragg_wavelength: float,
 
     .. math:: \\lambda \\approx \\lambda_B - \\frac{\\delta\\,\\lambda_B^2}{2\\pi n_g}
 
-    (docs/physics.md s.4.2): a positive detuning is a *shorter* wavelength.  ``delta / beta0`` is
+    (docs/theory.md s.4.2): a positive detuning is a *shorter* wavelength.  ``delta / beta0`` is
     ~1e-3 for realistic gratings, so the quadratic term is ~1e-6 relative.  Without dispersion use
     ``group_index = n_eff``.
     """
@@ -1066,7 +1066,7 @@ def coupled_mode_device_threshold(mode: CoupledModeMode, *, length: float, bragg
         Modal internal (absorption/scattering) **power** loss (cm^-1), >= 0.
     radiation_loss : float, default 0
         User-given **power** radiation loss (cm^-1), >= 0, for a grating of order >= 2 whose
-        surface emission the 1D model cannot compute (docs/physics.md s.4.4).  Mode-independent here.
+        surface emission the 1D model cannot compute (docs/theory.md s.4.4).  Mode-independent here.
 
     Returns
     -------

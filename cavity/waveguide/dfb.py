@@ -2,7 +2,7 @@
 
 A DFB grating is a longitudinal sequence of two section types, a *tooth* and a *groove*, each a
 planar slab (a :class:`~cavity.Stack`, cover to substrate).  The effective-index method
-(docs/physics.md s.4.5):
+(docs/theory.md s.4.5):
 
 1. each section is solved as a slab waveguide (:func:`cavity.guided_modes`): its complex
    ``n_eff(lambda)`` (tabulated over a window around the Bragg wavelength, so waveguide and material
@@ -27,7 +27,7 @@ the light leaving is lost).  docs/dfb.md s.6 lists every accepted form.
 
 Limitations
 -----------
-* **1D model** (docs/physics.md s.4.4).  For gratings of order >= 2 the lower diffraction orders radiate
+* **1D model** (docs/theory.md s.4.4).  For gratings of order >= 2 the lower diffraction orders radiate
   out of the surface.  For order 2 (TE), ``radiation="coupled_wave"`` computes that radiation
   (coupled-wave theory with the stack's Green's function, docs/dfb.md): each mode's radiation
   loss, up/down split and edge loss, and the near and far field (:func:`surface_emission`,
@@ -401,7 +401,7 @@ class DFBGrating:
         elif self.order >= 2:
             text += (f" Grating order {self.order}: the surface-emission (radiation) loss of the lower "
                      "diffraction orders, its mode selection and the out-coupling are NOT computed by the "
-                     "1D model (docs/physics.md s.4.4); ")
+                     "1D model (docs/theory.md s.4.4); ")
             if self.radiation_loss > 0:
                 text += f"a user-given, mode-independent radiation loss of {self.radiation_loss:g} cm^-1 is included."
             else:
@@ -690,7 +690,7 @@ class DFBMode(Result):
     """One longitudinal DFB mode at threshold.
 
     Losses (modal power losses, cm^-1; the vocabulary of :class:`cavity.lasing.threshold.Threshold`,
-    docs/physics.md s.3.5): ``modal_gain = internal_loss + outcoupling_loss`` is the total loss
+    docs/theory.md s.3.5): ``modal_gain = internal_loss + outcoupling_loss`` is the total loss
     the gain pays at threshold, and ``outcoupling_loss = edge_loss + radiation_loss`` is the light
     leaving the grating, through its two ends and out of its surface.
 

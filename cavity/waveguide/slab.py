@@ -4,7 +4,7 @@ A :class:`~cavity.Stack` read sideways is a slab waveguide: its layers (listed f
 i.e. the stack's incident medium, towards the substrate) are the guiding core and the two
 semi-infinite outer media are its claddings.  A guided mode propagating along x as
 ``exp(i (k0 n_eff x - w t))`` is a pole of the stack's reflection coefficient at the in-plane
-index ``kx = n_eff`` (docs/physics.md s.4.6): the transverse resonance condition
+index ``kx = n_eff`` (docs/theory.md s.4.6): the transverse resonance condition
 
 .. math:: 1 - r_L\\,r_R\\,e^{2 i q_p k_0 d_p} = 0
 
@@ -23,7 +23,7 @@ the number of phase crossings.  Losses (ITO, metal contacts) move the roots off 
 ``n_eff`` is then complex and ``Im n_eff > 0`` is a modal loss.  Modes near cut-off are found down to
 ``n_eff - n_c ~ 1e-6``.
 
-Modal gain and confinement (docs/physics.md s.4.6)
+Modal gain and confinement (docs/theory.md s.4.6)
 ---------------------------------------------
 ``g_mod = -(4 pi / lambda) Im n_eff`` (:mod:`cavity.conventions`).  A material gain g in layer a
 changes the modal gain by ``Gamma_a g`` with ``Gamma_a = Re(d n_eff / d n_a)``.  For TE this is the
@@ -155,7 +155,7 @@ class Mode(Result):
         ``d g_mod = Gamma * d g`` for a material gain g in the layer(s).  TE: the
         ``(n_a / n_eff)``-weighted overlap :meth:`weighted_overlap`; TM: from the complex pole
         (:meth:`confinement_from_pole`), since the TE formula does not hold for TM
-        (docs/physics.md s.4.6).  Leaky modes (infinite field integral) always use the pole.  With
+        (docs/theory.md s.4.6).  Leaky modes (infinite field integral) always use the pole.  With
         lossy layers the TE overlap and the pole derivative differ at the order of the loss
         (``Im n / Re n``); the DFB code uses the pole value.
         """
@@ -176,7 +176,7 @@ class Mode(Result):
     def field_fraction(self, layer: LayerSelection) -> float:
         """Plain power-free fraction ``int_a |F|^2 / int |F|^2`` of the profile field F (E_y or H_y).
 
-        Not a modal gain factor (docs/physics.md s.4.6); given for comparison.
+        Not a modal gain factor (docs/theory.md s.4.6); given for comparison.
         """
         idx = self._layer_indices(layer)
         ints = self._intensity_integrals()
@@ -478,7 +478,7 @@ def guided_modes(stack: Stack, wavelength: float, polarization: str | Polarizati
     Notes
     -----
     Modes are zeros of ``1 - r_L r_R exp(2 i q_p k0 d_p)`` in complex ``n_eff`` (module notes;
-    docs/physics.md s.4.6).  Surface plasmons (``n_eff`` above every layer index) are not searched.
+    docs/theory.md s.4.6).  Surface plasmons (``n_eff`` above every layer index) are not searched.
 
     Examples
     --------
