@@ -172,6 +172,13 @@ def _check_heating(constraint, settings):
                          f"model (a cavity.ThermalModel, or per design cavity.design.ThermalFromStack)")
 
 
+def _excess_at_threshold(ctx: _Context, values: NDArray[np.float64], limit: float) -> NDArray[np.float64]:
+    """How far a quantity at J_th (NaN: none) exceeds ``limit``; :data:`UNREACHABLE_VIOLATION` for
+    a design that never reaches threshold."""
+    v = np.maximum(np.nan_to_num(values, nan=0.0) - limit, 0.0)
+    return np.where(_unreachable(ctx), UNREACHABLE_VIOLATION, v)
+
+
 @dataclass(frozen=True)
 class ThermalLimit(Constraint):
     """Temperature rise of the QD film at J_th at most ``max_temperature_rise_K`` (K); needs the
@@ -191,8 +198,7 @@ class ThermalLimit(Constraint):
         _check_heating(self, settings)
 
     def violations(self, ctx: _Context) -> NDArray[np.float64]:
-        v = np.maximum(np.nan_to_num(ctx.temperature_rise, nan=0.0) - self.max_temperature_rise_K, 0.0)
-        return np.where(_unreachable(ctx), UNREACHABLE_VIOLATION, v)
+        return _excess_at_threshold(ctx, ctx.temperature_rise, self.max_temperature_rise_K)
 
 
 @dataclass(frozen=True)
@@ -216,5 +222,4 @@ class MaxVoltage(Constraint):
             raise ValueError(f"MaxVoltage needs a thermal model with voltage(J), got {settings.thermal!r}")
 
     def violations(self, ctx: _Context) -> NDArray[np.float64]:
-        v = np.maximum(np.nan_to_num(ctx.voltage, nan=0.0) - self.volts, 0.0)
-        return np.where(_unreachable(ctx), UNREACHABLE_VIOLATION, v)
+        return _excess_at_threshold(ctx, ctx.voltage, self.volts)
